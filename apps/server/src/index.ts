@@ -1,0 +1,7 @@
+export { createApp, type AppDeps } from "./app.ts";
+export { loadConfig, devAdminApiKey, repoRoot, type Config } from "./env.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { startServer, type RunningServer } from "./server.ts";
+export { migrate, readMigrations, MigrationError } from "./db/migrator.ts";
+export { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres.ts";
+export { createDatabaseClient, type Database } from "./db/prisma.ts";

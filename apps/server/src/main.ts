@@ -1,0 +1,25 @@
+import { loadConfig } from "./env.ts";
+import { createLogger } from "./logger.ts";
+import { startServer } from "./server.ts";
+
+const config = loadConfig();
+const logger = createLogger({ level: config.logLevel });
+
+try {
+  const running = await startServer(config, logger);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "start-up failed");
+  process.exit(1);
+}

@@ -1,0 +1,32 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
+import { freePort } from "./support/free-port.ts";
+
+describe("embedded PostgreSQL start-up errors", () => {
+  test("a data folder holding something else is refused with what to do", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-notpg-"));
+    writeFileSync(path.join(dataDir, "notes.txt"), "mine");
+    await expect(startEmbeddedPostgres({ dataDir, port: await freePort() })).rejects.toThrow(
+      /is not empty and holds no PostgreSQL cluster: move its files away or choose another folder with DATA_DIR/,
+    );
+  });
+
+  test("a taken port is refused with the port's number", async () => {
+    const blocker = net.createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as net.AddressInfo).port)),
+    );
+    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-port-"));
+    try {
+      await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(
+        `needs port ${port}, which is already in use`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});

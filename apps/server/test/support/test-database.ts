@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { migrate } from "../../src/db/migrator.ts";
+import { createDatabaseClient, type Database } from "../../src/db/prisma.ts";
+
+export type TestDatabase = { url: string; db: Database; drop(): Promise<void> };
+
+export function databaseUrlFor(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** An empty database of its own for one test file; `migrated: false` leaves it without tables. */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const adminUrl = inject("adminDatabaseUrl");
+  const name = `paysign_test_${randomBytes(6).toString("hex")}`;
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = databaseUrlFor(adminUrl, name);
+  if (options.migrated !== false) await migrate({ connectionString: url });
+  const db = createDatabaseClient({ url, poolSize: 5 });
+  return {
+    url,
+    db,
+    drop: async () => {
+      await db.$disconnect();
+      await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
+async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
