@@ -1,8 +1,15 @@
-import { loadConfig } from "./env.ts";
+import { ConfigError, loadConfig } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./server.ts";
 
-const config = loadConfig();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 const logger = createLogger({ level: config.logLevel });
 
 try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,4 +29,15 @@ describe("embedded PostgreSQL start-up errors", () => {
       blocker.close();
     }
   });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    "as root, a parent folder the postgres user cannot enter is named",
+    async () => {
+      const parent = mkdtempSync(path.join(tmpdir(), "paysign-private-"));
+      chmodSync(parent, 0o700);
+      await expect(startEmbeddedPostgres({ dataDir: path.join(parent, "pg"), port: await freePort() })).rejects.toThrow(
+        `cannot enter ${parent}. Run \`chmod o+x ${parent}\``,
+      );
+    },
+  );
 });

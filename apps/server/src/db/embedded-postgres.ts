@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -74,12 +74,25 @@ async function assertDataDirUsable(dataDir: string): Promise<void> {
       cause: error,
     });
   }
+  if (process.getuid?.() === 0) assertTraversableByPostgresUser(dataDir);
   const entries = readdirSync(dataDir);
   if (entries.length > 0 && !entries.includes("PG_VERSION")) {
     throw new Error(
       `The database folder ${dataDir} is not empty and holds no PostgreSQL cluster: ` +
         `move its files away or choose another folder with DATA_DIR.`,
     );
+  }
+}
+
+// As root, PostgreSQL runs as the system user `postgres`, which must be able to enter every parent folder.
+function assertTraversableByPostgresUser(dataDir: string): void {
+  for (let dir = path.dirname(path.resolve(dataDir)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the system user "postgres" here (you are root), and it cannot enter ${dir}. ` +
+          `Run \`chmod o+x ${dir}\` or choose a DATA_DIR under a folder others can enter.`,
+      );
+    }
   }
 }
 

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { describe, expect, test } from "vitest";
+import { repoRoot } from "../src/env.ts";
+import { freePort } from "./support/free-port.ts";
+
+type DevProcess = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+function startDev(env: Record<string, string>): DevProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@paysign/source", "scripts/dev.ts"], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, DATABASE_URL: "", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForBanner(dev: DevProcess, timeoutMs = 30_000): Promise<number> {
+  const started = Date.now();
+  while (!dev.output().includes("paysign is running")) {
+    if (Date.now() - started > timeoutMs) throw new Error(`no banner within ${timeoutMs} ms:\n${dev.output()}`);
+    if (dev.child.exitCode !== null) throw new Error(`pnpm dev exited early:\n${dev.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Date.now() - started;
+}
+
+async function sql<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("pnpm dev", () => {
+  test("starts on embedded defaults, answers health, stops PostgreSQL on Ctrl-C, and keeps data for the next run", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-dev-"));
+    chmodSync(dataDir, 0o755);
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+    };
+    const api = `http://127.0.0.1:${env.PORT}`;
+    const databaseUrl = `postgresql://postgres:paysign-local@127.0.0.1:${env.EMBEDDED_PG_PORT}/paysign`;
+
+    const first = startDev(env);
+    const startedInMs = await waitForBanner(first);
+    console.info(`dev stack: banner after ${startedInMs} ms`);
+    expect(first.output()).toContain(`API          ${api}`);
+    expect(first.output()).toContain("Admin key    dev-admin-key");
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+    expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    const customerId = randomUUID();
+    await sql(
+      databaseUrl,
+      `INSERT INTO "Customer" (id, "alipayUserId", "updatedAt") VALUES ($1, '2088000000000001', now())`,
+      [customerId],
+    );
+
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+    expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
+    await expect(fetch(`${api}/healthz`)).rejects.toThrow();
+
+    const second = startDev(env);
+    await waitForBanner(second);
+    const customers = await sql(databaseUrl, `SELECT id FROM "Customer" WHERE id = $1`, [customerId]);
+    const plans = await sql(databaseUrl, `SELECT id FROM "Plan"`);
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+    expect(customers).toHaveLength(1);
+    expect(plans).toHaveLength(3);
+  }, 90_000);
+});
