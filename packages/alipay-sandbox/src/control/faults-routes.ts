@@ -1,0 +1,51 @@
+import express, { type Router } from "express";
+import { z } from "zod";
+import { defaultApplied, GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
+import { KNOWN_METHODS } from "../gateway/method-table.ts";
+import type { SandboxDeps } from "../sandbox-deps.ts";
+import { ControlError, parseBody } from "./control-error.ts";
+
+const NOTIFY_TYPES = new Set(["dut_user_sign", "dut_user_unsign", "trade_status_sync"]);
+
+const FaultBody = z.object({
+  method: z.string().min(1),
+  mode: z.enum([...GATEWAY_FAULT_MODES, ...NOTIFY_FAULT_MODES]),
+  count: z.int().positive().optional(),
+  applied: z.boolean().optional(),
+});
+
+function view(fault: Fault) {
+  return { method: fault.method, mode: fault.mode, count: fault.remaining, applied: fault.applied };
+}
+
+export function createFaultsRoutes(deps: SandboxDeps): Router {
+  const router = express.Router();
+  router.get("/sandbox/faults", (_request, response) => {
+    response.json(deps.faults.list().map(view));
+  });
+  /** `method` is a gateway method (gateway modes) or a notify_type (notify modes), or `*`; count defaults to 1. */
+  router.post("/sandbox/faults", (request, response) => {
+    const body = parseBody(FaultBody, request.body);
+    const notifyMode = (NOTIFY_FAULT_MODES as readonly string[]).includes(body.mode);
+    const known = notifyMode ? NOTIFY_TYPES : KNOWN_METHODS;
+    if (body.method !== "*" && !known.has(body.method)) {
+      throw new ControlError("VALIDATION_FAILED", `method must be * or one of ${[...known].join(", ")} for ${body.mode}`);
+    }
+    if (body.mode === "pay-in-process" && !["*", "alipay.trade.pay"].includes(body.method)) {
+      throw new ControlError("VALIDATION_FAILED", "pay-in-process applies to alipay.trade.pay only");
+    }
+    const fault: Fault = {
+      method: body.method,
+      mode: body.mode,
+      remaining: body.count ?? 1,
+      applied: body.applied ?? defaultApplied(body.mode),
+    };
+    deps.faults.add(fault);
+    response.json(view(fault));
+  });
+  router.delete("/sandbox/faults", (_request, response) => {
+    deps.faults.clear();
+    response.json([]);
+  });
+  return router;
+}

@@ -1,0 +1,56 @@
+import { isExpired } from "../agreements/agreement-lookup.ts";
+import { formatFen } from "../money/yuan.ts";
+import type { Agreement, SandboxUser, Trade } from "../state/types.ts";
+
+/** Control API views use Alipay's snake_case names, like the spec's table (`agreement_no`, `trade_status`). */
+export function viewAgreement(agreement: Agreement, now: Date): Record<string, unknown> {
+  const rule = agreement.periodRule;
+  return {
+    agreement_no: agreement.agreementNo,
+    external_agreement_no: agreement.externalAgreementNo,
+    app_id: agreement.appId,
+    alipay_user_id: agreement.userId,
+    personal_product_code: agreement.personalProductCode,
+    product_code: agreement.productCode,
+    sign_scene: agreement.signScene,
+    status: agreement.status,
+    expired: isExpired(agreement, now),
+    sign_time: agreement.signTime,
+    valid_time: agreement.validTime,
+    invalid_time: agreement.invalidTime,
+    unsign_time: agreement.unsignTime,
+    notify_url: agreement.notifyUrl,
+    period_type: rule?.periodType ?? null,
+    period: rule?.period ?? null,
+    execute_time: rule?.executeTime ?? null,
+    single_amount: rule ? formatFen(rule.singleAmountFen) : null,
+    total_amount: rule?.totalAmountFen != null ? formatFen(rule.totalAmountFen) : null,
+    total_payments: rule?.totalPayments ?? null,
+    next_deduct_date: agreement.nextDeductDate,
+    deducted_count: agreement.successCount,
+    deducted_amount: formatFen(agreement.successSumFen),
+    last_deduct_time: agreement.lastDeductTime,
+    modify_count: agreement.modifyCount,
+  };
+}
+
+export function viewTrade(trade: Trade): Record<string, unknown> {
+  return {
+    trade_no: trade.tradeNo,
+    out_trade_no: trade.outTradeNo,
+    agreement_no: trade.agreementNo,
+    app_id: trade.appId,
+    buyer_user_id: trade.userId,
+    total_amount: formatFen(trade.totalAmountFen),
+    subject: trade.subject,
+    product_code: trade.productCode,
+    trade_status: trade.tradeStatus,
+    gmt_create: trade.gmtCreate,
+    gmt_payment: trade.gmtPayment,
+  };
+}
+
+/** The fixed interface of product.md §6: `{ userId, logonId, balance }`. */
+export function viewUser(user: SandboxUser): { userId: string; logonId: string; balance: string } {
+  return { userId: user.userId, logonId: user.logonId, balance: formatFen(user.balanceFen) };
+}

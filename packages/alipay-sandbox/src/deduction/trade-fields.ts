@@ -1,0 +1,22 @@
+import { formatFen } from "../money/yuan.ts";
+import { maskLogonId } from "../state/ids.ts";
+import type { SandboxUser, Trade } from "../state/types.ts";
+
+/** §8/§9 response fields of a trade. */
+export function tradeFields(trade: Trade, user: SandboxUser | undefined): Record<string, unknown> {
+  const amount = formatFen(trade.totalAmountFen);
+  const paid = trade.tradeStatus === "TRADE_SUCCESS";
+  return {
+    trade_no: trade.tradeNo,
+    out_trade_no: trade.outTradeNo,
+    buyer_logon_id: maskLogonId(user?.logonId ?? ""),
+    buyer_user_id: trade.userId,
+    total_amount: amount,
+    receipt_amount: paid ? amount : "0.00",
+    buyer_pay_amount: paid ? amount : "0.00",
+    point_amount: "0.00",
+    invoice_amount: paid ? amount : "0.00",
+    ...(trade.gmtPayment ? { gmt_payment: trade.gmtPayment } : {}),
+    fund_bill_list: paid ? [{ amount, fund_channel: "ALIPAYACCOUNT" }] : [],
+  };
+}

@@ -1,0 +1,78 @@
+import express, { type Request, type Response, type Router } from "express";
+import type { SandboxDeps } from "../sandbox-deps.ts";
+import { GATEWAY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
+import { checkCommonParams } from "./common-checks.ts";
+import { KNOWN_METHODS, METHODS } from "./method-table.ts";
+import type { MethodContext } from "./method-context.ts";
+import { readGatewayParams } from "./read-params.ts";
+import { businessFailed, serviceUnavailable, type GatewayBody } from "./results.ts";
+import { buildSignedResponse } from "./signed-response.ts";
+
+function systemErrorFor(method: string): GatewayBody {
+  const subCode = method.startsWith("alipay.trade.") ? "ACQ.SYSTEM_ERROR" : "SYSTEM_ERROR";
+  return businessFailed(subCode, "系统异常");
+}
+
+/**
+ * A fault answers in place of the method. `applied` decides whether the method ran behind it; `timeout` never
+ * answers: the socket is held, then destroyed after timeoutFaultMs (longer than an SDK timeout).
+ */
+function answerWithFault(fault: Fault, context: MethodContext, run: () => GatewayBody): GatewayBody | "hold" {
+  const runIfApplied = () => fault.applied && run();
+  switch (fault.mode) {
+    case "timeout":
+      runIfApplied();
+      return "hold";
+    case "system-error":
+      runIfApplied();
+      return serviceUnavailable();
+    case "acq-system-error":
+      runIfApplied();
+      return systemErrorFor(context.request.method);
+    case "pay-in-process":
+    case "drop-notify":
+    case "duplicate-notify":
+    case "reorder-notify":
+    case "bad-sign-notify":
+      return run();
+    default: {
+      const unreachable: never = fault.mode;
+      return unreachable;
+    }
+  }
+}
+
+export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request["socket"]>): Router {
+  const router = express.Router();
+  router.use("/gateway.do", express.text({ type: () => true, limit: "1mb" }));
+  const handle = (request: Request, response: Response) => {
+    const params = readGatewayParams(request);
+    const now = deps.clock.now();
+    const checked = checkCommonParams(params, { config: deps.config, knownMethods: KNOWN_METHODS, now });
+    const send = (body: GatewayBody, signType: "RSA" | "RSA2") => {
+      const text = buildSignedResponse({ method: params.method || null, body, key: deps.config.alipayPrivateKey, signType });
+      response.status(200).type("application/json; charset=utf-8").send(Buffer.from(text, "utf8"));
+    };
+    if (!checked.ok) return send(checked.body, checked.signType);
+    const { method, signType } = checked.request;
+    const handler = METHODS.get(method);
+    if (!handler) return send(serviceUnavailable(), signType);
+    const modes = method === "alipay.trade.pay" ? GATEWAY_FAULT_MODES : GATEWAY_FAULT_MODES.filter((m) => m !== "pay-in-process");
+    const fault = deps.faults.take(method, modes);
+    const context: MethodContext = { deps, request: checked.request, now, payInProcess: fault?.mode === "pay-in-process" };
+    const run = () => handler(context);
+    if (!fault) return send(run(), signType);
+    const answer = answerWithFault(fault, context, run);
+    if (answer !== "hold") return send(answer, signType);
+    const socket = request.socket;
+    heldSockets.add(socket);
+    const timer = setTimeout(() => socket.destroy(), deps.config.timeoutFaultMs);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      heldSockets.delete(socket);
+    });
+  };
+  router.get("/gateway.do", handle);
+  router.post("/gateway.do", handle);
+  return router;
+}

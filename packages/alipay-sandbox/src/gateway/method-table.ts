@@ -1,0 +1,20 @@
+import { tradePay } from "../deduction/trade-pay.ts";
+import { tradeQuery } from "../deduction/trade-query.ts";
+import { agreementQuery } from "./methods/agreement-query.ts";
+import { agreementSignEffect } from "./methods/agreement-sign-effect.ts";
+import { agreementUnsign } from "./methods/agreement-unsign.ts";
+import { executionplanModify } from "./methods/executionplan-modify.ts";
+import { oauthToken } from "./methods/oauth-token.ts";
+import type { MethodHandler } from "./method-context.ts";
+
+export const METHODS: ReadonlyMap<string, MethodHandler> = new Map([
+  ["alipay.system.oauth.token", oauthToken],
+  ["alipay.user.agreement.query", agreementQuery],
+  ["alipay.user.agreement.unsign", agreementUnsign],
+  ["alipay.user.agreement.sign.effect", agreementSignEffect],
+  ["alipay.user.agreement.executionplan.modify", executionplanModify],
+  ["alipay.trade.pay", tradePay],
+  ["alipay.trade.query", tradeQuery],
+]);
+
+export const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS.keys());

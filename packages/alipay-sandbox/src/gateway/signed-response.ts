@@ -1,0 +1,22 @@
+import type { KeyObject } from "node:crypto";
+import { signText, type SignType } from "../crypto/rsa.ts";
+import type { GatewayBody } from "./results.ts";
+
+export function responseKeyFor(method: string | null): string {
+  return method ? `${method.replaceAll(".", "_")}_response` : "error_response";
+}
+
+/**
+ * alipay-protocol.md §1.5–1.6: `{"<method>_response":{…},"sign":"…"}`, signed over the exact bytes of the inner
+ * object as emitted (JSON.stringify does not escape `/`; non-ASCII stays raw UTF-8).
+ */
+export function buildSignedResponse(options: {
+  method: string | null;
+  body: GatewayBody;
+  key: KeyObject;
+  signType: SignType;
+}): string {
+  const inner = JSON.stringify(options.body);
+  const sign = signText(inner, options.key, options.signType);
+  return `{"${responseKeyFor(options.method)}":${inner},"sign":"${sign}"}`;
+}

@@ -1,0 +1,6 @@
+export { createSandbox, type Sandbox } from "./create-sandbox.ts";
+export type { RegisteredApp, SandboxOptions } from "./config.ts";
+export { generateRsaKeyPair, type RsaKeyPair } from "./crypto/keys.ts";
+export { RETRY_DELAYS_MS } from "./notify/retry-schedule.ts";
+export type { SignCenterResult } from "./sign-center/sign-center-service.ts";
+export { GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type FaultMode } from "./faults/fault-store.ts";

@@ -1,0 +1,16 @@
+export type DeliveryOutcome = { httpStatus: number; body: string };
+
+/** One form POST as Alipay sends it; a network error or timeout is recorded as status 0 with the error text. */
+export async function postForm(options: { url: string; body: string; timeoutMs: number }): Promise<DeliveryOutcome> {
+  try {
+    const response = await fetch(options.url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body: options.body,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    return { httpStatus: response.status, body: await response.text() };
+  } catch (error) {
+    return { httpStatus: 0, body: error instanceof Error ? error.message : String(error) };
+  }
+}

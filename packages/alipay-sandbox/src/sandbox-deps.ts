@@ -1,0 +1,16 @@
+import type { SandboxConfig } from "./config.ts";
+import type { FaultStore } from "./faults/fault-store.ts";
+import type { Notifier } from "./notify/notifier.ts";
+import type { SandboxClock } from "./state/clock.ts";
+import type { StateStore } from "./state/store.ts";
+
+/** Everything a route or service needs, built once by createSandbox and passed down. */
+export type SandboxDeps = {
+  config: SandboxConfig;
+  store: StateStore;
+  clock: SandboxClock;
+  faults: FaultStore;
+  notifier: Notifier;
+  /** Timers owned by services (pay-in-process settlement); cleared on close. */
+  timers: Set<NodeJS.Timeout>;
+};

@@ -1,0 +1,96 @@
+import type { CalendarDate } from "../time/shanghai-time.ts";
+
+export type SandboxUser = { userId: string; logonId: string; balanceFen: number };
+
+export type AuthCode = { code: string; userId: string; used: boolean };
+
+export type AccessToken = { accessToken: string; refreshToken: string; userId: string };
+
+export type PeriodRule = {
+  periodType: "DAY" | "MONTH";
+  period: number;
+  executeTime: CalendarDate;
+  singleAmountFen: number;
+  totalAmountFen: number | null;
+  totalPayments: number | null;
+};
+
+/** Alipay's statuses (§2.6) plus UNSIGN once terminated; expiry is derived from invalid_time. */
+export type AgreementStatus = "TEMP" | "NORMAL" | "UNSIGN";
+
+export type Agreement = {
+  agreementNo: string;
+  appId: string;
+  userId: string;
+  externalAgreementNo: string | null;
+  externalLogonId: string | null;
+  personalProductCode: string;
+  productCode: string | null;
+  signScene: string;
+  thirdPartyType: string;
+  status: AgreementStatus;
+  signTime: string;
+  validTime: string;
+  invalidTime: string;
+  unsignTime: string | null;
+  notifyUrl: string | null;
+  periodRule: PeriodRule | null;
+  nextDeductDate: CalendarDate | null;
+  successCount: number;
+  successSumFen: number;
+  lastDeductTime: string | null;
+  modifyCount: number;
+};
+
+export type TradeStatus = "WAIT_BUYER_PAY" | "TRADE_SUCCESS" | "TRADE_CLOSED";
+
+export type Trade = {
+  tradeNo: string;
+  outTradeNo: string;
+  appId: string;
+  agreementNo: string;
+  userId: string;
+  totalAmountFen: number;
+  subject: string;
+  productCode: string;
+  tradeStatus: TradeStatus;
+  gmtCreate: string;
+  gmtPayment: string | null;
+  notifyUrl: string | null;
+};
+
+export type NotificationAttempt = {
+  at: string;
+  httpStatus: number;
+  body: string;
+  /**
+   * Absent on an ordinary attempt. `dropped` (drop-notify: never reached the receiver), `duplicate` (duplicate-notify:
+   * the same bytes again), `forged` (bad-sign-notify: a copy with an invalid sign), `redelivery` (control API).
+   */
+  note?: "dropped" | "duplicate" | "forged" | "redelivery";
+};
+
+export type NotificationRecord = {
+  notifyId: string;
+  notifyType: string;
+  url: string;
+  params: Record<string, string>;
+  /** The exact form body sent on every attempt (redelivery sends these bytes again). */
+  rawBody: string;
+  attempts: NotificationAttempt[];
+  delivered: boolean;
+};
+
+export type SandboxState = {
+  users: Record<string, SandboxUser>;
+  authCodes: Record<string, AuthCode>;
+  accessTokens: Record<string, AccessToken>;
+  agreements: Record<string, Agreement>;
+  trades: Record<string, Trade>;
+  notifications: NotificationRecord[];
+  clockOffsetMs: number;
+};
+
+export function createEmptyState(): SandboxState {
+  return { users: {}, authCodes: {}, accessTokens: {}, agreements: {}, trades: {}, notifications: [], clockOffsetMs: 0 };
+}
