@@ -5,3 +5,6 @@ export * from "./domain/period-rule-checks.ts";
 export * from "./domain/period-rule.ts";
 export * from "./domain/agreement-status.ts";
 export * from "./domain/alipay-agreement-status.ts";
+export * from "./domain/pay-sign-result.ts";
+export * from "./domain/charge-status.ts";
+export * from "./domain/deduction-schedule.ts";
