@@ -56,6 +56,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const resetAll = () => {
     faults.clear();
+    notifier.reset();
     for (const timer of deps.timers) clearTimeout(timer);
     deps.timers.clear();
     store.reset();

@@ -21,6 +21,8 @@ export type Notifier = {
   /** Attempts whose simulated due time has passed after a clock move go out now. */
   handleClockChange(): void;
   resumePending(): void;
+  /** Forgets pending retries and held notifications (state reset). */
+  reset(): void;
   close(): void;
 };
 
@@ -171,6 +173,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         if (!target.delivered && last) schedule(target, new Date(last.at).getTime());
         if (!target.delivered && !last) start(target);
       }
+    },
+    reset() {
+      for (const entry of pending.values()) clearTimeout(entry.timer);
+      pending.clear();
+      held = [];
     },
     close() {
       closed = true;
