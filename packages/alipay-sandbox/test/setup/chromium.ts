@@ -1,0 +1,17 @@
+import { existsSync } from "node:fs";
+
+/** The system Chromium for browser tests: CHROMIUM_PATH, else /usr/bin/chromium; null when neither exists. */
+export function findChromium(): string | null {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].filter((value): value is string => !!value);
+  return candidates.find((candidate) => existsSync(candidate)) ?? null;
+}
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
