@@ -1,5 +1,8 @@
 import path from "node:path";
 import { z } from "zod";
+import { ALIPAY_GATEWAYS, SIGN_TYPES } from "@paysign/contracts/alipay";
+import { toAlipayConfig, type AlipayConfig } from "./alipay/alipay-config.ts";
+import { KeyFormatError } from "./alipay/keys.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
@@ -19,13 +22,41 @@ const envSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ADMIN_API_KEY: z.string().min(12, "must be at least 12 characters").optional(),
+    ALIPAY_APP_ID: z
+      .string()
+      .regex(/^\d{16}$/, "must be the 16-digit app id of your Alipay application")
+      .optional(),
+    ALIPAY_PRIVATE_KEY: z.string().optional(),
+    ALIPAY_KEY_MODE: z.enum(["public-key", "cert"]).default("public-key"),
+    ALIPAY_PUBLIC_KEY: z.string().optional(),
+    ALIPAY_APP_CERT: z.string().optional(),
+    ALIPAY_PUBLIC_CERT: z.string().optional(),
+    ALIPAY_ROOT_CERT: z.string().optional(),
+    ALIPAY_SIGN_TYPE: z.enum(SIGN_TYPES).default("RSA2"),
+    ALIPAY_GATEWAY: z.url({ protocol: /^https?$/ }).default(ALIPAY_GATEWAYS.production),
+    ALIPAY_NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
+    ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "production") return;
-    if (!env.DATABASE_URL)
-      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required in production" });
-    if (!env.ADMIN_API_KEY)
-      ctx.addIssue({ code: "custom", path: ["ADMIN_API_KEY"], message: "is required in production" });
+    const require = (name: keyof typeof env, why: string) => {
+      if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: `is required ${why}` });
+    };
+    const production = env.NODE_ENV === "production";
+    if (production) {
+      require("DATABASE_URL", "in production");
+      require("ADMIN_API_KEY", "in production");
+      require("ALIPAY_APP_ID", "in production");
+      require("ALIPAY_NOTIFY_URL", "in production (the public URL of POST /alipay/notify)");
+    }
+    if (!production && !env.ALIPAY_APP_ID) return;
+    require("ALIPAY_PRIVATE_KEY", "with ALIPAY_APP_ID (the app private key, PEM or base64)");
+    if (env.ALIPAY_KEY_MODE === "public-key") {
+      require("ALIPAY_PUBLIC_KEY", "in public-key mode (the Alipay public key, not the app public key)");
+    } else {
+      require("ALIPAY_APP_CERT", "in cert mode (appCertPublicKey_*.crt)");
+      require("ALIPAY_PUBLIC_CERT", "in cert mode (alipayCertPublicKey_RSA2.crt)");
+      require("ALIPAY_ROOT_CERT", "in cert mode (alipayRootCert.crt)");
+    }
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -41,6 +72,8 @@ export type Config = {
   databasePoolSize: number;
   logLevel: Env["LOG_LEVEL"];
   adminApiKey: string;
+  /** Unset in development until the dev stack points the server at the sandbox. */
+  alipay: AlipayConfig | undefined;
 };
 
 export const devAdminApiKey = "dev-admin-key";
@@ -69,5 +102,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databasePoolSize: env.DATABASE_POOL_SIZE,
     logLevel: env.LOG_LEVEL,
     adminApiKey: env.ADMIN_API_KEY ?? devAdminApiKey,
+    alipay: env.ALIPAY_APP_ID ? readAlipayConfig({ ...env, ALIPAY_APP_ID: env.ALIPAY_APP_ID }) : undefined,
   };
+}
+
+function readAlipayConfig(env: Env & { ALIPAY_APP_ID: string }): AlipayConfig {
+  try {
+    return toAlipayConfig({ ...env, ALIPAY_PRIVATE_KEY: env.ALIPAY_PRIVATE_KEY ?? "" });
+  } catch (error) {
+    if (error instanceof KeyFormatError) throw new ConfigError(`Invalid configuration: ${error.message}`);
+    throw error;
+  }
 }
