@@ -1,0 +1,11 @@
+import { adminRoutes } from "./routes/admin.ts";
+import { customerRoutes } from "./routes/customer.ts";
+import { systemRoutes } from "./routes/system.ts";
+
+export * from "./routes/admin.ts";
+export * from "./routes/customer.ts";
+export * from "./routes/system.ts";
+
+/** Every route of the HTTP API (product.md §7), by operation id. */
+export const apiRoutes = { ...customerRoutes, ...adminRoutes, ...systemRoutes } as const;
+export type ApiRoutes = typeof apiRoutes;

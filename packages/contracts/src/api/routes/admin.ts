@@ -1,0 +1,200 @@
+import { z } from "zod";
+import { calendarDateSchema } from "../../wire-formats.ts";
+import { adminAuthHeadersSchema, idParamsSchema, listOf, pageOf, pageQueryShape } from "../common.ts";
+import { errorResponses } from "../errors.ts";
+import { route } from "../route.ts";
+import {
+  adminAgreementDetailSchema,
+  adminAgreementSchema,
+  agreementStatusSchema,
+  deferBodySchema,
+} from "../resources/agreement.ts";
+import { chargeSchema, chargeStatusSchema } from "../resources/charge.ts";
+import { createPlanBodySchema, planSchema, updatePlanBodySchema } from "../resources/plan.ts";
+
+const adminReadErrors = errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "INTERNAL", "SERVICE_UNAVAILABLE");
+const adminResourceErrors = errorResponses(
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "INTERNAL",
+  "SERVICE_UNAVAILABLE",
+);
+/** Actions that call Alipay: the agreement's state may forbid them (409), Alipay may not answer (502). */
+const adminAlipayActionErrors = errorResponses(
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "INTERNAL",
+  "ALIPAY_UNAVAILABLE",
+  "SERVICE_UNAVAILABLE",
+);
+
+const admin = { tags: ["admin"], security: "admin", headers: adminAuthHeadersSchema } as const;
+const agreementAnswer = z.object({ agreement: adminAgreementSchema });
+
+export const adminCreatePlan = route({
+  ...admin,
+  method: "POST",
+  path: "/admin/v1/plans",
+  operationId: "adminCreatePlan",
+  summary: "Define a plan (product codes, sign scene, period, amounts, caps, first-charge delay, DIRECT/NOTICE)",
+  body: createPlanBodySchema,
+  responses: { 201: planSchema, ...adminReadErrors },
+});
+
+export const adminListPlans = route({
+  ...admin,
+  method: "GET",
+  path: "/admin/v1/plans",
+  operationId: "adminListPlans",
+  summary: "Every plan, inactive ones included",
+  responses: { 200: listOf(planSchema), ...adminReadErrors },
+});
+
+export const adminUpdatePlan = route({
+  ...admin,
+  method: "PATCH",
+  path: "/admin/v1/plans/:id",
+  operationId: "adminUpdatePlan",
+  summary: "Edit or deactivate a plan; signed agreements keep their terms",
+  params: idParamsSchema,
+  body: updatePlanBodySchema,
+  responses: { 200: planSchema, ...adminResourceErrors },
+});
+
+export const adminListAgreements = route({
+  ...admin,
+  method: "GET",
+  path: "/admin/v1/agreements",
+  operationId: "adminListAgreements",
+  summary: "Agreements, newest first, filtered and paginated by cursor",
+  query: z.object({
+    status: agreementStatusSchema.optional(),
+    customerId: z.uuid().optional(),
+    planId: z.uuid().optional(),
+    ...pageQueryShape,
+  }),
+  responses: { 200: pageOf(adminAgreementSchema), ...adminReadErrors },
+});
+
+export const adminGetAgreement = route({
+  ...admin,
+  method: "GET",
+  path: "/admin/v1/agreements/:id",
+  operationId: "adminGetAgreement",
+  summary: "One agreement with its charges (and their attempts) and its full event log",
+  params: idParamsSchema,
+  responses: { 200: adminAgreementDetailSchema, ...adminResourceErrors },
+});
+
+export const adminEffectAgreement = route({
+  ...admin,
+  method: "POST",
+  path: "/admin/v1/agreements/:id/effect",
+  operationId: "adminEffectAgreement",
+  summary: "Activate a TEMP (NOTICE) agreement: alipay.user.agreement.sign.effect",
+  params: idParamsSchema,
+  responses: { 200: agreementAnswer, ...adminAlipayActionErrors },
+});
+
+export const adminSyncAgreement = route({
+  ...admin,
+  method: "POST",
+  path: "/admin/v1/agreements/:id/sync",
+  operationId: "adminSyncAgreement",
+  summary: "Bring the agreement in line with alipay.user.agreement.query",
+  params: idParamsSchema,
+  responses: { 200: agreementAnswer, ...adminAlipayActionErrors },
+});
+
+export const adminUnsignAgreement = route({
+  ...admin,
+  method: "POST",
+  path: "/admin/v1/agreements/:id/unsign",
+  operationId: "adminUnsignAgreement",
+  summary: "Stop the agreement: alipay.user.agreement.unsign",
+  params: idParamsSchema,
+  responses: { 200: agreementAnswer, ...adminAlipayActionErrors },
+});
+
+export const adminDeferAgreement = route({
+  ...admin,
+  method: "POST",
+  path: "/admin/v1/agreements/:id/defer",
+  operationId: "adminDeferAgreement",
+  summary: "Move the next deduction later: alipay.user.agreement.executionplan.modify",
+  description: "deductDate must be after the current D; for MONTH periods its day must be 28 or earlier.",
+  params: idParamsSchema,
+  body: deferBodySchema,
+  responses: { 200: agreementAnswer, ...adminAlipayActionErrors },
+});
+
+export const adminChargeAgreement = route({
+  ...admin,
+  method: "POST",
+  path: "/admin/v1/agreements/:id/charges",
+  operationId: "adminChargeAgreement",
+  summary: "Charge the current period now (inside the window, never twice for a period)",
+  params: idParamsSchema,
+  responses: { 200: z.object({ charge: chargeSchema }), ...adminAlipayActionErrors },
+});
+
+export const adminRunScheduler = route({
+  ...admin,
+  method: "POST",
+  path: "/admin/v1/scheduler/run",
+  operationId: "adminRunScheduler",
+  summary: "Run one scheduler tick now; with wait, also run the charges it enqueued and report them",
+  body: z.strictObject({ wait: z.boolean().optional() }),
+  responses: {
+    200: z.object({
+      enqueued: z.number().int().nonnegative(),
+      results: z
+        .array(
+          z.object({
+            chargeId: z.uuid(),
+            agreementId: z.uuid(),
+            dueDate: calendarDateSchema,
+            status: chargeStatusSchema,
+          }),
+        )
+        .meta({ description: "Empty unless wait was true" }),
+    }),
+    ...adminReadErrors,
+  },
+});
+
+export const adminListCharges = route({
+  ...admin,
+  method: "GET",
+  path: "/admin/v1/charges",
+  operationId: "adminListCharges",
+  summary: "Charges, by due date, filtered and paginated by cursor",
+  query: z.object({
+    status: chargeStatusSchema.optional(),
+    agreementId: z.uuid().optional(),
+    dueFrom: calendarDateSchema.optional(),
+    dueTo: calendarDateSchema.optional(),
+    ...pageQueryShape,
+  }),
+  responses: { 200: pageOf(chargeSchema), ...adminReadErrors },
+});
+
+export const adminRoutes = {
+  adminCreatePlan,
+  adminListPlans,
+  adminUpdatePlan,
+  adminListAgreements,
+  adminGetAgreement,
+  adminEffectAgreement,
+  adminSyncAgreement,
+  adminUnsignAgreement,
+  adminDeferAgreement,
+  adminChargeAgreement,
+  adminRunScheduler,
+  adminListCharges,
+} as const;
