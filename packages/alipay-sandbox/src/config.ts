@@ -1,6 +1,7 @@
 import { generateRsaKeyPair, parsePrivateKey, parsePublicKey, type RsaKeyPair } from "./crypto/keys.ts";
 import type { KeyObject } from "node:crypto";
-import { parseYuan } from "./money/yuan.ts";
+import { DEFAULT_DEDUCT_WINDOW_DAYS } from "@paysign/contracts/alipay";
+import { alipayAmountToFen } from "@paysign/contracts";
 
 export type RegisteredApp = {
   appId: string;
@@ -63,8 +64,8 @@ export type SandboxConfig = {
 };
 
 function requireFen(value: string, name: string): number {
-  const fen = parseYuan(value);
-  if (fen === null) throw new Error(`${name} must be a yuan amount like "100.00", got ${JSON.stringify(value)}`);
+  const fen = alipayAmountToFen(value);
+  if (fen === undefined) throw new Error(`${name} must be a yuan amount like "100.00", got ${JSON.stringify(value)}`);
   return fen;
 }
 
@@ -78,7 +79,7 @@ export function resolveConfig(options: SandboxOptions): SandboxConfig {
     alipayPrivateKey: parsePrivateKey(alipayKeys.privateKey),
     apps,
     timeScale: options.timeScale ?? 1,
-    deductionWindowDays: options.deductionWindowDays ?? 5,
+    deductionWindowDays: options.deductionWindowDays ?? DEFAULT_DEDUCT_WINDOW_DAYS,
     singleAmountCapFen: cap === null ? null : requireFen(cap, "singleAmountCap"),
     maxLiveAgreementsPerUser: options.maxLiveAgreementsPerUser ?? 10,
     timestampToleranceMinutes: options.timestampToleranceMinutes ?? null,

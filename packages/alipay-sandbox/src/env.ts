@@ -8,7 +8,10 @@ const EnvSchema = z.object({
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   SANDBOX_HOST: z.string().default("127.0.0.1"),
   SANDBOX_KEYS_DIR: z.string().default(path.join(repoRoot, ".data/keys")),
-  SANDBOX_APP_ID: z.string().regex(/^\d{16}$/, "16 digits like 2021000000000001").default("2021000000000001"),
+  SANDBOX_APP_ID: z
+    .string()
+    .regex(/^\d{16}$/, "16 digits like 2021000000000001")
+    .default("2021000000000001"),
   SANDBOX_APP_PUBLIC_KEY: z.string().optional(),
   SANDBOX_STATE_FILE: z.string().default(path.join(repoRoot, ".data/sandbox-state.json")),
   SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),

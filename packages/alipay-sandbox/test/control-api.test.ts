@@ -21,7 +21,11 @@ describe("control API (product.md §6)", () => {
   });
 
   it("creates a buyer with the given id, logon id and balance", async () => {
-    const body = await createUser(harness, { userId: "2088000000000001", logonId: "buyer@example.com", balance: "12.5" });
+    const body = await createUser(harness, {
+      userId: "2088000000000001",
+      logonId: "buyer@example.com",
+      balance: "12.5",
+    });
     expect(body).toEqual({ userId: "2088000000000001", logonId: "buyer@example.com", balance: "12.50" });
   });
 
@@ -62,7 +66,13 @@ describe("control API (product.md §6)", () => {
     const { userId } = await createUser(harness);
     const { agreementNo } = await signAgreement(harness, { userId });
     await harness.sdk.exec("alipay.trade.pay", {
-      bizContent: { out_trade_no: "L1", total_amount: "19.90", subject: "s", product_code: "GENERAL_WITHHOLDING", agreement_params: { agreement_no: agreementNo } },
+      bizContent: {
+        out_trade_no: "L1",
+        total_amount: "19.90",
+        subject: "s",
+        product_code: "GENERAL_WITHHOLDING",
+        agreement_params: { agreement_no: agreementNo },
+      },
     });
     const agreements = (await harness.get<Array<Record<string, unknown>>>("/sandbox/agreements")).body;
     expect(agreements.find((a) => a.agreement_no === agreementNo)).toMatchObject({
@@ -101,7 +111,11 @@ describe("state file", () => {
     try {
       const users = (await second.get<UserView[]>("/sandbox/users")).body;
       expect(users).toContainEqual(expect.objectContaining({ userId, balance: "77.00" }));
-      const query = await second.sdk.exec("alipay.user.agreement.query", { bizContent: { agreement_no: agreementNo } }, { validateSign: true });
+      const query = await second.sdk.exec(
+        "alipay.user.agreement.query",
+        { bizContent: { agreement_no: agreementNo } },
+        { validateSign: true },
+      );
       expect(query.status).toBe("NORMAL");
       expect((await second.get<{ now: string }>("/sandbox/clock")).body.now.startsWith("2027-05-01")).toBe(true);
     } finally {

@@ -12,7 +12,13 @@ afterAll(() => harness.sandbox.close());
 const D = "2027-03-10";
 const SIGNED_AT = "2027-03-01T10:00:00+08:00";
 
-type Rule = { period_type?: string; period?: number; single_amount?: string; total_amount?: string; total_payments?: number };
+type Rule = {
+  period_type?: string;
+  period?: number;
+  single_amount?: string;
+  total_amount?: string;
+  total_payments?: number;
+};
 type Setup = { rule?: Rule; biz?: Record<string, unknown>; balance?: string };
 
 type Agreement = {
@@ -22,10 +28,6 @@ type Agreement = {
 };
 
 let tradeCounter = 0;
-
-async function setClock(at: string): Promise<void> {
-  await harness.post("/sandbox/clock", { now: at });
-}
 
 async function arrange(setup: Setup = {}, sdk = harness.sdk, h = harness): Promise<Agreement> {
   await h.post("/sandbox/clock", { now: SIGNED_AT });
@@ -64,7 +66,14 @@ function outcome(result: Record<string, string>): string {
   return result.code === "10000" ? "10000" : (result.sub_code ?? result.code ?? "");
 }
 
-type Case = { name: string; setup?: Setup; before?: (agreement: Agreement) => Promise<unknown>; at: string; overrides?: Record<string, unknown>; expected: string };
+type Case = {
+  name: string;
+  setup?: Setup;
+  before?: (agreement: Agreement) => Promise<unknown>;
+  at: string;
+  overrides?: Record<string, unknown>;
+  expected: string;
+};
 
 const cases: Case[] = [
   { name: "on D−5 (window opens)", at: "2027-03-05T00:00:00+08:00", expected: "10000" },
@@ -89,8 +98,18 @@ const cases: Case[] = [
     at: "2027-04-04T10:00:00+08:00",
     expected: "ACQ.CYCLE_PAY_DATE_NOT_MATCH",
   },
-  { name: "an amount over single_amount", at: "2027-03-08T10:00:00+08:00", overrides: { total_amount: "20.01" }, expected: "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED" },
-  { name: "an amount equal to single_amount", at: "2027-03-08T10:00:00+08:00", overrides: { total_amount: "20.00" }, expected: "10000" },
+  {
+    name: "an amount over single_amount",
+    at: "2027-03-08T10:00:00+08:00",
+    overrides: { total_amount: "20.01" },
+    expected: "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED",
+  },
+  {
+    name: "an amount equal to single_amount",
+    at: "2027-03-08T10:00:00+08:00",
+    overrides: { total_amount: "20.00" },
+    expected: "10000",
+  },
   {
     name: "a total over total_amount",
     setup: { rule: { total_amount: "30.00" } },
@@ -105,7 +124,12 @@ const cases: Case[] = [
     at: "2027-04-08T10:00:00+08:00",
     expected: "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED",
   },
-  { name: "a balance below the amount", setup: { balance: "19.89" }, at: "2027-03-08T10:00:00+08:00", expected: "ACQ.BUYER_BALANCE_NOT_ENOUGH" },
+  {
+    name: "a balance below the amount",
+    setup: { balance: "19.89" },
+    at: "2027-03-08T10:00:00+08:00",
+    expected: "ACQ.BUYER_BALANCE_NOT_ENOUGH",
+  },
   {
     name: "the same out_trade_no and params after success",
     before: (a) => a.pay("2027-03-08T10:00:00+08:00", { out_trade_no: "SAME1" }),
@@ -132,23 +156,56 @@ const cases: Case[] = [
     at: "2027-03-08T10:00:00+08:00",
     expected: "ACQ.AGREEMENT_NOT_EXIST",
   },
-  { name: "an agreement past its invalid_time", setup: { biz: { sign_validity_period: "5d" } }, at: "2027-03-07T10:00:00+08:00", expected: "ACQ.AGREEMENT_INVALID" },
-  { name: "an agreement inside its validity", setup: { biz: { sign_validity_period: "10d" } }, at: "2027-03-07T10:00:00+08:00", expected: "10000" },
-  { name: "a TEMP (NOTICE) agreement", setup: { biz: { agreement_effect_type: "NOTICE" } }, at: "2027-03-08T10:00:00+08:00", expected: "ACQ.AGREEMENT_STATUS_NOT_NORMAL" },
+  {
+    name: "an agreement past its invalid_time",
+    setup: { biz: { sign_validity_period: "5d" } },
+    at: "2027-03-07T10:00:00+08:00",
+    expected: "ACQ.AGREEMENT_INVALID",
+  },
+  {
+    name: "an agreement inside its validity",
+    setup: { biz: { sign_validity_period: "10d" } },
+    at: "2027-03-07T10:00:00+08:00",
+    expected: "10000",
+  },
+  {
+    name: "a TEMP (NOTICE) agreement",
+    setup: { biz: { agreement_effect_type: "NOTICE" } },
+    at: "2027-03-08T10:00:00+08:00",
+    expected: "ACQ.AGREEMENT_STATUS_NOT_NORMAL",
+  },
   {
     name: "a NOTICE agreement after sign.effect",
     setup: { biz: { agreement_effect_type: "NOTICE" } },
-    before: (a) => harness.sdk.exec("alipay.user.agreement.sign.effect", { bizContent: { agreement_no: a.agreementNo } }),
+    before: (a) =>
+      harness.sdk.exec("alipay.user.agreement.sign.effect", { bizContent: { agreement_no: a.agreementNo } }),
     at: "2027-03-08T10:00:00+08:00",
     expected: "10000",
   },
-  { name: "another product_code than signed", at: "2027-03-08T10:00:00+08:00", overrides: { product_code: "CYCLE_PAY_AUTH" }, expected: "ACQ.AGREEMENT_ERROR" },
-  { name: "a product_code that is no deduction", at: "2027-03-08T10:00:00+08:00", overrides: { product_code: "FACE_TO_FACE_PAYMENT" }, expected: "ACQ.ACCESS_FORBIDDEN" },
-  { name: "an unknown agreement_no", at: "2027-03-08T10:00:00+08:00", overrides: { agreement_params: { agreement_no: "20270000000000000000" } }, expected: "ACQ.AGREEMENT_NOT_EXIST" },
+  {
+    name: "another product_code than signed",
+    at: "2027-03-08T10:00:00+08:00",
+    overrides: { product_code: "CYCLE_PAY_AUTH" },
+    expected: "ACQ.AGREEMENT_ERROR",
+  },
+  {
+    name: "a product_code that is no deduction",
+    at: "2027-03-08T10:00:00+08:00",
+    overrides: { product_code: "FACE_TO_FACE_PAYMENT" },
+    expected: "ACQ.ACCESS_FORBIDDEN",
+  },
+  {
+    name: "an unknown agreement_no",
+    at: "2027-03-08T10:00:00+08:00",
+    overrides: { agreement_params: { agreement_no: "20270000000000000000" } },
+    expected: "ACQ.AGREEMENT_NOT_EXIST",
+  },
   {
     name: "a missed window after the merchant moved D later with executionplan.modify",
     before: (a) =>
-      harness.sdk.exec("alipay.user.agreement.executionplan.modify", { bizContent: { agreement_no: a.agreementNo, deduct_time: "2027-03-20" } }),
+      harness.sdk.exec("alipay.user.agreement.executionplan.modify", {
+        bizContent: { agreement_no: a.agreementNo, deduct_time: "2027-03-20" },
+      }),
     at: "2027-03-18T10:00:00+08:00",
     expected: "10000",
   },
@@ -164,14 +221,18 @@ describe("deduction rules (alipay-protocol.md §11)", () => {
   it("advances D by one period from D on success and keeps the day of month", async () => {
     const agreement = await arrange();
     await agreement.pay("2027-03-06T10:00:00+08:00");
-    const query = await harness.sdk.exec("alipay.user.agreement.query", { bizContent: { agreement_no: agreement.agreementNo } });
+    const query = await harness.sdk.exec("alipay.user.agreement.query", {
+      bizContent: { agreement_no: agreement.agreementNo },
+    });
     expect(query.next_deduct_time).toBe("2027-04-10");
   });
 
   it("advances a DAY agreement by its period in days", async () => {
     const agreement = await arrange({ rule: { period_type: "DAY", period: 7 } });
     await agreement.pay("2027-03-10T10:00:00+08:00");
-    const query = await harness.sdk.exec("alipay.user.agreement.query", { bizContent: { agreement_no: agreement.agreementNo } });
+    const query = await harness.sdk.exec("alipay.user.agreement.query", {
+      bizContent: { agreement_no: agreement.agreementNo },
+    });
     expect(query.next_deduct_time).toBe("2027-03-17");
   });
 
@@ -198,16 +259,28 @@ describe("deduction rules (alipay-protocol.md §11)", () => {
   it("answers trade.query with TRADE_SUCCESS and ACQ.TRADE_NOT_EXIST", async () => {
     const agreement = await arrange();
     const paid = await agreement.pay("2027-03-08T10:00:00+08:00", { out_trade_no: "Q1" });
-    const found = await harness.sdk.exec("alipay.trade.query", { bizContent: { trade_no: paid.trade_no } }, { validateSign: true });
+    const found = await harness.sdk.exec(
+      "alipay.trade.query",
+      { bizContent: { trade_no: paid.trade_no } },
+      { validateSign: true },
+    );
     expect(found).toMatchObject({ trade_status: "TRADE_SUCCESS", out_trade_no: "Q1", total_amount: "19.90" });
-    const missing = await harness.sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "NEVER" } }, { validateSign: true });
+    const missing = await harness.sdk.exec(
+      "alipay.trade.query",
+      { bizContent: { out_trade_no: "NEVER" } },
+      { validateSign: true },
+    );
     expect(missing.sub_code).toBe("ACQ.TRADE_NOT_EXIST");
   });
 });
 
 describe("executionplan.modify (alipay-protocol.md §7)", () => {
   const modify = (agreementNo: string, deductTime: string) =>
-    harness.sdk.exec("alipay.user.agreement.executionplan.modify", { bizContent: { agreement_no: agreementNo, deduct_time: deductTime } }, { validateSign: true });
+    harness.sdk.exec(
+      "alipay.user.agreement.executionplan.modify",
+      { bizContent: { agreement_no: agreementNo, deduct_time: deductTime } },
+      { validateSign: true },
+    );
 
   it.each([
     ["the same day as D", D, "ILLEGAL_EXECUTION_TIME"],

@@ -19,7 +19,13 @@ beforeEach(async () => {
 });
 
 function payBiz(outTradeNo: string) {
-  return { out_trade_no: outTradeNo, total_amount: "19.90", subject: "会员", product_code: "GENERAL_WITHHOLDING", agreement_params: { agreement_no: agreementNo } };
+  return {
+    out_trade_no: outTradeNo,
+    total_amount: "19.90",
+    subject: "会员",
+    product_code: "GENERAL_WITHHOLDING",
+    agreement_params: { agreement_no: agreementNo },
+  };
 }
 
 function nextOutTradeNo(): string {
@@ -41,23 +47,35 @@ describe("gateway faults", () => {
     await fault({ method: "alipay.trade.pay", mode: "timeout" });
     const outTradeNo = nextOutTradeNo();
     const sdk = harness.sdkFor({ timeout: 300 });
-    await expect(sdk.exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }, { validateSign: true })).rejects.toThrow(/HttpClient Request error/);
+    await expect(
+      sdk.exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }, { validateSign: true }),
+    ).rejects.toThrow(/HttpClient Request error/);
     expect(await query(outTradeNo)).toMatchObject({ code: "10000", trade_status: "TRADE_SUCCESS" });
-    const retry = await harness.sdk.exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }, { validateSign: true });
+    const retry = await harness.sdk.exec(
+      "alipay.trade.pay",
+      { bizContent: payBiz(outTradeNo) },
+      { validateSign: true },
+    );
     expect(retry.sub_code).toBe("ACQ.TRADE_HAS_SUCCESS");
   });
 
   it("timeout with applied: false loses the request", async () => {
     await fault({ method: "alipay.trade.pay", mode: "timeout", applied: false });
     const outTradeNo = nextOutTradeNo();
-    await expect(harness.sdkFor({ timeout: 300 }).exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) })).rejects.toThrow();
+    await expect(
+      harness.sdkFor({ timeout: 300 }).exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }),
+    ).rejects.toThrow();
     expect((await query(outTradeNo)).sub_code).toBe("ACQ.TRADE_NOT_EXIST");
   });
 
   it("system-error: a signed 20000 and no trade", async () => {
     await fault({ method: "alipay.trade.pay", mode: "system-error" });
     const outTradeNo = nextOutTradeNo();
-    const result = await harness.sdk.exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }, { validateSign: true });
+    const result = await harness.sdk.exec(
+      "alipay.trade.pay",
+      { bizContent: payBiz(outTradeNo) },
+      { validateSign: true },
+    );
     expect(result).toMatchObject({ code: "20000", msg: "Service Currently Unavailable", sub_code: "isp.unknow-error" });
     expect((await query(outTradeNo)).sub_code).toBe("ACQ.TRADE_NOT_EXIST");
   });
@@ -67,7 +85,11 @@ describe("gateway faults", () => {
     try {
       await fault({ method: "alipay.trade.pay", mode: "pay-in-process" });
       const outTradeNo = nextOutTradeNo();
-      const result = await harness.sdk.exec("alipay.trade.pay", { notify_url: merchant.url, bizContent: payBiz(outTradeNo) }, { validateSign: true });
+      const result = await harness.sdk.exec(
+        "alipay.trade.pay",
+        { notify_url: merchant.url, bizContent: payBiz(outTradeNo) },
+        { validateSign: true },
+      );
       expect(result).toMatchObject({ code: "10003", out_trade_no: outTradeNo });
       expect((await query(outTradeNo)).trade_status).toBe("WAIT_BUYER_PAY");
       const [sync] = await merchant.waitFor(1);
@@ -81,7 +103,11 @@ describe("gateway faults", () => {
   it("acq-system-error: 40004 ACQ.SYSTEM_ERROR while the pay happened", async () => {
     await fault({ method: "alipay.trade.pay", mode: "acq-system-error" });
     const outTradeNo = nextOutTradeNo();
-    const result = await harness.sdk.exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }, { validateSign: true });
+    const result = await harness.sdk.exec(
+      "alipay.trade.pay",
+      { bizContent: payBiz(outTradeNo) },
+      { validateSign: true },
+    );
     expect(result).toMatchObject({ code: "40004", sub_code: "ACQ.SYSTEM_ERROR" });
     expect((await query(outTradeNo)).trade_status).toBe("TRADE_SUCCESS");
   });
@@ -95,7 +121,11 @@ describe("gateway faults", () => {
 
   it("matches any method with `*` and is cleared by DELETE /sandbox/faults", async () => {
     await fault({ method: "*", mode: "system-error", count: 5 });
-    const effect = await harness.sdk.exec("alipay.user.agreement.query", { bizContent: { agreement_no: agreementNo } }, { validateSign: true });
+    const effect = await harness.sdk.exec(
+      "alipay.user.agreement.query",
+      { bizContent: { agreement_no: agreementNo } },
+      { validateSign: true },
+    );
     expect(effect.code).toBe("20000");
     const cleared = await fetch(`${harness.url}/sandbox/faults`, { method: "DELETE" });
     expect(cleared.status).toBe(200);
@@ -104,7 +134,11 @@ describe("gateway faults", () => {
 
   it("rejects an unknown mode or method with 400", async () => {
     expect((await harness.post("/sandbox/faults", { method: "alipay.trade.pay", mode: "explode" })).status).toBe(400);
-    expect((await harness.post("/sandbox/faults", { method: "alipay.trade.refund", mode: "timeout" })).status).toBe(400);
-    expect((await harness.post("/sandbox/faults", { method: "alipay.trade.query", mode: "pay-in-process" })).status).toBe(400);
+    expect((await harness.post("/sandbox/faults", { method: "alipay.trade.refund", mode: "timeout" })).status).toBe(
+      400,
+    );
+    expect(
+      (await harness.post("/sandbox/faults", { method: "alipay.trade.query", mode: "pay-in-process" })).status,
+    ).toBe(400);
   });
 });

@@ -48,52 +48,103 @@ const common = () => ({
 describe("gateway with the real alipay-sdk (validateSign: true)", () => {
   it("answers alipay.system.oauth.token with a signed response the SDK accepts, once per auth code", async () => {
     const { body } = await harness.post<{ authCode: string }>("/sandbox/auth-codes", { userId });
-    const first = await harness.sdk.exec("alipay.system.oauth.token", { grant_type: "authorization_code", code: body.authCode }, { validateSign: true });
+    const first = await harness.sdk.exec(
+      "alipay.system.oauth.token",
+      { grant_type: "authorization_code", code: body.authCode },
+      { validateSign: true },
+    );
     expect(first).toMatchObject({ code: "10000", user_id: userId });
     expect(first.access_token).toEqual(expect.any(String));
-    const second = await harness.sdk.exec("alipay.system.oauth.token", { grant_type: "authorization_code", code: body.authCode }, { validateSign: true });
+    const second = await harness.sdk.exec(
+      "alipay.system.oauth.token",
+      { grant_type: "authorization_code", code: body.authCode },
+      { validateSign: true },
+    );
     expect(second).toMatchObject({ code: "40002", sub_code: "isv.code-invalid" });
   });
 
   it("answers alipay.user.agreement.query with the agreement and its next deduction date", async () => {
-    const result = await harness.sdk.exec("alipay.user.agreement.query", { bizContent: { agreement_no: agreementNo } }, { validateSign: true });
-    expect(result).toMatchObject({ code: "10000", agreement_no: agreementNo, status: "NORMAL", next_deduct_time: "2026-12-01" });
+    const result = await harness.sdk.exec(
+      "alipay.user.agreement.query",
+      { bizContent: { agreement_no: agreementNo } },
+      { validateSign: true },
+    );
+    expect(result).toMatchObject({
+      code: "10000",
+      agreement_no: agreementNo,
+      status: "NORMAL",
+      next_deduct_time: "2026-12-01",
+    });
   });
 
   it("answers alipay.trade.pay and alipay.trade.query", async () => {
     const pay = await harness.sdk.exec(
       "alipay.trade.pay",
-      { bizContent: { out_trade_no: "GW1", total_amount: "19.90", subject: "会员", product_code: "GENERAL_WITHHOLDING", agreement_params: { agreement_no: agreementNo } } },
+      {
+        bizContent: {
+          out_trade_no: "GW1",
+          total_amount: "19.90",
+          subject: "会员",
+          product_code: "GENERAL_WITHHOLDING",
+          agreement_params: { agreement_no: agreementNo },
+        },
+      },
       { validateSign: true },
     );
     expect(pay).toMatchObject({ code: "10000", out_trade_no: "GW1", total_amount: "19.90" });
-    const query = await harness.sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "GW1" } }, { validateSign: true });
+    const query = await harness.sdk.exec(
+      "alipay.trade.query",
+      { bizContent: { out_trade_no: "GW1" } },
+      { validateSign: true },
+    );
     expect(query).toMatchObject({ code: "10000", trade_status: "TRADE_SUCCESS", trade_no: pay.trade_no });
   });
 
   it("answers alipay.user.agreement.executionplan.modify, sign.effect and unsign", async () => {
-    const modify = await harness.sdk.exec("alipay.user.agreement.executionplan.modify", { bizContent: { agreement_no: agreementNo, deduct_time: "2027-01-05" } }, { validateSign: true });
+    const modify = await harness.sdk.exec(
+      "alipay.user.agreement.executionplan.modify",
+      { bizContent: { agreement_no: agreementNo, deduct_time: "2027-01-05" } },
+      { validateSign: true },
+    );
     expect(modify).toMatchObject({ code: "10000", deduct_time: "2027-01-05" });
-    const effect = await harness.sdk.exec("alipay.user.agreement.sign.effect", { bizContent: { agreement_no: agreementNo } }, { validateSign: true });
+    const effect = await harness.sdk.exec(
+      "alipay.user.agreement.sign.effect",
+      { bizContent: { agreement_no: agreementNo } },
+      { validateSign: true },
+    );
     expect(effect).toMatchObject({ code: "10000", status: "NORMAL" });
-    const unsign = await harness.sdk.exec("alipay.user.agreement.unsign", { bizContent: { agreement_no: agreementNo } }, { validateSign: true });
+    const unsign = await harness.sdk.exec(
+      "alipay.user.agreement.unsign",
+      { bizContent: { agreement_no: agreementNo } },
+      { validateSign: true },
+    );
     expect(unsign).toMatchObject({ code: "10000", msg: "Success" });
   });
 
   it("signs business failures too, so the SDK accepts them", async () => {
-    const result = await harness.sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "MISSING" } }, { validateSign: true });
+    const result = await harness.sdk.exec(
+      "alipay.trade.query",
+      { bizContent: { out_trade_no: "MISSING" } },
+      { validateSign: true },
+    );
     expect(result).toMatchObject({ code: "40004", msg: "Business Failed", sub_code: "ACQ.TRADE_NOT_EXIST" });
   });
 
   it("accepts RSA (SHA1) signatures and answers with RSA", async () => {
     const sdk = harness.sdkFor({ signType: "RSA" });
-    const result = await sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "MISSING" } }, { validateSign: true });
+    const result = await sdk.exec(
+      "alipay.trade.query",
+      { bizContent: { out_trade_no: "MISSING" } },
+      { validateSign: true },
+    );
     expect(result).toMatchObject({ sub_code: "ACQ.TRADE_NOT_EXIST" });
   });
 
   it("is not fooled by a response signed with another key: the SDK rejects a sandbox with a different Alipay key", async () => {
     const sdk = harness.sdkFor({ alipayPublicKey: generateRsaKeyPair().publicKey });
-    await expect(sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "X" } }, { validateSign: true })).rejects.toThrow(/验签失败/);
+    await expect(
+      sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "X" } }, { validateSign: true }),
+    ).rejects.toThrow(/验签失败/);
   });
 });
 
@@ -102,7 +153,9 @@ describe("gateway common checks", () => {
     const sdk = harness.sdkFor({ privateKey: generateRsaKeyPair().privateKey });
     const result = await sdk.exec("alipay.trade.query", { bizContent: { out_trade_no: "X" } }, { validateSign: true });
     expect(result).toMatchObject({ code: "40002", msg: "Invalid Arguments", sub_code: "isv.invalid-signature" });
-    expect(result.sub_msg).toContain(`app_id=${APP_ID}&biz_content={"out_trade_no":"X"}&charset=utf-8&method=alipay.trade.query`);
+    expect(result.sub_msg).toContain(
+      `app_id=${APP_ID}&biz_content={"out_trade_no":"X"}&charset=utf-8&method=alipay.trade.query`,
+    );
   });
 
   it("rejects a request without method with 40001 isv.missing-method", async () => {
@@ -139,7 +192,11 @@ describe("gateway common checks", () => {
   });
 
   it("rejects an unknown method with 40002 isv.invalid-method", async () => {
-    const result = await harness.sdk.exec("alipay.trade.refund", { bizContent: { out_trade_no: "X" } }, { validateSign: true });
+    const result = await harness.sdk.exec(
+      "alipay.trade.refund",
+      { bizContent: { out_trade_no: "X" } },
+      { validateSign: true },
+    );
     expect(result).toMatchObject({ code: "40002", sub_code: "isv.invalid-method" });
   });
 
@@ -150,9 +207,14 @@ describe("gateway common checks", () => {
 
   it("answers GET with query params", async () => {
     const params = common();
-    const content = Object.keys(params).sort().map((key) => `${key}=${params[key as keyof typeof params]}`).join("&");
+    const content = Object.keys(params)
+      .sort()
+      .map((key) => `${key}=${params[key as keyof typeof params]}`)
+      .join("&");
     const sign = createSign("RSA-SHA256").update(content).sign(testKeys().app.privateKey, "base64");
     const response = await fetch(`${harness.url}/gateway.do?${new URLSearchParams({ ...params, sign }).toString()}`);
-    expect(JSON.parse(await response.text()).alipay_trade_query_response).toMatchObject({ sub_code: "ACQ.TRADE_NOT_EXIST" });
+    expect(JSON.parse(await response.text()).alipay_trade_query_response).toMatchObject({
+      sub_code: "ACQ.TRADE_NOT_EXIST",
+    });
   });
 });

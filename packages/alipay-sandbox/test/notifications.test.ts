@@ -126,7 +126,11 @@ describe("notifications", () => {
     const { agreementNo } = await signWithNotify(merchant.url);
     expect((await harness.post(`/sandbox/agreements/${agreementNo}/unsign`)).status).toBe(200);
     const [, unsign] = await merchant.waitFor(2);
-    expect(unsign?.params).toMatchObject({ notify_type: "dut_user_unsign", status: "UNSIGN", agreement_no: agreementNo });
+    expect(unsign?.params).toMatchObject({
+      notify_type: "dut_user_unsign",
+      status: "UNSIGN",
+      agreement_no: agreementNo,
+    });
     expect(unsign?.params.unsign_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(harness.sdk.checkNotifySignV2(unsign?.params)).toBe(true);
   });
@@ -144,12 +148,28 @@ describe("notifications", () => {
     const { agreementNo } = await signAgreement(harness, { userId, biz });
     const pay = await harness.sdk.exec(
       "alipay.trade.pay",
-      { notify_url: merchant.url, bizContent: { out_trade_no: "N1", total_amount: "5.00", subject: "s", product_code: "GENERAL_WITHHOLDING", agreement_params: { agreement_no: agreementNo } } },
+      {
+        notify_url: merchant.url,
+        bizContent: {
+          out_trade_no: "N1",
+          total_amount: "5.00",
+          subject: "s",
+          product_code: "GENERAL_WITHHOLDING",
+          agreement_params: { agreement_no: agreementNo },
+        },
+      },
       { validateSign: true },
     );
     expect(pay.code).toBe("10000");
     const [sync] = await merchant.waitFor(1);
-    expect(sync?.params).toMatchObject({ notify_type: "trade_status_sync", trade_status: "TRADE_SUCCESS", out_trade_no: "N1", total_amount: "5.00", agreement_no: agreementNo, trade_no: pay.trade_no });
+    expect(sync?.params).toMatchObject({
+      notify_type: "trade_status_sync",
+      trade_status: "TRADE_SUCCESS",
+      out_trade_no: "N1",
+      total_amount: "5.00",
+      agreement_no: agreementNo,
+      trade_no: pay.trade_no,
+    });
     expect(harness.sdk.checkNotifySignV2(sync?.params)).toBe(true);
   });
 });

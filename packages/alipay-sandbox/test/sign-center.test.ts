@@ -44,12 +44,20 @@ async function agreementsOf(who: string) {
 describe("signing center: signStr decoding", () => {
   it("signs a correctly encoded sdkExecute string (7000) with a result signed by the sandbox's Alipay key", async () => {
     const externalNo = nextExternalNo();
-    const answer = await sign(sdkExecuteWith(harness.sdk, monthly({ external_agreement_no: externalNo }), {}), "confirm", userId);
+    const answer = await sign(
+      sdkExecuteWith(harness.sdk, monthly({ external_agreement_no: externalNo }), {}),
+      "confirm",
+      userId,
+    );
     expect(answer.resultStatus).toBe("7000");
-    const inner = /^\{"alipay_user_agreement_page_sign_response":(\{.*\}),"sign":"([^"]+)","sign_type":"RSA2"\}$/.exec(answer.result);
+    const inner = /^\{"alipay_user_agreement_page_sign_response":(\{.*\}),"sign":"([^"]+)","sign_type":"RSA2"\}$/.exec(
+      answer.result,
+    );
     expect(inner).not.toBeNull();
     const [, content, signature] = inner as unknown as [string, string, string];
-    expect(createVerify("RSA-SHA256").update(content).verify(testKeys().alipay.publicKey, signature, "base64")).toBe(true);
+    expect(createVerify("RSA-SHA256").update(content).verify(testKeys().alipay.publicKey, signature, "base64")).toBe(
+      true,
+    );
     expect(JSON.parse(content)).toMatchObject({
       code: "10000",
       app_id: APP_ID,
@@ -75,7 +83,10 @@ describe("signing center: signStr decoding", () => {
 
   it("rejects a signStr whose amount was changed after signing", async () => {
     const signStr = sdkExecuteWith(harness.sdk, monthly(), {});
-    const tampered = signStr.replace(encodeURIComponent(encodeURIComponent('"19.90"')), encodeURIComponent(encodeURIComponent('"1.00"')));
+    const tampered = signStr.replace(
+      encodeURIComponent(encodeURIComponent('"19.90"')),
+      encodeURIComponent(encodeURIComponent('"1.00"')),
+    );
     expect(tampered).not.toBe(signStr);
     const answer = await sign(tampered);
     expect(answer).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("验签") });
@@ -93,7 +104,14 @@ const rejected: RuleCase[] = [
   ["personal_product_code missing", monthly({ personal_product_code: undefined })],
   ["personal_product_code unknown", monthly({ personal_product_code: "CYCLE_PAY" })],
   ["product codes swapped", monthly({ product_code: "CYCLE_PAY_AUTH_P", personal_product_code: "CYCLE_PAY_AUTH" })],
-  ["CYCLE_PAY_AUTH paired with GENERAL_WITHHOLDING_P", { product_code: "CYCLE_PAY_AUTH", personal_product_code: "GENERAL_WITHHOLDING_P", access_params: { channel: "ALIPAYAPP" } }],
+  [
+    "CYCLE_PAY_AUTH paired with GENERAL_WITHHOLDING_P",
+    {
+      product_code: "CYCLE_PAY_AUTH",
+      personal_product_code: "GENERAL_WITHHOLDING_P",
+      access_params: { channel: "ALIPAYAPP" },
+    },
+  ],
   ["access_params missing", monthly({ access_params: undefined })],
   ["access_params.channel unknown", monthly({ access_params: { channel: "H5" } })],
   ["period_rule_params missing for CYCLE_PAY_AUTH_P", { ...monthly(), period_rule_params: undefined }],
@@ -122,12 +140,28 @@ const accepted: RuleCase[] = [
   ["period and amount as strings", monthly({}, { period: "1", single_amount: "0.1" })],
   ["single_amount as a number", monthly({}, { single_amount: 10.99 })],
   ["single_amount exactly at the cap", monthly({}, { single_amount: "100.00" })],
-  ["external_agreement_no of 32 characters", monthly({ external_agreement_no: `Z${nextExternalNo()}`.padEnd(32, "9").slice(0, 32) })],
+  [
+    "external_agreement_no of 32 characters",
+    monthly({ external_agreement_no: `Z${nextExternalNo()}`.padEnd(32, "9").slice(0, 32) }),
+  ],
   ["CYCLE_PAY_AUTH with CYCLE_PAY_AUTH_P", monthly({ product_code: "CYCLE_PAY_AUTH" })],
   ["no product_code", monthly({ product_code: undefined })],
-  ["GENERAL_WITHHOLDING_P without period rules", { product_code: "GENERAL_WITHHOLDING", personal_product_code: "GENERAL_WITHHOLDING_P", access_params: { channel: "ALIPAYAPP" } }],
-  ["no external_agreement_no and no sign_scene", { ...monthly(), external_agreement_no: undefined, sign_scene: undefined }],
-  ["caps and a validity period", monthly({ sign_validity_period: "2m" }, { total_amount: "238.80", total_payments: 12 })],
+  [
+    "GENERAL_WITHHOLDING_P without period rules",
+    {
+      product_code: "GENERAL_WITHHOLDING",
+      personal_product_code: "GENERAL_WITHHOLDING_P",
+      access_params: { channel: "ALIPAYAPP" },
+    },
+  ],
+  [
+    "no external_agreement_no and no sign_scene",
+    { ...monthly(), external_agreement_no: undefined, sign_scene: undefined },
+  ],
+  [
+    "caps and a validity period",
+    monthly({ sign_validity_period: "2m" }, { total_amount: "238.80", total_payments: 12 }),
+  ],
 ];
 
 describe("signing center: biz_content rules (alipay-protocol.md §2)", () => {
@@ -156,14 +190,22 @@ describe("signing center: outcomes", () => {
 
   it("signs but answers 6001 when the request carries a return_url", async () => {
     const who = (await createUser(harness)).userId;
-    const answer = await sign(sdkExecuteWith(harness.sdk, monthly(), { returnUrl: "https://merchant.example/back" }), "confirm", who);
+    const answer = await sign(
+      sdkExecuteWith(harness.sdk, monthly(), { returnUrl: "https://merchant.example/back" }),
+      "confirm",
+      who,
+    );
     expect(answer.resultStatus).toBe("6001");
     expect(await agreementsOf(who)).toEqual([expect.objectContaining({ status: "NORMAL" })]);
   });
 
   it("stores a NOTICE agreement as TEMP until sign.effect", async () => {
     const who = (await createUser(harness)).userId;
-    const answer = await sign(sdkExecuteWith(harness.sdk, monthly({ agreement_effect_type: "NOTICE" }), {}), "confirm", who);
+    const answer = await sign(
+      sdkExecuteWith(harness.sdk, monthly({ agreement_effect_type: "NOTICE" }), {}),
+      "confirm",
+      who,
+    );
     expect(answer.resultStatus).toBe("7000");
     expect(JSON.parse(answer.result).alipay_user_agreement_page_sign_response.status).toBe("TEMP");
   });

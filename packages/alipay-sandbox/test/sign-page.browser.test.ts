@@ -3,13 +3,22 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, findChromium } from "./setup/chromium.ts";
-import { MONTHLY_BIZ, createUser, nextExternalNo, sdkExecuteWith, startHarness, type Harness } from "./support/sandbox-harness.ts";
+import {
+  MONTHLY_BIZ,
+  createUser,
+  nextExternalNo,
+  sdkExecuteWith,
+  startHarness,
+  type Harness,
+} from "./support/sandbox-harness.ts";
 
 const executablePath = findChromium();
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts");
 
 if (!executablePath) {
-  console.warn("sign page browser test skipped: no Chromium at CHROMIUM_PATH or /usr/bin/chromium (apt-get install -y chromium)");
+  console.warn(
+    "sign page browser test skipped: no Chromium at CHROMIUM_PATH or /usr/bin/chromium (apt-get install -y chromium)",
+  );
 }
 
 describe.skipIf(!executablePath)("H5 signing page in headless Chromium", () => {
@@ -36,7 +45,7 @@ describe.skipIf(!executablePath)("H5 signing page in headless Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.addInitScript(() => {
       const posted: unknown[] = [];
-      Object.assign(window, { my: { postMessage: (message: unknown) => posted.push(message) }, __posted: posted });
+      Object.assign(globalThis, { my: { postMessage: (message: unknown) => posted.push(message) }, __posted: posted });
     });
     await page.goto(`${harness.url}/sandbox/sign?signStr=${encodeURIComponent(signStr)}&userId=${userId}`);
     return page;
@@ -61,7 +70,9 @@ describe.skipIf(!executablePath)("H5 signing page in headless Chromium", () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]?.resultStatus).toBe("7000");
     const agreementNo = JSON.parse(posted[0]?.result ?? "{}").alipay_user_agreement_page_sign_response.agreement_no;
-    const agreements = (await harness.get<Array<{ agreement_no: string; alipay_user_id: string }>>("/sandbox/agreements")).body;
+    const agreements = (
+      await harness.get<Array<{ agreement_no: string; alipay_user_id: string }>>("/sandbox/agreements")
+    ).body;
     expect(agreements).toContainEqual(expect.objectContaining({ agreement_no: agreementNo, alipay_user_id: userId }));
     await page.close();
   });
@@ -80,7 +91,9 @@ describe.skipIf(!executablePath)("H5 signing page in headless Chromium", () => {
 
   it("shows why an invalid signStr cannot be signed", async () => {
     const page = await browser.newPage();
-    await page.goto(`${harness.url}/sandbox/sign?signStr=${encodeURIComponent("app_id=1&sign=x")}&userId=2088000000000000`);
+    await page.goto(
+      `${harness.url}/sandbox/sign?signStr=${encodeURIComponent("app_id=1&sign=x")}&userId=2088000000000000`,
+    );
     expect(await page.locator("#sign-error").innerText()).toContain("无效签名");
     await page.close();
   });

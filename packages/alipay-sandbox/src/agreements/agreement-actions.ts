@@ -1,7 +1,7 @@
 import { buildDutUserSignParams, buildDutUserUnsignParams } from "../notify/notify-params.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import type { Agreement } from "../state/types.ts";
-import { formatAlipayDateTime } from "../time/shanghai-time.ts";
+import { formatAlipayDateTime } from "@paysign/contracts";
 
 /** §10.1: dut_user_sign goes to the page.sign notify_url; without one (no app gateway here) nothing is sent. */
 export function notifyAgreementSigned(deps: SandboxDeps, agreement: Agreement): void {

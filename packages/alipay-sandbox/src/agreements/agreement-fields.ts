@@ -1,6 +1,6 @@
 import { maskLogonId } from "../state/ids.ts";
 import type { Agreement, SandboxUser } from "../state/types.ts";
-import { formatFen } from "../money/yuan.ts";
+import { fenToYuan } from "@paysign/contracts";
 
 function optional(name: string, value: string | null): Record<string, string> {
   return value === null ? {} : { [name]: value };
@@ -31,6 +31,6 @@ export function agreementQueryFields(agreement: Agreement, user: SandboxUser | u
     ...agreementFields(agreement, user),
     ...optional("next_deduct_time", agreement.nextDeductDate),
     ...optional("last_deduct_time", agreement.lastDeductTime),
-    ...(agreement.periodRule ? { single_quota: formatFen(agreement.periodRule.singleAmountFen) } : {}),
+    ...(agreement.periodRule ? { single_quota: fenToYuan(agreement.periodRule.singleAmountFen) } : {}),
   };
 }

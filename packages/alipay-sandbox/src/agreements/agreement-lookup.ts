@@ -1,9 +1,9 @@
 import type { Agreement, SandboxState } from "../state/types.ts";
-import { parseAlipayDateTime } from "../time/shanghai-time.ts";
+import { tryParseAlipayDateTime } from "@paysign/contracts";
 
 export function isExpired(agreement: Agreement, now: Date): boolean {
-  const invalidAt = parseAlipayDateTime(agreement.invalidTime);
-  return invalidAt !== null && invalidAt.getTime() <= now.getTime();
+  const invalidAt = tryParseAlipayDateTime(agreement.invalidTime);
+  return invalidAt !== undefined && invalidAt.getTime() <= now.getTime();
 }
 
 /** Live = signed and not yet terminated: TEMP or NORMAL, before invalid_time. */
@@ -35,7 +35,10 @@ export function findAgreementByExternal(state: SandboxState, key: ExternalKey, n
   return matches.find((agreement) => isLive(agreement, now)) ?? matches.at(-1) ?? null;
 }
 
-export function countLiveAgreements(state: SandboxState, options: { appId: string; userId: string; now: Date }): number {
+export function countLiveAgreements(
+  state: SandboxState,
+  options: { appId: string; userId: string; now: Date },
+): number {
   return Object.values(state.agreements).filter(
     (agreement) =>
       agreement.appId === options.appId && agreement.userId === options.userId && isLive(agreement, options.now),

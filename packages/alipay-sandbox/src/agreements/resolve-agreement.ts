@@ -3,9 +3,7 @@ import type { SandboxState, Agreement } from "../state/types.ts";
 import { findAgreementByExternal, findAgreementByNo, isLive } from "./agreement-lookup.ts";
 
 export type Resolution =
-  | { kind: "found"; agreement: Agreement }
-  | { kind: "not-found" }
-  | { kind: "invalid"; reason: string };
+  { kind: "found"; agreement: Agreement } | { kind: "not-found" } | { kind: "invalid"; reason: string };
 
 const DEFAULT_SCENE = "DEFAULT|DEFAULT";
 
@@ -30,8 +28,13 @@ export function resolveAgreement(options: {
   const externalAgreementNo = readText(biz, "external_agreement_no");
   if (externalAgreementNo) {
     if (!personalProductCode) return { kind: "invalid", reason: "personal_product_code 不能为空" };
-    if (signScene === DEFAULT_SCENE) return { kind: "invalid", reason: "传入 external_agreement_no 时 sign_scene 必填且不能为 DEFAULT|DEFAULT" };
-    const agreement = findAgreementByExternal(state, { appId, personalProductCode, signScene, externalAgreementNo }, now);
+    if (signScene === DEFAULT_SCENE)
+      return { kind: "invalid", reason: "传入 external_agreement_no 时 sign_scene 必填且不能为 DEFAULT|DEFAULT" };
+    const agreement = findAgreementByExternal(
+      state,
+      { appId, personalProductCode, signScene, externalAgreementNo },
+      now,
+    );
     return agreement ? { kind: "found", agreement } : { kind: "not-found" };
   }
   const userId = readText(biz, "alipay_user_id");

@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
 import { z } from "zod";
 import type { SandboxDeps } from "../sandbox-deps.ts";
-import { formatAlipayDateTime } from "../time/shanghai-time.ts";
+import { formatAlipayDateTime } from "@paysign/contracts";
 import { parseBody } from "./control-error.ts";
 
 const ClockBody = z.object({ now: z.iso.datetime({ offset: true }) });

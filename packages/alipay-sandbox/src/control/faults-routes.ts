@@ -1,11 +1,12 @@
 import express, { type Router } from "express";
 import { z } from "zod";
+import { NOTIFY_TYPES } from "@paysign/contracts/alipay";
 import { defaultApplied, GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
 import { KNOWN_METHODS } from "../gateway/method-table.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { ControlError, parseBody } from "./control-error.ts";
 
-const NOTIFY_TYPES = new Set(["dut_user_sign", "dut_user_unsign", "trade_status_sync"]);
+const NOTIFY_TYPE_SET: ReadonlySet<string> = new Set(NOTIFY_TYPES);
 
 const FaultBody = z.object({
   method: z.string().min(1),
@@ -27,9 +28,12 @@ export function createFaultsRoutes(deps: SandboxDeps): Router {
   router.post("/sandbox/faults", (request, response) => {
     const body = parseBody(FaultBody, request.body);
     const notifyMode = (NOTIFY_FAULT_MODES as readonly string[]).includes(body.mode);
-    const known = notifyMode ? NOTIFY_TYPES : KNOWN_METHODS;
+    const known = notifyMode ? NOTIFY_TYPE_SET : KNOWN_METHODS;
     if (body.method !== "*" && !known.has(body.method)) {
-      throw new ControlError("VALIDATION_FAILED", `method must be * or one of ${[...known].join(", ")} for ${body.mode}`);
+      throw new ControlError(
+        "VALIDATION_FAILED",
+        `method must be * or one of ${[...known].join(", ")} for ${body.mode}`,
+      );
     }
     if (body.mode === "pay-in-process" && !["*", "alipay.trade.pay"].includes(body.method)) {
       throw new ControlError("VALIDATION_FAILED", "pay-in-process applies to alipay.trade.pay only");

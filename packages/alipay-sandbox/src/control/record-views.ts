@@ -1,5 +1,5 @@
 import { isExpired } from "../agreements/agreement-lookup.ts";
-import { formatFen } from "../money/yuan.ts";
+import { fenToYuan } from "@paysign/contracts";
 import type { Agreement, SandboxUser, Trade } from "../state/types.ts";
 
 /** Control API views use Alipay's snake_case names, like the spec's table (`agreement_no`, `trade_status`). */
@@ -23,12 +23,12 @@ export function viewAgreement(agreement: Agreement, now: Date): Record<string, u
     period_type: rule?.periodType ?? null,
     period: rule?.period ?? null,
     execute_time: rule?.executeTime ?? null,
-    single_amount: rule ? formatFen(rule.singleAmountFen) : null,
-    total_amount: rule?.totalAmountFen != null ? formatFen(rule.totalAmountFen) : null,
+    single_amount: rule ? fenToYuan(rule.singleAmountFen) : null,
+    total_amount: rule?.totalAmountFen != null ? fenToYuan(rule.totalAmountFen) : null,
     total_payments: rule?.totalPayments ?? null,
     next_deduct_date: agreement.nextDeductDate,
     deducted_count: agreement.successCount,
-    deducted_amount: formatFen(agreement.successSumFen),
+    deducted_amount: fenToYuan(agreement.successSumFen),
     last_deduct_time: agreement.lastDeductTime,
     modify_count: agreement.modifyCount,
   };
@@ -41,7 +41,7 @@ export function viewTrade(trade: Trade): Record<string, unknown> {
     agreement_no: trade.agreementNo,
     app_id: trade.appId,
     buyer_user_id: trade.userId,
-    total_amount: formatFen(trade.totalAmountFen),
+    total_amount: fenToYuan(trade.totalAmountFen),
     subject: trade.subject,
     product_code: trade.productCode,
     trade_status: trade.tradeStatus,
@@ -52,5 +52,5 @@ export function viewTrade(trade: Trade): Record<string, unknown> {
 
 /** The fixed interface of product.md §6: `{ userId, logonId, balance }`. */
 export function viewUser(user: SandboxUser): { userId: string; logonId: string; balance: string } {
-  return { userId: user.userId, logonId: user.logonId, balance: formatFen(user.balanceFen) };
+  return { userId: user.userId, logonId: user.logonId, balance: fenToYuan(user.balanceFen) };
 }

@@ -21,7 +21,8 @@ export function createRecordsRoutes(deps: SandboxDeps, resetAll: () => void): Ro
   router.post("/sandbox/agreements/:agreementNo/unsign", (request, response) => {
     const agreement = state.agreements[request.params.agreementNo];
     if (!agreement) throw new ControlError("NOT_FOUND", `no agreement ${request.params.agreementNo}`);
-    if (!isLive(agreement, deps.clock.now())) throw new ControlError("CONFLICT", "the agreement is already unsigned or expired");
+    if (!isLive(agreement, deps.clock.now()))
+      throw new ControlError("CONFLICT", "the agreement is already unsigned or expired");
     unsignAgreement(deps, agreement, null);
     response.json(viewAgreement(agreement, deps.clock.now()));
   });

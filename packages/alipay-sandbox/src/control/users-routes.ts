@@ -1,16 +1,20 @@
 import express, { type Router } from "express";
 import { z } from "zod";
-import { parseYuan } from "../money/yuan.ts";
+import { alipayAmountToFen } from "@paysign/contracts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { createLogonId, createToken, createUserId } from "../state/ids.ts";
 import type { SandboxUser } from "../state/types.ts";
 import { ControlError, parseBody } from "./control-error.ts";
 import { viewUser } from "./record-views.ts";
 
-const yuan = z.string().refine((value) => parseYuan(value) !== null, "a yuan amount like \"19.90\"");
+const yuan = z.string().refine((value) => alipayAmountToFen(value) !== undefined, 'a yuan amount like "19.90"');
 const userId = z.string().regex(/^2088\d{12}$/, "2088 followed by 12 digits");
 
-const CreateUserBody = z.object({ userId: userId.optional(), logonId: z.string().min(1).optional(), balance: yuan.optional() });
+const CreateUserBody = z.object({
+  userId: userId.optional(),
+  logonId: z.string().min(1).optional(),
+  balance: yuan.optional(),
+});
 const BalanceBody = z.object({ balance: yuan });
 const AuthCodeBody = z.object({ userId });
 
@@ -32,7 +36,10 @@ export function createUsersRoutes(deps: SandboxDeps): Router {
     const user: SandboxUser = {
       userId: id,
       logonId: body.logonId ?? existing?.logonId ?? createLogonId(),
-      balanceFen: body.balance !== undefined ? (parseYuan(body.balance) ?? 0) : (existing?.balanceFen ?? deps.config.defaultBalanceFen),
+      balanceFen:
+        body.balance !== undefined
+          ? (alipayAmountToFen(body.balance) ?? 0)
+          : (existing?.balanceFen ?? deps.config.defaultBalanceFen),
     };
     state.users[id] = user;
     deps.store.save();
@@ -45,7 +52,7 @@ export function createUsersRoutes(deps: SandboxDeps): Router {
 
   router.post("/sandbox/users/:userId/balance", (request, response) => {
     const user = requireUser(deps, request.params.userId);
-    user.balanceFen = parseYuan(parseBody(BalanceBody, request.body).balance) ?? 0;
+    user.balanceFen = alipayAmountToFen(parseBody(BalanceBody, request.body).balance) ?? 0;
     deps.store.save();
     response.json(viewUser(user));
   });

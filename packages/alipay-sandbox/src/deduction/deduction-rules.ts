@@ -1,4 +1,4 @@
-import { addDays, addMonths, type CalendarDate } from "../time/shanghai-time.ts";
+import { addDays, addMonths, type CalendarDate } from "@paysign/contracts";
 import type { Agreement, PeriodRule } from "../state/types.ts";
 
 export type RuleFailure = { subCode: string; subMsg: string };
@@ -32,7 +32,10 @@ export function checkPeriodicDeduction(options: {
     return { subCode: "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED", subMsg: "周期扣款的总次数超过签约时限制" };
   }
   if (today < addDays(due, -windowDays) || today > due) {
-    return { subCode: "ACQ.CYCLE_PAY_DATE_NOT_MATCH", subMsg: `扣款日期不在签约时的允许范围之内（${addDays(due, -windowDays)} 至 ${due}）` };
+    return {
+      subCode: "ACQ.CYCLE_PAY_DATE_NOT_MATCH",
+      subMsg: `扣款日期不在签约时的允许范围之内（${addDays(due, -windowDays)} 至 ${due}）`,
+    };
   }
   return null;
 }

@@ -1,10 +1,10 @@
-import { formatFen } from "../money/yuan.ts";
+import { fenToYuan } from "@paysign/contracts";
 import { maskLogonId } from "../state/ids.ts";
 import type { SandboxUser, Trade } from "../state/types.ts";
 
 /** §8/§9 response fields of a trade. */
 export function tradeFields(trade: Trade, user: SandboxUser | undefined): Record<string, unknown> {
-  const amount = formatFen(trade.totalAmountFen);
+  const amount = fenToYuan(trade.totalAmountFen);
   const paid = trade.tradeStatus === "TRADE_SUCCESS";
   return {
     trade_no: trade.tradeNo,

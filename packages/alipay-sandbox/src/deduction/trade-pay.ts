@@ -1,13 +1,13 @@
+import { MAX_TRADE_AMOUNT_FEN, OUT_TRADE_NO_PATTERN } from "@paysign/contracts/alipay";
 import { isExpired } from "../agreements/agreement-lookup.ts";
 import { readObject, readText } from "../gateway/biz-fields.ts";
 import type { MethodHandler } from "../gateway/method-context.ts";
 import { businessFailed, payInProcess, success, type GatewayBody } from "../gateway/results.ts";
-import { parseYuan } from "../money/yuan.ts";
+import { alipayAmountToFen, formatAlipayDateTime, shanghaiDateOf } from "@paysign/contracts";
 import { buildTradeStatusSyncParams } from "../notify/notify-params.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { createTradeNo } from "../state/ids.ts";
 import type { Agreement, Trade } from "../state/types.ts";
-import { formatAlipayDateTime, formatShanghaiDate } from "../time/shanghai-time.ts";
 import { advanceByPeriod, checkPeriodicDeduction } from "./deduction-rules.ts";
 import { tradeFields } from "./trade-fields.ts";
 
@@ -15,8 +15,6 @@ const WITHHOLDING_PRODUCTS: Record<string, readonly string[]> = {
   CYCLE_PAY_AUTH_P: ["CYCLE_PAY_AUTH", "GENERAL_WITHHOLDING"],
   GENERAL_WITHHOLDING_P: ["GENERAL_WITHHOLDING"],
 };
-const OUT_TRADE_NO_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
-const MAX_TOTAL_FEN = 100_000_000 * 100;
 
 type PayRequest = { outTradeNo: string; amountFen: number; subject: string; productCode: string; agreementNo: string };
 
@@ -29,12 +27,19 @@ function parsePayRequest(biz: Record<string, unknown>): PayRequest | GatewayBody
   if (!outTradeNo || !OUT_TRADE_NO_PATTERN.test(outTradeNo)) {
     return businessFailed("ACQ.INVALID_PARAMETER", "out_trade_no 必填，最长64位的字母、数字、下划线");
   }
-  if (!subject) return businessFailed("ACQ.INVALID_PARAMETER", "subject 必填");
-  const amountFen = amountText === null ? null : parseYuan(amountText);
-  if (amountFen === null) return businessFailed("ACQ.INVALID_PARAMETER", "total_amount 必填，单位元，最多两位小数");
-  if (amountFen <= 0 || amountFen > MAX_TOTAL_FEN) return businessFailed("ACQ.TOTAL_FEE_EXCEED", "订单金额超过限额");
+  if (!subject || /[/=&]/.test(subject)) {
+    return businessFailed("ACQ.INVALID_PARAMETER", "subject 必填，且不能含 / = & 等特殊字符");
+  }
+  const amountFen = amountText === null ? undefined : alipayAmountToFen(amountText);
+  if (amountFen === undefined)
+    return businessFailed("ACQ.INVALID_PARAMETER", "total_amount 必填，单位元，最多两位小数");
+  if (amountFen <= 0 || amountFen > MAX_TRADE_AMOUNT_FEN)
+    return businessFailed("ACQ.TOTAL_FEE_EXCEED", "订单金额超过限额");
   if (!productCode || !Object.values(WITHHOLDING_PRODUCTS).flat().includes(productCode)) {
-    return businessFailed("ACQ.ACCESS_FORBIDDEN", "无权限使用接口：沙箱只支持 CYCLE_PAY_AUTH / GENERAL_WITHHOLDING 协议扣款");
+    return businessFailed(
+      "ACQ.ACCESS_FORBIDDEN",
+      "无权限使用接口：沙箱只支持 CYCLE_PAY_AUTH / GENERAL_WITHHOLDING 协议扣款",
+    );
   }
   if (!agreementNo) return businessFailed("ACQ.INVALID_PARAMETER", "agreement_params.agreement_no 必填");
   return { outTradeNo, amountFen, subject, productCode, agreementNo };
@@ -121,16 +126,18 @@ export const tradePay: MethodHandler = ({ deps, request, now, payInProcess: inPr
   const found = state.agreements[parsed.agreementNo];
   const agreement = found && found.appId === appId ? found : undefined;
   const agreementError = checkAgreement(agreement, parsed, now);
-  if (agreementError || !agreement) return agreementError ?? businessFailed("ACQ.AGREEMENT_NOT_EXIST", "用户协议不存在");
+  if (agreementError || !agreement)
+    return agreementError ?? businessFailed("ACQ.AGREEMENT_NOT_EXIST", "用户协议不存在");
   const ruleFailure = checkPeriodicDeduction({
     agreement,
     amountFen: parsed.amountFen,
-    today: formatShanghaiDate(now),
+    today: shanghaiDateOf(now),
     windowDays: deps.config.deductionWindowDays,
   });
   if (ruleFailure) return businessFailed(ruleFailure.subCode, ruleFailure.subMsg);
   const user = state.users[agreement.userId];
-  if (!user || user.balanceFen < parsed.amountFen) return businessFailed("ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足");
+  if (!user || user.balanceFen < parsed.amountFen)
+    return businessFailed("ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足");
 
   const paidAt = formatAlipayDateTime(now);
   const trade: Trade = {

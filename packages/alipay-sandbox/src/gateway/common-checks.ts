@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { RegisteredApp, SandboxConfig } from "../config.ts";
 import { isSignType, verifyText, type SignType } from "../crypto/rsa.ts";
 import { buildRequestSignContent } from "../crypto/sign-content.ts";
-import { parseAlipayDateTime } from "../time/shanghai-time.ts";
+import { tryParseAlipayDateTime } from "@paysign/contracts";
 import { invalidArguments, missingArguments, type GatewayBody } from "./results.ts";
 
 export type CheckedRequest = {
@@ -33,7 +33,7 @@ type CheckContext = {
 };
 
 function checkTimestamp(timestamp: string, context: CheckContext): GatewayBody | null {
-  const instant = parseAlipayDateTime(timestamp);
+  const instant = tryParseAlipayDateTime(timestamp);
   if (!instant) return invalidArguments("isv.invalid-timestamp", "非法的时间戳参数，格式须为 yyyy-MM-dd HH:mm:ss");
   const tolerance = context.config.timestampToleranceMinutes;
   if (tolerance === null) return null;

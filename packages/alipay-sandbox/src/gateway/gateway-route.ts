@@ -50,16 +50,27 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
     const now = deps.clock.now();
     const checked = checkCommonParams(params, { config: deps.config, knownMethods: KNOWN_METHODS, now });
     const send = (body: GatewayBody, signType: "RSA" | "RSA2") => {
-      const text = buildSignedResponse({ method: params.method || null, body, key: deps.config.alipayPrivateKey, signType });
+      const text = buildSignedResponse({
+        method: params.method || null,
+        body,
+        key: deps.config.alipayPrivateKey,
+        signType,
+      });
       response.status(200).type("application/json; charset=utf-8").send(Buffer.from(text, "utf8"));
     };
     if (!checked.ok) return send(checked.body, checked.signType);
     const { method, signType } = checked.request;
     const handler = METHODS.get(method);
     if (!handler) return send(serviceUnavailable(), signType);
-    const modes = method === "alipay.trade.pay" ? GATEWAY_FAULT_MODES : GATEWAY_FAULT_MODES.filter((m) => m !== "pay-in-process");
+    const modes =
+      method === "alipay.trade.pay" ? GATEWAY_FAULT_MODES : GATEWAY_FAULT_MODES.filter((m) => m !== "pay-in-process");
     const fault = deps.faults.take(method, modes);
-    const context: MethodContext = { deps, request: checked.request, now, payInProcess: fault?.mode === "pay-in-process" };
+    const context: MethodContext = {
+      deps,
+      request: checked.request,
+      now,
+      payInProcess: fault?.mode === "pay-in-process",
+    };
     const run = () => handler(context);
     if (!fault) return send(run(), signType);
     const answer = answerWithFault(fault, context, run);

@@ -6,8 +6,10 @@ import { agreementUnsign } from "./methods/agreement-unsign.ts";
 import { executionplanModify } from "./methods/executionplan-modify.ts";
 import { oauthToken } from "./methods/oauth-token.ts";
 import type { MethodHandler } from "./method-context.ts";
+import type { AlipayMethod } from "@paysign/contracts/alipay";
 
-export const METHODS: ReadonlyMap<string, MethodHandler> = new Map([
+/** Every gateway method of ALIPAY_METHODS; page.sign is a page API served by the signing center instead. */
+export const METHODS: ReadonlyMap<string, MethodHandler> = new Map<AlipayMethod, MethodHandler>([
   ["alipay.system.oauth.token", oauthToken],
   ["alipay.user.agreement.query", agreementQuery],
   ["alipay.user.agreement.unsign", agreementUnsign],

@@ -1,9 +1,10 @@
 import type { KeyObject } from "node:crypto";
+import { ERROR_RESPONSE_KEY, alipayResponseKey } from "@paysign/contracts/alipay";
 import { signText, type SignType } from "../crypto/rsa.ts";
 import type { GatewayBody } from "./results.ts";
 
 export function responseKeyFor(method: string | null): string {
-  return method ? `${method.replaceAll(".", "_")}_response` : "error_response";
+  return method ? alipayResponseKey(method) : ERROR_RESPONSE_KEY;
 }
 
 /**

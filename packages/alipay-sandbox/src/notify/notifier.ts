@@ -6,7 +6,7 @@ import type { SandboxClock } from "../state/clock.ts";
 import { createNotifyId } from "../state/ids.ts";
 import type { StateStore } from "../state/store.ts";
 import type { NotificationAttempt, NotificationRecord } from "../state/types.ts";
-import { formatAlipayDateTime } from "../time/shanghai-time.ts";
+import { formatAlipayDateTime } from "@paysign/contracts";
 import { postForm } from "./deliver.ts";
 import { RETRY_DELAYS_MS } from "./retry-schedule.ts";
 

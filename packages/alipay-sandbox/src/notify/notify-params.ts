@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { formatFen } from "../money/yuan.ts";
+import { fenToYuan } from "@paysign/contracts";
 import { maskLogonId } from "../state/ids.ts";
 import type { Agreement, SandboxUser, Trade } from "../state/types.ts";
 
@@ -50,7 +50,7 @@ export function buildTradeStatusSyncParams(options: {
   user: SandboxUser | undefined;
 }): Record<string, string> {
   const { trade, agreement, user } = options;
-  const amount = formatFen(trade.totalAmountFen);
+  const amount = fenToYuan(trade.totalAmountFen);
   return {
     app_id: trade.appId,
     auth_app_id: trade.appId,

@@ -40,7 +40,12 @@ export function prepareSigning(deps: SandboxDeps, signStr: string): Preparation 
   const declared = params.sign_type ?? "";
   if (!isSignType(declared)) return { ok: false, reason: "无效签名：sign_type 须为 RSA2 或 RSA" };
   const content = buildRequestSignContent(params);
-  const verified = verifyText({ text: content, signature: params.sign ?? "", key: registered.publicKey, signType: declared });
+  const verified = verifyText({
+    text: content,
+    signature: params.sign ?? "",
+    key: registered.publicKey,
+    signType: declared,
+  });
   if (!verified) {
     return { ok: false, reason: `无效签名：验签出错，网关生成的验签字符串为：${content}` };
   }

@@ -5,7 +5,7 @@ import { signText } from "../crypto/rsa.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { createAgreementNo } from "../state/ids.ts";
 import type { Agreement } from "../state/types.ts";
-import { addDays, addMonths, formatAlipayDateTime, formatShanghaiDate } from "../time/shanghai-time.ts";
+import { addDays, addMonths, formatAlipayDateTime, shanghaiDateOf } from "@paysign/contracts";
 import type { SignTerms } from "./page-sign-rules.ts";
 import { prepareSigning, type PreparedSigning } from "./prepare-signing.ts";
 
@@ -23,8 +23,9 @@ function failed(memo: string): SignCenterResult {
 
 function invalidTimeFor(terms: SignTerms, now: Date): string {
   if (!terms.validity) return LONG_TERM_INVALID_TIME;
-  const today = formatShanghaiDate(now);
-  const end = terms.validity.unit === "d" ? addDays(today, terms.validity.amount) : addMonths(today, terms.validity.amount);
+  const today = shanghaiDateOf(now);
+  const end =
+    terms.validity.unit === "d" ? addDays(today, terms.validity.amount) : addMonths(today, terms.validity.amount);
   return `${end}${formatAlipayDateTime(now).slice(10)}`;
 }
 
@@ -92,7 +93,8 @@ function checkConflicts(deps: SandboxDeps, signing: PreparedSigning, userId: str
       },
       now,
     );
-    if (existing && isLive(existing, now)) return `协议已存在：external_agreement_no ${terms.externalAgreementNo} 仍在生效中`;
+    if (existing && isLive(existing, now))
+      return `协议已存在：external_agreement_no ${terms.externalAgreementNo} 仍在生效中`;
   }
   const live = countLiveAgreements(state, { appId: signing.app.appId, userId, now });
   const max = deps.config.maxLiveAgreementsPerUser;

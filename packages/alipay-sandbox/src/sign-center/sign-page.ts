@@ -1,4 +1,4 @@
-import { formatFen } from "../money/yuan.ts";
+import { fenToYuan } from "@paysign/contracts";
 import type { PeriodRule } from "../state/types.ts";
 import type { Preparation } from "./prepare-signing.ts";
 
@@ -17,7 +17,9 @@ function scriptJson(value: unknown): string {
 }
 
 function periodText(rule: PeriodRule): string {
-  return rule.periodType === "DAY" ? `每 ${rule.period} 天 (every ${rule.period} days)` : `每 ${rule.period} 个月 (every ${rule.period} month(s))`;
+  return rule.periodType === "DAY"
+    ? `每 ${rule.period} 天 (every ${rule.period} days)`
+    : `每 ${rule.period} 个月 (every ${rule.period} month(s))`;
 }
 
 function termRows(preparation: Preparation & { ok: true }): Array<[string, string]> {
@@ -29,12 +31,13 @@ function termRows(preparation: Preparation & { ok: true }): Array<[string, strin
   ];
   if (rule) {
     rows.push(["扣款周期 Period", periodText(rule)]);
-    rows.push(["单笔最高 Amount per deduction", `¥${formatFen(rule.singleAmountFen)}`]);
+    rows.push(["单笔最高 Amount per deduction", `¥${fenToYuan(rule.singleAmountFen)}`]);
     rows.push(["首次扣款日 First deduction", rule.executeTime]);
-    if (rule.totalAmountFen !== null) rows.push(["累计上限 Total cap", `¥${formatFen(rule.totalAmountFen)}`]);
+    if (rule.totalAmountFen !== null) rows.push(["累计上限 Total cap", `¥${fenToYuan(rule.totalAmountFen)}`]);
     if (rule.totalPayments !== null) rows.push(["次数上限 Payments cap", `${rule.totalPayments}`]);
   }
-  if (terms.validity) rows.push(["有效期 Valid for", `${terms.validity.amount}${terms.validity.unit === "d" ? " 天" : " 个月"}`]);
+  if (terms.validity)
+    rows.push(["有效期 Valid for", `${terms.validity.amount}${terms.validity.unit === "d" ? " 天" : " 个月"}`]);
   if (terms.externalLogonId) rows.push(["商户账号 Merchant account", terms.externalLogonId]);
   rows.push(["签约场景 Scene", terms.signScene]);
   return rows;

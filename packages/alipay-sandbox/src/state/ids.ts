@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import { formatAlipayDateTime } from "../time/shanghai-time.ts";
+import { formatAlipayDateTime } from "@paysign/contracts";
 
 function randomDigits(count: number): string {
   let digits = "";

@@ -1,4 +1,4 @@
-import type { CalendarDate } from "../time/shanghai-time.ts";
+import type { CalendarDate } from "@paysign/contracts";
 
 export type SandboxUser = { userId: string; logonId: string; balanceFen: number };
 
@@ -92,5 +92,13 @@ export type SandboxState = {
 };
 
 export function createEmptyState(): SandboxState {
-  return { users: {}, authCodes: {}, accessTokens: {}, agreements: {}, trades: {}, notifications: [], clockOffsetMs: 0 };
+  return {
+    users: {},
+    authCodes: {},
+    accessTokens: {},
+    agreements: {},
+    trades: {},
+    notifications: [],
+    clockOffsetMs: 0,
+  };
 }

@@ -1,5 +1,11 @@
 import { AlipaySdk } from "alipay-sdk";
-import { createSandbox, generateRsaKeyPair, type RsaKeyPair, type Sandbox, type SandboxOptions } from "../../src/index.ts";
+import {
+  createSandbox,
+  generateRsaKeyPair,
+  type RsaKeyPair,
+  type Sandbox,
+  type SandboxOptions,
+} from "../../src/index.ts";
 
 export const APP_ID = "2021000000000001";
 

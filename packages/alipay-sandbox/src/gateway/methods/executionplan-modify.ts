@@ -1,5 +1,5 @@
 import { isLive } from "../../agreements/agreement-lookup.ts";
-import { addDays, addMonths, parseCalendarDate } from "../../time/shanghai-time.ts";
+import { addDays, addMonths, tryParseCalendarDate } from "@paysign/contracts";
 import { readText } from "../biz-fields.ts";
 import type { MethodHandler } from "../method-context.ts";
 import { businessFailed, success } from "../results.ts";
@@ -20,7 +20,7 @@ export const executionplanModify: MethodHandler = ({ deps, request, now }) => {
   const rule = agreement.periodRule;
   const current = agreement.nextDeductDate;
   if (!rule || !current) return businessFailed("ILLEGAL_AGREEMENT", "不是周期扣款协议");
-  const parts = parseCalendarDate(deductTime);
+  const parts = tryParseCalendarDate(deductTime);
   if (!parts) return businessFailed("ILLEGAL_EXECUTION_TIME", "执行计划时间参数非法：格式须为 yyyy-MM-dd");
   if (deductTime <= current) {
     return businessFailed("ILLEGAL_EXECUTION_TIME", `执行计划时间参数非法：只能晚于当前扣款日 ${current}`);

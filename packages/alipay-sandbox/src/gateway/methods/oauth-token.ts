@@ -1,5 +1,5 @@
 import { createToken } from "../../state/ids.ts";
-import { formatAlipayDateTime } from "../../time/shanghai-time.ts";
+import { formatAlipayDateTime } from "@paysign/contracts";
 import { readText } from "../biz-fields.ts";
 import type { MethodHandler } from "../method-context.ts";
 import { invalidArguments, success } from "../results.ts";
