@@ -1,20 +1,19 @@
 import { describe, expectTypeOf, test } from "vitest";
-import {
-  apiRoutes,
-  type Agreement,
-  type AgreementDetail,
-  type RouteHandler,
-  type RouteHandlerResult,
-  type RouteRequest,
-  type RouteResponse,
-  type PathParamNames,
+import type {
+  Agreement,
+  AgreementDetail,
+  ApiRoutes,
+  PathParamNames,
+  RouteHandler,
+  RouteHandlerResult,
+  RouteRequest,
+  RouteResponse,
 } from "../src/index.ts";
 
 // These assertions are checked by `tsc` (pnpm typecheck runs over test/), not at run time.
 
-type GetAgreement = typeof apiRoutes.getAgreement;
+type GetAgreement = ApiRoutes["getAgreement"];
 type Result = RouteHandlerResult<GetAgreement>;
-declare const detail: AgreementDetail;
 
 describe("route handler types", () => {
   test("the statuses are exactly the declared ones", () => {
@@ -22,7 +21,7 @@ describe("route handler types", () => {
   });
 
   test("a declared status with its body is accepted", () => {
-    expectTypeOf({ status: 200 as const, body: detail }).toExtend<Result>();
+    expectTypeOf<{ status: 200; body: AgreementDetail }>().toExtend<Result>();
     expectTypeOf({
       status: 404 as const,
       body: { error: { code: "NOT_FOUND" as const, message: "no such agreement", requestId: "r1" } },
@@ -53,24 +52,24 @@ describe("route handler types", () => {
   });
 
   test("the notification route answers text literals per status", () => {
-    type Notify = RouteHandlerResult<typeof apiRoutes.receiveAlipayNotification>;
+    type Notify = RouteHandlerResult<ApiRoutes["receiveAlipayNotification"]>;
     expectTypeOf<{ status: 200; body: "success" }>().toExtend<Notify>();
     expectTypeOf<{ status: 200; body: "fail" }>().not.toExtend<Notify>();
     expectTypeOf<{ status: 503; body: "fail" }>().toExtend<Notify>();
   });
 
   test("handlers get parsed params, query, headers and body", () => {
-    type Request = RouteRequest<typeof apiRoutes.reportSignResult>;
+    type Request = RouteRequest<ApiRoutes["reportSignResult"]>;
     expectTypeOf<Request["params"]>().toEqualTypeOf<{ id: string }>();
     expectTypeOf<Request["body"]["resultStatus"]>().toEqualTypeOf<"7000" | "7001" | "7002" | "6001" | "6002">();
     expectTypeOf<Request["query"]>().toEqualTypeOf<undefined>();
-    type ListQuery = RouteRequest<typeof apiRoutes.adminListCharges>["query"];
+    type ListQuery = RouteRequest<ApiRoutes["adminListCharges"]>["query"];
     expectTypeOf<ListQuery["limit"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<RouteHandler<GetAgreement>>().returns.toEqualTypeOf<Result | Promise<Result>>();
   });
 
   test("clients see parsed bodies", () => {
-    type Response = RouteResponse<typeof apiRoutes.createAgreement>;
+    type Response = RouteResponse<ApiRoutes["createAgreement"]>;
     expectTypeOf<Extract<Response, { status: 201 }>["body"]["signStr"]>().toEqualTypeOf<string>();
   });
 
