@@ -18,3 +18,4 @@ export * from "./api/resources/customer.ts";
 export * from "./api/resources/agreement.ts";
 export * from "./api/routes.ts";
 export * from "./api/openapi.ts";
+export * from "./api/paths.ts";

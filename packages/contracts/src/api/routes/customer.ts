@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { errorResponses } from "../errors.ts";
 import { customerAuthHeadersSchema, idParamsSchema, listOf } from "../common.ts";
+import { CUSTOMER_API_PATHS } from "../paths.ts";
 import { route } from "../route.ts";
 import {
   agreementDetailSchema,
@@ -15,7 +16,7 @@ import { planSchema } from "../resources/plan.ts";
 
 export const createSession = route({
   method: "POST",
-  path: "/api/v1/sessions",
+  path: CUSTOMER_API_PATHS.sessions,
   operationId: "createSession",
   summary: "Sign in with a mini program auth code (alipay.system.oauth.token)",
   tags: ["customer"],
@@ -37,7 +38,7 @@ export const createSession = route({
 /** Public: listing active plans reveals nothing personal and lets the mini program render before sign-in. */
 export const listPlans = route({
   method: "GET",
-  path: "/api/v1/plans",
+  path: CUSTOMER_API_PATHS.plans,
   operationId: "listPlans",
   summary: "Active plans",
   tags: ["customer"],
@@ -50,7 +51,7 @@ export const listPlans = route({
 
 export const createAgreement = route({
   method: "POST",
-  path: "/api/v1/agreements",
+  path: CUSTOMER_API_PATHS.agreements,
   operationId: "createAgreement",
   summary: "Start signing a plan: a PENDING agreement and the signStr for my.paySignCenter",
   description:
@@ -77,7 +78,7 @@ export const createAgreement = route({
 
 export const listAgreements = route({
   method: "GET",
-  path: "/api/v1/agreements",
+  path: CUSTOMER_API_PATHS.agreements,
   operationId: "listAgreements",
   summary: "The customer's own agreements, newest first",
   tags: ["customer"],
@@ -91,7 +92,7 @@ export const listAgreements = route({
 
 export const getAgreement = route({
   method: "GET",
-  path: "/api/v1/agreements/:id",
+  path: CUSTOMER_API_PATHS.agreement,
   operationId: "getAgreement",
   summary: "One of the customer's agreements with its charges and events (404 for anyone else's)",
   tags: ["customer"],
@@ -106,7 +107,7 @@ export const getAgreement = route({
 
 export const reportSignResult = route({
   method: "POST",
-  path: "/api/v1/agreements/:id/sign-result",
+  path: CUSTOMER_API_PATHS.signResult,
   operationId: "reportSignResult",
   summary: "Report what my.paySignCenter returned; the server confirms and says what to show",
   description:
@@ -125,7 +126,7 @@ export const reportSignResult = route({
 
 export const unsignAgreement = route({
   method: "POST",
-  path: "/api/v1/agreements/:id/unsign",
+  path: CUSTOMER_API_PATHS.unsign,
   operationId: "unsignAgreement",
   summary: "Stop an agreement (alipay.user.agreement.unsign)",
   tags: ["customer"],

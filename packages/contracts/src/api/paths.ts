@@ -1,0 +1,18 @@
+/** The customer API paths, zod-free so the mini program can import them (routes/customer.ts uses the same). */
+export const CUSTOMER_API_PATHS = {
+  sessions: "/api/v1/sessions",
+  plans: "/api/v1/plans",
+  agreements: "/api/v1/agreements",
+  agreement: "/api/v1/agreements/:id",
+  signResult: "/api/v1/agreements/:id/sign-result",
+  unsign: "/api/v1/agreements/:id/unsign",
+} as const;
+
+/** `/api/v1/agreements/:id` + `{ id }` → `/api/v1/agreements/<id, URI-encoded>`. Throws when a param is missing. */
+export function buildPath(path: string, params: Readonly<Record<string, string>> = {}): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new RangeError(`the path ${path} needs a value for :${name}`);
+    return encodeURIComponent(value);
+  });
+}
