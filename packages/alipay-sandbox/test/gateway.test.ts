@@ -20,14 +20,14 @@ function formatTimestamp(): string {
 }
 
 /** Signs params the way every Alipay SDK does and posts them as a form, for requests the SDK cannot make. */
-async function rawGateway(params: Record<string, string>, privateKey = testKeys().app.privateKey) {
+async function rawGateway(params: Record<string, string>, privateKey = testKeys().app.privateKey, base = harness.url) {
   const content = Object.keys(params)
     .filter((key) => params[key] !== "")
     .sort()
     .map((key) => `${key}=${params[key]}`)
     .join("&");
   const sign = createSign("RSA-SHA256").update(content, "utf8").sign(privateKey, "base64");
-  const response = await fetch(`${harness.url}/gateway.do`, {
+  const response = await fetch(`${base}/gateway.do`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded;charset=utf-8" },
     body: new URLSearchParams({ ...params, sign }).toString(),
@@ -216,5 +216,20 @@ describe("gateway common checks", () => {
     expect(JSON.parse(await response.text()).alipay_trade_query_response).toMatchObject({
       sub_code: "ACQ.TRADE_NOT_EXIST",
     });
+  });
+});
+
+describe("timestamp tolerance (option timestampToleranceMinutes)", () => {
+  it("rejects a timestamp further than the tolerance from the simulated clock, accepts one inside", async () => {
+    const strict = await startHarness({ timestampToleranceMinutes: 15 });
+    try {
+      await strict.post("/sandbox/clock", { now: "2026-11-28T10:00:00+08:00" });
+      const late = await rawGateway({ ...common(), timestamp: "2026-11-28 10:16:00" }, undefined, strict.url);
+      expect(late.alipay_trade_query_response).toMatchObject({ code: "40002", sub_code: "isv.invalid-timestamp" });
+      const inside = await rawGateway({ ...common(), timestamp: "2026-11-28 10:14:00" }, undefined, strict.url);
+      expect(inside.alipay_trade_query_response).toMatchObject({ sub_code: "ACQ.TRADE_NOT_EXIST" });
+    } finally {
+      await strict.sandbox.close();
+    }
   });
 });

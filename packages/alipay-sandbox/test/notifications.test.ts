@@ -70,7 +70,7 @@ describe("notifications", () => {
   });
 
   it("retries at the scaled schedule with one notify_id until the body is exactly success", async () => {
-    const merchant = await receiver(["fail", "success\n", "success"]);
+    const merchant = await receiver(["fail", "fail", "success"]);
     await signWithNotify(merchant.url);
     const received = await merchant.waitFor(3, 10_000);
     const ids = new Set(received.map((entry) => entry.params.notify_id));
@@ -81,13 +81,23 @@ describe("notifications", () => {
     await harness.sandbox.settleNotifications();
     const [entry] = await log();
     expect(entry?.delivered).toBe(true);
-    expect(entry?.attempts.map((attempt) => attempt.body)).toEqual(["fail", "success\n", "success"]);
+    expect(entry?.attempts.map((attempt) => attempt.body)).toEqual(["fail", "fail", "success"]);
     const times = entry?.attempts.map((attempt) => Date.parse(attempt.at)) ?? [];
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(4 * 60_000);
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(10 * 60_000);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(merchant.received).toHaveLength(3);
   });
+
+  it.each([["success\n"], [" success"], ["SUCCESS"], ["<p>success</p>"]])(
+    "keeps retrying after %j, which is not exactly success",
+    async (answer) => {
+      const merchant = await receiver([answer]);
+      await signWithNotify(merchant.url);
+      const [first, second] = await merchant.waitFor(2, 5_000);
+      expect(second?.params.notify_id).toBe(first?.params.notify_id);
+    },
+  );
 
   it("sends a due retry at once when the clock moves past it", async () => {
     const slow = await startHarness({ timeScale: 1 });
