@@ -6,6 +6,7 @@ import { parsePublicKey, type RsaKeyPair } from "./crypto/keys.ts";
 import { controlErrorHandler } from "./control/control-error.ts";
 import { createClockRoutes } from "./control/clock-routes.ts";
 import { createFaultsRoutes } from "./control/faults-routes.ts";
+import { createInfoRoutes } from "./control/info-routes.ts";
 import { createRecordsRoutes } from "./control/records-routes.ts";
 import { createSignRoutes } from "./control/sign-routes.ts";
 import { createUsersRoutes } from "./control/users-routes.ts";
@@ -71,6 +72,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(createSignRoutes(deps));
   app.use(createFaultsRoutes(deps));
   app.use(createRecordsRoutes(deps, resetAll));
+  app.use(createInfoRoutes(deps));
   app.use(controlErrorHandler);
 
   let server: Server | null = null;

@@ -89,6 +89,16 @@ describe("control API (product.md §6)", () => {
     });
   });
 
+  it("tells its Alipay public key, apps and rule settings", async () => {
+    const { body } = await harness.get<Record<string, unknown>>("/sandbox/info");
+    expect(body).toMatchObject({
+      alipayPublicKey: harness.sandbox.alipayPublicKey,
+      apps: [{ appId: "2021000000000001", name: "Test merchant" }],
+      deductionWindowDays: 5,
+      singleAmountCap: null,
+    });
+  });
+
   it("empties the state on reset", async () => {
     await createUser(harness);
     await harness.post("/sandbox/reset");

@@ -88,7 +88,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const outcome = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
       record(target, { at, ...outcome });
       if (outcome.body === "success") target.delivered = true;
-      if (target.attempts.length === 1 && deps.faults.take(target.notifyType, ["duplicate-notify"])) {
+      const firstDelivery = target.attempts.filter((attempt) => attempt.note === undefined).length === 1;
+      if (firstDelivery && deps.faults.take(target.notifyType, ["duplicate-notify"])) {
         const copy = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
         record(target, { at: deps.clock.now().toISOString(), ...copy, note: "duplicate" });
         if (copy.body === "success") target.delivered = true;

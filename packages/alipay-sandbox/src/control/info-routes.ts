@@ -1,0 +1,21 @@
+import express, { type Router } from "express";
+import { fenToYuan } from "@paysign/contracts";
+import type { SandboxDeps } from "../sandbox-deps.ts";
+
+/** What a developer needs to point a merchant at this sandbox: its Alipay public key, apps and rule settings. */
+export function createInfoRoutes(deps: SandboxDeps): Router {
+  const router = express.Router();
+  router.get("/sandbox/info", (_request, response) => {
+    const { config } = deps;
+    response.json({
+      alipayPublicKey: config.alipayKeys.publicKey,
+      apps: [...config.apps.values()].map(({ app }) => ({ appId: app.appId, name: app.name ?? null })),
+      deductionWindowDays: config.deductionWindowDays,
+      singleAmountCap: config.singleAmountCapFen === null ? null : fenToYuan(config.singleAmountCapFen),
+      maxLiveAgreementsPerUser: config.maxLiveAgreementsPerUser,
+      timeScale: config.timeScale,
+      timestampToleranceMinutes: config.timestampToleranceMinutes,
+    });
+  });
+  return router;
+}
