@@ -1,13 +1,16 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
 import { describe, expect, test } from "vitest";
 import * as mini from "../src/mini/index.ts";
 
-const entry = path.join(import.meta.dirname, "../src/mini/index.ts");
+const packageRoot = path.join(import.meta.dirname, "..");
+const entry = path.join(packageRoot, "src/mini/index.ts");
 
 async function bundle(minify: boolean) {
   const result = await build({
     entryPoints: [entry],
+    absWorkingDir: packageRoot,
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -33,6 +36,14 @@ describe("the mini program entry", () => {
     }
     expect(inputs.filter((input) => input.includes("node_modules"))).toEqual([]);
     expect(inputs.some((input) => input.endsWith("src/money.ts"))).toBe(true);
+  });
+
+  test("no source file in its import graph names a forbidden construct, even in comments (dist keeps them)", async () => {
+    const { inputs } = await bundle(false);
+    for (const input of inputs) {
+      const source = await readFile(path.resolve(packageRoot, input), "utf8");
+      expect(source, input).not.toMatch(/globalThis|\beval\b|new Function|zod/);
+    }
   });
 
   test("the same check catches zod when it sneaks in", async () => {

@@ -1,4 +1,4 @@
-/** The customer API paths, zod-free so the mini program can import them (routes/customer.ts uses the same). */
+/** The customer API paths, free of schemas so the mini program can import them (routes/customer.ts uses them). */
 export const CUSTOMER_API_PATHS = {
   sessions: "/api/v1/sessions",
   plans: "/api/v1/plans",

@@ -1,6 +1,6 @@
 /**
- * The mini program entry (`@paysign/contracts/mini`): types, constants and pure helpers only. Nothing here imports
- * zod or touches `globalThis`, `eval` or `new Function`, which Alipay's mini program engines forbid
+ * The mini program entry (`@paysign/contracts/mini`): types, constants and pure helpers only. Nothing here loads the
+ * schema library, reads the global object or evaluates code from strings, which Alipay's mini program engines forbid
  * (toolchain-facts.md); test/mini-bundle.test.ts bundles this file with esbuild and checks the text.
  */
 export {
