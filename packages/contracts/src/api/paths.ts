@@ -8,9 +8,12 @@ export const CUSTOMER_API_PATHS = {
   unsign: "/api/v1/agreements/:id/unsign",
 } as const;
 
+/** An Express-style `:param` in a path. */
+export const PATH_PARAM_PATTERN = /:([A-Za-z0-9_]+)/g;
+
 /** `/api/v1/agreements/:id` + `{ id }` → `/api/v1/agreements/<id, URI-encoded>`. Throws when a param is missing. */
 export function buildPath(path: string, params: Readonly<Record<string, string>> = {}): string {
-  return path.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => {
+  return path.replace(PATH_PARAM_PATTERN, (_match, name: string) => {
     const value = params[name];
     if (value === undefined) throw new RangeError(`the path ${path} needs a value for :${name}`);
     return encodeURIComponent(value);

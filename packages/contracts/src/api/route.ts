@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { PATH_PARAM_PATTERN } from "./paths.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -69,10 +70,10 @@ export type PathParamNames<P extends string> = P extends `${string}:${infer Name
 
 /** `/api/v1/agreements/:id` → `/api/v1/agreements/{id}` (OpenAPI). */
 export function toOpenApiPath(path: string): string {
-  return path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+  return path.replace(PATH_PARAM_PATTERN, "{$1}");
 }
 
 /** The names of a path's `:params`, in order. */
 export function pathParamNames(path: string): string[] {
-  return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1] ?? "");
+  return [...path.matchAll(PATH_PARAM_PATTERN)].map((match) => match[1] ?? "");
 }

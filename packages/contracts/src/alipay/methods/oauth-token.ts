@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { alipayDateTimeSchema } from "../../wire-formats.ts";
 import { gatewayResultSchema } from "../common.ts";
+import { wireIntegerSchema } from "../wire-values.ts";
 
 /**
  * `alipay.system.oauth.token` takes no biz_content: `grant_type` and `code` (or `refresh_token`) are common-level
@@ -12,12 +13,10 @@ export const oauthTokenParamsSchema = z.discriminatedUnion("grant_type", [
 ]);
 export type OauthTokenParams = z.infer<typeof oauthTokenParamsSchema>;
 
-/** A duration in seconds; Alipay has sent it both as a number and as a digit string. */
-const secondsSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^[0-9]+$/)]);
-
 /**
  * Answer of oauth.token: `user_id` (2088…) for classic apps, `open_id` for open-id apps. Its success answer is known
  * to come without `code`/`msg` [UNCERTAIN], so both are optional here; failures carry them under `error_response`.
+ * `expires_in` / `re_expires_in` (seconds) have been seen both as numbers and as digit strings.
  */
 export const oauthTokenResponseSchema = gatewayResultSchema.extend({
   code: z.string().optional(),
@@ -25,9 +24,9 @@ export const oauthTokenResponseSchema = gatewayResultSchema.extend({
   user_id: z.string().optional(),
   open_id: z.string().optional(),
   access_token: z.string().optional(),
-  expires_in: secondsSchema.optional(),
+  expires_in: wireIntegerSchema.optional(),
   refresh_token: z.string().optional(),
-  re_expires_in: secondsSchema.optional(),
+  re_expires_in: wireIntegerSchema.optional(),
   auth_start: alipayDateTimeSchema.optional(),
 });
 export type OauthTokenResponse = z.infer<typeof oauthTokenResponseSchema>;
