@@ -77,8 +77,8 @@ type Case = {
 
 const cases: Case[] = [
   { name: "on D−5 (window opens)", at: "2027-03-05T00:00:00+08:00", expected: "10000" },
-  { name: "on D (last second)", at: "2027-03-10T23:59:59+08:00", expected: "10000" },
-  { name: "on D−6 (one day early)", at: "2027-03-04T23:59:59+08:00", expected: "ACQ.CYCLE_PAY_DATE_NOT_MATCH" },
+  { name: "on D (its last minute)", at: "2027-03-10T23:59:00+08:00", expected: "10000" },
+  { name: "on D−6 (its last minute)", at: "2027-03-04T23:59:00+08:00", expected: "ACQ.CYCLE_PAY_DATE_NOT_MATCH" },
   { name: "on D+1 (window missed)", at: "2027-03-11T00:00:00+08:00", expected: "ACQ.CYCLE_PAY_DATE_NOT_MATCH" },
   {
     name: "a second success in the same period",
