@@ -1,26 +1,53 @@
 import { randomUUID } from "node:crypto";
 import express from "express";
+import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
 import { pinoHttp } from "pino-http";
-import type { Config } from "./env.ts";
+import { createAlipayClient, type AlipayClient } from "./alipay/alipay-client.ts";
+import { systemClock, type Clock } from "./clock.ts";
 import type { Database } from "./db/prisma.ts";
-import { errorHandler, notFound } from "./http/errors.ts";
-import { healthRoutes } from "./http/health.ts";
+import type { Config } from "./env.ts";
+import { createAuthenticator } from "./http/auth.ts";
+import type { BindOptions } from "./http/bind-route.ts";
+import { errorHandler, notFoundRoute, sendError } from "./http/error-handler.ts";
 import type { Logger } from "./logger.ts";
+import { adminRoutes } from "./routes/admin-routes.ts";
+import { customerRoutes } from "./routes/customer-routes.ts";
+import { docsRoutes } from "./routes/docs-routes.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import { notifyRoute } from "./routes/notify-route.ts";
+import type { ServiceDeps } from "./services/deps.ts";
+import { createSessionTokens } from "./services/session-tokens.ts";
 
 export type AppDeps = {
   config: Config;
   db: Database;
   logger: Logger;
+  /** Defaults to the system clock. */
+  clock?: Clock;
+  /** Defaults to a client built from `config.alipay` (none when Alipay is not configured). */
+  alipay?: AlipayClient;
 };
 
 /** Builds the HTTP application without listening, so tests can drive it on any port. */
 export function createApp(deps: AppDeps): express.Express {
+  const { config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const alipay = deps.alipay ?? (config.alipay ? createAlipayClient(config.alipay) : undefined);
+  const services: ServiceDeps = { config, db: deps.db, logger, clock, alipay };
+  const sessions = createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock });
+  const bind: BindOptions = {
+    authenticator: createAuthenticator({ sessions, adminApiKey: config.adminApiKey }),
+    checkResponses: config.nodeEnv !== "production",
+  };
+
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", 1);
+  app.set("query parser", "simple");
   app.use(
     pinoHttp({
-      logger: deps.logger,
+      logger,
       genReqId: (req, res) => {
         const incoming = req.headers["x-request-id"];
         const id = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
@@ -28,10 +55,31 @@ export function createApp(deps: AppDeps): express.Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      },
     }),
   );
-  app.use(healthRoutes(deps.db));
-  app.use(notFound);
-  app.use(errorHandler(deps.logger));
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(healthRoutes(deps.db, bind));
+  // Alipay's notifications: no rate limit, no auth (the signature is the proof), a form body.
+  app.use(notifyRoute({ db: deps.db, logger, alipay }));
+  app.use(docsRoutes());
+
+  app.use(express.json({ limit: "64kb" }));
+  app.use(
+    "/api/v1",
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.rateLimitPerMinute,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      handler: (req, res) => sendError(req, res, "RATE_LIMITED", "Too many requests; wait a minute and retry."),
+    }),
+  );
+  app.use(customerRoutes({ ...services, sessions }, bind));
+  app.use(adminRoutes(services, bind));
+  app.use(notFoundRoute);
+  app.use(errorHandler(logger));
   return app;
 }

@@ -6,6 +6,25 @@ import { KeyFormatError } from "./alipay/keys.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
+// Confirmation follow-up after 7001 / 6001 / 6002 or silence: agreement.query at these delays, then ABANDONED.
+const defaultFollowUpSchedule = "15s,30s,1m,2m,5m,10m,30m,1h,3h,6h,12h";
+const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+function parseDurations(value: string, ctx: z.RefinementCtx): number[] {
+  const seconds = value.split(",").map((part) => {
+    const match = /^\s*(\d+)([smhd])\s*$/.exec(part);
+    return match ? Number(match[1]) * (durationUnits[match[2] ?? "s"] ?? 1) : Number.NaN;
+  });
+  if (seconds.length === 0 || seconds.some((item) => !Number.isFinite(item) || item <= 0)) {
+    ctx.addIssue({ code: "custom", message: 'must be a comma-separated list of durations such as "15s,1m,2h"' });
+    return z.NEVER;
+  }
+  return seconds;
+}
+
+/** Development only; production requires SESSION_SECRET. */
+const devSessionSecret = "paysign-development-session-secret-not-for-production";
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 
 const envSchema = z
@@ -36,6 +55,19 @@ const envSchema = z
     ALIPAY_GATEWAY: z.url({ protocol: /^https?$/ }).default(ALIPAY_GATEWAYS.production),
     ALIPAY_NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
     ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters of random text").optional(),
+    SESSION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
+    FOLLOW_UP_SCHEDULE: z
+      .string()
+      .default(defaultFollowUpSchedule)
+      .transform((value, ctx) => parseDurations(value, ctx)),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+    SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine((env, ctx) => {
     const require = (name: keyof typeof env, why: string) => {
@@ -47,6 +79,9 @@ const envSchema = z
       require("ADMIN_API_KEY", "in production");
       require("ALIPAY_APP_ID", "in production");
       require("ALIPAY_NOTIFY_URL", "in production (the public URL of POST /alipay/notify)");
+      require("SESSION_SECRET", "in production");
+      if (env.SANDBOX_URL)
+        ctx.addIssue({ code: "custom", path: ["SANDBOX_URL"], message: "must not be set in production" });
     }
     if (!production && !env.ALIPAY_APP_ID) return;
     require("ALIPAY_PRIVATE_KEY", "with ALIPAY_APP_ID (the app private key, PEM or base64)");
@@ -72,6 +107,12 @@ export type Config = {
   databasePoolSize: number;
   logLevel: Env["LOG_LEVEL"];
   adminApiKey: string;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  followUpScheduleSeconds: number[];
+  rateLimitPerMinute: number;
+  /** Development and tests: the server's clock follows this sandbox's simulated time. */
+  sandboxUrl: string | undefined;
   /** Unset in development until the dev stack points the server at the sandbox. */
   alipay: AlipayConfig | undefined;
 };
@@ -102,6 +143,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databasePoolSize: env.DATABASE_POOL_SIZE,
     logLevel: env.LOG_LEVEL,
     adminApiKey: env.ADMIN_API_KEY ?? devAdminApiKey,
+    sessionSecret: env.SESSION_SECRET ?? devSessionSecret,
+    sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    followUpScheduleSeconds: env.FOLLOW_UP_SCHEDULE,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    sandboxUrl: env.SANDBOX_URL,
     alipay: env.ALIPAY_APP_ID ? readAlipayConfig({ ...env, ALIPAY_APP_ID: env.ALIPAY_APP_ID }) : undefined,
   };
 }

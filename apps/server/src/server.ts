@@ -1,9 +1,12 @@
 import type { Server } from "node:http";
+import { createAlipayClient } from "./alipay/alipay-client.ts";
 import { createApp } from "./app.ts";
+import { sandboxClock, systemClock } from "./clock.ts";
 import { openDatabase } from "./database.ts";
 import { createDatabaseClient } from "./db/prisma.ts";
 import { assertPortFree } from "./db/embedded-postgres.ts";
 import type { Config } from "./env.ts";
+import { startFollowUpLoop } from "./jobs/follow-up-loop.ts";
 import type { Logger } from "./logger.ts";
 
 export type RunningServer = {
@@ -18,7 +21,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (config.port !== 0) await assertPortFree(config.port, "The API");
   const database = await openDatabase(config, logger);
   const db = createDatabaseClient({ url: database.url, poolSize: config.databasePoolSize });
-  const app = createApp({ config, db, logger });
+  const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
+  const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
+  if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");
+  const app = createApp({ config, db, logger, clock, alipay });
+  const stopFollowUps = startFollowUpLoop({ config, db, logger, clock, alipay }, 5_000);
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once("error", reject);
@@ -31,6 +38,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await stopFollowUps();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,0 +1,33 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Request } from "express";
+import { AppError } from "../errors.ts";
+import type { SessionTokens } from "../services/session-tokens.ts";
+
+export type Authenticator = {
+  /** The customer id of a valid, unexpired session token; 401 otherwise. */
+  customer(req: Request): Promise<string>;
+  /** 401 unless the admin key matches. */
+  admin(req: Request): void;
+};
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+export function createAuthenticator(options: { sessions: SessionTokens; adminApiKey: string }): Authenticator {
+  const adminKeyDigest = digest(options.adminApiKey);
+  return {
+    async customer(req) {
+      const header = req.headers.authorization;
+      const match = typeof header === "string" ? /^Bearer (\S+)$/.exec(header) : null;
+      if (!match?.[1]) throw new AppError("UNAUTHORIZED", "Sign in first: send Authorization: Bearer <session token>.");
+      const customerId = await options.sessions.verify(match[1]);
+      if (!customerId) throw new AppError("UNAUTHORIZED", "The session has expired or is invalid: sign in again.");
+      return customerId;
+    },
+    admin(req) {
+      const key = req.headers["x-admin-key"];
+      if (typeof key !== "string" || key === "")
+        throw new AppError("UNAUTHORIZED", "Send the admin key in x-admin-key.");
+      if (!timingSafeEqual(digest(key), adminKeyDigest)) throw new AppError("UNAUTHORIZED", "The admin key is wrong.");
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import {
+  createAgreement as createAgreementRoute,
+  createSession as createSessionRoute,
+  getAgreement,
+  listAgreements,
+  listPlans,
+  reportSignResult as reportSignResultRoute,
+  signOutcomeOf,
+  unsignAgreement as unsignAgreementRoute,
+} from "@paysign/contracts";
+import { Router } from "express";
+import { bindRoute, type BindOptions } from "../http/bind-route.ts";
+import { unsignAgreement } from "../services/agreement-actions.ts";
+import { createAgreement, getOwnAgreement, listOwnAgreements } from "../services/agreements.ts";
+import { reportSignResult } from "../services/confirmation.ts";
+import type { ServiceDeps } from "../services/deps.ts";
+import type { SessionTokens } from "../services/session-tokens.ts";
+import { createSession } from "../services/sessions.ts";
+import { presentAgreement, presentCharge, presentCustomer, presentEvent, presentPlan } from "./presenters.ts";
+
+export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, options: BindOptions): Router {
+  const router = Router();
+
+  bindRoute(
+    router,
+    createSessionRoute,
+    options,
+  )(async ({ body }) => {
+    const session = await createSession(deps, body.authCode);
+    return {
+      status: 201,
+      body: {
+        token: session.token,
+        expiresAt: session.expiresAt.toISOString(),
+        customer: presentCustomer(session.customer),
+      },
+    };
+  });
+
+  bindRoute(
+    router,
+    listPlans,
+    options,
+  )(async () => {
+    const plans = await deps.db.plan.findMany({ where: { active: true }, orderBy: { createdAt: "asc" } });
+    return { status: 200, body: { items: plans.map(presentPlan) } };
+  });
+
+  bindRoute(
+    router,
+    createAgreementRoute,
+    options,
+  )(async ({ body, headers }, { customerId }) => {
+    const created = await createAgreement(deps, {
+      customerId,
+      planId: body.planId,
+      idempotencyKey: headers["idempotency-key"],
+      body,
+    });
+    return { status: 201, body: { agreement: presentAgreement(created.agreement), signStr: created.signStr } };
+  });
+
+  bindRoute(
+    router,
+    listAgreements,
+    options,
+  )(async (_request, { customerId }) => {
+    const agreements = await listOwnAgreements(deps, customerId);
+    return { status: 200, body: { items: agreements.map(presentAgreement) } };
+  });
+
+  bindRoute(
+    router,
+    getAgreement,
+    options,
+  )(async ({ params }, { customerId }) => {
+    const agreement = await getOwnAgreement(deps, customerId, params.id);
+    return {
+      status: 200,
+      body: {
+        ...presentAgreement(agreement),
+        charges: agreement.charges.map(presentCharge),
+        events: agreement.events.map(presentEvent),
+      },
+    };
+  });
+
+  bindRoute(
+    router,
+    reportSignResultRoute,
+    options,
+  )(async ({ params, body }, { customerId }) => {
+    const agreement = await reportSignResult(deps, {
+      customerId,
+      agreementId: params.id,
+      resultStatus: body.resultStatus,
+      result: body.result,
+    });
+    return {
+      status: 200,
+      body: { agreement: presentAgreement(agreement), outcome: signOutcomeOf(agreement.status, body.resultStatus) },
+    };
+  });
+
+  bindRoute(
+    router,
+    unsignAgreementRoute,
+    options,
+  )(async ({ params }, { customerId }) => {
+    const agreement = await unsignAgreement(deps, { agreementId: params.id, customerId, source: "CUSTOMER" });
+    return { status: 200, body: { agreement: presentAgreement(agreement) } };
+  });
+
+  return router;
+}

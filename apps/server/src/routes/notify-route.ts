@@ -1,0 +1,56 @@
+import { NOTIFY_ACK, NOTIFY_RETRY } from "@paysign/contracts/alipay";
+import express, { Router } from "express";
+import type { Logger } from "../logger.ts";
+import { isDatabaseUnavailable } from "../http/database-errors.ts";
+import { ingestNotification, type NotificationDeps } from "../services/notifications.ts";
+
+/**
+ * POST /alipay/notify. Alipay posts a form, sometimes with a content type body parsers do not expect
+ * (alipay-sdk-nodejs-all#15), so every body is read as a form here. The answer is the bare text Alipay expects:
+ * `success` only once the effect is durable; anything else makes it deliver again.
+ */
+export function notifyRoute(
+  deps: Omit<NotificationDeps, "alipay"> & { alipay: NotificationDeps["alipay"] | undefined },
+): Router {
+  const router = Router();
+  router.post(
+    "/alipay/notify",
+    express.urlencoded({ extended: false, type: () => true, limit: "64kb", parameterLimit: 200 }),
+    async (req, res) => {
+      const answer = (status: number, text: string) => res.status(status).type("text/plain").send(text);
+      const params = toStringRecord(req.body);
+      if (!params || !deps.alipay) {
+        deps.logger.warn(
+          { configured: Boolean(deps.alipay) },
+          "notification refused: no form body or Alipay not configured",
+        );
+        answer(400, NOTIFY_RETRY);
+        return;
+      }
+      try {
+        const result = await ingestNotification({ ...deps, alipay: deps.alipay }, params);
+        answer(result.acknowledge ? 200 : 400, result.acknowledge ? NOTIFY_ACK : NOTIFY_RETRY);
+      } catch (error) {
+        const unavailable = isDatabaseUnavailable(error);
+        (deps.logger as Logger).error(
+          { err: error, notifyId: params.notify_id },
+          unavailable ? "notification not recorded: database unavailable; Alipay will retry" : "notification failed",
+        );
+        answer(unavailable ? 503 : 500, NOTIFY_RETRY);
+      }
+    },
+  );
+  return router;
+}
+
+function toStringRecord(body: unknown): Record<string, string> | undefined {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const entries = Object.entries(body as Record<string, unknown>);
+  if (entries.length === 0) return undefined;
+  const record: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (typeof value !== "string") return undefined;
+    record[key] = value;
+  }
+  return record;
+}

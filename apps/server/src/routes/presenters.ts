@@ -1,0 +1,131 @@
+import { calendarDateFromUtcMidnight } from "@paysign/contracts";
+import type {
+  AdminAgreement,
+  Agreement as AgreementDto,
+  AgreementEvent as AgreementEventDto,
+  Charge as ChargeDto,
+  ChargeAttempt as ChargeAttemptDto,
+  Customer as CustomerDto,
+  Plan as PlanDto,
+} from "@paysign/contracts";
+import type { Agreement, AgreementEvent, Charge, ChargeAttempt, Customer, Plan } from "../generated/prisma/client.ts";
+
+// Database rows → the API shapes of @paysign/contracts. Money leaves as two-decimal yuan strings, dates as
+// yyyy-MM-dd, instants as ISO 8601.
+
+const iso = (date: Date) => date.toISOString();
+const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+const day = (date: Date) => calendarDateFromUtcMidnight(date);
+
+export function presentPlan(plan: Plan): PlanDto {
+  return {
+    id: plan.id,
+    name: plan.name,
+    description: plan.description,
+    productCode: plan.productCode as PlanDto["productCode"],
+    personalProductCode: plan.personalProductCode as PlanDto["personalProductCode"],
+    signScene: plan.signScene,
+    periodType: plan.periodType,
+    period: plan.period,
+    singleAmount: plan.singleAmount.toFixed(2),
+    totalAmount: plan.totalAmount?.toFixed(2) ?? null,
+    totalPayments: plan.totalPayments,
+    firstChargeDelayDays: plan.firstChargeDelayDays,
+    effectType: plan.effectType,
+    signValidityPeriod: plan.signValidityPeriod,
+    active: plan.active,
+    createdAt: iso(plan.createdAt),
+    updatedAt: iso(plan.updatedAt),
+  };
+}
+
+export function presentCustomer(customer: Customer): CustomerDto {
+  return {
+    id: customer.id,
+    alipayUserId: customer.alipayUserId,
+    alipayOpenId: customer.alipayOpenId,
+    createdAt: iso(customer.createdAt),
+  };
+}
+
+export function presentAgreement(agreement: Agreement): AgreementDto {
+  return {
+    id: agreement.id,
+    externalAgreementNo: agreement.externalAgreementNo,
+    status: agreement.status,
+    planId: agreement.planId,
+    agreementNo: agreement.agreementNo,
+    periodType: agreement.periodType,
+    period: agreement.period,
+    singleAmount: agreement.singleAmount.toFixed(2),
+    totalAmount: agreement.totalAmount?.toFixed(2) ?? null,
+    totalPayments: agreement.totalPayments,
+    executeTime: day(agreement.executeTime),
+    nextDeductDate: agreement.nextDeductDate ? day(agreement.nextDeductDate) : null,
+    paymentsCount: agreement.paymentsCount,
+    signedAt: isoOrNull(agreement.signTime),
+    createdAt: iso(agreement.createdAt),
+    updatedAt: iso(agreement.updatedAt),
+  };
+}
+
+export function presentAdminAgreement(agreement: Agreement): AdminAgreement {
+  return {
+    ...presentAgreement(agreement),
+    customerId: agreement.customerId,
+    alipayUserId: agreement.alipayUserId,
+    alipayStatus: agreement.alipayStatus as AdminAgreement["alipayStatus"],
+    productCode: agreement.productCode,
+    personalProductCode: agreement.personalProductCode,
+    signScene: agreement.signScene,
+    effectType: agreement.effectType,
+    paidTotal: agreement.paidTotal.toFixed(2),
+    validAt: isoOrNull(agreement.validTime),
+    invalidAt: isoOrNull(agreement.invalidTime),
+    clientResultStatus: agreement.clientResultStatus as AdminAgreement["clientResultStatus"],
+    followUpCount: agreement.followUpCount,
+    nextFollowUpAt: isoOrNull(agreement.nextFollowUpAt),
+  };
+}
+
+export function presentEvent(event: AgreementEvent): AgreementEventDto {
+  return {
+    id: event.id,
+    agreementId: event.agreementId,
+    fromStatus: event.fromStatus,
+    toStatus: event.toStatus,
+    source: event.source as AgreementEventDto["source"],
+    reason: event.reason,
+    createdAt: iso(event.createdAt),
+  };
+}
+
+export function presentCharge(charge: Charge & { attempts: ChargeAttempt[] }): ChargeDto {
+  return {
+    id: charge.id,
+    agreementId: charge.agreementId,
+    dueDate: day(charge.dueDate),
+    amount: charge.amount.toFixed(2),
+    status: charge.status,
+    outTradeNo: charge.attempts[0]?.outTradeNo ?? null,
+    tradeNo: charge.tradeNo,
+    paidAt: isoOrNull(charge.paidAt),
+    failureCode: charge.failureCode,
+    failureReason: charge.failureReason,
+    createdAt: iso(charge.createdAt),
+    updatedAt: iso(charge.updatedAt),
+  };
+}
+
+export function presentAttempt(attempt: ChargeAttempt): ChargeAttemptDto {
+  return {
+    id: attempt.id,
+    outTradeNo: attempt.outTradeNo,
+    status: attempt.status,
+    subCode: attempt.subCode,
+    subMsg: attempt.subMsg,
+    tradeNo: attempt.tradeNo,
+    requestedAt: iso(attempt.requestedAt),
+    settledAt: isoOrNull(attempt.settledAt),
+  };
+}

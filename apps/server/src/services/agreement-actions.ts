@@ -1,0 +1,76 @@
+import { AppError, notFound } from "../errors.ts";
+import type { Agreement } from "../generated/prisma/client.ts";
+import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import { applyAlipayView } from "./alipay-agreement-view.ts";
+import { agreementLocator, syncAgreement } from "./agreement-sync.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { requireAlipay } from "./require-alipay.ts";
+
+const unsignable = new Set(["TEMP", "ACTIVE", "PAUSED"]);
+
+/**
+ * `alipay.user.agreement.unsign` for a signed agreement. On success the agreement is UNSIGNED at once; the
+ * `dut_user_unsign` that follows changes nothing. When Alipay does not answer, the state is settled by a query.
+ */
+export async function unsignAgreement(
+  deps: ServiceDeps,
+  input: { agreementId: string; customerId?: string; source: AgreementEventSource },
+): Promise<Agreement> {
+  const agreement = await deps.db.agreement.findFirst({
+    where: { id: input.agreementId, ...(input.customerId ? { customerId: input.customerId } : {}) },
+  });
+  if (!agreement) throw notFound("Agreement");
+  if (!unsignable.has(agreement.status)) {
+    throw new AppError("CONFLICT", `The agreement is ${agreement.status}; only a signed agreement can be stopped.`);
+  }
+  const result = await requireAlipay(deps).call("alipay.user.agreement.unsign", agreementLocator(agreement), {
+    ...(deps.config.alipay?.notifyUrl ? { notifyUrl: deps.config.alipay.notifyUrl } : {}),
+  });
+  if (result.outcome === "success") {
+    return deps.db.$transaction(async (tx) => {
+      const locked = await lockAgreement(tx, agreement.id);
+      if (!locked) throw notFound("Agreement");
+      const reason = input.source === "CUSTOMER" ? "customer asked to stop" : "merchant unsigned";
+      return (await applyAlipayView(tx, locked, { status: "UNSIGN" }, { source: input.source, reason })).agreement;
+    });
+  }
+  const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });
+  if (synced.status === "UNSIGNED") return synced;
+  if (result.outcome === "unknown-outcome" || result.outcome === "retryable") {
+    throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm the unsign; retry in a moment.");
+  }
+  throw new AppError(
+    "CONFLICT",
+    `Alipay refused to unsign (${result.subCode ?? result.code}): ${result.subMsg ?? ""}`.trim(),
+  );
+}
+
+/** `alipay.user.agreement.sign.effect` for a TEMP (NOTICE) agreement → ACTIVE. */
+export async function effectAgreement(deps: ServiceDeps, agreementId: string): Promise<Agreement> {
+  const agreement = await deps.db.agreement.findUnique({ where: { id: agreementId } });
+  if (!agreement) throw notFound("Agreement");
+  if (agreement.status !== "TEMP") {
+    throw new AppError(
+      "CONFLICT",
+      `The agreement is ${agreement.status}; only a TEMP (NOTICE) agreement can be made effective.`,
+    );
+  }
+  const result = await requireAlipay(deps).call("alipay.user.agreement.sign.effect", agreementLocator(agreement));
+  if (result.outcome === "success") {
+    return deps.db.$transaction(async (tx) => {
+      const locked = await lockAgreement(tx, agreement.id);
+      if (!locked) throw notFound("Agreement");
+      return (await applyAlipayView(tx, locked, { status: "NORMAL" }, { source: "ADMIN", reason: "sign.effect" }))
+        .agreement;
+    });
+  }
+  const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });
+  if (synced.status === "ACTIVE") return synced;
+  if (result.outcome === "definitive") {
+    throw new AppError(
+      "CONFLICT",
+      `Alipay refused sign.effect (${result.subCode ?? result.code}): ${result.subMsg ?? ""}`.trim(),
+    );
+  }
+  throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm sign.effect; retry in a moment.");
+}

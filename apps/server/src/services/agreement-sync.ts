@@ -1,0 +1,102 @@
+import { agreementQueryResponseSchema } from "@paysign/contracts/alipay";
+import type { Agreement } from "../generated/prisma/client.ts";
+import { lockAgreement, transitionAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import { applyAlipayView } from "./alipay-agreement-view.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { requireAlipay } from "./require-alipay.ts";
+
+/** What `alipay.user.agreement.query` said, reduced to what confirmation needs. */
+export type QueryAnswer =
+  | { kind: "found"; status: "NORMAL" | "TEMP" | "STOP"; response: Record<string, unknown> }
+  | { kind: "not-signed"; subCode: string }
+  | { kind: "unsigned"; subCode: string }
+  | { kind: "unknown"; reason: string };
+
+const notSignedSubCodes = new Set(["USER_AGREEMENT_NOT_EXIST", "ACQ.USER_AGREEMENT_NOT_EXIST"]);
+
+export function agreementLocator(agreement: Agreement): Record<string, string> {
+  if (agreement.agreementNo) return { agreement_no: agreement.agreementNo };
+  return {
+    personal_product_code: agreement.personalProductCode,
+    sign_scene: agreement.signScene,
+    external_agreement_no: agreement.externalAgreementNo,
+    ...(agreement.alipayUserId ? { alipay_user_id: agreement.alipayUserId } : {}),
+  };
+}
+
+export async function queryAgreement(deps: ServiceDeps, agreement: Agreement): Promise<QueryAnswer> {
+  const result = await requireAlipay(deps).call("alipay.user.agreement.query", agreementLocator(agreement));
+  if (result.outcome === "success") {
+    const parsed = agreementQueryResponseSchema.safeParse(result.response);
+    const status = parsed.success ? parsed.data.status : undefined;
+    if (status === "NORMAL" || status === "TEMP" || status === "STOP")
+      return { kind: "found", status, response: result.response };
+    return { kind: "unknown", reason: `query answered without a known status (${String(status)})` };
+  }
+  const subCode = result.subCode ?? "";
+  if (notSignedSubCodes.has(subCode)) return { kind: "not-signed", subCode };
+  if (subCode === "AGREEMENT_HAS_UNSIGNED") return { kind: "unsigned", subCode };
+  return { kind: "unknown", reason: result.error ?? `${result.code ?? ""} ${subCode}`.trim() };
+}
+
+/**
+ * Asks Alipay and applies what it says in one transaction with its event. `notSigned` says what a PENDING
+ * agreement becomes when Alipay has no such agreement (FAILED after a 7002, nothing otherwise).
+ */
+export async function syncAgreement(
+  deps: ServiceDeps,
+  agreementId: string,
+  options: { source: AgreementEventSource; notSigned?: "FAILED" | "ABANDONED" },
+): Promise<{ agreement: Agreement; answer: QueryAnswer }> {
+  const current = await deps.db.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+  const answer = await queryAgreement(deps, current);
+  const agreement = await deps.db.$transaction(async (tx) => {
+    const locked = await lockAgreement(tx, agreementId);
+    if (!locked) throw new Error(`agreement ${agreementId} vanished`);
+    const raw = JSON.parse(JSON.stringify(answer));
+    switch (answer.kind) {
+      case "found": {
+        const response = answer.response as Record<string, string | undefined>;
+        const result = await applyAlipayView(
+          tx,
+          locked,
+          {
+            status: answer.status,
+            agreementNo: response.agreement_no,
+            signTime: response.sign_time,
+            validTime: response.valid_time,
+            invalidTime: response.invalid_time,
+          },
+          { source: options.source, reason: `agreement.query: ${answer.status}`, raw },
+        );
+        return result.agreement;
+      }
+      case "unsigned":
+        return (
+          await applyAlipayView(
+            tx,
+            locked,
+            { status: "UNSIGN" },
+            { source: options.source, reason: "agreement.query: unsigned", raw },
+          )
+        ).agreement;
+      case "not-signed": {
+        if (locked.status !== "PENDING" || !options.notSigned) return locked;
+        const reason = `agreement.query: ${answer.subCode}`;
+        return (
+          await transitionAgreement(tx, {
+            agreement: locked,
+            to: options.notSigned,
+            source: options.source,
+            reason,
+            raw,
+          })
+        ).agreement;
+      }
+      case "unknown":
+        deps.logger.warn({ agreementId, reason: answer.reason }, "agreement.query gave no answer; will ask again");
+        return locked;
+    }
+  });
+  return { agreement, answer };
+}

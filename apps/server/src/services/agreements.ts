@@ -1,0 +1,163 @@
+import { createHash, randomUUID } from "node:crypto";
+import {
+  calendarDateFromUtcMidnight,
+  calendarDateToUtcMidnight,
+  firstDeductDate,
+  shanghaiDateOf,
+} from "@paysign/contracts";
+import { toPeriodRuleParams, type PageSignBizContent } from "@paysign/contracts/alipay";
+import { AppError, notFound } from "../errors.ts";
+import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { newExternalAgreementNo } from "./external-agreement-no.ts";
+import { requireAlipay } from "./require-alipay.ts";
+
+export type CreatedAgreement = { agreement: Agreement; signStr: string };
+
+/** The page.sign biz_content for an agreement: never a return_url, channel ALIPAYAPP, NOTICE when the plan says so. */
+export function pageSignBizContent(agreement: Agreement, plan: Pick<Plan, "signValidityPeriod">): PageSignBizContent {
+  return {
+    personal_product_code: agreement.personalProductCode,
+    product_code: agreement.productCode,
+    sign_scene: agreement.signScene,
+    external_agreement_no: agreement.externalAgreementNo,
+    access_params: { channel: "ALIPAYAPP" },
+    period_rule_params: toPeriodRuleParams({
+      periodType: agreement.periodType,
+      period: agreement.period,
+      executeTime: calendarDateFromUtcMidnight(agreement.executeTime),
+      singleAmount: agreement.singleAmount.toFixed(2),
+      ...(agreement.totalAmount ? { totalAmount: agreement.totalAmount.toFixed(2) } : {}),
+      ...(agreement.totalPayments ? { totalPayments: agreement.totalPayments } : {}),
+    }),
+    ...(agreement.effectType === "NOTICE" ? { agreement_effect_type: "NOTICE" } : {}),
+    ...(plan.signValidityPeriod ? { sign_validity_period: plan.signValidityPeriod } : {}),
+  } as PageSignBizContent;
+}
+
+function requestHash(body: unknown): string {
+  return createHash("sha256").update(JSON.stringify(body)).digest("hex");
+}
+
+/**
+ * A PENDING agreement from an active plan and its signStr. With an Idempotency-Key, the same key and body answer
+ * the first result again and another body is refused; both writes commit together, so a retry never makes two.
+ */
+export async function createAgreement(
+  deps: ServiceDeps,
+  input: { customerId: string; planId: string; idempotencyKey: string | undefined; body: unknown },
+): Promise<CreatedAgreement> {
+  const alipay = requireAlipay(deps);
+  const scope = `createAgreement:${input.customerId}`;
+  const hash = requestHash(input.body);
+  if (input.idempotencyKey) {
+    const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
+    if (replay) return replay;
+  }
+  const plan = await deps.db.plan.findUnique({ where: { id: input.planId } });
+  if (!plan) throw notFound("Plan");
+  if (!plan.active) throw new AppError("CONFLICT", "This plan is no longer offered; choose another plan.");
+  const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: input.customerId } });
+
+  const now = await deps.clock.now();
+  const today = shanghaiDateOf(now);
+  const executeTime = firstDeductDate({
+    periodType: plan.periodType,
+    signingDate: today,
+    firstChargeDelayDays: plan.firstChargeDelayDays,
+  });
+  const firstFollowUp = deps.config.followUpScheduleSeconds[0] ?? 60;
+
+  try {
+    return await deps.db.$transaction(async (tx) => {
+      const agreement = await tx.agreement.create({
+        data: {
+          id: randomUUID(),
+          externalAgreementNo: newExternalAgreementNo(today),
+          customerId: customer.id,
+          planId: plan.id,
+          status: "PENDING",
+          alipayUserId: customer.alipayUserId,
+          productCode: plan.productCode,
+          personalProductCode: plan.personalProductCode,
+          signScene: plan.signScene,
+          effectType: plan.effectType,
+          periodType: plan.periodType,
+          period: plan.period,
+          executeTime: calendarDateToUtcMidnight(executeTime),
+          singleAmount: plan.singleAmount,
+          totalAmount: plan.totalAmount,
+          totalPayments: plan.totalPayments,
+          nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000),
+        },
+      });
+      await tx.agreementEvent.create({
+        data: {
+          id: randomUUID(),
+          agreementId: agreement.id,
+          fromStatus: null,
+          toStatus: "PENDING",
+          source: "CUSTOMER",
+          reason: "sign string issued",
+        },
+      });
+      const signStr = alipay.buildPaySignStr(pageSignBizContent(agreement, plan), deps.config.alipay?.notifyUrl);
+      if (input.idempotencyKey) {
+        await tx.idempotencyKey.create({
+          data: {
+            id: randomUUID(),
+            scope,
+            key: input.idempotencyKey,
+            requestHash: hash,
+            responseStatus: 201,
+            responseBody: { agreementId: agreement.id, signStr },
+          },
+        });
+      }
+      deps.logger.info({ agreementId: agreement.id, planId: plan.id }, "agreement created, sign string issued");
+      return { agreement, signStr };
+    });
+  } catch (error) {
+    // A concurrent request with the same key committed first: answer what it answered.
+    if (input.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
+      if (replay) return replay;
+    }
+    throw error;
+  }
+}
+
+async function replayIdempotent(
+  deps: ServiceDeps,
+  scope: string,
+  key: string,
+  hash: string,
+): Promise<CreatedAgreement | undefined> {
+  const stored = await deps.db.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
+  if (!stored) return undefined;
+  if (stored.requestHash !== hash) {
+    throw new AppError(
+      "IDEMPOTENCY_MISMATCH",
+      "This Idempotency-Key was already used with a different request; use a new key for a new request.",
+    );
+  }
+  const body = stored.responseBody as { agreementId: string; signStr: string };
+  const agreement = await deps.db.agreement.findUniqueOrThrow({ where: { id: body.agreementId } });
+  return { agreement, signStr: body.signStr };
+}
+
+export async function getOwnAgreement(deps: ServiceDeps, customerId: string, id: string) {
+  const agreement = await deps.db.agreement.findFirst({
+    where: { id, customerId },
+    include: {
+      charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" }, take: 1 } } },
+      events: { orderBy: { createdAt: "asc" } },
+    },
+  });
+  if (!agreement) throw notFound("Agreement");
+  return agreement;
+}
+
+export function listOwnAgreements(deps: ServiceDeps, customerId: string): Promise<Agreement[]> {
+  return deps.db.agreement.findMany({ where: { customerId }, orderBy: { createdAt: "desc" }, take: 100 });
+}

@@ -1,0 +1,92 @@
+import { PAY_SIGN_RESULTS, type PaySignResultStatus } from "@paysign/contracts";
+import { parsePaySignCenterResult } from "@paysign/contracts/alipay";
+import { notFound } from "../errors.ts";
+import type { Agreement } from "../generated/prisma/client.ts";
+import { lockAgreement } from "../repositories/agreements.ts";
+import { applyAlipayView } from "./alipay-agreement-view.ts";
+import { syncAgreement } from "./agreement-sync.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { redactAlipayFields } from "./redact.ts";
+import { requireAlipay } from "./require-alipay.ts";
+
+/**
+ * The client reports what my.paySignCenter returned. Its resultStatus proves nothing (product.md §5): a 7000
+ * `result` counts only when its signature verifies with the Alipay public key and its app_id and
+ * external_agreement_no are this agreement's; everything else is settled by `alipay.user.agreement.query`, now and
+ * on the follow-up back-off.
+ */
+export async function reportSignResult(
+  deps: ServiceDeps,
+  input: { customerId: string; agreementId: string; resultStatus: PaySignResultStatus; result: string | undefined },
+): Promise<Agreement> {
+  const own = await deps.db.agreement.findFirst({ where: { id: input.agreementId, customerId: input.customerId } });
+  if (!own) throw notFound("Agreement");
+  const now = await deps.clock.now();
+  const firstFollowUp = deps.config.followUpScheduleSeconds[0] ?? 60;
+  await deps.db.agreement.update({
+    where: { id: own.id },
+    data: {
+      clientResultStatus: input.resultStatus,
+      ...(own.status === "PENDING"
+        ? { followUpCount: 0, nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000) }
+        : {}),
+    },
+  });
+  if (own.status !== "PENDING") return deps.db.agreement.findUniqueOrThrow({ where: { id: own.id } });
+
+  if (input.resultStatus === "7000" && input.result !== undefined) {
+    const confirmed = await confirmFromVerifiedResult(deps, own, input.result);
+    if (confirmed) return confirmed;
+  }
+  if (PAY_SIGN_RESULTS[input.resultStatus].nextStep === "RETRY") {
+    return deps.db.agreement.findUniqueOrThrow({ where: { id: own.id } });
+  }
+  const { agreement } = await syncAgreement(deps, own.id, {
+    source: "ALIPAY_QUERY",
+    ...(input.resultStatus === "7002" ? { notSigned: "FAILED" as const } : {}),
+  });
+  return agreement;
+}
+
+async function confirmFromVerifiedResult(
+  deps: ServiceDeps,
+  agreement: Agreement,
+  result: string,
+): Promise<Agreement | undefined> {
+  const alipay = requireAlipay(deps);
+  const parsed = parsePaySignCenterResult(result);
+  const log = deps.logger.child({ agreementId: agreement.id });
+  if (!parsed.ok) {
+    log.warn({ reason: parsed.reason }, "paySignCenter result unreadable; confirming with Alipay instead");
+    return undefined;
+  }
+  const { signSource, sign, signType, response } = parsed.value;
+  if (!sign || !alipay.verifyAlipaySignature(signSource, sign, signType)) {
+    log.warn("paySignCenter result signature does not verify; confirming with Alipay instead");
+    return undefined;
+  }
+  if (response.app_id !== alipay.appId || response.external_agreement_no !== agreement.externalAgreementNo) {
+    log.warn("paySignCenter result is signed but for another app or agreement; confirming with Alipay instead");
+    return undefined;
+  }
+  if (response.status !== "NORMAL" && response.status !== "TEMP") return undefined;
+  const status = response.status;
+  return deps.db.$transaction(async (tx) => {
+    const locked = await lockAgreement(tx, agreement.id);
+    if (!locked) throw new Error(`agreement ${agreement.id} vanished`);
+    const applied = await applyAlipayView(
+      tx,
+      locked,
+      {
+        status,
+        agreementNo: response.agreement_no,
+        alipayUserId: response.alipay_user_id,
+        signTime: response.sign_time,
+        validTime: response.valid_time,
+        invalidTime: response.invalid_time,
+      },
+      { source: "CLIENT_RESULT", reason: "verified paySignCenter result", raw: redactAlipayFields(response) },
+    );
+    return applied.agreement;
+  });
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import { oauthTokenResponseSchema } from "@paysign/contracts/alipay";
+import { AppError } from "../errors.ts";
+import type { Customer } from "../generated/prisma/client.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { requireAlipay } from "./require-alipay.ts";
+import type { SessionTokens } from "./session-tokens.ts";
+
+/** `my.getAuthCode` → `alipay.system.oauth.token` → the customer (by user id or open id) → a session token. */
+export async function createSession(
+  deps: ServiceDeps & { sessions: SessionTokens },
+  authCode: string,
+): Promise<{ token: string; expiresAt: Date; customer: Customer }> {
+  const result = await requireAlipay(deps).call("alipay.system.oauth.token", {}, { authCode });
+  if (result.outcome !== "success") {
+    if (result.outcome === "definitive") {
+      throw new AppError(
+        "UNAUTHORIZED",
+        `Alipay refused the auth code (${result.subCode ?? result.code}): call my.getAuthCode again; a code works once.`,
+      );
+    }
+    throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not answer the sign-in; retry in a moment.");
+  }
+  const answer = oauthTokenResponseSchema.safeParse(result.response);
+  const userId = answer.success ? answer.data.user_id : undefined;
+  const openId = answer.success ? answer.data.open_id : undefined;
+  if (!userId && !openId) throw new AppError("ALIPAY_UNAVAILABLE", "Alipay answered the sign-in without a user id.");
+
+  const customer = userId
+    ? await deps.db.customer.upsert({
+        where: { alipayUserId: userId },
+        create: { id: randomUUID(), alipayUserId: userId, alipayOpenId: openId ?? null },
+        update: {},
+      })
+    : await deps.db.customer.upsert({
+        where: { alipayOpenId: openId ?? "" },
+        create: { id: randomUUID(), alipayOpenId: openId ?? null },
+        update: {},
+      });
+  const { token, expiresAt } = await deps.sessions.issue(customer.id);
+  return { token, expiresAt, customer };
+}
