@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, signAgreement, startHarness, type Harness, type UserView } from "./support/sandbox-harness.ts";
+import { startReceiver } from "./support/notify-receiver.ts";
 
 let harness: Harness;
 
@@ -132,6 +133,29 @@ describe("state file", () => {
       expect((await second.get<{ now: string }>("/sandbox/clock")).body.now.startsWith("2027-05-01")).toBe(true);
     } finally {
       await second.sandbox.close();
+    }
+  });
+
+  it("resumes undelivered notifications after a restart, with the same notify_id", async () => {
+    const stateFile = path.join(mkdtempSync(path.join(tmpdir(), "sandbox-state-")), "state.json");
+    const merchant = await startReceiver(["fail"]);
+    try {
+      const first = await startHarness({ stateFile, timeScale: 0.01 });
+      const { userId } = await createUser(first);
+      await signAgreement(first, { userId, notifyUrl: merchant.url });
+      await merchant.waitFor(1);
+      await first.sandbox.settleNotifications();
+      await first.sandbox.close();
+
+      const second = await startHarness({ stateFile, timeScale: 0.001 });
+      try {
+        const [failed, retried] = await merchant.waitFor(2);
+        expect(retried?.params.notify_id).toBe(failed?.params.notify_id);
+      } finally {
+        await second.sandbox.close();
+      }
+    } finally {
+      await merchant.close();
     }
   });
 });
