@@ -1,0 +1,47 @@
+import type { Stack } from "./stack.ts";
+
+export type Json = Record<string, unknown>;
+export type HttpAnswer = { status: number; body: Json; text: string };
+
+export async function http(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...init.headers },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await response.text();
+  let body: Json = {};
+  try {
+    body = JSON.parse(text) as Json;
+  } catch {
+    // not JSON (notify answers plain text)
+  }
+  return { status: response.status, body, text };
+}
+
+export const sandboxCall = (stack: Stack, path: string, body?: unknown, method?: string) =>
+  http(`${stack.sandbox.url}${path}`, { ...(body === undefined ? {} : { body }), ...(method ? { method } : {}) });
+
+/** A buyer in the sandbox and a session for them in the API, the way the mini program signs in. */
+export async function signIn(stack: Stack, balance = "1000.00") {
+  const user = await sandboxCall(stack, "/sandbox/users", { balance });
+  const userId = user.body.userId as string;
+  const code = await sandboxCall(stack, "/sandbox/auth-codes", { userId });
+  const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
+  if (session.status !== 201) throw new Error(`sign-in failed: ${session.text}`);
+  const token = session.body.token as string;
+  const as = (path: string, body?: unknown, method?: string) =>
+    http(`${stack.api}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { body }),
+      ...(method ? { method } : {}),
+    });
+  return { userId, token, customer: session.body.customer as Json, as };
+}
+
+export const monthlyPlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000001";
+export const weeklyPlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000002";
+export const noticePlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000003";

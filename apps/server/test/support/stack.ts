@@ -1,0 +1,97 @@
+import type { Server } from "node:http";
+import { createSandbox, generateRsaKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
+import { createAlipayClient, type AlipayClient } from "../../src/alipay/alipay-client.ts";
+import { toAlipayConfig } from "../../src/alipay/alipay-config.ts";
+import { createApp } from "../../src/app.ts";
+import { sandboxClock, type Clock } from "../../src/clock.ts";
+import { seedDemoPlans } from "../../src/db/seed.ts";
+import { loadConfig, type Config } from "../../src/env.ts";
+import { createLogger, type Logger } from "../../src/logger.ts";
+import type { ServiceDeps } from "../../src/services/deps.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+
+export const testAppId = "2021000000000042";
+
+export type Stack = {
+  sandbox: Sandbox;
+  database: TestDatabase;
+  config: Config;
+  clock: Clock;
+  alipay: AlipayClient;
+  /** The same dependencies the app's services use, for calling services directly (follow-up rounds…). */
+  deps: ServiceDeps;
+  /** Base URL of the API, listening on a free port. */
+  api: string;
+  /** Everything the server logged, one JSON line each. */
+  logs: string[];
+  close(): Promise<void>;
+};
+
+export type StackOptions = {
+  env?: Record<string, string>;
+  sandbox?: Parameters<typeof createSandbox>[0];
+};
+
+/**
+ * The real thing on loopback: the sandbox (gateway, signing center, notifications) and the API on their own ports,
+ * a database of its own, app keys made for the run, the server's clock following the sandbox's.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const appKeys = generateRsaKeyPair();
+  const sandbox = createSandbox({ timeScale: 0.0001, ...options.sandbox });
+  await sandbox.listen(0);
+  sandbox.registerApp({ appId: testAppId, publicKey: appKeys.publicKey, name: "paysign test merchant" });
+  const database = await createTestDatabase();
+  await seedDemoPlans(database.db);
+
+  const logs: string[] = [];
+  const logger: Logger = createLogger({
+    level: "debug",
+    destination: { write: (line: string) => void logs.push(line) },
+  });
+  const clock = sandboxClock(sandbox.url);
+  const server = await listen();
+  const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const base = loadConfig({ NODE_ENV: "test", FOLLOW_UP_SCHEDULE: "15s,1m,5m", ...options.env });
+  const config: Config = {
+    ...base,
+    databaseUrl: database.url,
+    sandboxUrl: sandbox.url,
+    alipay: toAlipayConfig({
+      ALIPAY_APP_ID: testAppId,
+      ALIPAY_PRIVATE_KEY: appKeys.privateKey,
+      ALIPAY_KEY_MODE: "public-key",
+      ALIPAY_PUBLIC_KEY: sandbox.alipayPublicKey,
+      ALIPAY_SIGN_TYPE: "RSA2",
+      ALIPAY_GATEWAY: sandbox.gatewayUrl,
+      ALIPAY_NOTIFY_URL: `${api}/alipay/notify`,
+      ALIPAY_TIMEOUT_MS: 3_000,
+    }),
+  };
+  const alipay = createAlipayClient(config.alipay!);
+  const app = createApp({ config, db: database.db, logger, clock, alipay });
+  server.on("request", app);
+  return {
+    sandbox,
+    database,
+    config,
+    clock,
+    alipay,
+    deps: { config, db: database.db, logger, clock, alipay },
+    api,
+    logs,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await sandbox.close();
+      await database.drop();
+    },
+  };
+}
+
+async function listen(): Promise<Server> {
+  const { createServer } = await import("node:http");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
