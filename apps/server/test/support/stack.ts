@@ -22,6 +22,8 @@ export type Stack = {
   deps: ServiceDeps;
   /** Base URL of the API, listening on a free port. */
   api: string;
+  /** The app key pair the API signs with (its public key is registered in the sandbox). */
+  appKeys: { privateKey: string; publicKey: string };
   /** Everything the server logged, one JSON line each. */
   logs: string[];
   close(): Promise<void>;
@@ -79,6 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     alipay,
     deps: { config, db: database.db, logger, clock, alipay },
     api,
+    appKeys,
     logs,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,197 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { agreementState, waitFor } from "./support/agreement-state.ts";
+import { monthlyPlanId, sandboxCall, signIn } from "./support/customer-client.ts";
+import { postNotification, signedNotification } from "./support/forge-notification.ts";
+import { startStack, testAppId, type Stack } from "./support/stack.ts";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+type Customer = Awaited<ReturnType<typeof signIn>>;
+
+async function subscribeAndSign(customer: Customer, fault?: { method: string; mode: string }) {
+  const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
+  const id = (created.body.agreement as { id: string }).id;
+  if (fault) await sandboxCall(stack, "/sandbox/faults", { ...fault, count: 1 });
+  const signed = await sandboxCall(stack, "/sandbox/sign-center", {
+    signStr: created.body.signStr,
+    userId: customer.userId,
+    decision: "confirm",
+  });
+  expect(signed.body.resultStatus).toBe("7000");
+  return id;
+}
+
+const inboxRows = (notifyId: string) => stack.database.db.notificationInbox.findMany({ where: { notifyId } });
+const settle = () => stack.sandbox.settleNotifications();
+
+function notifyParams(overrides: Record<string, string>): Record<string, string> {
+  return {
+    notify_id: randomBytes(17).toString("hex"),
+    notify_time: "2026-11-22 10:00:00",
+    notify_type: "dut_user_sign",
+    app_id: testAppId,
+    auth_app_id: testAppId,
+    charset: "utf-8",
+    version: "1.0",
+    status: "NORMAL",
+    personal_product_code: "CYCLE_PAY_AUTH_P",
+    sign_scene: "INDUSTRY|DIGITAL_MEDIA",
+    ...overrides,
+  };
+}
+
+describe("Alipay notifications", () => {
+  test("a duplicated dut_user_sign is recorded once and makes one transition", async () => {
+    const id = await subscribeAndSign(await signIn(stack), { method: "dut_user_sign", mode: "duplicate-notify" });
+    await settle();
+    const state = await waitFor(
+      () => agreementState(stack, id),
+      (s) => s.status === "ACTIVE",
+    );
+    expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
+    const deliveries = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
+      notifyId: string;
+      params: Record<string, string>;
+      attempts: Array<{ body: string }>;
+    }>;
+    const delivery = deliveries.find(
+      (entry) => entry.params.external_agreement_no === state.agreement.externalAgreementNo,
+    );
+    expect(delivery?.attempts.map((attempt) => attempt.body)).toEqual(["success", "success"]);
+    expect(await inboxRows(delivery!.notifyId)).toHaveLength(1);
+  });
+
+  test("an unsign that overtakes its sign (reordered) ends UNSIGNED, and the late sign does not resurrect it", async () => {
+    const customer = await signIn(stack);
+    const id = await subscribeAndSign(customer, { method: "dut_user_sign", mode: "reorder-notify" });
+    const sandboxAgreements = (await sandboxCall(stack, "/sandbox/agreements")).body as unknown as Array<
+      Record<string, string>
+    >;
+    const external = (await agreementState(stack, id)).agreement.externalAgreementNo;
+    const mine = sandboxAgreements.find((entry) => entry.external_agreement_no === external);
+    await sandboxCall(stack, `/sandbox/agreements/${mine!.agreement_no}/unsign`, {});
+    await settle();
+    const state = await waitFor(
+      () => agreementState(stack, id),
+      (s) => s.status === "UNSIGNED" && s.events.length === 2,
+    );
+    await settle();
+    expect((await agreementState(stack, id)).events).toEqual(["∅→PENDING CUSTOMER", "PENDING→UNSIGNED NOTIFICATION"]);
+    expect(state.status).toBe("UNSIGNED");
+    const inbox = await waitFor(
+      () => stack.database.db.notificationInbox.findMany({ where: { agreementNo: mine!.agreement_no } }),
+      (rows) => rows.length === 2,
+    );
+    expect((await agreementState(stack, id)).events).toEqual(["∅→PENDING CUSTOMER", "PENDING→UNSIGNED NOTIFICATION"]);
+    expect(inbox.map((row) => `${row.notifyType}:${row.outcome}`).sort()).toEqual([
+      "dut_user_sign:NO_CHANGE",
+      "dut_user_unsign:APPLIED",
+    ]);
+  });
+
+  test("a badly signed copy is refused and the genuine one applies once", async () => {
+    const id = await subscribeAndSign(await signIn(stack), { method: "dut_user_sign", mode: "bad-sign-notify" });
+    await settle();
+    const state = await waitFor(
+      () => agreementState(stack, id),
+      (s) => s.status === "ACTIVE",
+    );
+    expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
+    expect(stack.logs.some((line) => line.includes("its signature does not verify"))).toBe(true);
+  });
+
+  test("a dut_user_sign replayed after an unsign — redelivered or with a new notify_id — never resurrects", async () => {
+    const customer = await signIn(stack);
+    const id = await subscribeAndSign(customer);
+    await settle();
+    const active = await waitFor(
+      () => agreementState(stack, id),
+      (s) => s.status === "ACTIVE",
+    );
+    const agreementNo = active.agreementNo!;
+    await sandboxCall(stack, `/sandbox/agreements/${agreementNo}/unsign`, {});
+    await settle();
+    await waitFor(
+      () => agreementState(stack, id),
+      (s) => s.status === "UNSIGNED",
+    );
+
+    const deliveries = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
+      notifyId: string;
+      notifyType: string;
+      params: Record<string, string>;
+    }>;
+    const sign = deliveries.find(
+      (entry) => entry.notifyType === "dut_user_sign" && entry.params.agreement_no === agreementNo,
+    );
+    await sandboxCall(stack, `/sandbox/notifications/${sign!.notifyId}/redeliver`, {});
+    await settle();
+
+    const replay = signedNotification(
+      { ...sign!.params, notify_id: randomBytes(17).toString("hex") },
+      stack.sandbox.alipayKeys.privateKey,
+    );
+    expect(await postNotification(stack, replay)).toEqual({ status: 200, text: "success" });
+
+    const state = await agreementState(stack, id);
+    expect(state.status).toBe("UNSIGNED");
+    expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION", "ACTIVE→UNSIGNED NOTIFICATION"]);
+  });
+
+  test("a notification for another app_id is refused and nothing is recorded", async () => {
+    const params = signedNotification(
+      notifyParams({ app_id: "2021000000009999", agreement_no: "20240000000000000001" }),
+      stack.sandbox.alipayKeys.privateKey,
+    );
+    expect(await postNotification(stack, params)).toEqual({ status: 400, text: "fail" });
+    expect(await inboxRows(params.notify_id!)).toHaveLength(0);
+  });
+
+  test("a notification signed with another key is refused and nothing is recorded", async () => {
+    const { privateKey } = await import("node:crypto").then((crypto) =>
+      crypto.generateKeyPairSync("rsa", {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: "pkcs8", format: "pem" },
+        publicKeyEncoding: { type: "spki", format: "pem" },
+      }),
+    );
+    const params = signedNotification(notifyParams({ agreement_no: "20240000000000000002" }), privateKey);
+    expect(await postNotification(stack, params)).toEqual({ status: 400, text: "fail" });
+    expect(await inboxRows(params.notify_id!)).toHaveLength(0);
+  });
+
+  test("a verified notification about an unknown agreement is acknowledged and kept for operators", async () => {
+    const params = signedNotification(
+      notifyParams({ agreement_no: "20240000000000000003", external_agreement_no: "NOSUCHAGREEMENT" }),
+      stack.sandbox.alipayKeys.privateKey,
+    );
+    expect(await postNotification(stack, params)).toEqual({ status: 200, text: "success" });
+    const [row] = await inboxRows(params.notify_id!);
+    expect(row?.outcome).toBe("UNKNOWN_TARGET");
+    expect(row?.params).not.toHaveProperty("sign");
+  });
+
+  test("a notification naming another Alipay user is recorded as a mismatch and changes nothing", async () => {
+    const customer = await signIn(stack);
+    const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
+    const agreement = created.body.agreement as { id: string; externalAgreementNo: string };
+    const params = signedNotification(
+      notifyParams({
+        agreement_no: "20240000000000000004",
+        external_agreement_no: agreement.externalAgreementNo,
+        alipay_user_id: "2088999999999999",
+      }),
+      stack.sandbox.alipayKeys.privateKey,
+    );
+    expect(await postNotification(stack, params)).toEqual({ status: 200, text: "success" });
+    expect((await inboxRows(params.notify_id!))[0]?.outcome).toBe("MISMATCH");
+    expect((await agreementState(stack, agreement.id)).status).toBe("PENDING");
+  });
+});
