@@ -9,6 +9,10 @@ export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 // Confirmation follow-up after 7001 / 6001 / 6002 or silence: agreement.query at these delays, then ABANDONED.
 const defaultFollowUpSchedule = "15s,30s,1m,2m,5m,10m,30m,1h,3h,6h,12h";
 const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+// Deductions (product.md §8): a retryable failure is tried again after these delays, never past D (the last chance
+// is D itself); an unknown outcome is checked with trade.query at these delays from the attempt, then every last step.
+const defaultRetrySchedule = "6h,1d,1d,1d";
+const defaultReconcileSchedule = "10s,1m,5m,30m,1h";
 
 function parseDurations(value: string, ctx: z.RefinementCtx): number[] {
   const seconds = value.split(",").map((part) => {
@@ -66,8 +70,25 @@ const envSchema = z
       .string()
       .default(defaultFollowUpSchedule)
       .transform((value, ctx) => parseDurations(value, ctx)),
+    DEDUCTION_WINDOW_DAYS: z.coerce.number().int().min(0).max(30).default(5),
+    DEDUCTION_LEAD_DAYS: z.coerce.number().int().min(0).max(30).default(3),
+    DEDUCTION_RETRY_SCHEDULE: z
+      .string()
+      .default(defaultRetrySchedule)
+      .transform((value, ctx) => parseDurations(value, ctx)),
+    DEDUCTION_RECONCILE_SCHEDULE: z
+      .string()
+      .default(defaultReconcileSchedule)
+      .transform((value, ctx) => parseDurations(value, ctx)),
+    SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    FOLLOW_UP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
+    JOBS_IN_API: z.enum(["true", "false"], 'must be "true" or "false"').default("true"),
+    JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+    JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+    JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
     SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SANDBOX_PORT: port(4100),
   })
   .superRefine((env, ctx) => {
     const require = (name: keyof typeof env, why: string) => {
@@ -83,6 +104,13 @@ const envSchema = z
       if (env.SANDBOX_URL)
         ctx.addIssue({ code: "custom", path: ["SANDBOX_URL"], message: "must not be set in production" });
     }
+    if (env.DEDUCTION_LEAD_DAYS > env.DEDUCTION_WINDOW_DAYS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEDUCTION_LEAD_DAYS"],
+        message: `must be at most DEDUCTION_WINDOW_DAYS (${env.DEDUCTION_WINDOW_DAYS}): the first attempt has to fall inside the window [D−N, D]`,
+      });
+    }
     if (!production && !env.ALIPAY_APP_ID) return;
     require("ALIPAY_PRIVATE_KEY", "with ALIPAY_APP_ID (the app private key, PEM or base64)");
     if (env.ALIPAY_KEY_MODE === "public-key") {
@@ -95,6 +123,30 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Deductions (product.md §8, alipay-protocol.md §11). */
+export type DeductionConfig = {
+  /** N of the window [D−N, D] in which Alipay accepts the deduction for D. */
+  windowDays: number;
+  /** The first attempt for D is made on D − leadDays (≤ windowDays). */
+  leadDays: number;
+  /** Delays after the 1st, 2nd… retryable failure; the last automatic attempt is on D. */
+  retryScheduleSeconds: number[];
+  /** trade.query of an unknown outcome at these delays from the attempt; then every last step. */
+  reconcileScheduleSeconds: number[];
+  /** How often a scheduler tick runs (one at a time across every worker). */
+  schedulerIntervalSeconds: number;
+};
+
+/** pg-boss workers (in the API process unless JOBS_IN_API=false, and in `pnpm --filter @paysign/server worker`). */
+export type JobsConfig = {
+  inApi: boolean;
+  pollingIntervalSeconds: number;
+  batchSize: number;
+  /** Workers per queue in one process. */
+  concurrency: number;
+  followUpIntervalSeconds: number;
+};
 
 export type Config = {
   nodeEnv: Env["NODE_ENV"];
@@ -110,9 +162,13 @@ export type Config = {
   sessionSecret: string;
   sessionTtlSeconds: number;
   followUpScheduleSeconds: number[];
+  deductions: DeductionConfig;
+  jobs: JobsConfig;
   rateLimitPerMinute: number;
   /** Development and tests: the server's clock follows this sandbox's simulated time. */
   sandboxUrl: string | undefined;
+  /** Where `pnpm dev` runs the sandbox. */
+  sandboxPort: number;
   /** Unset in development until the dev stack points the server at the sandbox. */
   alipay: AlipayConfig | undefined;
 };
@@ -146,8 +202,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionSecret: env.SESSION_SECRET ?? devSessionSecret,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     followUpScheduleSeconds: env.FOLLOW_UP_SCHEDULE,
+    deductions: {
+      windowDays: env.DEDUCTION_WINDOW_DAYS,
+      leadDays: env.DEDUCTION_LEAD_DAYS,
+      retryScheduleSeconds: env.DEDUCTION_RETRY_SCHEDULE,
+      reconcileScheduleSeconds: env.DEDUCTION_RECONCILE_SCHEDULE,
+      schedulerIntervalSeconds: env.SCHEDULER_INTERVAL_SECONDS,
+    },
+    jobs: {
+      inApi: env.JOBS_IN_API === "true",
+      pollingIntervalSeconds: env.JOBS_POLLING_INTERVAL_SECONDS,
+      batchSize: env.JOBS_BATCH_SIZE,
+      concurrency: env.JOBS_CONCURRENCY,
+      followUpIntervalSeconds: env.FOLLOW_UP_INTERVAL_SECONDS,
+    },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     sandboxUrl: env.SANDBOX_URL,
+    sandboxPort: env.SANDBOX_PORT,
     alipay: env.ALIPAY_APP_ID ? readAlipayConfig({ ...env, ALIPAY_APP_ID: env.ALIPAY_APP_ID }) : undefined,
   };
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -44,14 +44,16 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string, param
 }
 
 describe("pnpm dev", () => {
-  test("starts on embedded defaults, answers health, stops PostgreSQL on Ctrl-C, and keeps data for the next run", async () => {
+  test("starts database, sandbox and API on embedded defaults, stops all on Ctrl-C, and keeps data and keys for the next run", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-dev-"));
     chmodSync(dataDir, 0o755);
     const env = {
       DATA_DIR: dataDir,
       PORT: String(await freePort()),
       EMBEDDED_PG_PORT: String(await freePort()),
+      SANDBOX_PORT: String(await freePort()),
     };
+    const sandbox = `http://127.0.0.1:${env.SANDBOX_PORT}`;
     const api = `http://127.0.0.1:${env.PORT}`;
     const databaseUrl = `postgresql://postgres:paysign-local@127.0.0.1:${env.EMBEDDED_PG_PORT}/paysign`;
 
@@ -62,6 +64,10 @@ describe("pnpm dev", () => {
     expect(first.output()).toContain("Admin key    dev-admin-key");
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    expect((await fetch(`${api}/docs`)).status).toBe(200);
+    expect(first.output()).toContain(`Sandbox      ${sandbox}`);
+    expect((await fetch(`${sandbox}/sandbox/clock`)).status).toBe(200);
+    const appPublicKey = readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8");
     const customerId = randomUUID();
     await sql(
       databaseUrl,
@@ -73,6 +79,7 @@ describe("pnpm dev", () => {
     expect(await first.exited).toBe(0);
     expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
     await expect(fetch(`${api}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${sandbox}/sandbox/clock`)).rejects.toThrow();
 
     const second = startDev(env);
     await waitForBanner(second);
@@ -82,5 +89,6 @@ describe("pnpm dev", () => {
     expect(await second.exited).toBe(0);
     expect(customers).toHaveLength(1);
     expect(plans).toHaveLength(3);
+    expect(readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8")).toBe(appPublicKey);
   }, 90_000);
 });

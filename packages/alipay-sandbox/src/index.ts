@@ -4,3 +4,4 @@ export { generateRsaKeyPair, type RsaKeyPair } from "./crypto/keys.ts";
 export { RETRY_DELAYS_MS } from "./notify/retry-schedule.ts";
 export type { SignCenterResult } from "./sign-center/sign-center-service.ts";
 export { GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type FaultMode } from "./faults/fault-store.ts";
+export { readOrCreateKeyPair } from "./key-folder.ts";

