@@ -24,3 +24,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The SQLSTATE of a data exception (class 22: a value out of range for its column, a NUL byte in text, a string that
+ * is not a uuid…) raised by PostgreSQL through Prisma's driver adapter; undefined for any other error.
+ */
+export function dataExceptionCodeOf(error: unknown): string | undefined {
+  const meta = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta;
+  const code = meta?.driverAdapterError?.cause?.originalCode;
+  return typeof code === "string" && code.startsWith("22") ? code : undefined;
+}
