@@ -148,6 +148,21 @@ describe("confirming a signature", () => {
   });
 });
 
+describe("silence", () => {
+  test("a client that never reports is confirmed by the follow-up query", async () => {
+    const customer = await signIn(stack);
+    const { id, signStr } = await subscribe(customer);
+    await dropNextSignNotification();
+    await signAtAlipay(customer, signStr);
+    expect((await agreementState(stack, id)).status).toBe("PENDING");
+
+    await advanceClock(stack, 16_000);
+    const report = await runDueFollowUps(stack.deps);
+    expect(report.confirmed).toBeGreaterThanOrEqual(1);
+    expect((await agreementState(stack, id)).events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE ALIPAY_QUERY"]);
+  });
+});
+
 describe("a plan over Alipay's amount cap", () => {
   let capped: Stack;
   beforeAll(async () => {

@@ -36,7 +36,11 @@ describe("the signStr of POST /api/v1/agreements", () => {
       .join("&");
     expect(createVerify("RSA-SHA256").update(content).verify(stack.appKeys.publicKey, sign!, "base64")).toBe(true);
 
-    const answer = await sandboxCall(stack, "/sandbox/sign-center", { signStr, userId: customer.userId, decision: "confirm" });
+    const answer = await sandboxCall(stack, "/sandbox/sign-center", {
+      signStr,
+      userId: customer.userId,
+      decision: "confirm",
+    });
     expect(answer.body.resultStatus).toBe("7000");
   });
 
