@@ -1,22 +1,18 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import * as esbuild from "esbuild";
+import { BuildConfigError, readBuildOptions } from "./build-config.ts";
+import { buildMiniProgram, root } from "./build-mini-program.ts";
 
-// Builds the mini program into a self-contained dist/ that the Alipay IDE opens (pages land with issue #6).
-const root = path.resolve(import.meta.dirname, "..");
-const outdir = path.join(root, "dist");
-const watch = process.argv.includes("--watch");
-
-mkdirSync(outdir, { recursive: true });
-writeFileSync(path.join(outdir, "app.json"), JSON.stringify({ pages: [] }, null, 2) + "\n");
-const options: esbuild.BuildOptions = {
-  entryPoints: [path.join(root, "src", "app.ts")],
-  outdir,
-  bundle: true,
-  format: "cjs",
-  target: "es2017",
-  conditions: ["@paysign/source"],
-  logLevel: "info",
-};
-if (watch) await (await esbuild.context(options)).watch();
-else await esbuild.build(options);
+// `pnpm build` / `pnpm dev` (= --watch). See README.md for the flags and environment variables.
+try {
+  const options = readBuildOptions({ argv: process.argv.slice(2), env: process.env, root });
+  const build = await buildMiniProgram(options);
+  if (options.watch) {
+    process.stdout.write("watching src/ (Ctrl-C stops)\n");
+    const stop = () => void build.stop().then(() => process.exit(0));
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  }
+} catch (error) {
+  if (!(error instanceof BuildConfigError)) throw error;
+  process.stderr.write(`mini program build: ${error.message}\n`);
+  process.exit(1);
+}

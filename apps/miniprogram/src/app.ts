@@ -1,2 +1,5 @@
-// The mini program's entry; pages and services land with issue #6.
-export {};
+import { createSignRelay, type AppGlobal } from "./runtime/sign-relay.ts";
+
+const globalData: AppGlobal = { signRelay: createSignRelay() };
+
+App({ globalData });

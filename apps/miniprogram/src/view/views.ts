@@ -1,0 +1,103 @@
+import type { Agreement, AgreementDetail, Charge, Plan } from "@paysign/contracts/mini";
+import {
+  agreementStatusText,
+  agreementStatusTone,
+  chargeStatusText,
+  chargeStatusTone,
+  dateText,
+  moneyText,
+  periodText,
+  type Tone,
+} from "./format.ts";
+
+/** What the axml shows: plain strings and flags, formatted once here. */
+export type PlanView = {
+  id: string;
+  name: string;
+  description: string;
+  amountText: string;
+  periodText: string;
+  capsText: string;
+  firstChargeText: string;
+};
+
+export type ChargeView = { id: string; dueDateText: string; amountText: string; statusText: string; tone: Tone };
+
+export type AgreementView = {
+  id: string;
+  title: string;
+  status: Agreement["status"];
+  statusText: string;
+  tone: Tone;
+  amountText: string;
+  periodText: string;
+  nextDeductText: string;
+  firstDeductText: string;
+  paymentsText: string;
+  capsText: string;
+  canUnsign: boolean;
+  charges: ChargeView[];
+  hasCharges: boolean;
+};
+
+export type Notice = { tone: Tone; title: string; text: string };
+
+function capsText(totalAmount: string | null, totalPayments: number | null): string {
+  const caps: string[] = [];
+  if (totalAmount) caps.push(`累计不超过 ${moneyText(totalAmount)}`);
+  if (totalPayments) caps.push(`最多 ${totalPayments} 次`);
+  return caps.join("，");
+}
+
+export function planView(plan: Plan): PlanView {
+  return {
+    id: plan.id,
+    name: plan.name,
+    description: plan.description,
+    amountText: moneyText(plan.singleAmount),
+    periodText: periodText(plan.periodType, plan.period),
+    capsText: capsText(plan.totalAmount, plan.totalPayments),
+    firstChargeText:
+      plan.firstChargeDelayDays === 0 ? "签约当天首次扣款" : `签约 ${plan.firstChargeDelayDays} 天后首次扣款`,
+  };
+}
+
+export function chargeView(charge: Charge): ChargeView {
+  return {
+    id: charge.id,
+    dueDateText: dateText(charge.dueDate),
+    amountText: moneyText(charge.amount),
+    statusText: chargeStatusText(charge.status),
+    tone: chargeStatusTone(charge.status),
+  };
+}
+
+const UNSIGNABLE: readonly Agreement["status"][] = ["TEMP", "ACTIVE", "PAUSED"];
+
+/** An agreement, with its charges when the detail was read. `title` is the plan's name when known. */
+export function agreementView(agreement: Agreement | AgreementDetail, title: string): AgreementView {
+  const charges = "charges" in agreement ? agreement.charges.map(chargeView) : [];
+  return {
+    id: agreement.id,
+    title,
+    status: agreement.status,
+    statusText: agreementStatusText(agreement.status),
+    tone: agreementStatusTone(agreement.status),
+    amountText: moneyText(agreement.singleAmount),
+    periodText: periodText(agreement.periodType, agreement.period),
+    nextDeductText: dateText(agreement.nextDeductDate),
+    firstDeductText: dateText(agreement.executeTime),
+    paymentsText: `${agreement.paymentsCount} 次`,
+    capsText: capsText(agreement.totalAmount, agreement.totalPayments),
+    canUnsign: UNSIGNABLE.includes(agreement.status),
+    charges,
+    hasCharges: charges.length > 0,
+  };
+}
+
+/** The name shown for an agreement whose plan is no longer listed. */
+export const DEFAULT_AGREEMENT_TITLE = "周期扣款";
+
+export function titleFor(planId: string, plans: readonly Plan[]): string {
+  return plans.find((plan) => plan.id === planId)?.name ?? DEFAULT_AGREEMENT_TITLE;
+}
