@@ -2,21 +2,30 @@ import { pino, type Logger } from "pino";
 
 export type { Logger };
 
-/** Paths never written to logs: keys, Alipay signatures, sign strings and personal data. */
+/** Keys never written to logs, wherever they sit: keys, Alipay signatures, sign strings, tokens and personal data. */
+export const secretKeys = [
+  "privateKey",
+  "alipayPublicKey",
+  "sign",
+  "signStr",
+  "authCode",
+  "auth_code",
+  "token",
+  "alipay_logon_id",
+  "buyer_logon_id",
+];
+
+/** How deep a secret key is looked for (pino's redaction has no recursive wildcard): `sign`, `a.sign`, … `a.b.c.sign`. */
+const REDACT_DEPTH = 4;
+
+/** Paths never written to logs: each secret key at the top level and under up to three levels, and auth headers. */
 export const redactedPaths = [
-  "*.privateKey",
-  "*.alipayPublicKey",
-  "*.sign",
-  "*.signStr",
-  "*.authCode",
-  "*.token",
-  "*.alipay_logon_id",
-  "*.buyer_logon_id",
+  ...secretKeys.flatMap((key) =>
+    Array.from({ length: REDACT_DEPTH }, (_, depth) => [...Array(depth).fill("*"), key].join(".")),
+  ),
   "req.headers.authorization",
   "req.headers['x-admin-key']",
   "req.headers.cookie",
-  "params.sign",
-  "body.sign",
 ];
 
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
