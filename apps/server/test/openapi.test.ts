@@ -1,0 +1,102 @@
+import { toOpenApiPath } from "@paysign/contracts";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { contractRoutes } from "./support/contract-requests.ts";
+import { http, type Json } from "./support/customer-client.ts";
+import { startStack, type Stack } from "./support/stack.ts";
+
+let stack: Stack;
+let document: Json;
+beforeAll(async () => {
+  stack = await startStack();
+  const answer = await http(`${stack.api}/openapi.json`);
+  expect(answer.status).toBe(200);
+  document = answer.body;
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+type Operation = {
+  operationId: string;
+  security: Array<Record<string, string[]>>;
+  responses: Record<string, { content?: Record<string, unknown> }>;
+  requestBody?: { content: Record<string, unknown> };
+};
+const methods = ["get", "post", "put", "patch", "delete"] as const;
+
+function operationsOf(doc: Json): Array<{ path: string; method: string; operation: Operation }> {
+  const paths = doc.paths as Record<string, Partial<Record<string, Operation>>>;
+  return Object.entries(paths).flatMap(([path, item]) =>
+    methods.flatMap((method) => (item[method] ? [{ path, method, operation: item[method] }] : [])),
+  );
+}
+
+/** Every `$ref` string in the document. */
+function refsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(refsOf);
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) =>
+    key === "$ref" && typeof inner === "string" ? [inner] : refsOf(inner),
+  );
+}
+
+function resolvePointer(doc: unknown, ref: string): unknown {
+  return ref
+    .replace(/^#\//, "")
+    .split("/")
+    .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], doc);
+}
+
+describe("/openapi.json", () => {
+  test("validates as OpenAPI 3.1 and every $ref resolves", async () => {
+    expect(document.openapi).toMatch(/^3\.1\./);
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(document));
+    expect(validator.version).toBe("3.1");
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+
+    const refs = refsOf(document);
+    const dangling = refs.filter((ref) => !ref.startsWith("#/") || resolvePointer(document, ref) === undefined);
+    expect(dangling).toEqual([]);
+    console.log(`openapi: valid OpenAPI ${validator.version} (${refs.length} $refs, all resolved)`);
+  });
+
+  test("the validator refuses a broken document, so the check above can fail", async () => {
+    const broken = structuredClone(document);
+    delete (broken.info as Json).version;
+    (broken.paths as Json)["/broken"] = { get: { responses: "none" } };
+    const result = await new Validator().validate(broken);
+    expect(result.valid).toBe(false);
+  });
+
+  test("lists every route of the contracts, and nothing else, with its security and responses", () => {
+    const operations = operationsOf(document);
+    const byId = new Map(operations.map((entry) => [entry.operation.operationId, entry]));
+    for (const route of contractRoutes) {
+      const entry = byId.get(route.operationId);
+      expect(entry, `${route.operationId} is in the document`).toBeDefined();
+      expect(entry?.path).toBe(toOpenApiPath(route.path));
+      expect(entry?.method).toBe(route.method.toLowerCase());
+      expect(Object.keys(entry?.operation.responses ?? {}).sort()).toEqual(
+        Object.keys(route.responses).map(String).sort(),
+      );
+      const scheme = { customer: "customerSession", admin: "adminKey", none: undefined }[route.security];
+      expect(entry?.operation.security).toEqual(scheme ? [{ [scheme]: [] }] : []);
+      if (route.body) {
+        expect(Object.keys(entry?.operation.requestBody?.content ?? {})).toEqual([
+          route.bodyContentType ?? "application/json",
+        ]);
+      }
+    }
+    expect(operations).toHaveLength(contractRoutes.length);
+    const schemes = (document.components as { securitySchemes: Json }).securitySchemes;
+    expect(Object.keys(schemes).sort()).toEqual(["adminKey", "customerSession"]);
+    console.log(
+      `openapi: ${operations.length} operations over ${Object.keys(document.paths as Json).length} paths, ` +
+        `one for each of the ${contractRoutes.length} contract routes`,
+    );
+  });
+});
