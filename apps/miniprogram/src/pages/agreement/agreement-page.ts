@@ -139,7 +139,8 @@ export function agreementPage(services: Services) {
 
       async onSubscribe() {
         const state = this.state!;
-        if (this.data.busy || !state.planId) return;
+        // Once created, the agreement is signed (or retried) with its own signStr, never created again.
+        if (this.data.busy || !state.planId || state.agreementId) return;
         this.setData({ busy: true });
         try {
           const created = await api.createAgreement({ planId: state.planId }, state.idempotencyKey);
