@@ -11,6 +11,8 @@ import { createAuthenticator } from "./http/auth.ts";
 import type { BindOptions } from "./http/bind-route.ts";
 import { errorHandler, notFoundRoute, sendError } from "./http/error-handler.ts";
 import type { Logger } from "./logger.ts";
+import type { DeductionQueue } from "./deductions/scheduler.ts";
+import { adminChargeRoutes } from "./routes/admin-charge-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { customerRoutes } from "./routes/customer-routes.ts";
 import { docsRoutes } from "./routes/docs-routes.ts";
@@ -27,6 +29,8 @@ export type AppDeps = {
   clock?: Clock;
   /** Defaults to a client built from `config.alipay` (none when Alipay is not configured). */
   alipay?: AlipayClient;
+  /** pg-boss queues for the scheduler; without them an admin scheduler run does its work inline. */
+  queue?: DeductionQueue;
 };
 
 /** Builds the HTTP application without listening, so tests can drive it on any port. */
@@ -79,6 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(customerRoutes({ ...services, sessions }, bind));
   app.use(adminRoutes(services, bind));
+  app.use(adminChargeRoutes({ ...services, queue: deps.queue }, bind));
   app.use(notFoundRoute);
   app.use(errorHandler(logger));
   return app;

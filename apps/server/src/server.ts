@@ -6,7 +6,7 @@ import { openDatabase } from "./database.ts";
 import { createDatabaseClient } from "./db/prisma.ts";
 import { assertPortFree } from "./db/embedded-postgres.ts";
 import type { Config } from "./env.ts";
-import { startFollowUpLoop } from "./jobs/follow-up-loop.ts";
+import { startJobRunner } from "./jobs/job-runner.ts";
 import type { Logger } from "./logger.ts";
 
 export type RunningServer = {
@@ -24,8 +24,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
   const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
   if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");
-  const app = createApp({ config, db, logger, clock, alipay });
-  const stopFollowUps = startFollowUpLoop({ config, db, logger, clock, alipay }, 5_000);
+  // pg-boss: the queue for the admin routes; the workers too unless JOBS_IN_API=false (then run `worker`).
+  const jobs = await startJobRunner(
+    { config, db, logger, clock, alipay },
+    { databaseUrl: database.url, work: config.jobs.inApi },
+  );
+  const app = createApp({ config, db, logger, clock, alipay, queue: jobs.queue });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once("error", reject);
@@ -38,11 +42,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await stopFollowUps();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await jobs.stop();
       await db.$disconnect();
       await database.stop();
       logger.info("stopped");

@@ -6,6 +6,7 @@ import {
 } from "@paysign/contracts/alipay";
 import type { AlipayClient } from "../alipay/alipay-client.ts";
 import type { Database } from "../db/prisma.ts";
+import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import {
@@ -94,7 +95,7 @@ async function applyNotification(tx: Tx, params: Record<string, string>): Promis
     case "dut_user_unsign":
       return applyAgreementNotification(tx, notification);
     case "trade_status_sync":
-      return { outcome: "NO_CHANGE", detail: "trade notifications are reconciled by the deduction engine" };
+      return applyTradeStatusSync(tx, notification);
   }
 }
 

@@ -1,0 +1,287 @@
+import { randomUUID } from "node:crypto";
+import {
+  calendarDateFromUtcMidnight,
+  calendarDateToUtcMidnight,
+  deductWindowPosition,
+  fenToYuan,
+  shanghaiDateOf,
+  tryParseAlipayDateTime,
+  yuanToFen,
+  type CalendarDate,
+} from "@paysign/contracts";
+import { tradeQueryResponseSchema } from "@paysign/contracts/alipay";
+import type { GatewayCallResult } from "../alipay/alipay-client.ts";
+import type { Charge } from "../generated/prisma/client.ts";
+import { lockAgreement } from "../repositories/agreements.ts";
+import type { Tx } from "../repositories/transaction.ts";
+import { syncAgreement } from "../services/agreement-sync.ts";
+import type { ServiceDeps } from "../services/deps.ts";
+import { requireAlipay } from "../services/require-alipay.ts";
+import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
+import { createAttempt, lockAttempt, lockCharge, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
+
+/** One period of one agreement: the unit of work of the charge job. */
+export type ChargeKey = { agreementId: string; dueDate: CalendarDate };
+
+/** Extra time on top of the SDK timeout before a PROCESSING attempt is presumed abandoned by its worker. */
+const IN_FLIGHT_MARGIN_SECONDS = 30;
+
+const terminalCharge = new Set(["SUCCEEDED", "PAST_DUE"]);
+
+/**
+ * Moves one period's charge forward by one step, safely under any number of concurrent callers:
+ * 1. an attempt whose outcome is unknown is reconciled first (trade.query); while it stays unknown nothing else
+ *    happens;
+ * 2. under the agreement's and the charge's row locks: the charge is created for (agreement, D) if needed, a
+ *    missed window marks it PAST_DUE, and a due charge gets a new attempt (fresh out_trade_no) — only when every
+ *    earlier attempt is known to have failed;
+ * 3. outside the transaction, trade.pay; its answer is settled under the locks again.
+ * `force` (an operator's "charge now") ignores the retry schedule and a definitive failure of this period.
+ */
+export async function runCharge(
+  deps: ServiceDeps,
+  key: ChargeKey,
+  options: { force?: boolean } = {},
+): Promise<Charge | null> {
+  requireAlipay(deps);
+  const existing = await findCharge(deps, key);
+  if (existing) {
+    const settled = await reconcileCharge(deps, existing.id);
+    if (settled === "unsettled") return findCharge(deps, key);
+  }
+  const now = await deps.clock.now();
+  const claim = await deps.db.$transaction((tx) => claimAttempt(deps, tx, key, now, options.force ?? false));
+  if (claim) await payAttempt(deps, claim);
+  return findCharge(deps, key);
+}
+
+function findCharge(deps: ServiceDeps, key: ChargeKey): Promise<Charge | null> {
+  return deps.db.charge.findUnique({
+    where: { agreementId_dueDate: { agreementId: key.agreementId, dueDate: calendarDateToUtcMidnight(key.dueDate) } },
+  });
+}
+
+type Claim = {
+  chargeId: string;
+  agreementId: string;
+  attemptId: string;
+  outTradeNo: string;
+  amountFen: number;
+  agreementNo: string;
+  productCode: string;
+  dueDate: CalendarDate;
+};
+
+async function claimAttempt(
+  deps: ServiceDeps,
+  tx: Tx,
+  key: ChargeKey,
+  now: Date,
+  force: boolean,
+): Promise<Claim | undefined> {
+  const agreement = await lockAgreement(tx, key.agreementId);
+  if (!agreement) return undefined;
+  const current = agreement.nextDeductDate ? calendarDateFromUtcMidnight(agreement.nextDeductDate) : undefined;
+  const dueDate = calendarDateToUtcMidnight(key.dueDate);
+  let charge = await tx.charge.findUnique({ where: { agreementId_dueDate: { agreementId: agreement.id, dueDate } } });
+  if (!charge) {
+    // Only the current period of an active agreement gets a charge.
+    if (agreement.status !== "ACTIVE" || current !== key.dueDate || !agreement.agreementNo) return undefined;
+    const amountFen = nextChargeAmountFen(agreement);
+    if (amountFen === undefined) return undefined;
+    charge = await tx.charge.create({
+      data: { id: randomUUID(), agreementId: agreement.id, dueDate, amount: fenToYuan(amountFen), nextAttemptAt: now },
+    });
+  }
+  const locked = await lockCharge(tx, charge.id);
+  if (!locked) return undefined;
+  charge = locked.charge;
+  if (terminalCharge.has(charge.status) || (charge.status === "FAILED" && !force)) return undefined;
+  if (charge.status === "PROCESSING" || charge.status === "UNKNOWN") return undefined;
+
+  if (agreement.status !== "ACTIVE") {
+    if (agreement.status === "PAUSED" || agreement.status === "TEMP") return undefined;
+    await tx.charge.update({
+      where: { id: charge.id },
+      data: {
+        status: "FAILED",
+        nextAttemptAt: null,
+        failureCode: `AGREEMENT_${agreement.status}`,
+        failureReason: `the agreement is ${agreement.status}; no further attempts`,
+      },
+    });
+    return undefined;
+  }
+  if (current !== key.dueDate || !agreement.agreementNo) return undefined;
+
+  const today = shanghaiDateOf(now);
+  const position = deductWindowPosition({
+    today,
+    deductDate: key.dueDate,
+    windowDays: deps.config.deductions.windowDays,
+  });
+  if (position === "MISSED") {
+    await tx.charge.update({
+      where: { id: charge.id },
+      data: {
+        status: "PAST_DUE",
+        nextAttemptAt: null,
+        failureCode: charge.failureCode ?? "WINDOW_MISSED",
+        failureReason: charge.failureReason ?? `no successful deduction by ${key.dueDate}`,
+      },
+    });
+    return undefined;
+  }
+  if (position === "BEFORE") return undefined;
+  if (!force && (charge.nextAttemptAt === null || charge.nextAttemptAt.getTime() > now.getTime())) return undefined;
+
+  const attempts = await tx.chargeAttempt.count({ where: { chargeId: charge.id } });
+  const outTradeNo = outTradeNoFor({ chargeId: charge.id, dueDate: key.dueDate, attemptNumber: attempts + 1 });
+  const timeoutSeconds = Math.ceil((deps.config.alipay?.timeoutMs ?? 10_000) / 1000);
+  const attempt = await createAttempt(tx, {
+    charge,
+    outTradeNo,
+    now,
+    inFlightSeconds: timeoutSeconds + IN_FLIGHT_MARGIN_SECONDS,
+  });
+  return {
+    chargeId: charge.id,
+    agreementId: agreement.id,
+    attemptId: attempt.id,
+    outTradeNo,
+    amountFen: yuanToFen(charge.amount.toFixed(2)),
+    agreementNo: agreement.agreementNo,
+    productCode: agreement.productCode,
+    dueDate: key.dueDate,
+  };
+}
+
+/** alipay.trade.pay for an agreement deduction (alipay-protocol.md §8), then its answer settled under the locks. */
+async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
+  const notifyUrl = deps.config.alipay?.notifyUrl;
+  const result = await requireAlipay(deps).call(
+    "alipay.trade.pay",
+    {
+      out_trade_no: claim.outTradeNo,
+      total_amount: fenToYuan(claim.amountFen),
+      subject: `周期扣款 ${claim.dueDate}`,
+      product_code: claim.productCode,
+      agreement_params: { agreement_no: claim.agreementNo },
+    },
+    notifyUrl ? { notifyUrl } : {},
+  );
+  const now = await deps.clock.now();
+  const outcome = await settlePayAnswer(deps, claim, result, now);
+  deps.logger.info(
+    { chargeId: claim.chargeId, outTradeNo: claim.outTradeNo, dueDate: claim.dueDate, outcome },
+    "deduction attempt",
+  );
+  if (outcome === "sync") await syncAgreement(deps, claim.agreementId, { source: "SCHEDULER" });
+  // §8: an unknown outcome is never retried blind; ask at once, then on the reconcile schedule.
+  if (outcome === "unknown-outcome") await reconcileCharge(deps, claim.chargeId);
+}
+
+async function settlePayAnswer(
+  deps: ServiceDeps,
+  claim: Claim,
+  result: GatewayCallResult,
+  now: Date,
+): Promise<GatewayCallResult["outcome"] | "sync"> {
+  const config = deps.config.deductions;
+  return deps.db.$transaction(async (tx) => {
+    const locked = await lockAttempt(tx, claim.attemptId);
+    if (!locked) throw new Error(`attempt ${claim.attemptId} vanished`);
+    if (result.outcome === "success") {
+      const tradeNo = typeof result.response.trade_no === "string" ? result.response.trade_no : undefined;
+      if (tradeNo) {
+        const gmtPayment = typeof result.response.gmt_payment === "string" ? result.response.gmt_payment : undefined;
+        const paidAt = (gmtPayment && tryParseAlipayDateTime(gmtPayment)) || now;
+        const applied = await settleSucceeded(tx, locked, { tradeNo, paidAt, source: "SCHEDULER" });
+        if (applied === "second-success") logSecondSuccess(deps, claim.chargeId, tradeNo);
+        return "success";
+      }
+      await settleUnknown(tx, locked, { subCode: "NO_TRADE_NO", subMsg: "success without trade_no", now, config });
+      return "unknown-outcome";
+    }
+    const subCode = result.subCode ?? result.code ?? "NO_ANSWER";
+    const subMsg = result.subMsg ?? result.error ?? "";
+    switch (result.outcome) {
+      case "unknown-outcome":
+        await settleUnknown(tx, locked, { subCode, subMsg, now, config });
+        return "unknown-outcome";
+      case "retryable":
+      case "definitive": {
+        const after = await settleFailed(tx, locked, { kind: result.outcome, subCode, subMsg, now, config });
+        return after ?? result.outcome;
+      }
+      default: {
+        const unreachable: never = result;
+        return unreachable;
+      }
+    }
+  });
+}
+
+const paidStatuses = new Set(["TRADE_SUCCESS", "TRADE_FINISHED"]);
+
+/**
+ * Settles the charge's attempts whose outcome is unknown (or whose worker vanished mid-call) with trade.query
+ * (alipay-protocol.md §9). "unsettled" while Alipay has no final answer, or while another worker's call is still in
+ * flight.
+ */
+export async function reconcileCharge(deps: ServiceDeps, chargeId: string): Promise<"settled" | "unsettled"> {
+  const open = await deps.db.$queryRaw<Array<{ id: string; outTradeNo: string; inFlight: boolean }>>`
+    SELECT id, "outTradeNo",
+      (status = 'PROCESSING' AND "inFlightUntil" IS NOT NULL AND "inFlightUntil" >= now()) AS "inFlight"
+    FROM "ChargeAttempt" WHERE "chargeId" = ${chargeId}::uuid AND status IN ('PROCESSING', 'UNKNOWN')`;
+  if (open.length === 0) return "settled";
+  if (open.some((attempt) => attempt.inFlight)) return "unsettled";
+  let remaining = 0;
+  for (const attempt of open) {
+    if ((await reconcileAttempt(deps, attempt)) === "unsettled") remaining++;
+  }
+  return remaining === 0 ? "settled" : "unsettled";
+}
+
+async function reconcileAttempt(
+  deps: ServiceDeps,
+  attempt: { id: string; outTradeNo: string },
+): Promise<"settled" | "unsettled"> {
+  const result = await requireAlipay(deps).call("alipay.trade.query", { out_trade_no: attempt.outTradeNo });
+  const now = await deps.clock.now();
+  const config = deps.config.deductions;
+  const parsed = result.outcome === "success" ? tradeQueryResponseSchema.safeParse(result.response) : undefined;
+  const trade = parsed?.success ? parsed.data : undefined;
+  return deps.db.$transaction(async (tx) => {
+    const locked = await lockAttempt(tx, attempt.id);
+    if (!locked) throw new Error(`attempt ${attempt.id} vanished`);
+    if (trade?.trade_status && paidStatuses.has(trade.trade_status) && trade.trade_no) {
+      const paidAt = (trade.send_pay_date && tryParseAlipayDateTime(trade.send_pay_date)) || now;
+      const applied = await settleSucceeded(tx, locked, { tradeNo: trade.trade_no, paidAt, source: "ALIPAY_QUERY" });
+      if (applied === "second-success") logSecondSuccess(deps, locked.charge.id, trade.trade_no);
+      return "settled";
+    }
+    if (trade?.trade_status === "TRADE_CLOSED") {
+      await settleFailed(tx, locked, {
+        kind: "not-charged",
+        subCode: "TRADE_CLOSED",
+        subMsg: "交易已关闭",
+        now,
+        config,
+      });
+      return "settled";
+    }
+    if (result.outcome !== "success" && result.subCode === "ACQ.TRADE_NOT_EXIST") {
+      const subMsg = result.subMsg ?? "交易不存在";
+      await settleFailed(tx, locked, { kind: "not-charged", subCode: result.subCode, subMsg, now, config });
+      return "settled";
+    }
+    const why = trade?.trade_status ?? (result.outcome === "success" ? "UNREADABLE" : (result.subCode ?? "NO_ANSWER"));
+    await settleUnknown(tx, locked, { subCode: why, subMsg: "trade.query gave no final answer", now, config });
+    return "unsettled";
+  });
+}
+
+function logSecondSuccess(deps: ServiceDeps, chargeId: string, tradeNo: string): void {
+  deps.logger.error({ chargeId, tradeNo }, "a second paid trade for one period: refund one of them");
+}

@@ -1,0 +1,108 @@
+import {
+  calendarDateFromUtcMidnight,
+  calendarDateToUtcMidnight,
+  compareCalendarDates,
+  MAX_MONTH_DAY,
+  parseCalendarDate,
+  shanghaiDateOf,
+  type CalendarDate,
+} from "@paysign/contracts";
+import { AppError, notFound } from "../errors.ts";
+import type { Agreement } from "../generated/prisma/client.ts";
+import { lockAgreement } from "../repositories/agreements.ts";
+import { queryAgreement } from "../services/agreement-sync.ts";
+import type { ServiceDeps } from "../services/deps.ts";
+import { requireAlipay } from "../services/require-alipay.ts";
+import { lockCharge } from "./settle.ts";
+
+/**
+ * `alipay.user.agreement.executionplan.modify` (alipay-protocol.md §7): moves the next deduction date D later —
+ * the only way to resume after a missed window. Later than D only, not in the past, day ≤ 28 for MONTH periods.
+ * Afterwards the schedule follows the new date: the next charge is for it and success advances from it.
+ */
+export async function deferAgreement(
+  deps: ServiceDeps,
+  input: { agreementId: string; deductDate: CalendarDate; memo?: string | undefined },
+): Promise<Agreement> {
+  const agreement = await deps.db.agreement.findUnique({ where: { id: input.agreementId } });
+  if (!agreement) throw notFound("Agreement");
+  const current = await checkDeferrable(deps, agreement, input.deductDate);
+  const result = await requireAlipay(deps).call("alipay.user.agreement.executionplan.modify", {
+    agreement_no: agreement.agreementNo,
+    deduct_time: input.deductDate,
+    ...(input.memo ? { memo: input.memo } : {}),
+  });
+  if (result.outcome !== "success") {
+    if (result.outcome === "definitive") {
+      const code = result.subCode === "ILLEGAL_EXECUTION_TIME" ? "BAD_REQUEST" : "CONFLICT";
+      throw new AppError(
+        code,
+        `Alipay refused the new date (${result.subCode ?? result.code}): ${result.subMsg ?? ""}`.trim(),
+      );
+    }
+    // The modification may have happened: Alipay's next_deduct_time says (§7 sub_code SYSTEM_ERROR).
+    const answer = await queryAgreement(deps, agreement);
+    const next = answer.kind === "found" ? answer.response.next_deduct_time : undefined;
+    if (typeof next !== "string" || next.slice(0, 10) !== input.deductDate) {
+      throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm the new date; retry in a moment.");
+    }
+  }
+  return deps.db.$transaction(async (tx) => {
+    const locked = await lockAgreement(tx, agreement.id);
+    if (!locked) throw notFound("Agreement");
+    const old = await tx.charge.findUnique({
+      where: { agreementId_dueDate: { agreementId: agreement.id, dueDate: calendarDateToUtcMidnight(current) } },
+    });
+    if (old && old.status === "PENDING") {
+      const charge = (await lockCharge(tx, old.id))?.charge;
+      if (charge?.status === "PENDING") {
+        await tx.charge.update({
+          where: { id: charge.id },
+          data: {
+            status: "FAILED",
+            nextAttemptAt: null,
+            failureCode: "DEFERRED",
+            failureReason: `the deduction moved to ${input.deductDate}`,
+          },
+        });
+      }
+    }
+    deps.logger.info({ agreementId: agreement.id, from: current, to: input.deductDate }, "deduction date deferred");
+    return tx.agreement.update({
+      where: { id: agreement.id },
+      data: { nextDeductDate: calendarDateToUtcMidnight(input.deductDate) },
+    });
+  });
+}
+
+async function checkDeferrable(
+  deps: ServiceDeps,
+  agreement: Agreement,
+  deductDate: CalendarDate,
+): Promise<CalendarDate> {
+  if (agreement.status !== "ACTIVE" || !agreement.agreementNo || !agreement.nextDeductDate) {
+    throw new AppError("CONFLICT", `The agreement is ${agreement.status}; only an active agreement's date can move.`);
+  }
+  const current = calendarDateFromUtcMidnight(agreement.nextDeductDate);
+  if (compareCalendarDates(deductDate, current) <= 0) {
+    throw new AppError("BAD_REQUEST", `deductDate must be after the current deduction date ${current}.`);
+  }
+  if (agreement.periodType === "MONTH" && parseCalendarDate(deductDate).day > MAX_MONTH_DAY) {
+    throw new AppError("BAD_REQUEST", `deductDate must be on day ${MAX_MONTH_DAY} or earlier for a monthly agreement.`);
+  }
+  const today = shanghaiDateOf(await deps.clock.now());
+  if (compareCalendarDates(deductDate, today) < 0) {
+    throw new AppError("BAD_REQUEST", `deductDate must not be before today (${today}).`);
+  }
+  const inFlight = await deps.db.charge.findFirst({
+    where: {
+      agreementId: agreement.id,
+      dueDate: calendarDateToUtcMidnight(current),
+      status: { in: ["PROCESSING", "UNKNOWN"] },
+    },
+  });
+  if (inFlight) {
+    throw new AppError("CONFLICT", `The deduction for ${current} is being settled; retry once it is.`);
+  }
+  return current;
+}

@@ -1,0 +1,225 @@
+import { randomUUID } from "node:crypto";
+import {
+  calendarDateFromUtcMidnight,
+  calendarDateToUtcMidnight,
+  compareCalendarDates,
+  nextDeductDate,
+  shanghaiDateOf,
+} from "@paysign/contracts";
+import type { DeductionConfig } from "../env.ts";
+import type { Agreement, Charge, ChargeAttempt, Prisma } from "../generated/prisma/client.ts";
+import { lockAgreement, transitionAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import type { Tx } from "../repositories/transaction.ts";
+import { isUsedUp, nextReconcileAt, nextRetryAt } from "./deduction-policy.ts";
+
+// Every change to a charge or its attempts happens here, inside the caller's transaction, with the agreement's row
+// lock taken first and the charge's second (the same order everywhere, so settlements never deadlock). An attempt
+// only leaves PROCESSING / UNKNOWN once, so a late answer (a pay answer after its notification, a notification after
+// a query) changes nothing.
+
+export type Locked = { agreement: Agreement; charge: Charge; attempt: ChargeAttempt };
+
+/** The charge's row lock, after its agreement's. */
+export async function lockCharge(tx: Tx, chargeId: string): Promise<{ agreement: Agreement; charge: Charge } | null> {
+  const found = await tx.charge.findUnique({ where: { id: chargeId }, select: { agreementId: true } });
+  if (!found) return null;
+  const agreement = await lockAgreement(tx, found.agreementId);
+  if (!agreement) return null;
+  await tx.$queryRaw`SELECT id FROM "Charge" WHERE id = ${chargeId}::uuid FOR UPDATE`;
+  const charge = await tx.charge.findUniqueOrThrow({ where: { id: chargeId } });
+  return { agreement, charge };
+}
+
+export async function lockAttempt(tx: Tx, attemptId: string): Promise<Locked | null> {
+  const found = await tx.chargeAttempt.findUnique({ where: { id: attemptId }, select: { chargeId: true } });
+  if (!found) return null;
+  const locked = await lockCharge(tx, found.chargeId);
+  if (!locked) return null;
+  const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { id: attemptId } });
+  return { ...locked, attempt };
+}
+
+const unsettled = (attempt: ChargeAttempt) => attempt.status === "PROCESSING" || attempt.status === "UNKNOWN";
+
+export type TradeSuccess = { tradeNo: string; paidAt: Date; source: AgreementEventSource };
+
+/**
+ * A trade of this attempt is paid (pay answer, trade.query or trade_status_sync): the attempt and the charge are
+ * SUCCEEDED with the trade, D advances one period from D, counts and totals grow, and the agreement completes at
+ * total_payments / total_amount. Applying the same success again changes nothing.
+ */
+export async function settleSucceeded(
+  tx: Tx,
+  locked: Locked,
+  success: TradeSuccess,
+): Promise<"applied" | "already" | "second-success"> {
+  const { agreement, charge, attempt } = locked;
+  if (attempt.status === "SUCCEEDED") return "already";
+  await tx.chargeAttempt.update({
+    where: { id: attempt.id },
+    data: { status: "SUCCEEDED", tradeNo: success.tradeNo, settledAt: success.paidAt, subCode: null, subMsg: null },
+  });
+  // Cannot happen while attempts are made one at a time; if Alipay ever reports it, operators must see it.
+  if (charge.status === "SUCCEEDED") return "second-success";
+  await tx.charge.update({
+    where: { id: charge.id },
+    data: {
+      status: "SUCCEEDED",
+      tradeNo: success.tradeNo,
+      paidAt: success.paidAt,
+      failureCode: null,
+      failureReason: null,
+      nextAttemptAt: null,
+    },
+  });
+  const dueDate = calendarDateFromUtcMidnight(charge.dueDate);
+  const current = agreement.nextDeductDate ? calendarDateFromUtcMidnight(agreement.nextDeductDate) : undefined;
+  const patch = {
+    paymentsCount: agreement.paymentsCount + 1,
+    paidTotal: agreement.paidTotal.add(charge.amount),
+    ...(current === dueDate
+      ? {
+          nextDeductDate: calendarDateToUtcMidnight(
+            nextDeductDate({ periodType: agreement.periodType, period: agreement.period, current: dueDate }),
+          ),
+        }
+      : {}),
+  } satisfies Prisma.AgreementUpdateInput;
+  const after = { ...agreement, ...patch };
+  if (isUsedUp(after)) {
+    const reason = `charge ${dueDate} paid (${success.tradeNo}); ${after.paymentsCount} payments, ${after.paidTotal.toFixed(2)} paid in all`;
+    const result = await transitionAgreement(tx, {
+      agreement,
+      to: "COMPLETED",
+      source: "SCHEDULER",
+      reason,
+      raw: { tradeNo: success.tradeNo, chargeId: charge.id },
+      patch,
+    });
+    if (result.changed) return "applied";
+  }
+  await tx.agreement.update({ where: { id: agreement.id }, data: patch });
+  return "applied";
+}
+
+/** The answer was lost or ambiguous: nothing else happens to this charge until trade.query (or a notification) settles it. */
+export async function settleUnknown(
+  tx: Tx,
+  locked: Locked,
+  input: { subCode: string; subMsg: string; now: Date; config: DeductionConfig },
+): Promise<void> {
+  const { charge, attempt } = locked;
+  if (!unsettled(attempt)) return;
+  // The first unknown answer (the pay call's) is the one worth keeping; later ones only move the next check.
+  const first = attempt.status === "PROCESSING";
+  if (first) {
+    await tx.chargeAttempt.update({
+      where: { id: attempt.id },
+      data: { status: "UNKNOWN", subCode: input.subCode, subMsg: input.subMsg },
+    });
+  }
+  if (charge.status === "SUCCEEDED") return;
+  await tx.charge.update({
+    where: { id: charge.id },
+    data: {
+      status: "UNKNOWN",
+      ...(first ? { failureCode: input.subCode, failureReason: input.subMsg } : {}),
+      nextAttemptAt: nextReconcileAt({
+        requestedAt: attempt.requestedAt,
+        now: input.now,
+        scheduleSeconds: input.config.reconcileScheduleSeconds,
+      }),
+    },
+  });
+}
+
+/** What the agreement becomes after a definitive trade.pay failure (alipay-protocol.md §8, §11.11). */
+const agreementAfter: Record<string, "UNSIGNED" | "EXPIRED" | "COMPLETED" | "SYNC"> = {
+  "ACQ.AGREEMENT_NOT_EXIST": "UNSIGNED",
+  "ACQ.AGREEMENT_INVALID": "EXPIRED",
+  "ACQ.AGREEMENT_STATUS_NOT_NORMAL": "SYNC",
+  "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED": "COMPLETED",
+  "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED": "COMPLETED",
+};
+
+/** Codes recorded when an unknown outcome turned out not to have charged; they do not count as failed tries. */
+export const NOT_CHARGED_CODES = ["ACQ.TRADE_NOT_EXIST", "TRADE_CLOSED"] as const;
+
+export type FailureKind =
+  /** Alipay said no for now (balance, risk, limits, window not open yet): retry on the schedule inside the window. */
+  | "retryable"
+  /** Alipay said no for good: the charge fails; agreement-level codes move the agreement. */
+  | "definitive"
+  /** An unknown outcome turned out not to have charged (no such trade, or closed): try again at once. */
+  | "not-charged";
+
+/** The attempt did not charge. Returns "sync" when the agreement's state must be asked of Alipay (after commit). */
+export async function settleFailed(
+  tx: Tx,
+  locked: Locked,
+  input: { kind: FailureKind; subCode: string; subMsg: string; now: Date; config: DeductionConfig },
+): Promise<"sync" | undefined> {
+  const { agreement, charge, attempt } = locked;
+  if (!unsettled(attempt)) return undefined;
+  await tx.chargeAttempt.update({
+    where: { id: attempt.id },
+    data: { status: "FAILED", subCode: input.subCode, subMsg: input.subMsg, settledAt: input.now },
+  });
+  if (charge.status === "SUCCEEDED") return undefined;
+  const failure = { failureCode: input.subCode, failureReason: input.subMsg };
+  if (input.kind === "definitive") {
+    await tx.charge.update({ where: { id: charge.id }, data: { status: "FAILED", nextAttemptAt: null, ...failure } });
+    return moveAgreement(tx, agreement, input.subCode);
+  }
+  const dueDate = calendarDateFromUtcMidnight(charge.dueDate);
+  if (compareCalendarDates(shanghaiDateOf(input.now), dueDate) > 0) {
+    await tx.charge.update({ where: { id: charge.id }, data: { status: "PAST_DUE", nextAttemptAt: null, ...failure } });
+    return undefined;
+  }
+  const failedAttempts = await tx.chargeAttempt.count({
+    where: { chargeId: charge.id, status: "FAILED", subCode: { notIn: [...NOT_CHARGED_CODES] } },
+  });
+  const nextAttemptAt =
+    input.kind === "not-charged"
+      ? input.now
+      : nextRetryAt({
+          now: input.now,
+          dueDate,
+          failedAttempts,
+          scheduleSeconds: input.config.retryScheduleSeconds,
+        });
+  await tx.charge.update({ where: { id: charge.id }, data: { status: "PENDING", nextAttemptAt, ...failure } });
+  return undefined;
+}
+
+async function moveAgreement(tx: Tx, agreement: Agreement, subCode: string): Promise<"sync" | undefined> {
+  const to = agreementAfter[subCode];
+  if (!to) return undefined;
+  if (to === "SYNC") return "sync";
+  await transitionAgreement(tx, {
+    agreement,
+    to,
+    source: "SCHEDULER",
+    reason: `alipay.trade.pay: ${subCode}`,
+    raw: { subCode },
+  });
+  return undefined;
+}
+
+/** A new attempt for the charge, PROCESSING, its pay call bounded by `inFlightSeconds` of database time. */
+export async function createAttempt(
+  tx: Tx,
+  input: { charge: Charge; outTradeNo: string; now: Date; inFlightSeconds: number },
+): Promise<ChargeAttempt> {
+  const attempt = await tx.chargeAttempt.create({
+    data: { id: randomUUID(), chargeId: input.charge.id, outTradeNo: input.outTradeNo, requestedAt: input.now },
+  });
+  await tx.$executeRaw`
+    UPDATE "ChargeAttempt" SET "inFlightUntil" = now() + make_interval(secs => ${input.inFlightSeconds})
+    WHERE id = ${attempt.id}::uuid`;
+  await tx.charge.update({
+    where: { id: input.charge.id },
+    data: { status: "PROCESSING", nextAttemptAt: null, failureCode: null, failureReason: null },
+  });
+  return attempt;
+}

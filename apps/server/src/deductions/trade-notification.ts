@@ -1,0 +1,56 @@
+import { alipayAmountToFen, tryParseAlipayDateTime, yuanToFen } from "@paysign/contracts";
+import type { TradeStatusSyncNotification } from "@paysign/contracts/alipay";
+import type { NotificationOutcome } from "../generated/prisma/enums.ts";
+import type { Tx } from "../repositories/transaction.ts";
+import { lockAttempt, settleSucceeded } from "./settle.ts";
+
+export type TradeNotificationResult = { outcome: NotificationOutcome; detail: string };
+
+/**
+ * `trade_status_sync` (alipay-protocol.md §10.4), in the notification's own transaction: a paid trade of one of our
+ * attempts settles it exactly like a trade.query would. Other statuses change nothing: a closed trade is settled by
+ * the reconcile job's trade.query, which also decides the next attempt.
+ */
+export async function applyTradeStatusSync(
+  tx: Tx,
+  notification: TradeStatusSyncNotification,
+): Promise<TradeNotificationResult> {
+  const outTradeNo = notification.out_trade_no;
+  const found = await tx.chargeAttempt.findUnique({ where: { outTradeNo }, select: { id: true } });
+  if (!found) return { outcome: "UNKNOWN_TARGET", detail: `no charge attempt with out_trade_no ${outTradeNo}` };
+  const locked = await lockAttempt(tx, found.id);
+  if (!locked) return { outcome: "UNKNOWN_TARGET", detail: "the attempt vanished" };
+
+  if (alipayAmountToFen(notification.total_amount) !== yuanToFen(locked.charge.amount.toFixed(2))) {
+    return {
+      outcome: "MISMATCH",
+      detail: `total_amount ${notification.total_amount} is not the charge's ${locked.charge.amount.toFixed(2)}`,
+    };
+  }
+  if (notification.agreement_no && locked.agreement.agreementNo !== notification.agreement_no) {
+    return { outcome: "MISMATCH", detail: `agreement_no ${notification.agreement_no} is not the charge's agreement` };
+  }
+  if (locked.attempt.tradeNo && locked.attempt.tradeNo !== notification.trade_no) {
+    return {
+      outcome: "MISMATCH",
+      detail: `trade_no ${notification.trade_no} is not the attempt's ${locked.attempt.tradeNo}`,
+    };
+  }
+  const status = notification.trade_status;
+  if (status !== "TRADE_SUCCESS" && status !== "TRADE_FINISHED") {
+    return { outcome: "NO_CHANGE", detail: `${status}: left to trade.query` };
+  }
+  const paidAt =
+    (notification.gmt_payment && tryParseAlipayDateTime(notification.gmt_payment)) ||
+    tryParseAlipayDateTime(notification.notify_time) ||
+    new Date(0);
+  const applied = await settleSucceeded(tx, locked, { tradeNo: notification.trade_no, paidAt, source: "NOTIFICATION" });
+  switch (applied) {
+    case "applied":
+      return { outcome: "APPLIED", detail: `charge ${locked.charge.id} paid by ${notification.trade_no}` };
+    case "already":
+      return { outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" };
+    case "second-success":
+      return { outcome: "MISMATCH", detail: `a second paid trade for charge ${locked.charge.id}: refund one` };
+  }
+}

@@ -1,0 +1,112 @@
+import { PgBoss, type Job } from "pg-boss";
+import type { ChargeKey } from "../deductions/charge-engine.ts";
+import { runCharge } from "../deductions/charge-engine.ts";
+import { runSchedulerTick, settleCharge, type DeductionQueue } from "../deductions/scheduler.ts";
+import type { ServiceDeps } from "../services/deps.ts";
+import { runDueFollowUps } from "../services/follow-up.ts";
+
+/** pg-boss queues (schema `pgboss` of the same database). */
+export const QUEUES = {
+  /** One scheduler pass; `exclusive`, so however many processes ask, one runs at a time. */
+  tick: "deduction-tick",
+  /** One (agreement, D); `exclusive` per singletonKey = agreementId:D. */
+  charge: "deduction-charge",
+  /** trade.query for one charge with an unknown outcome; `exclusive` per charge id. */
+  reconcile: "deduction-reconcile",
+  /** The confirmation follow-up round (product.md §7). */
+  followUp: "confirmation-follow-up",
+} as const;
+
+export type JobRunner = {
+  queue: DeductionQueue;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts pg-boss on the application database. With `work`, this process also runs the workers (polling interval,
+ * batch size and local concurrency from JOBS_*) and asks for a scheduler tick every SCHEDULER_INTERVAL_SECONDS and
+ * a follow-up round every FOLLOW_UP_INTERVAL_SECONDS; any number of processes may do so.
+ */
+export async function startJobRunner(
+  deps: ServiceDeps,
+  options: { databaseUrl: string; work: boolean },
+): Promise<JobRunner> {
+  const { config, logger } = deps;
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    schema: "pgboss",
+    application_name: "paysign-jobs",
+    max: Math.min(10, config.jobs.concurrency * 2 + 2),
+  });
+  boss.on("error", (error: unknown) => logger.error({ err: error }, "pg-boss error"));
+  await boss.start();
+  const jobOptions = { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 };
+  await boss.createQueue(QUEUES.tick, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
+  await boss.createQueue(QUEUES.charge, { policy: "exclusive", ...jobOptions });
+  await boss.createQueue(QUEUES.reconcile, { policy: "exclusive", ...jobOptions });
+  await boss.createQueue(QUEUES.followUp, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
+
+  const queue: DeductionQueue = {
+    async enqueueCharge(key) {
+      const id = await boss.send(QUEUES.charge, key, { singletonKey: `${key.agreementId}:${key.dueDate}` });
+      return id !== null;
+    },
+    async enqueueReconcile(chargeId) {
+      const id = await boss.send(QUEUES.reconcile, { chargeId }, { singletonKey: chargeId });
+      return id !== null;
+    },
+  };
+  if (!options.work) return { queue, stop: () => boss.stop({ graceful: true, timeout: 10_000 }) };
+
+  const workOptions = {
+    pollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
+    batchSize: config.jobs.batchSize,
+    localConcurrency: config.jobs.concurrency,
+  };
+  const each =
+    <T>(handle: (data: T) => Promise<unknown>) =>
+    async (jobs: Job<T>[]) => {
+      for (const job of jobs) await handle(job.data);
+    };
+  await boss.work<ChargeKey>(
+    QUEUES.charge,
+    workOptions,
+    each((key) => runCharge(deps, key)),
+  );
+  await boss.work<{ chargeId: string }>(
+    QUEUES.reconcile,
+    workOptions,
+    each(({ chargeId }) => settleCharge(deps, chargeId)),
+  );
+  const single = { pollingIntervalSeconds: config.jobs.pollingIntervalSeconds, batchSize: 1, localConcurrency: 1 };
+  await boss.work(
+    QUEUES.tick,
+    single,
+    each(async () => {
+      const { enqueued } = await runSchedulerTick(deps, { queue });
+      if (enqueued > 0) logger.info({ enqueued }, "scheduler tick");
+    }),
+  );
+  await boss.work(
+    QUEUES.followUp,
+    single,
+    each(() => runDueFollowUps(deps)),
+  );
+
+  const ask = (name: string) => () => {
+    boss.send(name, {}, { singletonKey: name }).catch((error: unknown) => logger.warn({ err: error }, "send failed"));
+  };
+  ask(QUEUES.tick)();
+  const timers = [
+    setInterval(ask(QUEUES.tick), config.deductions.schedulerIntervalSeconds * 1000),
+    setInterval(ask(QUEUES.followUp), config.jobs.followUpIntervalSeconds * 1000),
+  ];
+  for (const timer of timers) timer.unref();
+  return {
+    queue,
+    stop: async () => {
+      for (const timer of timers) clearInterval(timer);
+      await boss.stop({ graceful: true, timeout: 15_000 });
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { createAlipayClient } from "./alipay/alipay-client.ts";
+import { sandboxClock, systemClock } from "./clock.ts";
+import { openDatabase } from "./database.ts";
+import { createDatabaseClient } from "./db/prisma.ts";
+import { ConfigError, loadConfig } from "./env.ts";
+import { startJobRunner } from "./jobs/job-runner.ts";
+import { createLogger } from "./logger.ts";
+
+// `pnpm --filter @paysign/server worker`: the deduction and follow-up workers without the API, for scale-out. Any
+// number of these may run against one database (pg-boss singleton jobs, row locks, one charge per period).
+let config;
+try {
+  config = loadConfig();
+  if (!config.databaseUrl) {
+    throw new ConfigError(
+      "Invalid configuration; fix these environment variables:\n  - DATABASE_URL: is required by the worker " +
+        "(the API's database; with `pnpm dev` on the embedded PostgreSQL: " +
+        `postgresql://postgres:<password>@127.0.0.1:${config.embeddedPostgresPort}/paysign)`,
+    );
+  }
+  if (!config.alipay) {
+    throw new ConfigError(
+      "Invalid configuration; fix these environment variables:\n  - ALIPAY_APP_ID: is required by the worker " +
+        "(with ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY): it calls alipay.trade.pay",
+    );
+  }
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+const logger = createLogger({ level: config.logLevel }).child({ role: "worker" });
+
+try {
+  const database = await openDatabase(config, logger);
+  const db = createDatabaseClient({ url: database.url, poolSize: config.databasePoolSize });
+  const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
+  const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
+  const jobs = await startJobRunner({ config, db, logger, clock, alipay }, { databaseUrl: database.url, work: true });
+  logger.info({ pid: process.pid }, "worker running");
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "worker stopping");
+    jobs
+      .stop()
+      .then(() => db.$disconnect())
+      .then(() => database.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, "worker shutdown failed");
+          process.exit(1);
+        },
+      );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "worker start-up failed");
+  process.exit(1);
+}

@@ -1,0 +1,96 @@
+import { addDays, compareCalendarDates, shanghaiDateOf } from "@paysign/contracts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  agreementDetail,
+  createPlan,
+  runScheduler,
+  sandboxTrades,
+  setClock,
+  shanghai,
+  signActiveAgreement,
+} from "./support/deductions.ts";
+import { startStack, type Stack } from "./support/stack.ts";
+
+// Twelve periods of three schedules on the sandbox's simulated clock, one scheduler tick a day at 10:00 Shanghai,
+// across the leap February of 2028: MONTH signed on the 28th, MONTH signed on the 31st (execute_time cannot be after
+// the 28th: firstDeductDate moves it to the 1st of the next month, and the schedule keeps that day), and DAY-7.
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ env: { DEDUCTION_LEAD_DAYS: "3", DEDUCTION_WINDOW_DAYS: "5" } });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+type Schedule = { name: string; signOn: string; planId: string; expected: string[] };
+
+describe("a year of periodic charges", () => {
+  test("each period is charged once, on D − 3 days, D advances from D, and total_payments completes it", async () => {
+    const monthly = await createPlan(stack, {
+      name: "Monthly, twelve payments",
+      periodType: "MONTH",
+      period: 1,
+      singleAmount: "19.90",
+      totalPayments: 12,
+    });
+    const weekly = await createPlan(stack, {
+      name: "Every 7 days, twelve payments",
+      periodType: "DAY",
+      period: 7,
+      singleAmount: "9.90",
+      totalPayments: 12,
+    });
+    const months = (first: string) => Array.from({ length: 12 }, (_, i) => addMonthsKeepingDay(first, i));
+    const schedules: Schedule[] = [
+      { name: "MONTH signed on the 28th", signOn: "2027-12-28", planId: monthly, expected: months("2027-12-28") },
+      { name: "MONTH signed on the 31st", signOn: "2028-01-31", planId: monthly, expected: months("2028-02-01") },
+      {
+        name: "DAY-7",
+        signOn: "2028-02-19",
+        planId: weekly,
+        expected: Array.from({ length: 12 }, (_, i) => addDays("2028-02-19", 7 * i)),
+      },
+    ];
+    const signed = new Map<string, Awaited<ReturnType<typeof signActiveAgreement>>>();
+
+    for (let day = "2027-12-28"; compareCalendarDates(day, "2029-01-02") <= 0; day = addDays(day, 1)) {
+      await setClock(stack, shanghai(day, "09:00:00"));
+      for (const schedule of schedules.filter((s) => s.signOn === day)) {
+        signed.set(schedule.name, await signActiveAgreement(stack, { planId: schedule.planId }));
+      }
+      await setClock(stack, shanghai(day));
+      await runScheduler(stack);
+    }
+
+    const trades = await sandboxTrades(stack);
+    const lines: string[] = [];
+    for (const schedule of schedules) {
+      const agreement = signed.get(schedule.name)!;
+      const detail = await agreementDetail(stack, agreement.agreementId);
+      const charges = [...detail.charges].sort((a, b) => compareCalendarDates(a.dueDate, b.dueDate));
+      expect(charges.map((charge) => charge.dueDate)).toEqual(schedule.expected);
+      expect(charges.every((charge) => charge.status === "SUCCEEDED" && charge.attempts.length === 1)).toBe(true);
+      for (const charge of charges) {
+        const paidOn = shanghaiDateOf(new Date(charge.paidAt as string));
+        const firstTry = addDays(charge.dueDate, -3);
+        expect(paidOn).toBe(compareCalendarDates(firstTry, schedule.signOn) < 0 ? schedule.signOn : firstTry);
+      }
+      const ours = trades.filter((trade) => trade.agreement_no === agreement.agreementNo);
+      expect(ours.map((trade) => trade.trade_no).sort()).toEqual(charges.map((charge) => charge.tradeNo).sort());
+      expect(detail.status).toBe("COMPLETED");
+      expect(detail.paymentsCount).toBe(12);
+      lines.push(
+        `${schedule.name}: ${charges.length} charges, ${ours.length} sandbox trades, ` +
+          `${charges.map((c) => `${c.dueDate.slice(5)}@${shanghaiDateOf(new Date(c.paidAt as string)).slice(5)}`).join(" ")}` +
+          ` → ${detail.status}, paid ${detail.paidTotal}`,
+      );
+    }
+    console.log(lines.join("\n"));
+  });
+});
+
+function addMonthsKeepingDay(date: string, months: number): string {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  const index = year * 12 + month - 1 + months;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}

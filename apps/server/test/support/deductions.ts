@@ -1,0 +1,95 @@
+import { http, sandboxCall, signIn, type HttpAnswer, type Json } from "./customer-client.ts";
+import type { Stack } from "./stack.ts";
+
+// Helpers for the deduction tests: admin calls, sandbox clock and records, and agreements signed for real.
+
+export const admin = (stack: Stack, path: string, body?: unknown, method?: string): Promise<HttpAnswer> =>
+  http(`${stack.api}${path}`, {
+    headers: { "x-admin-key": stack.config.adminApiKey },
+    ...(body === undefined ? {} : { body }),
+    ...(method ? { method } : {}),
+  });
+
+/** Sets the sandbox's simulated time (the server's clock follows it). `at` is ISO 8601 with an offset. */
+export async function setClock(stack: Stack, at: string): Promise<void> {
+  const answer = await sandboxCall(stack, "/sandbox/clock", { now: at });
+  if (answer.status !== 200) throw new Error(`clock move failed: ${answer.text}`);
+}
+
+/** 10:00 in Shanghai on a calendar day. */
+export const shanghai = (date: string, time = "10:00:00") => `${date}T${time}+08:00`;
+
+export type SandboxTrade = {
+  out_trade_no: string;
+  trade_no: string;
+  agreement_no: string;
+  total_amount: string;
+  trade_status: string;
+  gmt_payment?: string | null;
+};
+
+export async function sandboxTrades(stack: Stack): Promise<SandboxTrade[]> {
+  const answer = await sandboxCall(stack, "/sandbox/trades");
+  const body = answer.body as unknown;
+  return (Array.isArray(body) ? body : ((answer.body.trades ?? answer.body.items) as SandboxTrade[])) as SandboxTrade[];
+}
+
+export async function createPlan(stack: Stack, plan: Json): Promise<string> {
+  const answer = await admin(stack, "/admin/v1/plans", {
+    productCode: "GENERAL_WITHHOLDING",
+    signScene: "INDUSTRY|DIGITAL_MEDIA",
+    ...plan,
+  });
+  if (answer.status !== 201) throw new Error(`plan refused: ${answer.text}`);
+  return answer.body.id as string;
+}
+
+/** A customer signs the plan in the sandbox and reports 7000 with the verified result: the agreement is ACTIVE. */
+export async function signActiveAgreement(stack: Stack, options: { planId: string; balance?: string }) {
+  const customer = await signIn(stack, options.balance ?? "1000.00");
+  const created = await customer.as("/api/v1/agreements", { planId: options.planId });
+  if (created.status !== 201) throw new Error(`agreement refused: ${created.text}`);
+  const agreementId = (created.body.agreement as Json).id as string;
+  const signed = await sandboxCall(stack, "/sandbox/sign-center", {
+    signStr: created.body.signStr,
+    userId: customer.userId,
+    decision: "confirm",
+  });
+  const reported = await customer.as(`/api/v1/agreements/${agreementId}/sign-result`, {
+    resultStatus: signed.body.resultStatus,
+    result: signed.body.result,
+  });
+  const agreement = reported.body.agreement as Json | undefined;
+  if (agreement?.status !== "ACTIVE") throw new Error(`agreement not active: ${reported.text}`);
+  return {
+    agreementId,
+    agreementNo: agreement.agreementNo as string,
+    executeTime: agreement.executeTime as string,
+    userId: customer.userId,
+    customer,
+  };
+}
+
+export async function setBalance(stack: Stack, userId: string, balance: string): Promise<void> {
+  const answer = await sandboxCall(stack, `/sandbox/users/${userId}/balance`, { balance });
+  if (answer.status !== 200) throw new Error(`balance refused: ${answer.text}`);
+}
+
+/** One scheduler tick, its charges run before the answer. */
+export async function runScheduler(stack: Stack) {
+  const answer = await admin(stack, "/admin/v1/scheduler/run", { wait: true });
+  if (answer.status !== 200) throw new Error(`scheduler run failed: ${answer.text}`);
+  return answer.body as { enqueued: number; results: Array<{ agreementId: string; dueDate: string; status: string }> };
+}
+
+export async function agreementDetail(stack: Stack, agreementId: string) {
+  const answer = await admin(stack, `/admin/v1/agreements/${agreementId}`);
+  if (answer.status !== 200) throw new Error(`agreement read failed: ${answer.text}`);
+  return answer.body as Json & {
+    status: string;
+    nextDeductDate: string | null;
+    paymentsCount: number;
+    paidTotal: string;
+    charges: Array<Json & { dueDate: string; status: string; tradeNo: string | null; attempts: Json[] }>;
+  };
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ChargeAttempt" ADD COLUMN     "inFlightUntil" TIMESTAMPTZ(3);
