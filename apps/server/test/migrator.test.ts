@@ -85,7 +85,7 @@ describe("migrator", () => {
   test("two processes starting at once apply each migration exactly once", async () => {
     const { url } = await emptyDatabase();
     const start = () =>
-      run(process.execPath, ["--import", "tsx", "scripts/db-migrate.ts"], {
+      run(process.execPath, ["--import", "tsx", "--conditions=@paysign/source", "scripts/db-migrate.ts"], {
         cwd: serverDir,
         env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "info" },
       });
