@@ -342,6 +342,11 @@ export async function launchMiniProgram(options: RuntimeOptions) {
       calls.filter((call) => call.api === "showToast").map((call) => call.args as { content?: string; type?: string }),
     alerts: () =>
       calls.filter((call) => call.api === "alert").map((call) => call.args as { title?: string; content?: string }),
+    /** The options object a page module registered with Page(), loading the module when needed. */
+    async pageOptions(route: PagePath): Promise<Record<string, unknown>> {
+      await loadPage(route);
+      return registered.get(route)!;
+    },
     /** Opens a page as the Alipay app would from its URL (a deep link); the home page is already open. */
     async navigate(url: string) {
       await my.navigateTo({ url });
