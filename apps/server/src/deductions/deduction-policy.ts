@@ -22,8 +22,8 @@ export function firstAttemptDate(dueDate: CalendarDate, leadDays: number): Calen
 
 /**
  * When to try again after a retryable failure (balance, risk, limits): the retry schedule counted from now, never
- * past D; when the next step would fall after D (or the schedule is used up) the last chance is the start of D
- * itself, and once today is D there is none — the period goes past due when D ends (alipay-protocol.md §11.6).
+ * past D. Before D, a step that would fall after D (or a used-up schedule) becomes a last chance at the start of D;
+ * on D itself only a step still on D is taken. Then the period goes past due when D ends (alipay-protocol.md §11.6).
  */
 export function nextRetryAt(options: {
   now: Date;
@@ -33,7 +33,9 @@ export function nextRetryAt(options: {
 }): Date | null {
   const { now, dueDate } = options;
   const delay = options.scheduleSeconds[options.failedAttempts - 1];
-  const candidate = delay === undefined ? undefined : new Date(now.getTime() + delay * 1000);
+  // Rounded down to the minute: a scheduler tick at the same wall time a day later finds the retry due.
+  const candidate =
+    delay === undefined ? undefined : new Date(Math.floor((now.getTime() + delay * 1000) / 60_000) * 60_000);
   if (compareCalendarDates(shanghaiDateOf(now), dueDate) >= 0) {
     return candidate && compareCalendarDates(shanghaiDateOf(candidate), dueDate) <= 0 ? candidate : null;
   }

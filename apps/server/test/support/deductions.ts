@@ -30,8 +30,7 @@ export type SandboxTrade = {
 
 export async function sandboxTrades(stack: Stack): Promise<SandboxTrade[]> {
   const answer = await sandboxCall(stack, "/sandbox/trades");
-  const body = answer.body as unknown;
-  return (Array.isArray(body) ? body : ((answer.body.trades ?? answer.body.items) as SandboxTrade[])) as SandboxTrade[];
+  return JSON.parse(answer.text) as SandboxTrade[];
 }
 
 export async function createPlan(stack: Stack, plan: Json): Promise<string> {
@@ -92,4 +91,14 @@ export async function agreementDetail(stack: Stack, agreementId: string) {
     paidTotal: string;
     charges: Array<Json & { dueDate: string; status: string; tradeNo: string | null; attempts: Json[] }>;
   };
+}
+
+export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
