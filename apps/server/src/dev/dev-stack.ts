@@ -1,12 +1,12 @@
 import path from "node:path";
 import { createSandbox, readOrCreateKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
-import { toAlipayConfig } from "../alipay/alipay-config.ts";
 import { assertPortFree } from "../db/embedded-postgres.ts";
 import { createDatabaseClient } from "../db/prisma.ts";
 import { seedDemoPlans } from "../db/seed.ts";
 import type { Config } from "../env.ts";
 import type { Logger } from "../logger.ts";
 import { startServer } from "../server.ts";
+import { sandboxAlipayConfig } from "./sandbox-alipay-config.ts";
 
 export const devAppId = "2021000000000001";
 
@@ -43,15 +43,11 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
     serverConfig = {
       ...config,
       sandboxUrl: sandbox.url,
-      alipay: toAlipayConfig({
-        ALIPAY_APP_ID: devAppId,
-        ALIPAY_PRIVATE_KEY: appKeys.privateKey,
-        ALIPAY_KEY_MODE: "public-key",
-        ALIPAY_PUBLIC_KEY: sandbox.alipayPublicKey,
-        ALIPAY_SIGN_TYPE: "RSA2",
-        ALIPAY_GATEWAY: sandbox.gatewayUrl,
-        ALIPAY_NOTIFY_URL: `http://127.0.0.1:${config.port}/alipay/notify`,
-        ALIPAY_TIMEOUT_MS: 10_000,
+      alipay: sandboxAlipayConfig({
+        sandbox,
+        appId: devAppId,
+        appPrivateKey: appKeys.privateKey,
+        notifyUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
       }),
     };
     logger.info({ sandbox: sandbox.url, keysDir }, "Alipay sandbox started");

@@ -1,10 +1,10 @@
 import type { Server } from "node:http";
 import { createSandbox, generateRsaKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
 import { createAlipayClient, type AlipayClient } from "../../src/alipay/alipay-client.ts";
-import { toAlipayConfig } from "../../src/alipay/alipay-config.ts";
 import { createApp } from "../../src/app.ts";
 import { sandboxClock, type Clock } from "../../src/clock.ts";
 import { seedDemoPlans } from "../../src/db/seed.ts";
+import { sandboxAlipayConfig } from "../../src/dev/sandbox-alipay-config.ts";
 import { loadConfig, type Config } from "../../src/env.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
 import type { ServiceDeps } from "../../src/services/deps.ts";
@@ -59,15 +59,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...base,
     databaseUrl: database.url,
     sandboxUrl: sandbox.url,
-    alipay: toAlipayConfig({
-      ALIPAY_APP_ID: testAppId,
-      ALIPAY_PRIVATE_KEY: appKeys.privateKey,
-      ALIPAY_KEY_MODE: "public-key",
-      ALIPAY_PUBLIC_KEY: sandbox.alipayPublicKey,
-      ALIPAY_SIGN_TYPE: "RSA2",
-      ALIPAY_GATEWAY: sandbox.gatewayUrl,
-      ALIPAY_NOTIFY_URL: `${api}/alipay/notify`,
-      ALIPAY_TIMEOUT_MS: 3_000,
+    alipay: sandboxAlipayConfig({
+      sandbox,
+      appId: testAppId,
+      appPrivateKey: appKeys.privateKey,
+      notifyUrl: `${api}/alipay/notify`,
+      timeoutMs: 3_000,
     }),
   };
   const alipay = createAlipayClient(config.alipay!);

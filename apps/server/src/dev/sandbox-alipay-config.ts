@@ -1,0 +1,23 @@
+import type { Sandbox } from "@paysign/alipay-sandbox";
+import type { AlipayConfig } from "../alipay/alipay-config.ts";
+import { toAlipayConfig } from "../alipay/alipay-config.ts";
+
+/** The server's Alipay configuration for an app registered in a local sandbox (development, demo, tests). */
+export function sandboxAlipayConfig(options: {
+  sandbox: Sandbox;
+  appId: string;
+  appPrivateKey: string;
+  notifyUrl: string;
+  timeoutMs?: number;
+}): AlipayConfig {
+  return toAlipayConfig({
+    ALIPAY_APP_ID: options.appId,
+    ALIPAY_PRIVATE_KEY: options.appPrivateKey,
+    ALIPAY_KEY_MODE: "public-key",
+    ALIPAY_PUBLIC_KEY: options.sandbox.alipayPublicKey,
+    ALIPAY_SIGN_TYPE: "RSA2",
+    ALIPAY_GATEWAY: options.sandbox.gatewayUrl,
+    ALIPAY_NOTIFY_URL: options.notifyUrl,
+    ALIPAY_TIMEOUT_MS: options.timeoutMs ?? 10_000,
+  });
+}
