@@ -35,7 +35,17 @@ export function docsRoutes(): Router {
   router.use("/docs/assets", express.static(scalarBrowserDir, { immutable: true, maxAge: "1d", index: false }));
   router.get(
     "/docs",
-    apiReference({ url: "/openapi.json", cdn: "/docs/assets/standalone.js", pageTitle: "paysign API reference" }),
+    apiReference({
+      url: "/openapi.json",
+      cdn: "/docs/assets/standalone.js",
+      pageTitle: "paysign API reference",
+      // Offline and private: no fonts from Scalar's servers, no telemetry, no hosted AI chat or MCP integration.
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+    }),
   );
   return router;
 }
