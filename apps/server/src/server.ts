@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { createAlipayClient } from "./alipay/alipay-client.ts";
 import { createApp } from "./app.ts";
-import { sandboxClock, systemClock } from "./clock.ts";
+import { sandboxClock, systemClock, type Clock } from "./clock.ts";
 import { openDatabase } from "./database.ts";
 import { createDatabaseClient } from "./db/prisma.ts";
 import { assertPortFree } from "./db/embedded-postgres.ts";
@@ -17,11 +17,15 @@ export type RunningServer = {
 };
 
 /** Opens (and migrates) the database, then serves the API. `stop()` closes the server, the pool and the database. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: { clock?: Clock } = {},
+): Promise<RunningServer> {
   if (config.port !== 0) await assertPortFree(config.port, "The API");
   const database = await openDatabase(config, logger);
   const db = createDatabaseClient({ url: database.url, poolSize: config.databasePoolSize });
-  const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
+  const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
   const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
   if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");
   // pg-boss: the queue for the admin routes; the workers too unless JOBS_IN_API=false (then run `worker`).

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { createSandbox, readOrCreateKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
+import { inProcessSandboxClock } from "../clock.ts";
 import { assertPortFree } from "../db/embedded-postgres.ts";
 import { createDatabaseClient } from "../db/prisma.ts";
 import { seedDemoPlans } from "../db/seed.ts";
@@ -54,7 +55,7 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
   }
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
-    server = await startServer(serverConfig, logger);
+    server = await startServer(serverConfig, logger, sandbox ? { clock: inProcessSandboxClock(sandbox) } : {});
     const db = createDatabaseClient({ url: server.databaseUrl, poolSize: 1 });
     const seededPlans = await seedDemoPlans(db).finally(() => db.$disconnect());
     const running = server;

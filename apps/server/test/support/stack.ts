@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { createSandbox, generateRsaKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
 import { createAlipayClient, type AlipayClient } from "../../src/alipay/alipay-client.ts";
 import { createApp } from "../../src/app.ts";
-import { sandboxClock, type Clock } from "../../src/clock.ts";
+import { inProcessSandboxClock, type Clock } from "../../src/clock.ts";
 import { seedDemoPlans } from "../../src/db/seed.ts";
 import { sandboxAlipayConfig } from "../../src/dev/sandbox-alipay-config.ts";
 import { loadConfig, type Config } from "../../src/env.ts";
@@ -51,7 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     level: "debug",
     destination: { write: (line: string) => void logs.push(line) },
   });
-  const clock = sandboxClock(sandbox.url);
+  const clock = inProcessSandboxClock(sandbox);
   const server = await listen();
   const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const base = loadConfig({ NODE_ENV: "test", FOLLOW_UP_SCHEDULE: "15s,1m,5m", ...options.env });
