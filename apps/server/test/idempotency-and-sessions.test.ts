@@ -74,6 +74,18 @@ describe("sessions", () => {
     expect((second.body.error as { message: string }).message).toContain("call my.getAuthCode again");
   });
 
+  test("two first sign-ins at once make one customer", async () => {
+    const user = await sandboxCall(stack, "/sandbox/users", {});
+    const codes = await Promise.all(
+      [1, 2, 3].map(async () => (await sandboxCall(stack, "/sandbox/auth-codes", { userId: user.body.userId })).body),
+    );
+    const sessions = await Promise.all(
+      codes.map(({ authCode }) => http(`${stack.api}/api/v1/sessions`, { body: { authCode } })),
+    );
+    expect(sessions.map((session) => session.status)).toEqual([201, 201, 201]);
+    expect(new Set(sessions.map((session) => (session.body.customer as { id: string }).id)).size).toBe(1);
+  });
+
   test("signing in twice finds the same customer", async () => {
     const user = await sandboxCall(stack, "/sandbox/users", {});
     const session = async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { oauthTokenResponseSchema } from "@paysign/contracts/alipay";
 import { AppError } from "../errors.ts";
-import type { Customer } from "../generated/prisma/client.ts";
+import { Prisma, type Customer } from "../generated/prisma/client.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
 import type { SessionTokens } from "./session-tokens.ts";
@@ -26,17 +26,24 @@ export async function createSession(
   const openId = answer.success ? answer.data.open_id : undefined;
   if (!userId && !openId) throw new AppError("ALIPAY_UNAVAILABLE", "Alipay answered the sign-in without a user id.");
 
-  const customer = userId
-    ? await deps.db.customer.upsert({
-        where: { alipayUserId: userId },
-        create: { id: randomUUID(), alipayUserId: userId, alipayOpenId: openId ?? null },
-        update: {},
-      })
-    : await deps.db.customer.upsert({
-        where: { alipayOpenId: openId ?? "" },
-        create: { id: randomUUID(), alipayOpenId: openId ?? null },
-        update: {},
-      });
+  const customer = await findOrCreateCustomer(deps, userId, openId);
   const { token, expiresAt } = await deps.sessions.issue(customer.id);
   return { token, expiresAt, customer };
+}
+
+/** The customer for an Alipay user; two first sign-ins at once both end with the one row. */
+async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefined, openId: string | undefined) {
+  const where = userId ? { alipayUserId: userId } : { alipayOpenId: openId ?? "" };
+  const existing = await deps.db.customer.findUnique({ where });
+  if (existing) return existing;
+  try {
+    return await deps.db.customer.create({
+      data: { id: randomUUID(), alipayUserId: userId ?? null, alipayOpenId: openId ?? null },
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      return deps.db.customer.findUniqueOrThrow({ where });
+    }
+    throw error;
+  }
 }
