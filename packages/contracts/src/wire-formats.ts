@@ -1,12 +1,18 @@
 import { z } from "zod";
-import { ALIPAY_AMOUNT_PATTERN, YUAN_PATTERN, alipayAmountToFen, isYuan } from "./money.ts";
+import { ALIPAY_AMOUNT_PATTERN, YUAN_PATTERN, alipayAmountToFen, isYuan, yuanToFen } from "./money.ts";
 import { isAlipayDateTime, isCalendarDate } from "./time.ts";
+
+/** The largest amount stored (`DECIMAL(12,2)`): 9999999999.99 yuan. */
+export const MAX_YUAN_FEN = 999_999_999_999;
 
 /** A yuan amount in the two-decimal form this API always uses (`"19.90"`, never `"19.9"`). */
 export const yuanSchema = z
   .string()
   .regex(YUAN_PATTERN, 'write a yuan amount with exactly two decimals, e.g. "19.90"')
-  .refine(isYuan, "the amount is too large")
+  .refine(
+    (value) => isYuan(value) && yuanToFen(value) <= MAX_YUAN_FEN,
+    "the amount is too large (at most 9999999999.99)",
+  )
   .meta({ description: "Yuan with exactly two decimals", example: "19.90" });
 
 /** A yuan amount above zero (`"0.01"` at least). */
@@ -32,3 +38,11 @@ export const alipayDateTimeSchema = z
 export const isoDateTimeSchema = z.iso
   .datetime({ offset: true })
   .meta({ description: "ISO 8601 instant with offset", example: "2024-02-01T12:00:00.000+08:00" });
+
+/** Free text a person typed: no NUL characters (PostgreSQL text cannot hold them). */
+export const plainTextSchema = z
+  .string()
+  .refine((value) => !value.includes("\u0000"), "must not contain NUL characters");
+
+/** `period` and `total_payments`: whole numbers of at most 8 digits (alipay-protocol.md §2.3). */
+export const periodCountSchema = z.number().int().positive().max(99_999_999, "at most 8 digits (Alipay's limit)");

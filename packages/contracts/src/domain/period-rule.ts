@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { isYuan, yuanToFen } from "../money.ts";
-import { calendarDateSchema, positiveYuanSchema, yuanSchema } from "../wire-formats.ts";
+import { calendarDateSchema, periodCountSchema, positiveYuanSchema, yuanSchema } from "../wire-formats.ts";
 import { PERIOD_TYPES, findPeriodRuleIssues, type PeriodRuleFacts } from "./period-rule-checks.ts";
 
 export const periodTypeSchema = z.enum(PERIOD_TYPES);
 
 const periodRuleShape = {
   periodType: periodTypeSchema,
-  period: z.number().int().positive().meta({ description: "Units per cycle; DAY ⇒ at least 7" }),
+  period: periodCountSchema.meta({ description: "Units per cycle; DAY ⇒ at least 7" }),
   executeTime: calendarDateSchema.meta({ description: "First deduction date; MONTH ⇒ day ≤ 28" }),
   singleAmount: positiveYuanSchema,
   totalAmount: yuanSchema.nullish(),
-  totalPayments: z.number().int().positive().nullish(),
+  totalPayments: periodCountSchema.nullish(),
 };
 
 type RuleFields = Omit<PeriodRuleFacts, "singleAmountFen" | "totalAmountFen"> & {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { periodCountSchema, plainTextSchema } from "../../wire-formats.ts";
 import { industrySignSceneSchema } from "../../alipay/common.ts";
 import { PERSONAL_PRODUCT_CODES, PRODUCT_CODES } from "../../alipay/constants.ts";
 import { periodTypeSchema, refinePeriodRule } from "../../domain/period-rule.ts";
@@ -42,16 +43,16 @@ export const planSchema = z
 export type Plan = z.infer<typeof planSchema>;
 
 const planInputShape = {
-  name: z.string().trim().min(1).max(100),
-  description: z.string().max(1000).optional(),
+  name: plainTextSchema.trim().min(1).max(100),
+  description: plainTextSchema.max(1000).optional(),
   productCode: planProductCodeSchema,
   personalProductCode: planPersonalProductCodeSchema.optional(),
   signScene: industrySignSceneSchema,
   periodType: periodTypeSchema,
-  period: z.number().int().positive(),
+  period: periodCountSchema,
   singleAmount: positiveYuanSchema,
   totalAmount: yuanSchema.nullish(),
-  totalPayments: z.number().int().positive().nullish(),
+  totalPayments: periodCountSchema.nullish(),
   firstChargeDelayDays: z.number().int().min(0).max(365).optional(),
   effectType: effectTypeSchema.optional(),
   signValidityPeriod: signValidityPeriodSchema.nullish(),
