@@ -1,5 +1,7 @@
 import { AppError } from "../errors.ts";
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Opaque keyset cursor over (createdAt, id), newest first. */
 export type Cursor = { createdAt: Date; id: string };
 
@@ -10,8 +12,10 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(text: string | undefined): Cursor | undefined {
   if (text === undefined) return undefined;
   const [createdAt = "", id = ""] = Buffer.from(text, "base64url").toString().split("|");
-  const date = new Date(createdAt);
-  if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+  const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(createdAt)
+    ? new Date(createdAt)
+    : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime()) || !uuidPattern.test(id)) {
     throw new AppError("BAD_REQUEST", "The cursor is not one this API gave out; start again without it.");
   }
   return { createdAt: date, id };

@@ -1,6 +1,5 @@
 import { NOTIFY_ACK, NOTIFY_RETRY } from "@paysign/contracts/alipay";
-import express, { Router } from "express";
-import type { Logger } from "../logger.ts";
+import express, { Router, type ErrorRequestHandler } from "express";
 import { isDatabaseUnavailable } from "../http/database-errors.ts";
 import { ingestNotification, type NotificationDeps } from "../services/notifications.ts";
 
@@ -20,7 +19,7 @@ export function notifyRoute(
       const answer = (status: number, text: string) => res.status(status).type("text/plain").send(text);
       const params = toStringRecord(req.body);
       if (!params || !deps.alipay) {
-        deps.logger.warn(
+        req.log.warn(
           { configured: Boolean(deps.alipay) },
           "notification refused: no form body or Alipay not configured",
         );
@@ -28,11 +27,11 @@ export function notifyRoute(
         return;
       }
       try {
-        const result = await ingestNotification({ ...deps, alipay: deps.alipay }, params);
+        const result = await ingestNotification({ ...deps, logger: req.log, alipay: deps.alipay }, params);
         answer(result.acknowledge ? 200 : 400, result.acknowledge ? NOTIFY_ACK : NOTIFY_RETRY);
       } catch (error) {
         const unavailable = isDatabaseUnavailable(error);
-        (deps.logger as Logger).error(
+        req.log.error(
           { err: error, notifyId: params.notify_id },
           unavailable ? "notification not recorded: database unavailable; Alipay will retry" : "notification failed",
         );
@@ -40,6 +39,11 @@ export function notifyRoute(
       }
     },
   );
+  // A form the parser refuses (too large, too many fields, a bad charset) is answered the way Alipay expects.
+  router.use("/alipay/notify", ((error, req, res, _next) => {
+    req.log.warn({ err: error }, "notification refused: unreadable form");
+    res.status(400).type("text/plain").send(NOTIFY_RETRY);
+  }) as ErrorRequestHandler);
   return router;
 }
 
