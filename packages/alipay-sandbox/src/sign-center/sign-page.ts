@@ -60,6 +60,13 @@ button:disabled{opacity:.5}
 `;
 
 const SCRIPT = `
+// Inside an Alipay mini program web-view, my.postMessage exists only once Alipay's bridge script is loaded; it is
+// served by the Alipay client itself, so it is loaded there only (a desktop browser never fetches it).
+if (/AlipayClient|MiniProgram/i.test(navigator.userAgent) && !(window.my && window.my.postMessage)) {
+  const bridge = document.createElement("script");
+  bridge.src = "https://appx/web-view.min.js";
+  document.head.appendChild(bridge);
+}
 const state = JSON.parse(document.getElementById("sign-data").textContent);
 const out = document.getElementById("result");
 async function decide(decision) {
