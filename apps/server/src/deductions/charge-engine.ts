@@ -18,7 +18,7 @@ import { syncAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
 import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
-import { createAttempt, lockAttempt, lockCharge, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
+import { createAttempt, lockAttempt, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
 
 /** One period of one agreement: the unit of work of the charge job. */
 export type ChargeKey = { agreementId: string; dueDate: CalendarDate };
@@ -93,9 +93,6 @@ async function claimAttempt(
       data: { id: randomUUID(), agreementId: agreement.id, dueDate, amount: fenToYuan(amountFen), nextAttemptAt: now },
     });
   }
-  const locked = await lockCharge(tx, charge.id);
-  if (!locked) return undefined;
-  charge = locked.charge;
   if (terminalCharge.has(charge.status) || (charge.status === "FAILED" && !force)) return undefined;
   if (charge.status === "PROCESSING" || charge.status === "UNKNOWN") return undefined;
 

@@ -12,31 +12,36 @@ import { lockAgreement, transitionAgreement, type AgreementEventSource } from ".
 import type { Tx } from "../repositories/transaction.ts";
 import { isUsedUp, nextReconcileAt, nextRetryAt } from "./deduction-policy.ts";
 
-// Every change to a charge or its attempts happens here, inside the caller's transaction, with the agreement's row
-// lock taken first and the charge's second (the same order everywhere, so settlements never deadlock). An attempt
-// only leaves PROCESSING / UNKNOWN once, so a late answer (a pay answer after its notification, a notification after
-// a query) changes nothing.
+// Every change to a charge or its attempts happens here, inside the caller's transaction, under the row lock of the
+// charge's agreement: that one lock serializes everything about an agreement's charges (creation, attempts,
+// settlement, the agreement's counts and state), and every path takes it before touching a charge, so they never
+// deadlock. An attempt only leaves PROCESSING / UNKNOWN once, so a late answer (a pay answer after its
+// notification, a notification after a query) changes nothing.
 
 export type Locked = { agreement: Agreement; charge: Charge; attempt: ChargeAttempt };
 
-/** The charge's row lock, after its agreement's. */
+/** A charge with its agreement's row lock held until the transaction ends. */
 export async function lockCharge(tx: Tx, chargeId: string): Promise<{ agreement: Agreement; charge: Charge } | null> {
   const found = await tx.charge.findUnique({ where: { id: chargeId }, select: { agreementId: true } });
   if (!found) return null;
   const agreement = await lockAgreement(tx, found.agreementId);
   if (!agreement) return null;
-  await tx.$queryRaw`SELECT id FROM "Charge" WHERE id = ${chargeId}::uuid FOR UPDATE`;
-  const charge = await tx.charge.findUniqueOrThrow({ where: { id: chargeId } });
-  return { agreement, charge };
+  return { agreement, charge: await tx.charge.findUniqueOrThrow({ where: { id: chargeId } }) };
 }
 
 export async function lockAttempt(tx: Tx, attemptId: string): Promise<Locked | null> {
-  const found = await tx.chargeAttempt.findUnique({ where: { id: attemptId }, select: { chargeId: true } });
+  const found = await tx.chargeAttempt.findUnique({
+    where: { id: attemptId },
+    select: { charge: { select: { agreementId: true } } },
+  });
   if (!found) return null;
-  const locked = await lockCharge(tx, found.chargeId);
-  if (!locked) return null;
-  const attempt = await tx.chargeAttempt.findUniqueOrThrow({ where: { id: attemptId } });
-  return { ...locked, attempt };
+  const agreement = await lockAgreement(tx, found.charge.agreementId);
+  if (!agreement) return null;
+  const { charge, ...attempt } = await tx.chargeAttempt.findUniqueOrThrow({
+    where: { id: attemptId },
+    include: { charge: true },
+  });
+  return { agreement, charge, attempt };
 }
 
 const unsettled = (attempt: ChargeAttempt) => attempt.status === "PROCESSING" || attempt.status === "UNKNOWN";
@@ -206,17 +211,22 @@ async function moveAgreement(tx: Tx, agreement: Agreement, subCode: string): Pro
   return undefined;
 }
 
-/** A new attempt for the charge, PROCESSING, its pay call bounded by `inFlightSeconds` of database time. */
+/** A new attempt for the charge, PROCESSING, its pay call bounded by `inFlightSeconds`. */
 export async function createAttempt(
   tx: Tx,
   input: { charge: Charge; outTradeNo: string; now: Date; inFlightSeconds: number },
 ): Promise<ChargeAttempt> {
   const attempt = await tx.chargeAttempt.create({
-    data: { id: randomUUID(), chargeId: input.charge.id, outTradeNo: input.outTradeNo, requestedAt: input.now },
+    data: {
+      id: randomUUID(),
+      chargeId: input.charge.id,
+      outTradeNo: input.outTradeNo,
+      requestedAt: input.now,
+      // Real time, not business time: it bounds an HTTP call. Compared with the database's now(); the margin
+      // added by the caller covers clock differences between hosts.
+      inFlightUntil: new Date(Date.now() + input.inFlightSeconds * 1000),
+    },
   });
-  await tx.$executeRaw`
-    UPDATE "ChargeAttempt" SET "inFlightUntil" = now() + make_interval(secs => ${input.inFlightSeconds})
-    WHERE id = ${attempt.id}::uuid`;
   await tx.charge.update({
     where: { id: input.charge.id },
     data: { status: "PROCESSING", nextAttemptAt: null, failureCode: null, failureReason: null },
