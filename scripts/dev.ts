@@ -1,16 +1,43 @@
-import { createLogger, devBanner, loadConfig, startDevStack } from "@paysign/server";
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { createLogger, devBanner, loadConfig, repoRoot, startDevStack, type DevStack } from "@paysign/server";
 
-// `pnpm dev`: the whole stack on embedded defaults. Logs go to stdout as JSON; the banner says where everything is.
+// `pnpm dev`: the whole stack on embedded defaults — sandbox, database, API (in this process) and the mini program
+// built in watch mode for the local API (a child process). The banner says where everything is.
+
+function watchMiniProgram(stack: DevStack): ChildProcess {
+  const args = ["--import", "tsx", "scripts/build.ts", "--watch", "--mode=development", `--api=${stack.apiUrl}`];
+  if (stack.sandboxUrl) args.push(`--sandbox=${stack.sandboxUrl}`);
+  // Tests point the build elsewhere so they never race the mini program's own dist/.
+  if (process.env.PAYSIGN_MINI_OUTDIR) args.push(`--outdir=${process.env.PAYSIGN_MINI_OUTDIR}`);
+  const child = spawn(process.execPath, args, {
+    cwd: path.join(repoRoot, "apps", "miniprogram"),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => `  [mini program] ${line}\n`)
+      .join("");
+  child.stdout?.on("data", (chunk: Buffer) => process.stdout.write(prefix(chunk)));
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  return child;
+}
+
 try {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const stack = await startDevStack(config, logger);
+  const miniProgram = watchMiniProgram(stack);
   process.stdout.write(devBanner(stack, config.dataDir) + "\n");
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
     process.stdout.write("\n  stopping paysign…\n");
+    miniProgram.kill("SIGTERM");
     stack.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -13,7 +13,13 @@ type DevProcess = { child: ChildProcess; output: () => string; exited: Promise<n
 function startDev(env: Record<string, string>): DevProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@paysign/source", "scripts/dev.ts"], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, DATABASE_URL: "", LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      ...env,
+      DATABASE_URL: "",
+      LOG_LEVEL: "warn",
+      PAYSIGN_MINI_OUTDIR: path.join(env.DATA_DIR!, "mini"),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -31,6 +37,14 @@ async function waitForBanner(dev: DevProcess, timeoutMs = 30_000): Promise<numbe
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return Date.now() - started;
+}
+
+async function waitForOutput(dev: DevProcess, text: string, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!dev.output().includes(text)) {
+    if (Date.now() - started > timeoutMs) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${dev.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function sql<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
@@ -67,6 +81,8 @@ describe("pnpm dev", () => {
     expect((await fetch(`${api}/docs`)).status).toBe(200);
     expect(first.output()).toContain(`Sandbox      ${sandbox}`);
     expect((await fetch(`${sandbox}/sandbox/clock`)).status).toBe(200);
+    await waitForOutput(first, "mini program (development) → ");
+    expect(existsSync(path.join(dataDir, "mini", "app.json"))).toBe(true);
     const appPublicKey = readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8");
     const customerId = randomUUID();
     await sql(

@@ -101,6 +101,7 @@ export function devBanner(stack: DevStack, dataDir: string): string {
     `  Database     ${database}`,
     `  Admin key    ${stack.adminApiKey}   (header x-admin-key)`,
     `  Demo plans   ${stack.seededPlans} seeded   (curl ${stack.apiUrl}/api/v1/plans)`,
+    "  Mini program apps/miniprogram/dist, rebuilt on change (open apps/miniprogram in the Alipay IDE)",
     "",
     "  Ctrl-C stops everything; data stays for the next run.",
     "",
