@@ -5,7 +5,8 @@ import { startStack, type Stack } from "./support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Real-time notification retries: a dropped notification stays dropped for the length of a test.
+  stack = await startStack({ sandbox: { timeScale: 1 } });
 });
 afterAll(async () => {
   await stack.close();
