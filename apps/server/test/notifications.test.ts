@@ -7,7 +7,8 @@ import { startStack, testAppId, type Stack } from "./support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Real-time retry schedule: a held (reordered) notification waits a real minute, not a few milliseconds.
+  stack = await startStack({ sandbox: { timeScale: 1 } });
 });
 afterAll(async () => {
   await stack.close();
