@@ -32,7 +32,11 @@ export async function startServer(
   const jobs = await startJobRunner(
     { config, db, logger, clock, alipay },
     { databaseUrl: database.url, work: config.jobs.inApi },
-  );
+  ).catch(async (error: unknown) => {
+    await db.$disconnect();
+    await database.stop();
+    throw error;
+  });
   const app = createApp({ config, db, logger, clock, alipay, queue: jobs.queue });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));

@@ -52,11 +52,14 @@ export function adminChargeRoutes(deps: ChargeRouteDeps, options: BindOptions): 
       );
     }
     const charge = await runCharge(deps, { agreementId: agreement.id, dueDate }, { force: true });
-    if (position === "MISSED" || !charge) {
+    if (position === "MISSED") {
       throw new AppError(
         "CONFLICT",
         `The window for ${dueDate} has passed; move the date with POST /admin/v1/agreements/${agreement.id}/defer.`,
       );
+    }
+    if (!charge) {
+      throw new AppError("CONFLICT", `Nothing is left to charge on this agreement (payments or total used up).`);
     }
     const withAttempt = await db.charge.findUniqueOrThrow({
       where: { id: charge.id },
