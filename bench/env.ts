@@ -1,0 +1,13 @@
+/**
+ * The only reader of process.env under bench/: what the benchmark's own knobs are, and the environment a stack
+ * child process inherits.
+ */
+
+/** The parent's environment without anything that would point the stack at another database or app. */
+export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(inherited)) {
+    if (name.startsWith("ALIPAY_") || name === "DATABASE_URL" || name === "SANDBOX_URL") delete inherited[name];
+  }
+  return { ...inherited, ...overrides };
+}

@@ -1,0 +1,87 @@
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { createDatabaseClient, type Database } from "@paysign/server";
+import { readProfile, summarizeProfile } from "./profile.ts";
+import type { ScenarioResult } from "./results.ts";
+import { startBenchStack, type BenchStack, type StackOptions } from "./stack.ts";
+
+/** How big a run is: `full` for `pnpm bench`, `small` for the shape test. */
+export type Sizes = {
+  signstrSeconds: number;
+  signstrConnections: number;
+  loopRounds: number;
+  loopSeconds: number;
+  notifyAgreements: number;
+  notifyWarmUp: number;
+  notifyConnections: number;
+  deductionAgreements: number;
+  floorSeconds: number;
+};
+
+export const fullSizes: Sizes = {
+  signstrSeconds: 8,
+  signstrConnections: 16,
+  loopRounds: 3,
+  loopSeconds: 1,
+  notifyAgreements: 4_000,
+  notifyWarmUp: 400,
+  notifyConnections: 32,
+  deductionAgreements: 100,
+  floorSeconds: 3,
+};
+
+export const smallSizes: Sizes = {
+  signstrSeconds: 1,
+  signstrConnections: 4,
+  loopRounds: 1,
+  loopSeconds: 0.2,
+  notifyAgreements: 40,
+  notifyWarmUp: 10,
+  notifyConnections: 4,
+  deductionAgreements: 12,
+  floorSeconds: 0.5,
+};
+
+export type ScenarioOptions = {
+  sizes: Sizes;
+  /** Profile the server process during the measured load and attach the summary. */
+  profileDir?: string | undefined;
+};
+
+/** The measured part of a scenario, on the profiler's clock, for the profile summary. */
+export type Window = { from: number; to: number };
+
+export type ScenarioRun = (context: {
+  stack: BenchStack;
+  db: Database;
+  markLoad: (window: Window) => void;
+}) => Promise<ScenarioResult>;
+
+/** Runs one scenario on a fresh stack (own PostgreSQL, sandbox and API in a child process), torn down after. */
+export async function onFreshStack(
+  name: string,
+  options: ScenarioOptions,
+  stackOptions: StackOptions,
+  run: ScenarioRun,
+): Promise<ScenarioResult> {
+  const cpuProfileDir = options.profileDir ? path.join(options.profileDir, name) : undefined;
+  if (cpuProfileDir) {
+    await rm(cpuProfileDir, { recursive: true, force: true });
+    await mkdir(cpuProfileDir, { recursive: true });
+  }
+  const stack = await startBenchStack({ ...stackOptions, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+  const db = createDatabaseClient({ url: stack.databaseUrl, poolSize: 4 });
+  let window: Window | undefined;
+  let result: ScenarioResult;
+  try {
+    result = await run({ stack, db, markLoad: (measured) => (window = measured) });
+  } finally {
+    await db.$disconnect();
+    await stack.stop();
+  }
+  if (cpuProfileDir) {
+    const found = await readProfile(cpuProfileDir);
+    if (found) result.profile = summarizeProfile(found.profile, path.relative(process.cwd(), found.file), window);
+  }
+  return result;
+}

@@ -1,0 +1,109 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { asCustomer, expectStatus, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
+import { runLoad } from "../load.ts";
+import { monotonicMicros } from "../profile.ts";
+import { ratiosOf, round, type ScenarioResult } from "../results.ts";
+import { onFreshStack, type ScenarioOptions } from "../scenario.ts";
+import {
+  keyObjectSigner,
+  measureInTurns,
+  naiveSignStr,
+  reusedSdk,
+  signContentOf,
+  type SdkKeys,
+} from "../sign-loops.ts";
+import type { BenchStack } from "../stack.ts";
+
+/** The app keys of the stack's sandbox app, as the server has them. */
+export async function sdkKeysOf(stack: BenchStack): Promise<SdkKeys> {
+  const info = await sandbox(stack, "/sandbox/info");
+  const apps = info.body.apps as Array<{ appId: string }>;
+  return {
+    appId: apps[0]?.appId ?? "",
+    appPrivateKey: await readFile(path.join(stack.keysDir, "app-private.pem"), "utf8"),
+    alipayPublicKey: info.body.alipayPublicKey as string,
+    gateway: `${stack.sandboxUrl}/gateway.do`,
+  };
+}
+
+/**
+ * `signstr`: POST /api/v1/agreements over HTTP (session check, plan and customer reads, the PENDING agreement and its
+ * event in one transaction, the signStr) in requests/s, against the same signStr made in one process the naive way
+ * (new AlipaySdk + sdkExecute per call), with one reused SDK, and the limit (KeyObject signing alone).
+ */
+export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
+  const { sizes } = options;
+  return onFreshStack("signstr", options, {}, async ({ stack, db, markLoad }) => {
+    const keys = await sdkKeysOf(stack);
+    const content = signContentOf(keys);
+    const sdk = reusedSdk(keys);
+    const limit = keyObjectSigner(keys, content);
+    const loops = measureInTurns(
+      { naive: () => naiveSignStr(keys), sdk_reused: sdk, keyobject_limit: limit },
+      { rounds: sizes.loopRounds, seconds: sizes.loopSeconds },
+    );
+    // The loops held the event loop: let idle keep-alive sockets the servers closed meanwhile be seen as closed.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const customer = await signIn(stack);
+    const sample = await expectStatus(
+      asCustomer(stack, customer, "/api/v1/agreements", { planId: monthlyPlanId }),
+      201,
+      "POST /api/v1/agreements",
+    );
+    const signed = await sandbox(stack, "/sandbox/sign-center", {
+      signStr: sample.body.signStr,
+      userId: customer.userId,
+      decision: "confirm",
+    });
+
+    const load = {
+      url: `${stack.apiUrl}/api/v1/agreements`,
+      method: "POST" as const,
+      headers: { "content-type": "application/json", authorization: `Bearer ${customer.token}` },
+      body: JSON.stringify({ planId: monthlyPlanId }),
+      connections: sizes.signstrConnections,
+    };
+    const warmUp = await runLoad({ ...load, durationSeconds: Math.min(2, sizes.signstrSeconds) });
+    const from = monotonicMicros();
+    const measured = await runLoad({ ...load, durationSeconds: sizes.signstrSeconds });
+    markLoad({ from, to: monotonicMicros() });
+
+    // Requests still in flight when a timed run stops are answered after autocannon's count: up to one per connection.
+    const answered201 = warmUp.total - warmUp.non2xx + measured.total - measured.non2xx + 1;
+    const [agreements, events] = await Promise.all([
+      db.agreement.count({ where: { customerId: customer.customerId } }),
+      db.agreementEvent.count({ where: { toStatus: "PENDING", agreement: { customerId: customer.customerId } } }),
+    ]);
+    const value = measured.perSecond;
+    const peers = {
+      naive: round(loops.naive ?? 0),
+      sdk_reused: round(loops.sdk_reused ?? 0),
+      keyobject_limit: round(loops.keyobject_limit ?? 0),
+    };
+    return {
+      status: "ok",
+      value: round(value),
+      unit: "signStr/s",
+      p50_ms: measured.p50Ms,
+      p99_ms: measured.p99Ms,
+      peers,
+      ratios: ratiosOf("signstr", value, peers),
+      checks: {
+        every_request_201: measured.non2xx === 0 && measured.errors === 0 && warmUp.non2xx === 0,
+        one_pending_agreement_per_201:
+          agreements >= answered201 && agreements <= answered201 + 2 * sizes.signstrConnections,
+        one_event_per_agreement: events === agreements,
+        sandbox_signs_the_signstr: (signed.body as Json).resultStatus === "7000",
+      },
+      details: {
+        requests: measured.total,
+        seconds: measured.durationSeconds,
+        connections: sizes.signstrConnections,
+        database_pool: 10,
+        agreements_created: agreements,
+      },
+    };
+  });
+}

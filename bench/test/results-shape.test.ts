@@ -1,0 +1,73 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { BenchResults, ScenarioResult } from "../results.ts";
+import { runBench, writeResults } from "../run.ts";
+import { smallSizes } from "../scenario.ts";
+
+// A tiny run of the notify and deductions scenarios through the same code as `pnpm bench`: the shape of
+// results.json and the correctness checks, never the speed.
+
+let dir: string;
+let written: BenchResults;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "paysign-bench-test-"));
+  const results = await runBench({ only: ["notify", "deductions"], scenario: { sizes: smallSizes } });
+  const file = path.join(dir, "results.json");
+  await writeResults(results, file);
+  written = JSON.parse(await readFile(file, "utf8")) as BenchResults;
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function expectShape(name: string, unit: string) {
+  const result: ScenarioResult | undefined = written.scenarios[name];
+  expect(result?.status).toBe("ok");
+  expect(result?.unit).toBe(unit);
+  expect(result?.value).toBeGreaterThan(0);
+  for (const [peer, value] of Object.entries(result!.peers)) {
+    expect(value, peer).toBeGreaterThan(0);
+    expect(result!.ratios[`${name}/${peer}`], peer).toBeGreaterThan(0);
+  }
+}
+
+describe("pnpm bench results", () => {
+  test("results.json names the machine and each scenario with value, unit, peers and ratios", () => {
+    expect(written.machine.cores).toBeGreaterThan(0);
+    expect(written.machine.node).toMatch(/^v\d+/);
+    expect(Object.keys(written.scenarios)).toEqual(["notify", "deductions"]);
+    expectShape("notify", "notifications/s");
+    expectShape("deductions", "charges/s");
+    expect(written.scenarios.notify?.p99_ms).toBeGreaterThanOrEqual(written.scenarios.notify?.p50_ms ?? 0);
+    expect(Object.keys(written.scenarios.notify!.peers)).toEqual(["target", "forged_refused", "healthz"]);
+    expect(Object.keys(written.scenarios.deductions!.peers)).toEqual(["gateway_sequential"]);
+  });
+
+  test("notify: every agreement ACTIVE once, one inbox row per notify_id, duplicates answered success", () => {
+    const notify = written.scenarios.notify!;
+    expect(notify.checks).toEqual({
+      every_notification_answered_success: true,
+      forged_copies_refused: true,
+      every_agreement_active: true,
+      one_pending_to_active_event_each: true,
+      one_inbox_row_per_notify_id: true,
+      every_notify_id_applied_once: true,
+    });
+    expect(notify.details.duplicates).toBeGreaterThan(0);
+  });
+
+  test("deductions: trades in the sandbox equal successful charges, no period charged twice", () => {
+    const deductions = written.scenarios.deductions!;
+    expect(deductions.checks).toEqual({
+      every_due_agreement_charged: true,
+      sandbox_trades_equal_successful_charges: true,
+      no_period_charged_twice: true,
+      second_run_charges_nothing: true,
+    });
+    expect(deductions.details.trades).toBe(smallSizes.deductionAgreements);
+  });
+});
