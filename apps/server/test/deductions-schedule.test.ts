@@ -1,6 +1,7 @@
 import { addDays, compareCalendarDates, shanghaiDateOf } from "@paysign/contracts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
+  admin,
   agreementDetail,
   createPlan,
   runScheduler,
@@ -9,6 +10,7 @@ import {
   shanghai,
   signActiveAgreement,
 } from "./support/deductions.ts";
+import { http, sandboxCall } from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 // Twelve periods of three schedules on the sandbox's simulated clock, one scheduler tick a day at 10:00 Shanghai,
@@ -85,6 +87,32 @@ describe("a year of periodic charges", () => {
           ` → ${detail.status}, paid ${detail.paidTotal}`,
       );
     }
+    const a28 = signed.get("MONTH signed on the 28th")!;
+    // A year later the first session has expired: sign in again as the same Alipay user.
+    const code = await sandboxCall(stack, "/sandbox/auth-codes", { userId: a28.userId });
+    const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
+    const own = await http(`${stack.api}/api/v1/agreements/${a28.agreementId}`, {
+      headers: { authorization: `Bearer ${session.body.token as string}` },
+    });
+    expect(own.status).toBe(200);
+    expect((own.body.charges as unknown[]).length).toBe(12);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `dueFrom=2028-01-01&dueTo=2028-06-30&status=SUCCEEDED&limit=7${cursor ? `&cursor=${cursor}` : ""}`;
+      const page = await admin(stack, `/admin/v1/charges?${query}`);
+      expect(page.status).toBe(200);
+      seen.push(...(page.body.items as Array<{ dueDate: string; id: string }>).map((c) => `${c.dueDate} ${c.id}`));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    const expectedInRange = schedules
+      .flatMap((schedule) => schedule.expected)
+      .filter((d) => compareCalendarDates(d, "2028-01-01") >= 0 && compareCalendarDates(d, "2028-06-30") <= 0);
+    expect(seen).toHaveLength(expectedInRange.length);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.map((line) => line.slice(0, 10))).toEqual([...expectedInRange].sort().reverse());
+    lines.push(`GET /admin/v1/charges 2028-01-01..2028-06-30 by pages of 7: ${seen.length} charges, none twice`);
     console.log(lines.join("\n"));
   });
 });
