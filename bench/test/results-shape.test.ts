@@ -63,10 +63,10 @@ describe("pnpm bench results", () => {
   test("deductions: trades in the sandbox equal successful charges, no period charged twice", () => {
     const deductions = written.scenarios.deductions!;
     expect(deductions.checks).toEqual({
-      every_due_agreement_charged: true,
+      every_due_agreement_charged_once: true,
       sandbox_trades_equal_successful_charges: true,
       no_period_charged_twice: true,
-      second_run_charges_nothing: true,
+      second_run_makes_no_new_trade: true,
     });
     expect(deductions.details.trades).toBe(smallSizes.deductionAgreements);
   });
