@@ -92,6 +92,13 @@ describe("retries inside the window", () => {
     const deferred = await admin(stack, path, { deductDate: "2028-03-20", memo: "customer topped up" });
     expect(deferred.status).toBe(200);
     expect((deferred.body.agreement as { nextDeductDate: string }).nextDeductDate).toBe("2028-03-20");
+    const history = await stack.database.db.agreementEvent.findMany({ where: { agreementId: agreement.agreementId } });
+    expect(history.at(-1)).toMatchObject({
+      fromStatus: "ACTIVE",
+      toStatus: "ACTIVE",
+      source: "ADMIN",
+      reason: "deduction date moved from 2028-03-08 to 2028-03-20",
+    });
 
     await setBalance(stack, agreement.userId, "100.00");
     await tickDays(["2028-03-16", "2028-03-17", "2028-03-18"]);

@@ -9,7 +9,7 @@ import {
 } from "@paysign/contracts";
 import { AppError, notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
-import { lockAgreement } from "../repositories/agreements.ts";
+import { lockAgreement, recordAgreementEvent } from "../repositories/agreements.ts";
 import { queryAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
@@ -67,6 +67,12 @@ export async function deferAgreement(
         });
       }
     }
+    await recordAgreementEvent(tx, {
+      agreement: locked,
+      source: "ADMIN",
+      reason: `deduction date moved from ${current} to ${input.deductDate}`,
+      raw: { from: current, to: input.deductDate, ...(input.memo ? { memo: input.memo } : {}) },
+    });
     deps.logger.info({ agreementId: agreement.id, from: current, to: input.deductDate }, "deduction date deferred");
     return tx.agreement.update({
       where: { id: agreement.id },

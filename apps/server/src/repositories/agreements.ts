@@ -60,3 +60,21 @@ export async function transitionAgreement(tx: Tx, input: TransitionInput): Promi
   });
   return { changed: true, agreement: updated };
 }
+
+/** An event that changes no status but belongs in the agreement's history (a deferred deduction date). */
+export async function recordAgreementEvent(
+  tx: Tx,
+  input: { agreement: Agreement; source: AgreementEventSource; reason: string; raw?: Prisma.InputJsonValue },
+): Promise<void> {
+  await tx.agreementEvent.create({
+    data: {
+      id: randomUUID(),
+      agreementId: input.agreement.id,
+      fromStatus: input.agreement.status,
+      toStatus: input.agreement.status,
+      source: input.source,
+      reason: input.reason,
+      ...(input.raw === undefined ? {} : { raw: input.raw }),
+    },
+  });
+}
