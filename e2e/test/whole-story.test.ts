@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { clientsOf, shanghai, transitions, waitFor, type AgreementDetail, type Charge } from "./support/client.ts";
+import { createE2eDatabase, type E2eDatabase } from "./support/database.ts";
+import { startProcesses, type E2eProcesses } from "./support/processes.ts";
+
+// The whole story across real processes: the Alipay sandbox, the API (no jobs of its own) and a worker process that
+// ticks the scheduler every second, over HTTP, on one PostgreSQL. Nothing is called in-process: the test is a client
+// (the mini program, the Alipay app, an operator) and moves the sandbox's clock, which the API and the worker follow.
+// The scenarios share one clock, so each starts later than the one before; the deduction settings are the defaults
+// (window 5 days, first attempt 3 days before D, retries after 6h, 1d…).
+let database: E2eDatabase;
+let processes: E2eProcesses;
+let client: ReturnType<typeof clientsOf>;
+const plans = { monthly: "", notice: "", weeklyLater: "", weeklyMuchLater: "" };
+
+beforeAll(async () => {
+  database = await createE2eDatabase();
+  processes = await startProcesses({ databaseUrl: database.url, worker: true });
+  client = clientsOf(processes);
+  plans.monthly = await client.createPlan({ name: "Monthly", periodType: "MONTH", period: 1, singleAmount: "19.90" });
+  plans.notice = await client.createPlan({
+    name: "Monthly, merchant confirms",
+    periodType: "MONTH",
+    period: 1,
+    singleAmount: "29.00",
+    effectType: "NOTICE",
+  });
+  plans.weeklyLater = await client.createPlan({
+    name: "Weekly, first charge in 3 days",
+    periodType: "DAY",
+    period: 7,
+    singleAmount: "10.00",
+    firstChargeDelayDays: 3,
+  });
+  plans.weeklyMuchLater = await client.createPlan({
+    name: "Weekly, first charge in 10 days",
+    periodType: "DAY",
+    period: 7,
+    singleAmount: "12.00",
+    firstChargeDelayDays: 10,
+  });
+});
+
+afterAll(async () => {
+  await processes?.stop();
+  await database?.drop();
+});
+
+/** What the mini program forwards: exactly paySignCenter's resultStatus and result. */
+const reportOf = ({ resultStatus, result }: { resultStatus: string; result: string }) => ({ resultStatus, result });
+
+/** A customer who signs `planId` in the sandbox and reports paySignCenter's answer: the agreement is ACTIVE. */
+async function signedAgreement(planId: string, balance = "1000.00") {
+  const customer = await client.signIn(balance);
+  const { id, signStr } = await client.subscribe(customer, planId);
+  const signed = await client.signAtAlipay(customer, signStr);
+  expect(signed.body.resultStatus).toBe("7000");
+  const reported = await customer.as(`/api/v1/agreements/${id}/sign-result`, reportOf(signed.body));
+  expect(reported.body.outcome).toBe("SIGNED");
+  return { customer, id, agreement: await client.agreement(id) };
+}
+
+const chargeFor = (agreement: AgreementDetail, dueDate: string): Charge | undefined =>
+  agreement.charges.find((charge) => charge.dueDate === dueDate);
+
+const chargedOn = (id: string, dueDate: string) =>
+  waitFor(
+    `charge of ${dueDate} settled`,
+    () => client.agreement(id),
+    (agreement) => chargeFor(agreement, dueDate)?.status === "SUCCEEDED",
+  );
+
+describe("signing", () => {
+  test("DIRECT: signed in the sandbox → ACTIVE, and the dut_user_sign notification is verified and answered success", async () => {
+    await client.setClock(shanghai("2031-01-05"));
+    const { customer, id, agreement } = await signedAgreement(plans.monthly);
+    expect(agreement.status).toBe("ACTIVE");
+    expect(agreement.agreementNo).toMatch(/^\d{20}$/);
+    expect(agreement.nextDeductDate).toBe("2031-01-05");
+
+    const notification = await waitFor(
+      "dut_user_sign delivered",
+      async () => (await client.notifications()).find((n) => n.params.agreement_no === agreement.agreementNo),
+      (found) => found?.delivered === true,
+    );
+    expect(notification?.notifyType).toBe("dut_user_sign");
+    expect(notification?.attempts.at(-1)?.body).toBe("success");
+    // Whichever came first confirmed it (the verified result or the notification); the other changed nothing.
+    const events = transitions(await client.agreement(id));
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatch(/^PENDING→ACTIVE (CLIENT_RESULT|NOTIFICATION)$/);
+    const own = await customer.as<{ items: Array<{ id: string; status: string }> }>("/api/v1/agreements");
+    expect(own.body.items).toEqual([expect.objectContaining({ id, status: "ACTIVE" })]);
+    console.log(`DIRECT  ${agreement.agreementNo}: ${events.join(", ")}; dut_user_sign answered success`);
+  });
+
+  test("NOTICE: signed to TEMP, not charged, and ACTIVE once the merchant calls effect", async () => {
+    const customer = await client.signIn();
+    const { id, signStr } = await client.subscribe(customer, plans.notice);
+    const signed = await client.signAtAlipay(customer, signStr);
+    await customer.as(`/api/v1/agreements/${id}/sign-result`, reportOf(signed.body));
+    expect((await client.agreement(id)).status).toBe("TEMP");
+
+    const effect = await client.admin<{ agreement: { status: string } }>(`/admin/v1/agreements/${id}/effect`, {});
+    expect(effect.status).toBe(200);
+    expect(effect.body.agreement.status).toBe("ACTIVE");
+    const agreement = await client.agreement(id);
+    expect(transitions(agreement)).toEqual(["∅→PENDING CUSTOMER", "PENDING→TEMP CLIENT_RESULT", "TEMP→ACTIVE ADMIN"]);
+    const sandboxSide = (await client.sandbox<Array<{ agreement_no: string; status: string }>>("/sandbox/agreements"))
+      .body;
+    expect(sandboxSide).toContainEqual(
+      expect.objectContaining({ agreement_no: agreement.agreementNo, status: "NORMAL" }),
+    );
+    console.log(`NOTICE  ${agreement.agreementNo}: ${transitions(agreement).join(", ")}`);
+  });
+
+  test("7001: the app lost paySignCenter's result, the server asks agreement.query and finds it signed", async () => {
+    const customer = await client.signIn();
+    const { id, signStr } = await client.subscribe(customer, plans.monthly);
+    // Without the notification only the query can confirm it (the sandbox retries it minutes later).
+    await client.sandbox("/sandbox/faults", { method: "dut_user_sign", mode: "drop-notify", count: 1 });
+    await client.signAtAlipay(customer, signStr);
+
+    const reported = await customer.as<{ outcome: string; agreement: { status: string } }>(
+      `/api/v1/agreements/${id}/sign-result`,
+      { resultStatus: "7001" },
+    );
+    expect(reported.body.outcome).toBe("SIGNED");
+    expect(reported.body.agreement.status).toBe("ACTIVE");
+    const agreement = await client.agreement(id);
+    expect(transitions(agreement)).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE ALIPAY_QUERY"]);
+    console.log(`7001    ${agreement.agreementNo}: ${transitions(agreement).join(", ")}`);
+  });
+});
+
+describe("deductions by the worker process", () => {
+  test("two periods: charged on the signing day, and again once the clock moves one month", async () => {
+    await client.setClock(shanghai("2031-01-06"));
+    const { id, agreement } = await signedAgreement(plans.monthly);
+    expect(agreement.nextDeductDate).toBe("2031-01-06");
+
+    const first = await chargedOn(id, "2031-01-06");
+    expect(first.nextDeductDate).toBe("2031-02-06");
+    await client.setClock(shanghai("2031-02-03"));
+    const second = await chargedOn(id, "2031-02-06");
+
+    expect(second.nextDeductDate).toBe("2031-03-06");
+    expect(second.paymentsCount).toBe(2);
+    expect(second.paidTotal).toBe("39.80");
+    const trades = (await client.trades()).filter((trade) => trade.agreement_no === agreement.agreementNo);
+    expect(trades.map((trade) => [trade.trade_status, trade.total_amount])).toEqual([
+      ["TRADE_SUCCESS", "19.90"],
+      ["TRADE_SUCCESS", "19.90"],
+    ]);
+    expect(second.charges.map((charge) => charge.tradeNo).sort()).toEqual(trades.map((trade) => trade.trade_no).sort());
+    console.log(
+      `2 periods ${agreement.agreementNo}: ` +
+        [...second.charges]
+          .sort((a, b) => a.dueDate.localeCompare(b.dueDate))
+          .map((charge) => `${charge.dueDate} ${charge.amount} trade ${charge.tradeNo}`)
+          .join(", ") +
+        `; next ${second.nextDeductDate}`,
+    );
+  });
+
+  test("user unsign in the Alipay app (sandbox) → UNSIGNED by dut_user_unsign, and no later charge", async () => {
+    await client.setClock(shanghai("2031-02-10"));
+    const { id, agreement } = await signedAgreement(plans.monthly);
+    await chargedOn(id, "2031-02-10");
+
+    const unsigned = await client.sandbox(`/sandbox/agreements/${agreement.agreementNo}/unsign`, {});
+    expect(unsigned.status).toBe(200);
+    const after = await waitFor(
+      "UNSIGNED",
+      () => client.agreement(id),
+      (found) => found.status === "UNSIGNED",
+    );
+    expect(transitions(after).at(-1)).toBe("ACTIVE→UNSIGNED NOTIFICATION");
+    const notification = (await client.notifications()).find(
+      (n) => n.notifyType === "dut_user_unsign" && n.params.agreement_no === agreement.agreementNo,
+    );
+    expect(notification?.attempts.at(-1)?.body).toBe("success");
+
+    // The next period's window opens; an inline scheduler run and the worker's ticks leave it alone.
+    await client.setClock(shanghai("2031-03-08"));
+    const run = await client.admin("/admin/v1/scheduler/run", { wait: true });
+    expect(run.status).toBe(200);
+    const later = await client.agreement(id);
+    expect(later.charges.map((charge) => [charge.dueDate, charge.status])).toEqual([["2031-02-10", "SUCCEEDED"]]);
+    expect((await client.trades()).filter((trade) => trade.agreement_no === agreement.agreementNo)).toHaveLength(1);
+    console.log(`unsign  ${agreement.agreementNo}: ${transitions(after).join(", ")}; no charge after`);
+  });
+
+  test("a deduction refused for a low balance is retried at the next step of the schedule and succeeds", async () => {
+    await client.setClock(shanghai("2031-04-01"));
+    const { customer, id, agreement } = await signedAgreement(plans.weeklyLater, "1.00");
+    expect(agreement.nextDeductDate).toBe("2031-04-04");
+
+    const refused = await waitFor(
+      "first attempt refused",
+      () => client.agreement(id),
+      (found) =>
+        chargeFor(found, "2031-04-04")?.attempts.length === 1 && chargeFor(found, "2031-04-04")?.status === "PENDING",
+    );
+    const attempt = chargeFor(refused, "2031-04-04")!.attempts[0]!;
+    expect(attempt.status).toBe("FAILED");
+    expect(attempt.subCode).toBe("ACQ.BUYER_BALANCE_NOT_ENOUGH");
+
+    await client.sandbox(`/sandbox/users/${customer.userId}/balance`, { balance: "100.00" });
+    await client.setClock(shanghai("2031-04-01", "16:01:00"));
+    const paid = await chargedOn(id, "2031-04-04");
+    const charge = chargeFor(paid, "2031-04-04")!;
+    const attempts = [...charge.attempts].sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+    expect(attempts.map((a) => a.status)).toEqual(["FAILED", "SUCCEEDED"]);
+    expect(paid.nextDeductDate).toBe("2031-04-11");
+    console.log(
+      `retry   ${agreement.agreementNo}: ${attempts.map((a) => `${a.outTradeNo} ${a.subCode ?? a.status}`).join(" → ")}`,
+    );
+  });
+
+  test("a missed window leaves the period PAST_DUE; defer moves D and the worker charges the new date", async () => {
+    await client.setClock(shanghai("2031-05-01"));
+    const { id, agreement } = await signedAgreement(plans.weeklyMuchLater);
+    expect(agreement.nextDeductDate).toBe("2031-05-11");
+
+    await client.setClock(shanghai("2031-05-12"));
+    const missed = await waitFor(
+      "period marked past due",
+      () => client.agreement(id),
+      (found) => chargeFor(found, "2031-05-11")?.status === "PAST_DUE",
+    );
+    expect(missed.nextDeductDate).toBe("2031-05-11");
+    expect((await client.trades()).filter((trade) => trade.agreement_no === agreement.agreementNo)).toHaveLength(0);
+
+    const deferred = await client.admin<{ agreement: { nextDeductDate: string } }>(`/admin/v1/agreements/${id}/defer`, {
+      deductDate: "2031-05-13",
+    });
+    expect(deferred.status).toBe(200);
+    expect(deferred.body.agreement.nextDeductDate).toBe("2031-05-13");
+    const resumed = await chargedOn(id, "2031-05-13");
+    expect(resumed.nextDeductDate).toBe("2031-05-20");
+    expect(chargeFor(resumed, "2031-05-11")?.status).toBe("PAST_DUE");
+    const sandboxSide = (
+      await client.sandbox<Array<{ agreement_no: string; next_deduct_date: string }>>("/sandbox/agreements")
+    ).body.find((found) => found.agreement_no === agreement.agreementNo);
+    expect(sandboxSide?.next_deduct_date).toBe("2031-05-20");
+    console.log(
+      `defer   ${agreement.agreementNo}: 2031-05-11 PAST_DUE → deferred to 2031-05-13 → ` +
+        `charged (trade ${chargeFor(resumed, "2031-05-13")?.tradeNo}), next ${resumed.nextDeductDate}`,
+    );
+  });
+
+  test("across every scenario, each Alipay trade is one charge and no period was charged twice", async () => {
+    // A charge the worker is settling right now has its trade before its SUCCEEDED: wait for the two to agree.
+    const tradeNos = async () => {
+      const trades = (await client.trades()).filter((trade) => trade.trade_status === "TRADE_SUCCESS");
+      const succeeded = (await client.charges()).filter((charge) => charge.status === "SUCCEEDED");
+      return {
+        trades: trades.map((trade) => trade.trade_no).sort(),
+        charges: succeeded.map((charge) => charge.tradeNo).sort(),
+        periods: new Set(succeeded.map((charge) => `${charge.agreementId} ${charge.dueDate}`)).size,
+      };
+    };
+    const ledger = await waitFor(
+      "trades and charges agree",
+      tradeNos,
+      (found) => JSON.stringify(found.trades) === JSON.stringify(found.charges),
+    );
+    expect(ledger.charges).toEqual(ledger.trades);
+    expect(ledger.periods).toBe(ledger.charges.length);
+    console.log(`ledger  ${ledger.trades.length} sandbox trades = ${ledger.charges.length} charges, one per period`);
+  });
+});
