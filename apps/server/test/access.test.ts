@@ -161,7 +161,10 @@ describe("customer routes need a valid, unexpired session", () => {
     const claims = { sub: alice.customer.id, iss: "paysign", aud: "paysign-customer", iat: issuedAt };
     const sign = (payload: Record<string, unknown>) =>
       new SignJWT(payload).setProtectedHeader({ alg: "HS256" }).sign(secret);
-    const lastChar = alice.token.at(-1) === "A" ? "B" : "A";
+    // The signature's first character: all six of its bits count (the last one's low bits are base64url padding, so
+    // changing only those leaves the same signature bytes).
+    const [aliceHeader, alicePayload, aliceSignature = ""] = alice.token.split(".");
+    const tamperedSignature = `${aliceSignature.startsWith("A") ? "Q" : "A"}${aliceSignature.slice(1)}`;
     return {
       "no Authorization header": undefined,
       "an empty bearer": "Bearer ",
@@ -171,7 +174,7 @@ describe("customer routes need a valid, unexpired session", () => {
       "the admin key as a bearer": `Bearer ${stack.config.adminApiKey}`,
       "an expired token": `Bearer ${expired.token}`,
       "B's claims under A's signature": `Bearer ${header}.${bobPayload}.${signature}`,
-      "a token with its signature's last character changed": `Bearer ${alice.token.slice(0, -1)}${lastChar}`,
+      "a token with its signature's first character changed": `Bearer ${aliceHeader}.${alicePayload}.${tamperedSignature}`,
       "a token with the signature removed": `Bearer ${header}.${alice.token.split(".")[1]}.`,
       "an unsigned token (alg none)": `Bearer ${base64url({ alg: "none" })}.${base64url({ ...claims, exp: issuedAt + 3_600 })}.`,
       "a token signed with another secret": `Bearer ${otherSecret.token}`,
