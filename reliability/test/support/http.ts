@@ -1,0 +1,61 @@
+export type Json = Record<string, unknown>;
+export type HttpAnswer = { status: number; body: Json; text: string; contentType: string };
+
+/** One JSON request on loopback; a refused connection (the API is down) is status 0 with the error text. */
+export async function http(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<HttpAnswer> {
+  try {
+    const response = await fetch(url, {
+      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+      headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...init.headers },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 20_000),
+    });
+    const text = await response.text();
+    let body: Json = {};
+    try {
+      body = JSON.parse(text) as Json;
+    } catch {
+      // not JSON (the notify route answers plain text)
+    }
+    return { status: response.status, body, text, contentType: response.headers.get("content-type") ?? "" };
+  } catch (error) {
+    return { status: 0, body: {}, text: error instanceof Error ? error.message : String(error), contentType: "" };
+  }
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`${what}: not reached in ${timeoutMs} ms; last: ${JSON.stringify(value).slice(0, 2_000)}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `work` over `items`, at most `concurrency` at a time, results in order. */
+export async function runBounded<T, R>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<R>) {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
