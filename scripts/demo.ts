@@ -263,8 +263,10 @@ async function tellTheStory(stack: DevStack): Promise<void> {
   });
 
   out("\n  Summary");
+  const confirmedBy = final.events.find((event) => event.toStatus === "ACTIVE")?.source;
   out(
-    `    customer   ${customer.userId} signed "${String(plan.name)}": 7000, result verified, dut_user_sign answered success`,
+    `    customer   ${customer.userId} signed "${String(plan.name)}": 7000, confirmed by ${confirmedBy}, ` +
+      `dut_user_sign answered success`,
   );
   out(
     `    charges    2 × ${yuan(String(plan.singleAmount))} = ${yuan(final.paidTotal)}, one Alipay trade per period, one simulated month apart`,
