@@ -6,8 +6,14 @@ import {
   shanghaiDateOf,
 } from "@paysign/contracts";
 import { toPeriodRuleParams, type PageSignBizContent } from "@paysign/contracts/alipay";
+import { sqlPool } from "../db/prisma.ts";
 import { AppError, notFound } from "../errors.ts";
 import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
+import {
+  findPlanAndCustomer,
+  insertAgreementWithEvent,
+  isUniqueViolation,
+} from "../repositories/agreement-create-sql.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { newExternalAgreementNo } from "./external-agreement-no.ts";
 import { requireAlipay } from "./require-alipay.ts";
@@ -54,10 +60,11 @@ export async function createAgreement(
     const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
     if (replay) return replay;
   }
-  const plan = await deps.db.plan.findUnique({ where: { id: input.planId } });
+  const { plan, customer } = await findPlanAndCustomer(sqlPool(deps.db), input.planId, input.customerId);
   if (!plan) throw notFound("Plan");
   if (!plan.active) throw new AppError("CONFLICT", "This plan is no longer offered; choose another plan.");
-  const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: input.customerId } });
+  // No customer behind a valid session (deleted meanwhile): fail exactly as before, through Prisma.
+  if (!customer) await deps.db.customer.findUniqueOrThrow({ where: { id: input.customerId } });
 
   const now = await deps.clock.now();
   const today = shanghaiDateOf(now);
@@ -68,63 +75,68 @@ export async function createAgreement(
   });
   const firstFollowUp = deps.config.followUpScheduleSeconds[0] ?? 60;
 
+  // The row as Prisma would return it after the insert (every column, the defaults included); createdAt and
+  // updatedAt from this process's clock, as Prisma sets them.
+  const writtenAt = new Date();
+  const agreement: Agreement = {
+    id: randomUUID(),
+    externalAgreementNo: newExternalAgreementNo(today),
+    customerId: input.customerId,
+    planId: plan.id,
+    status: "PENDING",
+    agreementNo: null,
+    alipayStatus: null,
+    alipayUserId: customer?.alipayUserId ?? null,
+    productCode: plan.productCode,
+    personalProductCode: plan.personalProductCode,
+    signScene: plan.signScene,
+    effectType: plan.effectType,
+    periodType: plan.periodType,
+    period: plan.period,
+    executeTime: calendarDateToUtcMidnight(executeTime),
+    singleAmount: plan.singleAmount,
+    totalAmount: plan.totalAmount,
+    totalPayments: plan.totalPayments,
+    nextDeductDate: null,
+    paymentsCount: 0,
+    paidTotal: new Prisma.Decimal(0),
+    signTime: null,
+    validTime: null,
+    invalidTime: null,
+    clientResultStatus: null,
+    followUpCount: 0,
+    nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000),
+    createdAt: writtenAt,
+    updatedAt: writtenAt,
+  };
+  const signStr = alipay.buildPaySignStr(pageSignBizContent(agreement, plan), deps.config.alipay?.notifyUrl);
+
   try {
-    return await deps.db.$transaction(async (tx) => {
-      const agreement = await tx.agreement.create({
-        data: {
-          id: randomUUID(),
-          externalAgreementNo: newExternalAgreementNo(today),
-          customerId: customer.id,
-          planId: plan.id,
-          status: "PENDING",
-          alipayUserId: customer.alipayUserId,
-          productCode: plan.productCode,
-          personalProductCode: plan.personalProductCode,
-          signScene: plan.signScene,
-          effectType: plan.effectType,
-          periodType: plan.periodType,
-          period: plan.period,
-          executeTime: calendarDateToUtcMidnight(executeTime),
-          singleAmount: plan.singleAmount,
-          totalAmount: plan.totalAmount,
-          totalPayments: plan.totalPayments,
-          nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000),
-        },
-      });
-      await tx.agreementEvent.create({
-        data: {
-          id: randomUUID(),
-          agreementId: agreement.id,
-          fromStatus: null,
-          toStatus: "PENDING",
-          source: "CUSTOMER",
-          reason: "sign string issued",
-        },
-      });
-      const signStr = alipay.buildPaySignStr(pageSignBizContent(agreement, plan), deps.config.alipay?.notifyUrl);
-      if (input.idempotencyKey) {
-        await tx.idempotencyKey.create({
-          data: {
+    // One statement: the agreement, its first event and the idempotency row commit together.
+    await insertAgreementWithEvent(sqlPool(deps.db), {
+      agreement,
+      event: { id: randomUUID(), source: "CUSTOMER", reason: "sign string issued" },
+      idempotency: input.idempotencyKey
+        ? {
             id: randomUUID(),
             scope,
             key: input.idempotencyKey,
             requestHash: hash,
             responseStatus: 201,
             responseBody: { agreementId: agreement.id, signStr },
-          },
-        });
-      }
-      deps.logger.info({ agreementId: agreement.id, planId: plan.id }, "agreement created, sign string issued");
-      return { agreement, signStr };
+          }
+        : undefined,
     });
   } catch (error) {
     // A concurrent request with the same key committed first: answer what it answered.
-    if (input.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (input.idempotencyKey && isUniqueViolation(error, "IdempotencyKey_scope_key_key")) {
       const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
       if (replay) return replay;
     }
     throw error;
   }
+  deps.logger.info({ agreementId: agreement.id, planId: plan.id }, "agreement created, sign string issued");
+  return { agreement, signStr };
 }
 
 async function replayIdempotent(

@@ -1,21 +1,25 @@
 import { randomUUID } from "node:crypto";
+import { canTransition, tryParseAlipayDateTime, type AgreementStatus } from "@paysign/contracts";
 import {
   alipayNotificationSchema,
+  type AlipayNotification,
   type DutUserSignNotification,
   type DutUserUnsignNotification,
 } from "@paysign/contracts/alipay";
 import type { AlipayClient } from "../alipay/alipay-client.ts";
-import type { Database } from "../db/prisma.ts";
+import { sqlPool, type Database } from "../db/prisma.ts";
 import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import {
-  findAgreementIdByAgreementNo,
-  findAgreementIdByExternalNo,
-  lockAgreement,
-} from "../repositories/agreements.ts";
-import type { Tx } from "../repositories/transaction.ts";
-import { applyAlipayView } from "./alipay-agreement-view.ts";
+  applyAgreementTransition,
+  recordNotificationAndLockAgreement,
+  setNotificationOutcome,
+  type AgreementTransitionPatch,
+  type InboxRow,
+  type LockedAgreement,
+} from "../repositories/agreement-notification-sql.ts";
+import { inSqlTransaction } from "../repositories/sql.ts";
 import { redactAlipayFields } from "./redact.ts";
 
 export type NotificationDeps = { db: Database; alipay: AlipayClient; logger: Logger };
@@ -53,87 +57,122 @@ export async function ingestNotification(
     return { acknowledge: false, outcome: "REFUSED", detail: "no notify_id" };
   }
   const notifyId = params.notify_id;
+  const inbox: InboxRow = {
+    notifyId,
+    notifyType: params.notify_type ?? "",
+    appId: params.app_id ?? "",
+    agreementNo: params.agreement_no ?? null,
+    outTradeNo: params.out_trade_no ?? null,
+    params: redactAlipayFields(params),
+  };
+  const parsed = alipayNotificationSchema.safeParse(params);
+  const notification: AlipayNotification | undefined = parsed.success ? parsed.data : undefined;
+  if (notification && notification.notify_type !== "trade_status_sync") {
+    return ingestAgreementNotification(deps, inbox, notification, trace);
+  }
+  const unexpected = parsed.error?.issues.map((issue) => issue.path.join(".") || "notify_type").join(", ");
 
+  // trade_status_sync (settled by the deductions module, which works on a Prisma transaction) and notifications
+  // that do not parse (recorded as MISMATCH).
   return deps.db.$transaction(async (tx) => {
     const inserted = await tx.notificationInbox.createMany({
-      data: {
-        id: randomUUID(),
-        notifyId,
-        notifyType: params.notify_type ?? "",
-        appId: params.app_id ?? "",
-        agreementNo: params.agreement_no ?? null,
-        outTradeNo: params.out_trade_no ?? null,
-        outcome: "NO_CHANGE",
-        params: redactAlipayFields(params),
-      },
+      data: { id: randomUUID(), ...inbox, outcome: "NO_CHANGE" },
       skipDuplicates: true,
     });
     if (inserted.count === 0) {
       logger.info(trace, "duplicate notification: already recorded, nothing changes");
       return { acknowledge: true, outcome: "DUPLICATE", detail: "already recorded" };
     }
-    const applied = await applyNotification(tx, params);
+    const applied: Applied = notification
+      ? await applyTradeStatusSync(tx, notification)
+      : { outcome: "MISMATCH", detail: `unexpected fields: ${unexpected}` };
     await tx.notificationInbox.update({
       where: { notifyId },
       data: { outcome: applied.outcome, detail: applied.detail },
     });
-    const level = applied.outcome === "MISMATCH" || applied.outcome === "UNKNOWN_TARGET" ? "warn" : "info";
-    logger[level]({ ...trace, outcome: applied.outcome, detail: applied.detail }, "notification recorded");
+    logRecorded(logger, trace, applied);
     return { acknowledge: true, ...applied };
   });
 }
 
-async function applyNotification(tx: Tx, params: Record<string, string>): Promise<Applied> {
-  const parsed = alipayNotificationSchema.safeParse(params);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "notify_type").join(", ");
-    return { outcome: "MISMATCH", detail: `unexpected fields: ${fields}` };
-  }
-  const notification = parsed.data;
-  switch (notification.notify_type) {
-    case "dut_user_sign":
-    case "dut_user_unsign":
-      return applyAgreementNotification(tx, notification);
-    case "trade_status_sync":
-      return applyTradeStatusSync(tx, notification);
-  }
+type Trace = { notifyId: string | undefined; notifyType: string | undefined; appId: string | undefined };
+
+function logRecorded(logger: Logger, trace: Trace, applied: Applied): void {
+  const level = applied.outcome === "MISMATCH" || applied.outcome === "UNKNOWN_TARGET" ? "warn" : "info";
+  logger[level]({ ...trace, outcome: applied.outcome, detail: applied.detail }, "notification recorded");
 }
 
-async function applyAgreementNotification(
-  tx: Tx,
+/**
+ * dut_user_sign / dut_user_unsign, the hot path, in raw SQL on the shared pool: BEGIN, the inbox row with the
+ * agreement's row lock (one statement), the transition with its event and the inbox outcome (one statement), COMMIT.
+ * The same checks and lifecycle rules as applyAlipayView (alipay-agreement-view.ts) and transitionAgreement.
+ */
+function ingestAgreementNotification(
+  deps: NotificationDeps,
+  inbox: InboxRow,
   notification: DutUserSignNotification | DutUserUnsignNotification,
-): Promise<Applied> {
-  const id =
-    (notification.external_agreement_no &&
-      (await findAgreementIdByExternalNo(tx, notification.external_agreement_no))) ||
-    (await findAgreementIdByAgreementNo(tx, notification.agreement_no));
-  const agreement = id ? await lockAgreement(tx, id) : null;
+  trace: Trace,
+): Promise<IngestResult> {
+  const { logger } = deps;
+  return inSqlTransaction(sqlPool(deps.db), async (client) => {
+    const recorded = await recordNotificationAndLockAgreement(client, inbox, {
+      externalAgreementNo: notification.external_agreement_no,
+      agreementNo: notification.agreement_no,
+    });
+    if (!recorded.inserted) {
+      logger.info(trace, "duplicate notification: already recorded, nothing changes");
+      return { acknowledge: true, outcome: "DUPLICATE", detail: "already recorded" };
+    }
+    const agreement = recorded.agreement;
+    const decision = decideAgreementNotification(agreement, notification);
+    if (decision.transition && agreement) {
+      await applyAgreementTransition(client, {
+        agreementId: agreement.id,
+        from: agreement.status,
+        to: decision.transition.to,
+        patch: decision.transition.patch,
+        event: { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) },
+        inbox: { notifyId: inbox.notifyId, outcome: decision.outcome, detail: decision.detail },
+      });
+    } else {
+      await setNotificationOutcome(client, inbox.notifyId, decision.outcome, decision.detail);
+    }
+    const applied = { outcome: decision.outcome, detail: decision.detail };
+    logRecorded(logger, trace, applied);
+    return { acknowledge: true, ...applied };
+  });
+}
+
+type Decision = Applied & { transition?: { to: AgreementStatus; patch: AgreementTransitionPatch } };
+
+/** What a dut_user_sign / dut_user_unsign does to the agreement it names (locked), decided without the database. */
+export function decideAgreementNotification(
+  agreement: LockedAgreement | null,
+  notification: DutUserSignNotification | DutUserUnsignNotification,
+): Decision {
   if (!agreement)
     return { outcome: "UNKNOWN_TARGET", detail: "no agreement with this external_agreement_no or agreement_no" };
-
   const mismatch = findMismatch(agreement, notification);
   if (mismatch) return { outcome: "MISMATCH", detail: mismatch };
 
-  const { changed, agreement: after } = await applyAlipayView(
-    tx,
-    agreement,
-    {
-      status: notification.notify_type === "dut_user_sign" ? "NORMAL" : "UNSIGN",
-      agreementNo: notification.agreement_no,
-      alipayUserId: notification.alipay_user_id,
-      ...(notification.notify_type === "dut_user_sign"
-        ? {
-            signTime: notification.sign_time,
-            validTime: notification.valid_time,
-            invalidTime: notification.invalid_time,
-          }
-        : {}),
-    },
-    { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) },
-  );
-  return changed
-    ? { outcome: "APPLIED", detail: `${agreement.status} → ${after.status}` }
-    : { outcome: "NO_CHANGE", detail: `already ${agreement.status}` };
+  // As applyAlipayView: NORMAL → ACTIVE, UNSIGN → UNSIGNED, with the facts learnt on the way.
+  const signing = notification.notify_type === "dut_user_sign";
+  const from = agreement.status;
+  const to: AgreementStatus = signing ? "ACTIVE" : "UNSIGNED";
+  if (from === to || !canTransition(from, to)) return { outcome: "NO_CHANGE", detail: `already ${from}` };
+  const instant = (text: string | undefined) => (text === undefined ? undefined : tryParseAlipayDateTime(text));
+  const signTime = signing ? instant(notification.sign_time) : undefined;
+  const patch: AgreementTransitionPatch = {
+    alipayStatus: signing ? "NORMAL" : null,
+    agreementNo: notification.agreement_no && !agreement.agreementNo ? notification.agreement_no : undefined,
+    alipayUserId: notification.alipay_user_id && !agreement.alipayUserId ? notification.alipay_user_id : undefined,
+    signTime: signTime && !agreement.hasSignTime ? signTime : undefined,
+    validTime: signing ? instant(notification.valid_time) : undefined,
+    invalidTime: signing ? instant(notification.invalid_time) : undefined,
+    nextDeductDateFromExecuteTime: to === "ACTIVE" && !agreement.hasNextDeductDate,
+    clearNextFollowUp: true,
+  };
+  return { outcome: "APPLIED", detail: `${from} → ${to}`, transition: { to, patch } };
 }
 
 function findMismatch(
