@@ -4,10 +4,34 @@ import { createEmptyState, type SandboxState } from "./types.ts";
 
 export type StateStore = {
   readonly state: SandboxState;
-  /** Persists to the state file when one is configured; a no-op otherwise. */
+  /**
+   * Marks the state changed. With a state file, it is written at most every WRITE_DELAY_MS (one write for a burst
+   * of changes), and at the latest when the process exits or another store opens the same file; a no-op otherwise.
+   */
   save(): void;
+  /** Writes pending changes now, synchronously (a clean shutdown calls it; exit and reopening do it anyway). */
+  flush(): void;
   reset(): void;
 };
+
+/** How long changes may wait before they are written: rewriting the whole file per change bounded deductions. */
+export const WRITE_DELAY_MS = 100;
+
+type Writer = { flush(): void; retire(): void };
+
+/** Stores with unwritten changes (flushed on exit), and the store that owns each state file now. */
+const dirtyWriters = new Set<Writer>();
+const owners = new Map<string, Writer>();
+let exitHookInstalled = false;
+
+function flushAllOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // `exit` listeners run synchronously as the process ends (process.exit, the event loop draining).
+  process.on("exit", () => {
+    for (const writer of [...dirtyWriters]) writer.flush();
+  });
+}
 
 function loadState(stateFile: string | null): SandboxState {
   if (!stateFile || !existsSync(stateFile)) return createEmptyState();
@@ -16,18 +40,68 @@ function loadState(stateFile: string | null): SandboxState {
 }
 
 export function createStateStore(options: { stateFile: string | null }): StateStore {
-  const { stateFile } = options;
+  const stateFile = options.stateFile ? path.resolve(options.stateFile) : null;
+  // A restart in this process (close, then a new sandbox on the same file) reads everything the last one changed;
+  // the last one no longer writes, so it can never overwrite the new one's state.
+  if (stateFile) owners.get(stateFile)?.retire();
   const state = loadState(stateFile);
-  const save = () => {
+
+  let dirty = false;
+  let retired = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const write = () => {
     if (!stateFile) return;
     mkdirSync(path.dirname(stateFile), { recursive: true });
     const temporary = `${stateFile}.tmp`;
     writeFileSync(temporary, JSON.stringify(state, null, 2));
     renameSync(temporary, stateFile);
   };
+  const writer: Writer = {
+    flush() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (!dirty) return;
+      dirty = false;
+      dirtyWriters.delete(writer);
+      try {
+        write();
+      } catch (error) {
+        // Kept pending: the next change, flush or exit tries again.
+        dirty = true;
+        dirtyWriters.add(writer);
+        throw error;
+      }
+    },
+    retire() {
+      writer.flush();
+      retired = true;
+      if (stateFile && owners.get(stateFile) === writer) owners.delete(stateFile);
+    },
+  };
+  if (stateFile) owners.set(stateFile, writer);
+
+  const save = () => {
+    if (!stateFile || retired) return;
+    dirty = true;
+    dirtyWriters.add(writer);
+    flushAllOnExit();
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      try {
+        writer.flush();
+      } catch (error) {
+        console.error(`sandbox: the state file ${stateFile} could not be written; retrying on the next change`, error);
+      }
+    }, WRITE_DELAY_MS);
+    // A pending write never keeps the process alive: the exit hook writes it.
+    timer.unref();
+  };
   return {
     state,
     save,
+    flush: () => writer.flush(),
     reset() {
       Object.assign(state, createEmptyState());
       save();

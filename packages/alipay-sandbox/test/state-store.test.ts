@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { createStateStore, WRITE_DELAY_MS } from "../src/state/store.ts";
+
+const freshFile = () => path.join(mkdtempSync(path.join(tmpdir(), "sandbox-store-")), "state.json");
+const onDisk = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { clockOffsetMs: number };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("state store", () => {
+  it("writes a burst of changes once, within the write delay", async () => {
+    const file = freshFile();
+    const store = createStateStore({ stateFile: file });
+    for (let offset = 1; offset <= 50; offset++) {
+      store.state.clockOffsetMs = offset;
+      store.save();
+    }
+    expect(existsSync(file)).toBe(false);
+    await sleep(WRITE_DELAY_MS * 3);
+    expect(onDisk(file).clockOffsetMs).toBe(50);
+  });
+
+  it("flush writes pending changes at once", () => {
+    const file = freshFile();
+    const store = createStateStore({ stateFile: file });
+    store.state.clockOffsetMs = 7;
+    store.save();
+    store.flush();
+    expect(onDisk(file).clockOffsetMs).toBe(7);
+  });
+
+  it("a store opened on the same file sees every change, and the old one no longer writes", async () => {
+    const file = freshFile();
+    const first = createStateStore({ stateFile: file });
+    first.state.clockOffsetMs = 11;
+    first.save();
+    const second = createStateStore({ stateFile: file });
+    expect(second.state.clockOffsetMs).toBe(11);
+
+    second.state.clockOffsetMs = 12;
+    second.save();
+    first.state.clockOffsetMs = 99;
+    first.save();
+    await sleep(WRITE_DELAY_MS * 3);
+    expect(onDisk(file).clockOffsetMs).toBe(12);
+  });
+
+  it("pending changes are written when the process exits", () => {
+    const file = freshFile();
+    const store = path.resolve(import.meta.dirname, "../src/state/store.ts");
+    const script = `
+      import { createStateStore } from ${JSON.stringify(store)};
+      const store = createStateStore({ stateFile: ${JSON.stringify(file)} });
+      store.state.clockOffsetMs = 42;
+      store.save();
+      setTimeout(() => process.exit(0), 1);`;
+    execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: path.resolve(import.meta.dirname, ".."),
+    });
+    expect(onDisk(file).clockOffsetMs).toBe(42);
+  });
+
+  it("without a state file nothing is written", () => {
+    const store = createStateStore({ stateFile: null });
+    store.save();
+    store.flush();
+    expect(store.state.clockOffsetMs).toBe(0);
+  });
+});
