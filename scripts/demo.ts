@@ -27,11 +27,16 @@ type Agreement = {
 
 class StepFailure extends Error {}
 
-const out = (line = "") => process.stdout.write(`${line}\n`);
+// A reader that goes away (`pnpm demo | head`) must not stop the demo before it has cleaned up.
+let stdoutOpen = true;
+process.stdout.on("error", () => (stdoutOpen = false));
+const out = (line = "") => stdoutOpen && process.stdout.write(`${line}\n`);
 const detail = (label: string, value: string) => out(`       ${label.padEnd(13)}${value}`);
 
 let stepNumber = 0;
+let interrupted = false;
 async function step<T>(title: string, run: () => Promise<T>): Promise<T> {
+  if (interrupted) throw new StepFailure("interrupted");
   stepNumber += 1;
   out(`\n  ${String(stepNumber).padStart(2)}. ${title}`);
   try {
@@ -278,11 +283,32 @@ const started = Date.now();
 const folder = await mkdtemp(path.join(tmpdir(), "paysign-demo-"));
 // As root, the embedded PostgreSQL runs as the user `postgres`, which must be able to enter the folder.
 await chmod(folder, 0o755);
-let stack: DevStack | undefined;
+let stackStart: Promise<DevStack> | undefined;
+let cleaning: Promise<boolean> | undefined;
+/** Stops the stack (one still starting too) and removes the folder, once; false when the stack did not stop cleanly. */
+const cleanUp = () =>
+  (cleaning ??= (async () => {
+    let clean = true;
+    const running = await stackStart?.catch(() => undefined);
+    await running?.stop().catch((error: unknown) => {
+      clean = false;
+      process.stderr.write(`\n  ✗ the stack did not stop cleanly: ${String(error)}\n`);
+    });
+    await rm(folder, { recursive: true, force: true });
+    return clean;
+  })());
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    process.stderr.write(`\n  ✗ interrupted (${signal}): stopping the stack and removing ${folder}\n`);
+    void cleanUp().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
+}
+
 let exitCode = 0;
 out("\n  paysign demo: the whole story on a fresh local stack (embedded PostgreSQL, Alipay sandbox, API)");
 try {
-  stack = await step("Start a fresh stack in a temporary folder", async () => {
+  const stack = await step("Start a fresh stack in a temporary folder", async () => {
     // Only what the demo chooses: a DATABASE_URL or real Alipay keys in the shell must not reach it.
     const config = loadConfig({
       NODE_ENV: "development",
@@ -292,7 +318,8 @@ try {
       SANDBOX_PORT: String(await freePort()),
       EMBEDDED_PG_PORT: String(await freePort()),
     });
-    const running = await startDevStack(config, createLogger({ level: "silent" }));
+    stackStart = startDevStack(config, createLogger({ level: "silent" }));
+    const running = await stackStart;
     detail("folder", folder);
     detail("API", `${running.apiUrl} (worker in process), admin key ${running.adminApiKey}`);
     detail("sandbox", `${running.sandboxUrl} (local Alipay)`);
@@ -305,13 +332,9 @@ try {
   await tellTheStory(stack);
 } catch (error) {
   exitCode = 1;
-  process.stderr.write(`\n  ✗ ${error instanceof StepFailure ? error.message : String(error)}\n`);
+  if (!interrupted) process.stderr.write(`\n  ✗ ${error instanceof StepFailure ? error.message : String(error)}\n`);
 } finally {
-  await stack?.stop().catch((error: unknown) => {
-    exitCode = 1;
-    process.stderr.write(`\n  ✗ the stack did not stop cleanly: ${String(error)}\n`);
-  });
-  await rm(folder, { recursive: true, force: true });
+  if (!(await cleanUp())) exitCode = 1;
 }
 if (exitCode === 0) {
   out(`  Done in ${((Date.now() - started) / 1000).toFixed(1)} s; the stack is stopped and ${folder} removed.\n`);
