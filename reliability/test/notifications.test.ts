@@ -13,6 +13,7 @@ import {
   type SandboxNotification,
   type Signed,
   type Stack,
+  unsignInSandbox,
 } from "./support/stack.ts";
 
 // Alipay's whole retry schedule — 8 attempts at 0, +4m, +10m, +10m, +1h, +2h, +6h, +15h — scaled by 1e-4 (8.8 s in
@@ -35,11 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-const unsignInSandbox = async (agreementNo: string) => {
-  const answer = await stack.sandboxCall(`/sandbox/agreements/${agreementNo}/unsign`, {});
-  if (answer.status !== 200) throw new Error(`sandbox unsign failed: ${answer.text}`);
-};
 
 /** Every notification is delivered, or Alipay has made its 8 attempts. */
 const settled = (list: SandboxNotification[], expected: number) =>
@@ -91,7 +87,7 @@ describe("notifications at scale", () => {
       if (role === "reordered") {
         // The user stops it at once: its dut_user_unsign races the (held) dut_user_sign.
         reorderedNos.add(agreement.agreementNo);
-        await unsignInSandbox(agreement.agreementNo);
+        await unsignInSandbox(stack, agreement.agreementNo);
       }
       return agreement;
     });
@@ -114,7 +110,7 @@ describe("notifications at scale", () => {
           );
           throw new Error(`the sign of ${agreement.agreementNo} was never committed: ${JSON.stringify(mine)}`);
         }
-        await unsignInSandbox(agreement.agreementNo);
+        await unsignInSandbox(stack, agreement.agreementNo);
       },
     );
 

@@ -201,23 +201,20 @@ export async function createPlan(stack: Stack, plan: Json): Promise<string> {
   return answer.body.id as string;
 }
 
-export type Signed = {
+export type Requested = {
   agreementId: string;
   externalAgreementNo: string;
-  agreementNo: string;
+  signStr: string;
   customer: Customer;
-  resultStatus: string;
-  result: string;
 };
 
-/**
- * A customer asks for an agreement and confirms it in the sandbox's signing center (Alipay creates it and sends
- * dut_user_sign). With `report`, the client then reports the verified 7000 result to the API.
- */
-export async function signAgreement(
+export type Signed = Requested & { agreementNo: string; result: string };
+
+/** A customer asks the API for an agreement: a PENDING agreement and its signStr. */
+export async function requestAgreement(
   stack: Stack,
-  options: { planId: string; report?: boolean; customer?: Customer },
-): Promise<Signed> {
+  options: { planId: string; customer?: Customer },
+): Promise<Requested> {
   const customer = options.customer ?? (await signIn(stack));
   const created = await customer.as(
     "/api/v1/agreements",
@@ -230,9 +227,19 @@ export async function signAgreement(
   stack.rememberSecret("signStr", signStr);
   stack.rememberSecret("signStr (decoded)", decodeURIComponent(signStr));
   stack.rememberSecret("signStr's sign", new URLSearchParams(decodeURIComponent(signStr)).get("sign"));
-  const signed = await stack.sandboxCall("/sandbox/sign-center", {
+  return {
+    agreementId: agreement.id as string,
+    externalAgreementNo: agreement.externalAgreementNo as string,
     signStr,
-    userId: customer.userId,
+    customer,
+  };
+}
+
+/** The customer confirms in the sandbox's signing center: Alipay creates the agreement and sends dut_user_sign. */
+export async function confirmInSandbox(stack: Stack, requested: Requested): Promise<Signed> {
+  const signed = await stack.sandboxCall("/sandbox/sign-center", {
+    signStr: requested.signStr,
+    userId: requested.customer.userId,
     decision: "confirm",
   });
   if (signed.body.resultStatus !== "7000") throw new Error(`signing failed: ${signed.text}`);
@@ -240,22 +247,29 @@ export async function signAgreement(
   const parsed = JSON.parse(result) as { sign: string; alipay_user_agreement_page_sign_response: Json };
   stack.rememberSecret("paySignCenter result's sign", parsed.sign);
   const agreementNo = parsed.alipay_user_agreement_page_sign_response.agreement_no as string;
-  const agreementId = agreement.id as string;
+  return { ...requested, agreementNo, result };
+}
+
+/** Asks, confirms and, with `report`, reports the verified 7000 result to the API (the agreement is then ACTIVE). */
+export async function signAgreement(
+  stack: Stack,
+  options: { planId: string; report?: boolean; customer?: Customer },
+): Promise<Signed> {
+  const signed = await confirmInSandbox(stack, await requestAgreement(stack, options));
   if (options.report) {
-    const reported = await customer.as(`/api/v1/agreements/${agreementId}/sign-result`, {
+    const reported = await signed.customer.as(`/api/v1/agreements/${signed.agreementId}/sign-result`, {
       resultStatus: "7000",
-      result,
+      result: signed.result,
     });
     if (reported.status !== 200) throw new Error(`sign-result refused: ${reported.text}`);
   }
-  return {
-    agreementId,
-    externalAgreementNo: agreement.externalAgreementNo as string,
-    agreementNo,
-    customer,
-    resultStatus: "7000",
-    result,
-  };
+  return signed;
+}
+
+/** The user stops the agreement in the Alipay app: the sandbox sends dut_user_unsign. */
+export async function unsignInSandbox(stack: Stack, agreementNo: string): Promise<void> {
+  const answer = await stack.sandboxCall(`/sandbox/agreements/${agreementNo}/unsign`, {});
+  if (answer.status !== 200) throw new Error(`sandbox unsign failed: ${answer.text}`);
 }
 
 export type SandboxNotification = {
