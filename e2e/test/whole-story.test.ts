@@ -117,7 +117,13 @@ describe("signing", () => {
   test("7001: the app lost paySignCenter's result, the server asks agreement.query and finds it signed", async () => {
     const customer = await client.signIn();
     const { id, signStr } = await client.subscribe(customer, plans.monthly);
-    // Without the notification only the query can confirm it (the sandbox retries it minutes later).
+    // Without the notification only the query can confirm it (the sandbox retries it minutes later). The fault
+    // must meet this agreement's dut_user_sign, not one still on its way from an earlier scenario.
+    await waitFor(
+      "earlier notifications delivered",
+      () => client.notifications(),
+      (all) => all.every((n) => n.delivered),
+    );
     await client.sandbox("/sandbox/faults", { method: "dut_user_sign", mode: "drop-notify", count: 1 });
     await client.signAtAlipay(customer, signStr);
 
