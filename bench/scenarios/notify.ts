@@ -87,10 +87,13 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
       externalAgreementNo: `${template.externalAgreementNo.slice(0, 10)}${randomBytes(11).toString("hex").toUpperCase()}`,
     };
   });
-  await db.$transaction([
-    db.agreement.createMany({ data: copies }),
-    db.agreementEvent.createMany({
-      data: copies.map((copy) => ({
+  // In chunks below PostgreSQL's parameter limit, one after the other: Prisma splits a larger createMany into
+  // chunks it sends concurrently on one connection (pg warns: "client.query() when the client is already executing").
+  for (let start = 0; start < copies.length; start += 500) {
+    const chunk = copies.slice(start, start + 500);
+    await db.agreement.createMany({ data: chunk });
+    await db.agreementEvent.createMany({
+      data: chunk.map((copy) => ({
         id: randomUUID(),
         agreementId: copy.id,
         fromStatus: null,
@@ -98,8 +101,8 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
         source: "CUSTOMER" as const,
         reason: "sign string issued",
       })),
-    }),
-  ]);
+    });
+  }
   return [...templates, ...copies].map((row) => ({
     agreementId: row.id,
     externalAgreementNo: row.externalAgreementNo,

@@ -110,6 +110,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     async close() {
       notifier.close();
+      store.flush();
       for (const timer of deps.timers) clearTimeout(timer);
       for (const socket of heldSockets) socket.destroy();
       const running = server;
