@@ -42,6 +42,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         `lost=0 double=0 leaked=${leaked} (${result.secrets} secret values from ${logs.length} API logs, ` +
         `${result.needles} search strings, ${result.lines} log lines)`,
     );
+    const failed = names.filter((name) => name.endsWith(".failed"));
+    if (failed.length > 0) console.log(`reliability: logs of failed scenarios kept in ${logDir}`);
     if (leaked > 0) {
       const report = result.leaks
         .slice(0, 20)
@@ -49,6 +51,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
         .join("\n");
       throw new Error(`reliability: secrets: ${leaked} leaks in the API logs (kept in ${logDir}):\n${report}`);
     }
-    await rm(logDir, { recursive: true, force: true });
+    if (failed.length === 0) await rm(logDir, { recursive: true, force: true });
   };
 }
