@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, test } from "vitest";
 import { repoRoot } from "../src/env.ts";
 import { freePort } from "./support/free-port.ts";
+import { tempDir } from "./support/temp-dir.ts";
 
 type DevProcess = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
@@ -59,8 +59,7 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string, param
 
 describe("pnpm dev", () => {
   test("starts database, sandbox and API on embedded defaults, stops all on Ctrl-C, and keeps data and keys for the next run", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-dev-"));
-    chmodSync(dataDir, 0o755);
+    const dataDir = tempDir("paysign-dev-", { open: true });
     const env = {
       DATA_DIR: dataDir,
       PORT: String(await freePort()),

@@ -1,14 +1,14 @@
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
 import { freePort } from "./support/free-port.ts";
+import { tempDir } from "./support/temp-dir.ts";
 
 describe("embedded PostgreSQL start-up errors", () => {
   test("a data folder holding something else is refused with what to do", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-notpg-"));
+    const dataDir = tempDir("paysign-notpg-");
     writeFileSync(path.join(dataDir, "notes.txt"), "mine");
     await expect(startEmbeddedPostgres({ dataDir, port: await freePort() })).rejects.toThrow(
       /is not empty and holds no PostgreSQL cluster: move its files away or choose another folder with DATA_DIR/,
@@ -20,7 +20,7 @@ describe("embedded PostgreSQL start-up errors", () => {
     const port = await new Promise<number>((resolve) =>
       blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as net.AddressInfo).port)),
     );
-    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-port-"));
+    const dataDir = tempDir("paysign-port-");
     try {
       await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(
         `needs port ${port}, which is already in use`,
@@ -33,7 +33,7 @@ describe("embedded PostgreSQL start-up errors", () => {
   test.skipIf(process.getuid?.() !== 0)(
     "as root, a parent folder the postgres user cannot enter is named",
     async () => {
-      const parent = mkdtempSync(path.join(tmpdir(), "paysign-private-"));
+      const parent = tempDir("paysign-private-");
       chmodSync(parent, 0o700);
       await expect(startEmbeddedPostgres({ dataDir: path.join(parent, "pg"), port: await freePort() })).rejects.toThrow(
         `cannot enter ${parent}. Run \`chmod o+x ${parent}\``,
@@ -46,8 +46,7 @@ describe("embedded PostgreSQL start-up errors", () => {
     const emitter: NodeJS.EventEmitter = process;
     const counts = () => events.map((event) => emitter.listenerCount(event));
     const before = counts();
-    const dataDir = mkdtempSync(path.join(tmpdir(), "paysign-hooks-"));
-    chmodSync(dataDir, 0o755);
+    const dataDir = tempDir("paysign-hooks-", { open: true });
     const cluster = await startEmbeddedPostgres({
       dataDir: path.join(dataDir, "pg"),
       port: await freePort(),

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { defaultMigrationsDir, migrate, readMigrations } from "../src/db/migrator.ts";
+import { tempDir } from "./support/temp-dir.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const run = promisify(execFile);
@@ -101,7 +101,7 @@ describe("migrator", () => {
 
   test("a changed applied migration stops start-up with a message naming the file", async () => {
     const { url } = await emptyDatabase();
-    const dir = mkdtempSync(path.join(tmpdir(), "paysign-migrations-"));
+    const dir = tempDir("paysign-migrations-");
     cpSync(defaultMigrationsDir, dir, { recursive: true });
     await migrate({ connectionString: url, migrationsDir: dir });
     const [first] = readMigrations(dir);
@@ -113,7 +113,7 @@ describe("migrator", () => {
 
   test("a failing migration is rolled back whole and not recorded", async () => {
     const { url } = await emptyDatabase();
-    const dir = mkdtempSync(path.join(tmpdir(), "paysign-migrations-"));
+    const dir = tempDir("paysign-migrations-");
     cpSync(defaultMigrationsDir, dir, { recursive: true });
     const broken = path.join(dir, "99999999999999_broken");
     cpSync(path.join(dir, readMigrations(dir)[0]!.name), broken, { recursive: true });
