@@ -88,6 +88,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const outcome = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
       record(target, { at, ...outcome });
       if (outcome.body === "success") target.delivered = true;
+      // reorder-notify: what was held goes out only once this later notification has been answered.
+      if (held.length > 0) releaseHeld();
       const firstDelivery = target.attempts.filter((attempt) => attempt.note === undefined).length === 1;
       if (firstDelivery && deps.faults.take(target.notifyType, ["duplicate-notify"])) {
         const copy = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
@@ -151,7 +153,6 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         return target;
       }
       start(target);
-      if (held.length > 0) setTimeout(releaseHeld, 20);
       return target;
     },
     async redeliver(notifyId) {
