@@ -10,6 +10,10 @@ export default defineProject({
   test: {
     ...shared.test,
     globalSetup: ["./test/setup/suite-logs.ts"],
+    // The scenarios mostly wait (Alipay's retry schedule, an attempt's in-flight time, a stopped database): they run
+    // side by side, each with its own processes, so the suite takes about as long as its longest scenario.
+    maxWorkers: 3,
+    fileParallelism: true,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -13,6 +13,9 @@ import {
   type RawRequest,
 } from "../../apps/server/test/support/contract-requests.ts";
 import { malformedCasesOf, validBodies } from "../../apps/server/test/support/malformed-cases.ts";
+// The server tests' support modules read `inject("adminDatabaseUrl")`, declared by their global setup: its
+// declaration has to be part of this program for the type-check (nothing of it runs here).
+import type {} from "../../apps/server/test/setup/global-database.ts";
 import { reportLine } from "./support/histories.ts";
 import { runBounded } from "./support/http.ts";
 import { assertLogsClean, dumpApiLog } from "./support/scenario-logs.ts";

@@ -109,21 +109,30 @@ describe("the API killed mid-flight", () => {
       250,
     );
     const chargeIds = charged.map((agreement) => agreement.agreementId);
-    // Every attempt left PROCESSING by the dead process is reconciled once its in-flight time has passed.
+    // Jobs the dead process had fetched stay `active` in pg-boss until they expire (see RELIABILITY.md, open
+    // findings): with the exclusive singleton policies they keep new ticks, charges and reconciles of the same key out.
+    const staleJobs = await stack.db.$queryRaw<Array<{ name: string; count: bigint }>>`
+      SELECT name, count(*) AS count FROM pgboss.job WHERE state = 'active' GROUP BY name ORDER BY name`;
+    const stale = Object.fromEntries(staleJobs.map((row) => [row.name, Number(row.count)]));
+    // The API's own jobs reconcile every attempt left PROCESSING once its in-flight time (SDK timeout + 30 s) has
+    // passed; when a stale tick keeps the scheduler out, an operator's scheduler run does it (counted apart).
+    const inFlightUntil = await stack.db.chargeAttempt.aggregate({
+      where: { status: { in: ["PROCESSING", "UNKNOWN"] } },
+      _max: { inFlightUntil: true },
+    });
+    const openCount = () => stack.db.chargeAttempt.count({ where: { status: { in: ["PROCESSING", "UNKNOWN"] } } });
+    const backgroundDeadline = (inFlightUntil._max.inFlightUntil?.getTime() ?? Date.now()) + 8_000;
     await waitFor(
-      "every attempt settled after the restart",
-      () => stack.db.chargeAttempt.count({ where: { status: { in: ["PROCESSING", "UNKNOWN"] } } }),
-      (open) => open === 0,
-      90_000,
+      "the API's jobs reconcile the attempts left in flight",
+      async () => ({ open: await openCount(), late: Date.now() > backgroundDeadline }),
+      (state) => state.open === 0 || state.late,
+      60_000,
       500,
     );
+    const openAfterBackground = await openCount();
     const paidWithoutHelp = await stack.db.charge.count({
       where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" },
     });
-    // Periods whose charge job the dead process had fetched wait for pg-boss to expire that job (see RELIABILITY.md):
-    // an operator's scheduler run charges them now.
-    const staleJobs = await stack.db.$queryRaw<Array<{ count: bigint }>>`
-      SELECT count(*) AS count FROM pgboss.job WHERE name = 'deduction-charge' AND state = 'active'`;
     let schedulerRuns = 0;
     await waitFor(
       "every period charged",
@@ -137,6 +146,7 @@ describe("the API killed mid-flight", () => {
       30_000,
       500,
     );
+    expect(await openCount()).toBe(0);
     const reconcileSeconds = (Date.now() - restartedAt) / 1000;
     await stack.sandbox.settleNotifications();
 
@@ -184,8 +194,8 @@ describe("the API killed mid-flight", () => {
         `signed in Alipay before the kill, the rest while down; ${crashedDeliveries.length} notifications needed redelivery; ` +
         `${UNSIGNED_WHILE_DOWN} unsigned while down; restart ${downSeconds.toFixed(1)} s; all settled ` +
         `${reconcileSeconds.toFixed(1)} s after the restart; ${paidWithoutHelp}/${CHARGED} paid without help, the ` +
-        `rest after ${schedulerRuns} scheduler run(s) (${Number(staleJobs[0]?.count ?? 0)} charge jobs of the dead ` +
-        `process still active in pg-boss); attempts ${JSON.stringify(
+        `rest after ${schedulerRuns} scheduler run(s); ${openAfterBackground} attempts still in flight after the ` +
+        `API's own jobs had their chance; jobs of the dead process still active in pg-boss ${JSON.stringify(stale)}; attempts ${JSON.stringify(
           Object.fromEntries(attempts.map((row) => [row.status, row._count])),
         )}; ${Math.max(...final.map(genuineAttempts))} attempts at most for one notification`,
     );
