@@ -9,18 +9,34 @@ const connectionCodes = new Set([
   "08001",
 ]);
 
-/** True for errors that mean "the database cannot be reached right now", however deep the driver wrapped them. */
+type Wrapped = {
+  code?: unknown;
+  originalCode?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown };
+};
+
+/**
+ * True for errors that mean "the database cannot be reached right now" — refused or lost connections, and a server
+ * starting up or shutting down (57P03, 57P01) — however deep the driver and Prisma's adapter wrapped them.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
-    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof candidate.code === "string" && (connectionCodes.has(candidate.code) || candidate.code === "P1001"))
-      return true;
+  const queue: unknown[] = [error];
+  for (let seen = 0; queue.length > 0 && seen < 12; seen++) {
+    const candidate = queue.shift() as Wrapped | null | undefined;
+    if (!candidate || typeof candidate !== "object") continue;
+    for (const code of [candidate.code, candidate.originalCode]) {
+      if (typeof code === "string" && (connectionCodes.has(code) || code === "P1001")) return true;
+    }
     if (
       typeof candidate.message === "string" &&
-      /connect|Connection terminated|timeout exceeded when trying to connect/i.test(candidate.message)
+      /connect|Connection terminated|timeout exceeded when trying to connect|database system is (starting up|shutting down)/i.test(
+        candidate.message,
+      )
     )
       return true;
-    current = candidate.cause;
+    queue.push(candidate.cause, candidate.meta?.driverAdapterError);
   }
   return false;
 }
