@@ -54,7 +54,15 @@ export async function startApi(options: {
     };
     started.stdout?.on("data", collect);
     started.stderr?.on("data", collect);
-    exited = new Promise((resolve) => started.once("exit", () => resolve()));
+    // Should this process die first, the API must not outlive it.
+    const orphanGuard = () => started.kill("SIGKILL");
+    process.once("exit", orphanGuard);
+    exited = new Promise((resolve) =>
+      started.once("exit", () => {
+        process.off("exit", orphanGuard);
+        resolve();
+      }),
+    );
     child = started;
   };
 
