@@ -56,10 +56,6 @@ const isUnavailableBody = (answer: HttpAnswer) => {
   );
 };
 
-/** A 500 with the error body: what the server answers today for SQLSTATE 57P03 (see the known bug above). */
-const isInternalBody = (answer: HttpAnswer) =>
-  answer.status === 500 && (answer.body.error as { code?: unknown } | undefined)?.code === "INTERNAL";
-
 describe("PostgreSQL unavailable for a few seconds under load", () => {
   test("/readyz fails, notify answers non-success, customer routes answer 503 with the error body; all recovers with no help and no loss", async () => {
     onTestFailed(() => dumpApiLog(stack, 120));
@@ -175,12 +171,8 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
 
     // What callers saw while the database was down.
     const during = observed.filter((item) => item.answer.status !== 200 && item.answer.status !== 201);
-    // Known bug (RELIABILITY.md, "Open findings"): while PostgreSQL is shutting down or starting up it refuses
-    // queries with SQLSTATE 57P03, which Prisma wraps as P2039; the server answers those 500 INTERNAL, not 503. They
-    // are counted apart until it is fixed; anything else that is not the 503 error body fails the scenario.
-    const known500 = during.filter((item) => isInternalBody(item.answer));
-    const notUnavailable = during.filter((item) => !isUnavailableBody(item.answer) && !isInternalBody(item.answer));
-    const unavailable = during.length - notUnavailable.length - known500.length;
+    const notUnavailable = during.filter((item) => !isUnavailableBody(item.answer));
+    const unavailable = during.length - notUnavailable.length;
     const readyFailures = readiness.filter((probe) => probe.status === 503).length;
     const notifyFailures = notifications.flatMap((item) =>
       item.attempts.filter((attempt) => attempt.body !== "success"),
@@ -226,7 +218,7 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
         `${((firstReady!.at - outageEnd) / 1000).toFixed(1)} s after the restart; ${notifyFailures.length} notify ` +
         `attempts answered non-success (${[...new Set(notifyFailures.map((a) => `${a.httpStatus} ${a.body}`))].join(", ")}); ` +
         `${unavailable} customer answers 503 SERVICE_UNAVAILABLE with the error body on ${routes.join(", ")}, ` +
-        `${known500.length} × 500 INTERNAL (the known 57P03 finding), ${notUnavailable.length} other; creations took at most ${Math.max(...created.map((c) => c.attempts))} tries`,
+        `${notUnavailable.length} other; creations took at most ${Math.max(...created.map((c) => c.attempts))} tries`,
     );
     expect(
       notUnavailable.map((item) => `${item.route}: ${item.answer.status} ${item.answer.text.slice(0, 200)}`),
