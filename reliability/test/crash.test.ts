@@ -115,24 +115,30 @@ describe("the API killed mid-flight", () => {
       SELECT name, count(*) AS count FROM pgboss.job WHERE state = 'active' GROUP BY name ORDER BY name`;
     const stale = Object.fromEntries(staleJobs.map((row) => [row.name, Number(row.count)]));
     // The API's own jobs reconcile every attempt left PROCESSING once its in-flight time (SDK timeout + 30 s) has
-    // passed; when a stale tick keeps the scheduler out, an operator's scheduler run does it (counted apart).
+    // passed, and charge what is still due: the dead process's jobs carry heartbeats, so they are failed within
+    // seconds instead of blocking their singleton keys until they expire. No operator action is needed.
     const inFlightUntil = await stack.db.chargeAttempt.aggregate({
       where: { status: { in: ["PROCESSING", "UNKNOWN"] } },
       _max: { inFlightUntil: true },
     });
     const openCount = () => stack.db.chargeAttempt.count({ where: { status: { in: ["PROCESSING", "UNKNOWN"] } } });
     const backgroundDeadline = (inFlightUntil._max.inFlightUntil?.getTime() ?? Date.now()) + 8_000;
+    const paidCount = () => stack.db.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } });
     await waitFor(
-      "the API's jobs reconcile the attempts left in flight",
-      async () => ({ open: await openCount(), late: Date.now() > backgroundDeadline }),
-      (state) => state.open === 0 || state.late,
-      60_000,
+      "the API's jobs reconcile the attempts left in flight and charge every period",
+      async () => ({
+        open: await openCount(),
+        paid: await paidCount(),
+        late: Date.now() > backgroundDeadline + 30_000,
+      }),
+      (state) => (state.open === 0 && state.paid === CHARGED) || state.late,
+      90_000,
       500,
     );
     const openAfterBackground = await openCount();
-    const paidWithoutHelp = await stack.db.charge.count({
-      where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" },
-    });
+    const paidWithoutHelp = await paidCount();
+    expect(openAfterBackground, "attempts left in flight without an operator").toBe(0);
+    expect(paidWithoutHelp, "periods charged without an operator").toBe(CHARGED);
     let schedulerRuns = 0;
     await waitFor(
       "every period charged",

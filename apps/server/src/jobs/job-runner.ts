@@ -17,6 +17,9 @@ export const QUEUES = {
   followUp: "confirmation-follow-up",
 } as const;
 
+/** Seconds between a running job's heartbeats (pg-boss' minimum is 10). */
+const heartbeatSeconds = 10;
+
 export type JobRunner = {
   queue: DeductionQueue;
   stop(): Promise<void>;
@@ -37,6 +40,11 @@ export async function startJobRunner(
     schema: "pgboss",
     application_name: "paysign-jobs",
     max: Math.min(10, config.jobs.concurrency * 2 + 2),
+    // A job whose worker died (SIGKILL, a lost machine) must not block its singleton key until it expires: every job
+    // carries a heartbeat the running worker refreshes, and a job without one is failed (and retried) within
+    // about heartbeat + supervise interval.
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
   });
   boss.on("error", (error: unknown) => logger.error({ err: error }, "pg-boss error"));
   await boss.start();
@@ -48,11 +56,14 @@ export async function startJobRunner(
 
   const queue: DeductionQueue = {
     async enqueueCharge(key) {
-      const id = await boss.send(QUEUES.charge, key, { singletonKey: `${key.agreementId}:${key.dueDate}` });
+      const id = await boss.send(QUEUES.charge, key, {
+        singletonKey: `${key.agreementId}:${key.dueDate}`,
+        heartbeatSeconds,
+      });
       return id !== null;
     },
     async enqueueReconcile(chargeId) {
-      const id = await boss.send(QUEUES.reconcile, { chargeId }, { singletonKey: chargeId });
+      const id = await boss.send(QUEUES.reconcile, { chargeId }, { singletonKey: chargeId, heartbeatSeconds });
       return id !== null;
     },
   };
@@ -94,7 +105,9 @@ export async function startJobRunner(
   );
 
   const ask = (name: string) => () => {
-    boss.send(name, {}, { singletonKey: name }).catch((error: unknown) => logger.warn({ err: error }, "send failed"));
+    boss
+      .send(name, {}, { singletonKey: name, heartbeatSeconds })
+      .catch((error: unknown) => logger.warn({ err: error }, "send failed"));
   };
   ask(QUEUES.tick)();
   const timers = [
