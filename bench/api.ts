@@ -1,26 +1,9 @@
 import type { BenchStack } from "./stack.ts";
 
-export type Json = Record<string, unknown>;
-export type Answer = { status: number; body: Json; text: string };
+import { http, type HttpAnswer, type Json } from "../tooling/test/http.ts";
 
-export async function http(
-  url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...init.headers },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  let body: Json = {};
-  try {
-    body = JSON.parse(text) as Json;
-  } catch {
-    // plain text (notify answers)
-  }
-  return { status: response.status, body, text };
-}
+export { http, type Json };
+export type Answer = HttpAnswer;
 
 export async function expectStatus(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
   const settled = await answer;

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CHROMIUM_ARGS, findChromium } from "../../tooling/test/chromium.ts";
 import { clientsOf, shanghai, transitions, waitFor } from "./support/client.ts";
 import { createE2eDatabase, type E2eDatabase } from "./support/database.ts";
 import { startProcesses, type E2eProcesses } from "./support/processes.ts";
@@ -9,17 +10,8 @@ import { startProcesses, type E2eProcesses } from "./support/processes.ts";
 // A person signs on the sandbox's H5 signing page in headless Chromium: the agreement is a real one created through
 // the API (sandbox and API as real processes), and the server learns of the signature from the sandbox's
 // dut_user_sign notification, as it would from Alipay.
-const chromiumPath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((file) => !!file && existsSync(file));
+const chromiumPath = findChromium() ?? undefined;
 const artifacts = path.resolve(import.meta.dirname, "../../test-artifacts");
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 if (!chromiumPath) {
   console.warn(
@@ -35,7 +27,7 @@ describe.skipIf(!chromiumPath)("a person signs on the sandbox's signing page", (
   beforeAll(async () => {
     database = await createE2eDatabase();
     processes = await startProcesses({ databaseUrl: database.url, worker: false });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();

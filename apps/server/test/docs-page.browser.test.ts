@@ -1,21 +1,11 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CHROMIUM_ARGS, findChromium } from "../../../tooling/test/chromium.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
-const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find(
-  (candidate): candidate is string => !!candidate && existsSync(candidate),
-);
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+const executablePath = findChromium() ?? undefined;
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts");
 
 if (!executablePath) {

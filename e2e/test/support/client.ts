@@ -3,27 +3,10 @@ import { adminKey, type E2eProcesses } from "./processes.ts";
 // HTTP helpers for the end-to-end tests: the customer API, the admin API and the sandbox's control API, each as a
 // client outside the processes would call them.
 
-export type Json = Record<string, unknown>;
-export type Answer<T = Json> = { status: number; body: T; text: string };
+import { http, type HttpAnswer, type Json } from "../../../tooling/test/http.ts";
 
-export async function http<T = Json>(
-  url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer<T>> {
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...init.headers },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  let body = {} as T;
-  try {
-    body = JSON.parse(text) as T;
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, body, text };
-}
+export { http, type Json };
+export type Answer<T = Json> = HttpAnswer<T>;
 
 export type Charge = {
   id: string;

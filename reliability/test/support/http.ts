@@ -1,5 +1,6 @@
-export type Json = Record<string, unknown>;
-export type HttpAnswer = { status: number; body: Json; text: string; contentType: string };
+import { http as request, type HttpAnswer, type Json } from "../../../tooling/test/http.ts";
+
+export type { HttpAnswer, Json };
 
 /** One JSON request on loopback; a refused connection (the API is down) is status 0 with the error text. */
 export async function http(
@@ -7,20 +8,7 @@ export async function http(
   init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<HttpAnswer> {
   try {
-    const response = await fetch(url, {
-      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-      headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...init.headers },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-      signal: AbortSignal.timeout(init.timeoutMs ?? 20_000),
-    });
-    const text = await response.text();
-    let body: Json = {};
-    try {
-      body = JSON.parse(text) as Json;
-    } catch {
-      // not JSON (the notify route answers plain text)
-    }
-    return { status: response.status, body, text, contentType: response.headers.get("content-type") ?? "" };
+    return await request(url, { ...init, timeoutMs: init.timeoutMs ?? 20_000 });
   } catch (error) {
     return { status: 0, body: {}, text: error instanceof Error ? error.message : String(error), contentType: "" };
   }

@@ -1,26 +1,8 @@
 import type { Stack } from "./stack.ts";
 
-export type Json = Record<string, unknown>;
-export type HttpAnswer = { status: number; body: Json; text: string };
+import { http, type HttpAnswer, type Json } from "../../../../tooling/test/http.ts";
 
-export async function http(
-  url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<HttpAnswer> {
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { ...(init.body === undefined ? {} : { "content-type": "application/json" }), ...init.headers },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  let body: Json = {};
-  try {
-    body = JSON.parse(text) as Json;
-  } catch {
-    // not JSON (notify answers plain text)
-  }
-  return { status: response.status, body, text };
-}
+export { http, type HttpAnswer, type Json };
 
 export const sandboxCall = (stack: Stack, path: string, body?: unknown, method?: string) =>
   http(`${stack.sandbox.url}${path}`, { ...(body === undefined ? {} : { body }), ...(method ? { method } : {}) });
