@@ -11,6 +11,7 @@ import {
   type Credentials,
   type RawAnswer,
   type RawRequest,
+  send as sendTo,
 } from "../../apps/server/test/support/contract-requests.ts";
 import { malformedCasesOf, validBodies } from "../../apps/server/test/support/malformed-cases.ts";
 // The server tests' support modules read `inject("adminDatabaseUrl")`, declared by their global setup: its
@@ -42,19 +43,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function send(request: RawRequest): Promise<RawAnswer> {
-  const response = await fetch(`${stack.api.url}${request.target}`, {
-    method: request.method,
-    headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
-  });
-  return {
-    status: response.status,
-    contentType: response.headers.get("content-type") ?? "",
-    text: await response.text(),
-    requestId: response.headers.get("x-request-id"),
-  };
-}
+const send = (request: RawRequest): Promise<RawAnswer> => sendTo(stack.api.url, request);
 
 async function isMounted(route: ContractRoute): Promise<boolean> {
   if (route.bodyContentType === "application/x-www-form-urlencoded") return true;

@@ -90,10 +90,10 @@ describe("one customer never sees or changes another's agreement", () => {
     const withId = customerRoutes.filter((route) => pathParamNamesOf(route).length > 0);
     let requests = 0;
     for (const route of withId) {
-      const missing = await send(stack, requestFor(route, { authorization: `Bearer ${bob.token}` }));
+      const missing = await send(stack.api, requestFor(route, { authorization: `Bearer ${bob.token}` }));
       expectDeclaredError(route, missing, 404, "NOT_FOUND");
       for (const id of [aliceActive, alicePending]) {
-        const foreign = await send(stack, requestFor(route, { authorization: `Bearer ${bob.token}` }, id));
+        const foreign = await send(stack.api, requestFor(route, { authorization: `Bearer ${bob.token}` }, id));
         requests += 1;
         expectDeclaredError(route, foreign, 404, "NOT_FOUND");
         // Never reveal whether it exists: the same message as for an id nobody has.
@@ -191,7 +191,7 @@ describe("customer routes need a valid, unexpired session", () => {
     for (const route of customerRoutes) {
       for (const [label, authorization] of cases) {
         const answer = await send(
-          stack,
+          stack.api,
           requestFor(route, authorization === undefined ? {} : { authorization }, aliceActive),
         );
         requests += 1;
@@ -227,7 +227,7 @@ describe("admin routes are closed without the admin key", () => {
     let requests = 0;
     for (const route of mounted) {
       for (const [label, headers] of Object.entries(wrong)) {
-        const answer = await send(stack, requestFor(route, headers, aliceActive));
+        const answer = await send(stack.api, requestFor(route, headers, aliceActive));
         requests += 1;
         expect.soft(answer.status, `${route.operationId} with ${label}`).toBe(401);
         expectDeclaredError(route, answer, 401, "UNAUTHORIZED");

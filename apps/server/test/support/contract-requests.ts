@@ -50,8 +50,9 @@ export type RawRequest = {
 
 export type RawAnswer = { status: number; contentType: string; text: string; requestId: string | null };
 
-export async function send(stack: Stack, request: RawRequest): Promise<RawAnswer> {
-  const response = await fetch(`${stack.api}${request.target}`, {
+/** Sends a request exactly as built (raw body, raw headers) to the API at `baseUrl`. */
+export async function send(baseUrl: string, request: RawRequest): Promise<RawAnswer> {
+  const response = await fetch(`${baseUrl}${request.target}`, {
     method: request.method,
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
@@ -82,7 +83,7 @@ export function errorBodyOf(answer: RawAnswer) {
 export async function isMounted(stack: Stack, route: RouteDefinition, credentials: Credentials): Promise<boolean> {
   if (route.bodyContentType === "application/x-www-form-urlencoded") return true;
   const target = buildPath(route.path, Object.fromEntries(pathParamNamesOf(route).map((name) => [name, randomUUID()])));
-  const answer = await send(stack, {
+  const answer = await send(stack.api, {
     method: route.method,
     target,
     headers: {
