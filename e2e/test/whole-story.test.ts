@@ -101,9 +101,12 @@ describe("signing", () => {
     await customer.as(`/api/v1/agreements/${id}/sign-result`, reportOf(signed.body));
     expect((await client.agreement(id)).status).toBe("TEMP");
 
+    // Alipay sends dut_user_sign when the agreement takes effect; held back here so that it arrives after the answer.
+    await client.holdNextNotification("dut_user_sign");
     const effect = await client.admin<{ agreement: { status: string } }>(`/admin/v1/agreements/${id}/effect`, {});
     expect(effect.status).toBe(200);
     expect(effect.body.agreement.status).toBe("ACTIVE");
+    expect(await client.deliverHeld("dut_user_sign", (await client.agreement(id)).agreementNo!)).toBe("success");
     const agreement = await client.agreement(id);
     expect(transitions(agreement)).toEqual(["∅→PENDING CUSTOMER", "PENDING→TEMP CLIENT_RESULT", "TEMP→ACTIVE ADMIN"]);
     const sandboxSide = (await client.sandbox<Array<{ agreement_no: string; status: string }>>("/sandbox/agreements"))

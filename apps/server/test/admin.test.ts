@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { agreementState } from "./support/agreement-state.ts";
-import { http, monthlyPlanId, sandboxCall, signIn } from "./support/customer-client.ts";
+import {
+  deliverHeld,
+  holdNextNotification,
+  http,
+  monthlyPlanId,
+  sandboxCall,
+  signIn,
+} from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 let stack: Stack;
@@ -110,10 +117,14 @@ describe("admin agreements", () => {
     const events = detail.body.events as Array<{ source: string; raw: unknown }>;
     expect(events.at(-1)).toMatchObject({ source: "ADMIN", raw: expect.objectContaining({ kind: "found" }) });
 
+    await holdNextNotification(stack, "dut_user_unsign");
     const unsigned = await admin(`/admin/v1/agreements/${id}/unsign`, {});
     expect((unsigned.body.agreement as { status: string }).status).toBe("UNSIGNED");
     const again = await admin(`/admin/v1/agreements/${id}/effect`, {});
     expect(again.status).toBe(409);
-    expect((await agreementState(stack, id)).events.at(-1)).toBe("ACTIVE→UNSIGNED ADMIN");
+    const agreementNo = (synced.body.agreement as { agreementNo: string }).agreementNo;
+    expect(await deliverHeld(stack, "dut_user_unsign", agreementNo)).toBe("success");
+    const unsignEvents = (await agreementState(stack, id)).events.filter((event) => event.includes("UNSIGNED"));
+    expect(unsignEvents).toEqual(["ACTIVE→UNSIGNED ADMIN"]);
   });
 });

@@ -2,7 +2,15 @@ import { createSign, generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runDueFollowUps } from "../src/services/follow-up.ts";
 import { advanceClock, agreementState, waitFor } from "./support/agreement-state.ts";
-import { http, monthlyPlanId, noticePlanId, sandboxCall, signIn } from "./support/customer-client.ts";
+import {
+  deliverHeld,
+  holdNextNotification,
+  http,
+  monthlyPlanId,
+  noticePlanId,
+  sandboxCall,
+  signIn,
+} from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 // Each result code of my.paySignCenter ends in the right state (issue #5). Notifications are dropped where a test
@@ -137,12 +145,16 @@ describe("confirming a signature", () => {
     expect(reported.body.outcome).toBe("SIGNED");
     expect((await agreementState(stack, id)).status).toBe("TEMP");
 
+    // Alipay sends dut_user_sign when the agreement takes effect; held back here so that it arrives after the answer.
+    await holdNextNotification(stack, "dut_user_sign");
     const effect = await http(`${stack.api}/admin/v1/agreements/${id}/effect`, {
       method: "POST",
       headers: { "x-admin-key": stack.config.adminApiKey },
     });
     expect(effect.status).toBe(200);
     expect((effect.body.agreement as { status: string }).status).toBe("ACTIVE");
+    const agreementNo = (effect.body.agreement as { agreementNo: string }).agreementNo;
+    expect(await deliverHeld(stack, "dut_user_sign", agreementNo)).toBe("success");
     const state = await agreementState(stack, id);
     expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→TEMP CLIENT_RESULT", "TEMP→ACTIVE ADMIN"]);
   });

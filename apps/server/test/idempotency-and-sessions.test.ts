@@ -1,11 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { agreementState } from "./support/agreement-state.ts";
-import { http, monthlyPlanId, sandboxCall, signIn, weeklyPlanId } from "./support/customer-client.ts";
+import {
+  deliverHeld,
+  holdNextNotification,
+  http,
+  monthlyPlanId,
+  sandboxCall,
+  signIn,
+  weeklyPlanId,
+} from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Real-time notification retries: a held notification stays held for the length of a test.
+  stack = await startStack({ sandbox: { timeScale: 1 } });
 });
 afterAll(async () => {
   await stack.close();
@@ -109,10 +118,12 @@ describe("unsign by the customer", () => {
     await customer.as(`/api/v1/agreements/${id}/sign-result`, { resultStatus: "7000", result: signed.body.result });
     expect((await agreementState(stack, id)).status).toBe("ACTIVE");
 
+    await holdNextNotification(stack, "dut_user_unsign");
     const unsigned = await customer.as(`/api/v1/agreements/${id}/unsign`, {});
     expect(unsigned.status).toBe(200);
     expect((unsigned.body.agreement as { status: string }).status).toBe("UNSIGNED");
-    await stack.sandbox.settleNotifications();
+    const agreementNo = (unsigned.body.agreement as { agreementNo: string }).agreementNo;
+    expect(await deliverHeld(stack, "dut_user_unsign", agreementNo)).toBe("success");
     const state = await agreementState(stack, id);
     expect(state.events.filter((event) => event.includes("UNSIGNED"))).toEqual(["ACTIVE→UNSIGNED CUSTOMER"]);
 

@@ -65,6 +65,7 @@ export function clientsOf(processes: E2eProcesses) {
     http<T>(`${processes.apiUrl}${path}`, { headers: { "x-admin-key": adminKey }, body });
   const sandbox = <T = Json>(path: string, body?: unknown, method?: string) =>
     http<T>(`${processes.sandboxUrl}${path}`, { body, ...(method ? { method } : {}) });
+  const notifications = async () => (await sandbox<SandboxNotification[]>("/sandbox/notifications")).body;
 
   return {
     admin,
@@ -123,8 +124,27 @@ export function clientsOf(processes: E2eProcesses) {
       return answer.body;
     },
 
-    async notifications(): Promise<SandboxNotification[]> {
-      return (await sandbox<SandboxNotification[]>("/sandbox/notifications")).body;
+    notifications,
+
+    /**
+     * Holds back the next notification of `notifyType` (its first delivery is dropped; Alipay's retry is minutes
+     * away), once every earlier notification is delivered so the fault cannot meet one of theirs.
+     */
+    async holdNextNotification(notifyType: string): Promise<void> {
+      await waitFor("earlier notifications delivered", notifications, (all) => all.every((n) => n.delivered));
+      await sandbox("/sandbox/faults", { method: notifyType, mode: "drop-notify", count: 1 });
+    },
+
+    /** Sends the held notification of `notifyType` for `agreementNo` now; answers the API's reply body. */
+    async deliverHeld(notifyType: string, agreementNo: string): Promise<string | null> {
+      const held = await waitFor(
+        `the held ${notifyType}`,
+        async () =>
+          (await notifications()).find((n) => n.notifyType === notifyType && n.params.agreement_no === agreementNo),
+        (found) => found !== undefined && found.attempts.length > 0,
+      );
+      const sent = await sandbox<SandboxNotification>(`/sandbox/notifications/${held!.notifyId}/redeliver`, {});
+      return sent.body.attempts.at(-1)?.body ?? null;
     },
 
     async trades(): Promise<SandboxTrade[]> {

@@ -127,6 +127,18 @@ describe("notifications", () => {
     expect(again?.rawBody).toBe(original?.rawBody);
   });
 
+  it("a redelivery answered success ends the retries of an undelivered notification", async () => {
+    const merchant = await receiver(["fail", "success"]);
+    await signWithNotify(merchant.url);
+    await merchant.waitFor(1);
+    const [entry] = await log();
+    expect(entry?.delivered).toBe(false);
+    const { body } = await harness.post<LogEntry>(`/sandbox/notifications/${entry?.notifyId}/redeliver`);
+    expect(body.delivered).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(merchant.received).toHaveLength(2);
+  });
+
   it("answers 404 when redelivering an unknown notification", async () => {
     expect((await harness.post("/sandbox/notifications/123/redeliver")).status).toBe(404);
   });

@@ -27,3 +27,30 @@ export async function signIn(stack: Stack, balance = "1000.00") {
 export const monthlyPlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000001";
 export const weeklyPlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000002";
 export const noticePlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000003";
+
+/**
+ * Holds back the next notification of `notifyType`: its first delivery is dropped, and on a stack with `timeScale: 1`
+ * Alipay's first retry is four real minutes away. `deliverHeld` then sends it, so a test fixes the order of events.
+ */
+export async function holdNextNotification(stack: Stack, notifyType: string): Promise<void> {
+  const fault = await sandboxCall(stack, "/sandbox/faults", { method: notifyType, mode: "drop-notify", count: 1 });
+  if (fault.status >= 300) throw new Error(`fault not set: ${fault.text}`);
+}
+
+/** Delivers the held notification of `notifyType` for `agreementNo`; answers the server's reply body. */
+export async function deliverHeld(stack: Stack, notifyType: string, agreementNo: string): Promise<string> {
+  await stack.sandbox.settleNotifications();
+  const log = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
+    notifyId: string;
+    notifyType: string;
+    params: Record<string, string>;
+    delivered: boolean;
+  }>;
+  const held = log.find(
+    (entry) => entry.notifyType === notifyType && entry.params.agreement_no === agreementNo && !entry.delivered,
+  );
+  if (!held) throw new Error(`no held ${notifyType} for ${agreementNo}`);
+  const sent = await sandboxCall(stack, `/sandbox/notifications/${held.notifyId}/redeliver`, {});
+  const attempts = sent.body.attempts as Array<{ body: string }>;
+  return attempts.at(-1)?.body ?? "";
+}

@@ -160,6 +160,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (!target) return null;
       const outcome = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
       record(target, { at: deps.clock.now().toISOString(), ...outcome, note: "redelivery" });
+      if (outcome.body === "success" && !target.delivered) {
+        target.delivered = true;
+        clearTimeout(pending.get(notifyId)?.timer);
+        pending.delete(notifyId);
+        deps.store.save();
+      }
       return target;
     },
     async idle() {
