@@ -128,15 +128,24 @@ describe("notifications", () => {
   });
 
   it("a redelivery answered success ends the retries of an undelivered notification", async () => {
-    const merchant = await receiver(["fail", "success"]);
-    await signWithNotify(merchant.url);
-    await merchant.waitFor(1);
-    const [entry] = await log();
-    expect(entry?.delivered).toBe(false);
-    const { body } = await harness.post<LogEntry>(`/sandbox/notifications/${entry?.notifyId}/redeliver`);
-    expect(body.delivered).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(merchant.received).toHaveLength(2);
+    const slow = await startHarness({ timeScale: 1 });
+    try {
+      const merchant = await startReceiver(["fail", "success"]);
+      receivers.push(merchant);
+      await signAgreement(slow, { userId: (await createUser(slow)).userId, notifyUrl: merchant.url });
+      await merchant.waitFor(1);
+      await slow.sandbox.settleNotifications();
+      const [entry] = (await slow.get<LogEntry[]>("/sandbox/notifications")).body;
+      expect(entry?.delivered).toBe(false);
+      const { body } = await slow.post<LogEntry>(`/sandbox/notifications/${entry?.notifyId}/redeliver`);
+      expect(body.delivered).toBe(true);
+      // Past the first retry's due time: a retry still pending would go out at once.
+      await slow.post("/sandbox/clock", { now: new Date(slow.sandbox.now().getTime() + 5 * 60_000).toISOString() });
+      await slow.sandbox.settleNotifications();
+      expect(merchant.received).toHaveLength(2);
+    } finally {
+      await slow.sandbox.close();
+    }
   });
 
   it("answers 404 when redelivering an unknown notification", async () => {
