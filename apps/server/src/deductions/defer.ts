@@ -32,7 +32,7 @@ export async function deferAgreement(
     deduct_time: input.deductDate,
     ...(input.memo ? { memo: input.memo } : {}),
   });
-  if (result.outcome !== "success") {
+  if (result.outcome !== "success" && !(await alipayAlreadyMoved(deps, agreement, input.deductDate))) {
     if (result.outcome === "definitive") {
       const code = result.subCode === "ILLEGAL_EXECUTION_TIME" ? "BAD_REQUEST" : "CONFLICT";
       throw new AppError(
@@ -40,12 +40,7 @@ export async function deferAgreement(
         `Alipay refused the new date (${result.subCode ?? result.code}): ${result.subMsg ?? ""}`.trim(),
       );
     }
-    // The modification may have happened: Alipay's next_deduct_time says (§7 sub_code SYSTEM_ERROR).
-    const answer = await queryAgreement(deps, agreement);
-    const next = answer.kind === "found" ? answer.response.next_deduct_time : undefined;
-    if (typeof next !== "string" || next.slice(0, 10) !== input.deductDate) {
-      throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm the new date; retry in a moment.");
-    }
+    throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm the new date; retry in a moment.");
   }
   return deps.db.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
@@ -79,6 +74,16 @@ export async function deferAgreement(
       data: { nextDeductDate: calendarDateToUtcMidnight(input.deductDate) },
     });
   });
+}
+
+/**
+ * Whether Alipay's next_deduct_time is already `deductDate`: the answer to a modification that took effect was lost
+ * (§7 sub_code SYSTEM_ERROR, a timeout), or an earlier try did it and this retry is refused as not later than D.
+ */
+async function alipayAlreadyMoved(deps: ServiceDeps, agreement: Agreement, deductDate: CalendarDate): Promise<boolean> {
+  const answer = await queryAgreement(deps, agreement);
+  const next = answer.kind === "found" ? answer.response.next_deduct_time : undefined;
+  return typeof next === "string" && next.slice(0, 10) === deductDate;
 }
 
 async function checkDeferrable(

@@ -32,6 +32,8 @@ export type Stack = {
 export type StackOptions = {
   env?: Record<string, string>;
   sandbox?: Parameters<typeof createSandbox>[0];
+  /** How long the server waits for an Alipay answer (3 s by default). */
+  alipayTimeoutMs?: number;
 };
 
 /**
@@ -64,7 +66,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       appId: testAppId,
       appPrivateKey: appKeys.privateKey,
       notifyUrl: `${api}/alipay/notify`,
-      timeoutMs: 3_000,
+      timeoutMs: options.alipayTimeoutMs ?? 3_000,
     }),
   };
   const alipay = createAlipayClient(config.alipay!);

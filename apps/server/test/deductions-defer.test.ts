@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { sandboxCall } from "./support/customer-client.ts";
+import { admin, agreementDetail, createPlan, setClock, shanghai, signActiveAgreement } from "./support/deductions.ts";
+import { startStack, type StackOptions } from "./support/stack.ts";
+
+// alipay.user.agreement.executionplan.modify whose answer is lost: the date may have moved at Alipay or not, and the
+// server must end up agreeing with Alipay. Plan: monthly, first charge 7 days after signing (D = 2028-05-08).
+const modify = "alipay.user.agreement.executionplan.modify";
+
+async function startWithPlan(options: StackOptions) {
+  const stack = await startStack(options);
+  const planId = await createPlan(stack, {
+    name: "Monthly, first charge after a week",
+    periodType: "MONTH",
+    period: 1,
+    singleAmount: "19.90",
+    firstChargeDelayDays: 7,
+  });
+  const fault = async (method: string, mode: string, applied?: boolean) => {
+    const answer = await sandboxCall(stack, "/sandbox/faults", { method, mode, count: 1, applied });
+    if (answer.status >= 300) throw new Error(`fault refused: ${answer.text}`);
+  };
+  const signed = async () => {
+    await setClock(stack, shanghai("2028-05-01", "09:00:00"));
+    const agreement = await signActiveAgreement(stack, { planId });
+    const path = `/admin/v1/agreements/${agreement.agreementId}/defer`;
+    return { ...agreement, defer: (deductDate: string) => admin(stack, path, { deductDate }) };
+  };
+  const alipayDate = async (agreementNo: string) => {
+    const agreements = (await sandboxCall(stack, "/sandbox/agreements")).body as unknown as Array<{
+      agreement_no: string;
+      next_deduct_date: string;
+    }>;
+    return agreements.find((agreement) => agreement.agreement_no === agreementNo)!.next_deduct_date;
+  };
+  const localDate = async (agreementId: string) => (await agreementDetail(stack, agreementId)).nextDeductDate;
+  const deferEvents = async (agreementId: string) =>
+    (
+      await stack.database.db.agreementEvent.findMany({
+        where: { agreementId, reason: { startsWith: "deduction date moved" } },
+      })
+    ).map((event) => event.reason);
+  return { stack, fault, signed, alipayDate, localDate, deferEvents };
+}
+
+describe("the answer never comes (the server's Alipay timeout)", () => {
+  let ctx: Awaited<ReturnType<typeof startWithPlan>>;
+  beforeAll(async () => {
+    // The sandbox holds a timed-out request's socket for a minute; the server gives up after 300 ms.
+    ctx = await startWithPlan({ alipayTimeoutMs: 300 });
+  });
+  afterAll(async () => {
+    await ctx.stack.close();
+  });
+
+  test("the date moved at Alipay: the query finds it and the defer is recorded", async () => {
+    const agreement = await ctx.signed();
+    await ctx.fault(modify, "timeout", true);
+    expect((await agreement.defer("2028-05-20")).status).toBe(200);
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2028-05-20");
+    expect(await ctx.alipayDate(agreement.agreementNo)).toBe("2028-05-20");
+    expect(await ctx.deferEvents(agreement.agreementId)).toEqual([
+      "deduction date moved from 2028-05-08 to 2028-05-20",
+    ]);
+  });
+
+  test("the date did not move: 502 and nothing changes, at Alipay or here", async () => {
+    const agreement = await ctx.signed();
+    await ctx.fault(modify, "timeout", false);
+    const deferred = await agreement.defer("2028-05-20");
+    expect(deferred.status).toBe(502);
+    expect((deferred.body.error as { code: string }).code).toBe("ALIPAY_UNAVAILABLE");
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2028-05-08");
+    expect(await ctx.alipayDate(agreement.agreementNo)).toBe("2028-05-08");
+    expect(await ctx.deferEvents(agreement.agreementId)).toEqual([]);
+  });
+
+  test("the date moved and the query failed too: 502; the retry, refused by Alipay as not later, is recorded", async () => {
+    const agreement = await ctx.signed();
+    await ctx.fault(modify, "timeout", true);
+    await ctx.fault("alipay.user.agreement.query", "system-error");
+    expect((await agreement.defer("2028-05-20")).status).toBe(502);
+    expect(await ctx.alipayDate(agreement.agreementNo)).toBe("2028-05-20");
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2028-05-08");
+
+    expect((await agreement.defer("2028-05-20")).status).toBe(200);
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2028-05-20");
+    expect(await ctx.deferEvents(agreement.agreementId)).toEqual([
+      "deduction date moved from 2028-05-08 to 2028-05-20",
+    ]);
+    expect((await agreement.defer("2028-05-20")).status).toBe(400);
+  });
+});
+
+describe("the connection is reset before the answer", () => {
+  let ctx: Awaited<ReturnType<typeof startWithPlan>>;
+  beforeAll(async () => {
+    // The sandbox drops the socket after 5 ms: alipay-sdk's HTTP client (urllib, socketErrorRetry 1) sends the
+    // same request again by itself, which Alipay refuses once the first one has moved the date.
+    ctx = await startWithPlan({ sandbox: { timeoutFaultMs: 5 } });
+  });
+  afterAll(async () => {
+    await ctx.stack.close();
+  });
+
+  test("the SDK's resend is refused as not later than D, yet the move is recorded", async () => {
+    const agreement = await ctx.signed();
+    await ctx.fault(modify, "timeout", true);
+    expect((await agreement.defer("2028-05-20")).status).toBe(200);
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2028-05-20");
+    expect(await ctx.alipayDate(agreement.agreementNo)).toBe("2028-05-20");
+  });
+});
