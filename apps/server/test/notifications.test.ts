@@ -146,6 +146,45 @@ describe("Alipay notifications", () => {
     expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION", "ACTIVE→UNSIGNED NOTIFICATION"]);
   });
 
+  test("concurrent copies of a sign and an unsign for one agreement: one inbox row each, a valid chain of transitions, UNSIGNED", async () => {
+    const customer = await signIn(stack);
+    const agreements = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
+        return created.body.agreement as { id: string; externalAgreementNo: string };
+      }),
+    );
+    const key = stack.sandbox.alipayKeys.privateKey;
+    const sent = agreements.map((agreement, index) => {
+      const common = {
+        agreement_no: `2024${String(index).padStart(16, "7")}`,
+        external_agreement_no: agreement.externalAgreementNo,
+        alipay_user_id: customer.userId,
+      };
+      return {
+        agreement,
+        sign: signedNotification(notifyParams(common), key),
+        unsign: signedNotification(notifyParams({ ...common, notify_type: "dut_user_unsign", status: "UNSIGN" }), key),
+      };
+    });
+    const deliveries = sent.flatMap(({ sign, unsign }) => [sign, sign, sign, unsign, unsign, unsign]);
+    const answers = await Promise.all(deliveries.map((params) => postNotification(stack, params)));
+    expect(answers.every((answer) => answer.status === 200 && answer.text === "success")).toBe(true);
+
+    for (const { agreement, sign, unsign } of sent) {
+      const state = await agreementState(stack, agreement.id);
+      expect(state.status).toBe("UNSIGNED");
+      expect([
+        "∅→PENDING CUSTOMER,PENDING→ACTIVE NOTIFICATION,ACTIVE→UNSIGNED NOTIFICATION",
+        "∅→PENDING CUSTOMER,PENDING→UNSIGNED NOTIFICATION",
+      ]).toContain(state.events.join(","));
+      const rows = [...(await inboxRows(sign.notify_id!)), ...(await inboxRows(unsign.notify_id!))];
+      expect(rows).toHaveLength(2);
+      const applied = rows.filter((row) => row.outcome === "APPLIED").length;
+      expect(applied).toBe(state.events.length - 1);
+    }
+  });
+
   test("a notification for another app_id is refused and nothing is recorded", async () => {
     const params = signedNotification(
       notifyParams({ app_id: "2021000000009999", agreement_no: "20240000000000000001" }),
