@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { agreementState, waitFor } from "./support/agreement-state.ts";
 import { monthlyPlanId, sandboxCall, signIn } from "./support/customer-client.ts";
@@ -146,30 +146,37 @@ describe("Alipay notifications", () => {
     expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION", "ACTIVE→UNSIGNED NOTIFICATION"]);
   });
 
-  test("concurrent copies of a sign and an unsign for one agreement: one inbox row each, a valid chain of transitions, UNSIGNED", async () => {
+  /** PENDING agreements of one customer, each with a signed dut_user_sign and a dut_user_unsign maker. */
+  async function pendingWithNotifications(count: number) {
     const customer = await signIn(stack);
-    const agreements = await Promise.all(
-      Array.from({ length: 12 }, async () => {
+    const key = stack.sandbox.alipayKeys.privateKey;
+    return Promise.all(
+      Array.from({ length: count }, async () => {
         const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
-        return created.body.agreement as { id: string; externalAgreementNo: string };
+        const agreement = created.body.agreement as { id: string; externalAgreementNo: string };
+        const common = {
+          agreement_no: `2024${String(randomInt(2 ** 47)).padStart(16, "0")}`,
+          external_agreement_no: agreement.externalAgreementNo,
+          alipay_user_id: customer.userId,
+        };
+        return {
+          agreement,
+          sign: signedNotification(notifyParams(common), key),
+          unsign: () =>
+            signedNotification(notifyParams({ ...common, notify_type: "dut_user_unsign", status: "UNSIGN" }), key),
+        };
       }),
     );
-    const key = stack.sandbox.alipayKeys.privateKey;
-    const sent = agreements.map((agreement, index) => {
-      const common = {
-        agreement_no: `2024${String(index).padStart(16, "7")}`,
-        external_agreement_no: agreement.externalAgreementNo,
-        alipay_user_id: customer.userId,
-      };
-      return {
-        agreement,
-        sign: signedNotification(notifyParams(common), key),
-        unsign: signedNotification(notifyParams({ ...common, notify_type: "dut_user_unsign", status: "UNSIGN" }), key),
-      };
-    });
-    const deliveries = sent.flatMap(({ sign, unsign }) => [sign, sign, sign, unsign, unsign, unsign]);
+  }
+
+  async function deliverAllAtOnce(deliveries: Array<Record<string, string>>) {
     const answers = await Promise.all(deliveries.map((params) => postNotification(stack, params)));
     expect(answers.every((answer) => answer.status === 200 && answer.text === "success")).toBe(true);
+  }
+
+  test("concurrent copies of a sign and an unsign for one agreement: one inbox row each, a valid chain of transitions, UNSIGNED", async () => {
+    const sent = (await pendingWithNotifications(12)).map((item) => ({ ...item, unsign: item.unsign() }));
+    await deliverAllAtOnce(sent.flatMap(({ sign, unsign }) => [sign, sign, sign, unsign, unsign, unsign]));
 
     for (const { agreement, sign, unsign } of sent) {
       const state = await agreementState(stack, agreement.id);
@@ -182,6 +189,26 @@ describe("Alipay notifications", () => {
       expect(rows).toHaveLength(2);
       const applied = rows.filter((row) => row.outcome === "APPLIED").length;
       expect(applied).toBe(state.events.length - 1);
+    }
+  });
+
+  test("two different dut_user_unsign for one ACTIVE agreement, with copies, at once: one transition, the other NO_CHANGE", async () => {
+    const sent = await pendingWithNotifications(12);
+    for (const { sign } of sent) expect(await postNotification(stack, sign)).toEqual({ status: 200, text: "success" });
+    const unsigns = sent.map((item) => ({ ...item, first: item.unsign(), second: item.unsign() }));
+    await deliverAllAtOnce(unsigns.flatMap(({ first, second }) => [first, second, first, second, first, second]));
+
+    for (const { agreement, first, second } of unsigns) {
+      const state = await agreementState(stack, agreement.id);
+      expect(state.events).toEqual([
+        "∅→PENDING CUSTOMER",
+        "PENDING→ACTIVE NOTIFICATION",
+        "ACTIVE→UNSIGNED NOTIFICATION",
+      ]);
+      const outcomes = [...(await inboxRows(first.notify_id!)), ...(await inboxRows(second.notify_id!))]
+        .map((row) => row.outcome)
+        .sort();
+      expect(outcomes).toEqual(["APPLIED", "NO_CHANGE"]);
     }
   });
 

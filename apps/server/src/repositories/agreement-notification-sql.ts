@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { AgreementStatus } from "@paysign/contracts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
-import type { SqlClient } from "./sql.ts";
+import type { SqlPool } from "./sql.ts";
 
 /**
- * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification's transaction (notifications.ts):
- * two statements between BEGIN and COMMIT where Prisma needed seven. Tables and columns are Prisma's
+ * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications.ts): one read, then one
+ * statement that writes everything, where Prisma needed a transaction of seven. Tables and columns are Prisma's
  * (prisma/schema.prisma); `updatedAt` and `createdAt` are set here as Prisma sets them (the client's clock).
  */
 
@@ -18,8 +18,8 @@ export type InboxRow = {
   params: Record<string, string>;
 };
 
-/** The locked agreement's fields a notification is checked against and patches. */
-export type LockedAgreement = {
+/** The agreement's fields a notification is checked against and patches. */
+export type NotifiedAgreement = {
   id: string;
   status: AgreementStatus;
   agreementNo: string | null;
@@ -30,73 +30,39 @@ export type LockedAgreement = {
   hasNextDeductDate: boolean;
 };
 
-export type RecordAndLockResult = { inserted: false } | { inserted: true; agreement: LockedAgreement | null };
+/** What the first read of a notification finds: whether its notify_id is recorded already, and its agreement. */
+export type NotificationTarget = { recorded: boolean; agreement: NotifiedAgreement | null };
 
-const recordAndLockSql = `
-WITH inserted AS (
-  INSERT INTO "NotificationInbox" ("id", "notifyId", "notifyType", "appId", "agreementNo", "outTradeNo", "outcome",
-                                   "params", "receivedAt")
-  VALUES ($1::uuid, $2, $3, $4, $5, $6, 'NO_CHANGE', $7::jsonb, $8::timestamptz)
-  ON CONFLICT ("notifyId") DO NOTHING
-  RETURNING 1
-)
-SELECT EXISTS (SELECT 1 FROM inserted) AS "inserted", a.*
+const readTargetSql = `
+SELECT EXISTS (SELECT 1 FROM "NotificationInbox" WHERE "notifyId" = $1) AS "recorded", a.*
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
   SELECT "id", "status"::text AS "status", "agreementNo", "personalProductCode", "signScene", "alipayUserId",
          "signTime" IS NOT NULL AS "hasSignTime", "nextDeductDate" IS NOT NULL AS "hasNextDeductDate"
   FROM "Agreement"
-  WHERE EXISTS (SELECT 1 FROM inserted)
-    AND "id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = $9),
-                        (SELECT "id" FROM "Agreement" WHERE "agreementNo" = $10))
-  FOR UPDATE
+  WHERE "id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = $2),
+                        (SELECT "id" FROM "Agreement" WHERE "agreementNo" = $3))
 ) AS a ON true`;
 
 /**
- * One statement: records the notification in the inbox (unique notify_id; a duplicate inserts nothing) and, when it
- * was new, finds its agreement (by external_agreement_no, else agreement_no) and locks the row until the transaction
- * ends, so transitions never interleave. A duplicate locks nothing.
+ * One statement, no lock: whether the notify_id is in the inbox already, and the agreement it names (by
+ * external_agreement_no, else agreement_no). recordNotification writes what is decided from it only while the
+ * agreement is still as read here.
  */
-export async function recordNotificationAndLockAgreement(
-  client: SqlClient,
-  row: InboxRow,
+export async function readNotificationTarget(
+  pool: SqlPool,
+  notifyId: string,
   target: { externalAgreementNo: string | undefined; agreementNo: string },
-): Promise<RecordAndLockResult> {
-  const { rows } = await client.query<
-    { inserted: boolean } & { [K in keyof LockedAgreement]: LockedAgreement[K] | null }
+): Promise<NotificationTarget> {
+  const { rows } = await pool.query<
+    { recorded: boolean } & { [K in keyof NotifiedAgreement]: NotifiedAgreement[K] | null }
   >({
-    name: "notify-record-and-lock",
-    text: recordAndLockSql,
-    values: [
-      randomUUID(),
-      row.notifyId,
-      row.notifyType,
-      row.appId,
-      row.agreementNo,
-      row.outTradeNo,
-      JSON.stringify(row.params),
-      new Date(),
-      target.externalAgreementNo || null,
-      target.agreementNo,
-    ],
+    name: "notify-read-target",
+    text: readTargetSql,
+    values: [notifyId, target.externalAgreementNo || null, target.agreementNo],
   });
   const found = rows[0];
-  if (!found?.inserted) return { inserted: false };
-  if (found.id === null) return { inserted: true, agreement: null };
-  return { inserted: true, agreement: found as LockedAgreement };
-}
-
-const setOutcomeSql = `
-UPDATE "NotificationInbox" SET "outcome" = $2::"NotificationOutcome", "detail" = $3 WHERE "notifyId" = $1`;
-
-/** The inbox row's outcome, when nothing else changes. */
-export async function setNotificationOutcome(
-  client: SqlClient,
-  notifyId: string,
-  outcome: NotificationOutcome,
-  detail: string,
-): Promise<void> {
-  await client.query({ name: "notify-set-outcome", text: setOutcomeSql, values: [notifyId, outcome, detail] });
+  return { recorded: Boolean(found?.recorded), agreement: found?.id ? (found as NotifiedAgreement) : null };
 }
 
 /** What a transition writes on the agreement; an absent field keeps its value. */
@@ -112,67 +78,130 @@ export type AgreementTransitionPatch = {
   clearNextFollowUp: boolean;
 };
 
-const applyTransitionSql = `
-WITH updated AS (
+/** A lifecycle transition the caller decided with canTransition on the agreement as read, with its event. */
+export type AgreementTransition = {
+  to: AgreementStatus;
+  patch: AgreementTransitionPatch;
+  event: { source: string; reason: string; raw: Record<string, string> };
+};
+
+const inboxColumns = `"id", "notifyId", "notifyType", "appId", "agreementNo", "outTradeNo", "params", "outcome", "detail",
+  "receivedAt"`;
+const inboxValues = `$1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::"NotificationOutcome", $9, $10::timestamptz`;
+
+const recordWithoutAgreementSql = `
+INSERT INTO "NotificationInbox" (${inboxColumns}) VALUES (${inboxValues})
+ON CONFLICT ("notifyId") DO NOTHING
+RETURNING 1`;
+
+const recordForAgreementSql = `
+WITH target AS (
+  SELECT "id" FROM "Agreement"
+  WHERE "id" = $11::uuid
+    AND "status" = $12::"AgreementStatus"
+    AND "agreementNo" IS NOT DISTINCT FROM $13
+    AND "alipayUserId" IS NOT DISTINCT FROM $14
+    AND ("signTime" IS NOT NULL) = $15::boolean
+    AND ("nextDeductDate" IS NOT NULL) = $16::boolean
+  FOR UPDATE
+), inbox AS (
+  INSERT INTO "NotificationInbox" (${inboxColumns})
+  SELECT ${inboxValues} FROM target
+  ON CONFLICT ("notifyId") DO NOTHING
+  RETURNING 1
+), updated AS (
   UPDATE "Agreement" SET
-    "status" = $3::"AgreementStatus",
-    "alipayStatus" = $4,
-    "agreementNo" = COALESCE($5, "agreementNo"),
-    "alipayUserId" = COALESCE($6, "alipayUserId"),
-    "signTime" = COALESCE($7::timestamptz, "signTime"),
-    "validTime" = COALESCE($8::timestamptz, "validTime"),
-    "invalidTime" = COALESCE($9::timestamptz, "invalidTime"),
-    "nextDeductDate" = CASE WHEN $10::boolean THEN "executeTime" ELSE "nextDeductDate" END,
-    "nextFollowUpAt" = CASE WHEN $11::boolean THEN NULL ELSE "nextFollowUpAt" END,
-    "updatedAt" = $12::timestamptz
-  WHERE "id" = $1::uuid
+    "status" = $17::"AgreementStatus",
+    "alipayStatus" = $18,
+    "agreementNo" = COALESCE($19, "agreementNo"),
+    "alipayUserId" = COALESCE($20, "alipayUserId"),
+    "signTime" = COALESCE($21::timestamptz, "signTime"),
+    "validTime" = COALESCE($22::timestamptz, "validTime"),
+    "invalidTime" = COALESCE($23::timestamptz, "invalidTime"),
+    "nextDeductDate" = CASE WHEN $24::boolean THEN "executeTime" ELSE "nextDeductDate" END,
+    "nextFollowUpAt" = CASE WHEN $25::boolean THEN NULL ELSE "nextFollowUpAt" END,
+    "updatedAt" = $10::timestamptz
+  WHERE $17::"AgreementStatus" IS NOT NULL
+    AND "id" = (SELECT "id" FROM target)
+    AND EXISTS (SELECT 1 FROM inbox)
   RETURNING "id"
 ), event AS (
   INSERT INTO "AgreementEvent" ("id", "agreementId", "fromStatus", "toStatus", "source", "reason", "raw", "createdAt")
-  SELECT $13::uuid, "id", $2::"AgreementStatus", $3::"AgreementStatus", $14, $15, $16::jsonb, $12::timestamptz
+  SELECT $26::uuid, "id", $12::"AgreementStatus", $17::"AgreementStatus", $27, $28, $29::jsonb, $10::timestamptz
   FROM updated
 )
-UPDATE "NotificationInbox" SET "outcome" = $18::"NotificationOutcome", "detail" = $19 WHERE "notifyId" = $17`;
+SELECT EXISTS (SELECT 1 FROM target) AS "unchanged", EXISTS (SELECT 1 FROM inbox) AS "inserted"`;
 
 /**
- * One statement: the agreement's lifecycle transition (the caller checked it with canTransition, on the row it
- * locked), its AgreementEvent and the inbox row's outcome.
+ * `recorded`: the inbox row is written with its outcome, and the transition with its event; `duplicate`: the
+ * notify_id was recorded meanwhile; `moved`: the agreement changed since it was read and nothing is written.
  */
-export async function applyAgreementTransition(
-  client: SqlClient,
+export type RecordResult = "recorded" | "duplicate" | "moved";
+
+/**
+ * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
+ * `expected` (its status and every field the decision read), inserts the inbox row with its outcome (unique
+ * notify_id) and, when both happened, applies the transition and inserts its AgreementEvent.
+ */
+export async function recordNotification(
+  pool: SqlPool,
   input: {
-    agreementId: string;
-    from: AgreementStatus;
-    to: AgreementStatus;
-    patch: AgreementTransitionPatch;
-    event: { source: string; reason: string; raw: Record<string, string> };
-    inbox: { notifyId: string; outcome: NotificationOutcome; detail: string };
+    inbox: InboxRow;
+    outcome: NotificationOutcome;
+    detail: string;
+    expected: NotifiedAgreement | null;
+    transition: AgreementTransition | undefined;
   },
-): Promise<void> {
-  const { patch } = input;
-  await client.query({
-    name: "notify-apply-transition",
-    text: applyTransitionSql,
+): Promise<RecordResult> {
+  const { inbox, expected, transition } = input;
+  const inboxParams = [
+    randomUUID(),
+    inbox.notifyId,
+    inbox.notifyType,
+    inbox.appId,
+    inbox.agreementNo,
+    inbox.outTradeNo,
+    JSON.stringify(inbox.params),
+    input.outcome,
+    input.detail,
+    new Date(),
+  ];
+  if (!expected) {
+    const { rowCount } = await pool.query({
+      name: "notify-record-without-agreement",
+      text: recordWithoutAgreementSql,
+      values: inboxParams,
+    });
+    return rowCount === 1 ? "recorded" : "duplicate";
+  }
+  const patch = transition?.patch;
+  const { rows } = await pool.query<{ unchanged: boolean; inserted: boolean }>({
+    name: "notify-record-for-agreement",
+    text: recordForAgreementSql,
     values: [
-      input.agreementId,
-      input.from,
-      input.to,
-      patch.alipayStatus,
-      patch.agreementNo ?? null,
-      patch.alipayUserId ?? null,
-      patch.signTime ?? null,
-      patch.validTime ?? null,
-      patch.invalidTime ?? null,
-      patch.nextDeductDateFromExecuteTime,
-      patch.clearNextFollowUp,
-      new Date(),
+      ...inboxParams,
+      expected.id,
+      expected.status,
+      expected.agreementNo,
+      expected.alipayUserId,
+      expected.hasSignTime,
+      expected.hasNextDeductDate,
+      transition?.to ?? null,
+      patch?.alipayStatus ?? null,
+      patch?.agreementNo ?? null,
+      patch?.alipayUserId ?? null,
+      patch?.signTime ?? null,
+      patch?.validTime ?? null,
+      patch?.invalidTime ?? null,
+      patch?.nextDeductDateFromExecuteTime ?? false,
+      patch?.clearNextFollowUp ?? false,
       randomUUID(),
-      input.event.source,
-      input.event.reason,
-      JSON.stringify(input.event.raw),
-      input.inbox.notifyId,
-      input.inbox.outcome,
-      input.inbox.detail,
+      transition?.event.source ?? null,
+      transition?.event.reason ?? null,
+      transition ? JSON.stringify(transition.event.raw) : null,
     ],
   });
+  const result = rows[0];
+  if (!result?.unchanged) return "moved";
+  return result.inserted ? "recorded" : "duplicate";
 }

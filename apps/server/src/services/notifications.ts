@@ -12,14 +12,13 @@ import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import {
-  applyAgreementTransition,
-  recordNotificationAndLockAgreement,
-  setNotificationOutcome,
+  readNotificationTarget,
+  recordNotification,
+  type AgreementTransition,
   type AgreementTransitionPatch,
   type InboxRow,
-  type LockedAgreement,
+  type NotifiedAgreement,
 } from "../repositories/agreement-notification-sql.ts";
-import { inSqlTransaction } from "../repositories/sql.ts";
 import { redactAlipayFields } from "./redact.ts";
 
 export type NotificationDeps = { db: Database; alipay: AlipayClient; logger: Logger };
@@ -102,52 +101,60 @@ function logRecorded(logger: Logger, trace: Trace, applied: Applied): void {
   logger[level]({ ...trace, outcome: applied.outcome, detail: applied.detail }, "notification recorded");
 }
 
+/** Decisions made again when the agreement changed between read and write; then `fail`, and Alipay delivers again. */
+const MAX_DECISIONS = 5;
+
 /**
- * dut_user_sign / dut_user_unsign, the hot path, in raw SQL on the shared pool: BEGIN, the inbox row with the
- * agreement's row lock (one statement), the transition with its event and the inbox outcome (one statement), COMMIT.
+ * dut_user_sign / dut_user_unsign, the hot path, in raw SQL on the shared pool and no BEGIN/COMMIT: read the inbox
+ * and the agreement (one statement), decide in JS, then write the inbox row, the transition and its event in one
+ * statement that applies only while the agreement is unchanged — decided again from a fresh read when it moved.
  * The same checks and lifecycle rules as applyAlipayView (alipay-agreement-view.ts) and transitionAgreement.
  */
-function ingestAgreementNotification(
+async function ingestAgreementNotification(
   deps: NotificationDeps,
   inbox: InboxRow,
   notification: DutUserSignNotification | DutUserUnsignNotification,
   trace: Trace,
 ): Promise<IngestResult> {
   const { logger } = deps;
-  return inSqlTransaction(sqlPool(deps.db), async (client) => {
-    const recorded = await recordNotificationAndLockAgreement(client, inbox, {
+  const pool = sqlPool(deps.db);
+  const duplicate = () => {
+    logger.info(trace, "duplicate notification: already recorded, nothing changes");
+    return { acknowledge: true, outcome: "DUPLICATE", detail: "already recorded" } as const;
+  };
+  for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
+    const read = await readNotificationTarget(pool, inbox.notifyId, {
       externalAgreementNo: notification.external_agreement_no,
       agreementNo: notification.agreement_no,
     });
-    if (!recorded.inserted) {
-      logger.info(trace, "duplicate notification: already recorded, nothing changes");
-      return { acknowledge: true, outcome: "DUPLICATE", detail: "already recorded" };
+    if (read.recorded) return duplicate();
+    const decided = decideAgreementNotification(read.agreement, notification);
+    const transition: AgreementTransition | undefined = decided.transition && {
+      ...decided.transition,
+      event: { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) },
+    };
+    const written = await recordNotification(pool, {
+      inbox,
+      outcome: decided.outcome,
+      detail: decided.detail,
+      expected: read.agreement,
+      transition,
+    });
+    if (written === "duplicate") return duplicate();
+    if (written === "recorded") {
+      const applied = { outcome: decided.outcome, detail: decided.detail };
+      logRecorded(logger, trace, applied);
+      return { acknowledge: true, ...applied };
     }
-    const agreement = recorded.agreement;
-    const decision = decideAgreementNotification(agreement, notification);
-    if (decision.transition && agreement) {
-      await applyAgreementTransition(client, {
-        agreementId: agreement.id,
-        from: agreement.status,
-        to: decision.transition.to,
-        patch: decision.transition.patch,
-        event: { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) },
-        inbox: { notifyId: inbox.notifyId, outcome: decision.outcome, detail: decision.detail },
-      });
-    } else {
-      await setNotificationOutcome(client, inbox.notifyId, decision.outcome, decision.detail);
-    }
-    const applied = { outcome: decision.outcome, detail: decision.detail };
-    logRecorded(logger, trace, applied);
-    return { acknowledge: true, ...applied };
-  });
+  }
+  throw new Error(`the agreement changed under each of ${MAX_DECISIONS} decisions; Alipay will deliver again`);
 }
 
 type Decision = Applied & { transition?: { to: AgreementStatus; patch: AgreementTransitionPatch } };
 
-/** What a dut_user_sign / dut_user_unsign does to the agreement it names (locked), decided without the database. */
-export function decideAgreementNotification(
-  agreement: LockedAgreement | null,
+/** What a dut_user_sign / dut_user_unsign does to the agreement it names (as read), decided without the database. */
+function decideAgreementNotification(
+  agreement: NotifiedAgreement | null,
   notification: DutUserSignNotification | DutUserUnsignNotification,
 ): Decision {
   if (!agreement)
