@@ -33,7 +33,7 @@ export type LoadOptions = {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { bodies, cycle } = options;
   let next = 0;
-  const result = await autocannon({
+  const settings: autocannon.Options = {
     url: options.url,
     method: options.method ?? "GET",
     connections: options.connections,
@@ -51,8 +51,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
             ? { requests: [{ setupRequest: (request) => ({ ...request, body: cycle[next++ % cycle.length] }) }] }
             : {}),
         }),
+  };
+  // autocannon notices the end of a fixed amount on its one-second tick, so its `duration` is rounded up to the next
+  // second; for an amount, the time from the start to the last answer is measured here instead.
+  let startedAt = performance.now();
+  let lastAnswerAt = startedAt;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(settings, (error, finished) => (error ? reject(asError(error)) : resolve(finished)));
+    instance.on("start", () => {
+      startedAt = performance.now();
+    });
+    instance.on("response", () => {
+      lastAnswerAt = performance.now();
+    });
   });
-  const durationSeconds = result.duration;
+  const durationSeconds = bodies ? (lastAnswerAt - startedAt) / 1000 : result.duration;
   return {
     total: result.requests.total,
     non2xx: result.non2xx,
@@ -63,4 +76,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
   };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
