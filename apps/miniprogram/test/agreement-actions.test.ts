@@ -115,6 +115,23 @@ describe("signing in fails", () => {
     expect(rt.alerts()).toEqual([{ title: "开通失败", content: withId(ERROR_TEXT[code]), buttonText: "知道了" }]);
     expect(rt.requests.filter((request) => path(request.url) === "/api/v1/agreements")).toEqual([]);
     expect(rt.storage.has("paysign.sessionToken")).toBe(false);
+    const tries = rt.requests.filter((request) => path(request.url) === "/api/v1/sessions").length;
+    expect(tries).toBe(code === "UNAUTHORIZED" ? 2 : 1);
+  });
+
+  test("a refused auth code is replaced by a fresh one once, and the subscription goes on", async () => {
+    const { rt } = await subscribe({
+      routes: {
+        "POST /api/v1/sessions": [
+          errorReply("UNAUTHORIZED"),
+          { status: 201, body: { token: "token-1", expiresAt: "2026-01-06T00:00:00.000Z" } },
+        ],
+      },
+    });
+    const sessions = rt.requests.filter((request) => path(request.url) === "/api/v1/sessions");
+    expect(sessions.map((request) => request.body)).toEqual([{ authCode: "auth-code-1" }, { authCode: "auth-code-2" }]);
+    expect(rt.alerts()).toEqual([]);
+    expect(rt.requests.filter((request) => path(request.url) === "/api/v1/agreements")).toHaveLength(1);
   });
 
   test("the user declines my.getAuthCode: the alert says authorisation is needed, no session is asked", async () => {

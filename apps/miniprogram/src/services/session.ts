@@ -21,15 +21,21 @@ export function createSessionService(options: {
   const { request, apiBaseUrl, authCodes, tokenStore } = options;
   let signingIn: Promise<string> | null = null;
 
-  const signIn = async (): Promise<string> => {
+  const postAuthCode = async () => {
     const body: CreateSessionBody = { authCode: await authCodes.obtain() };
-    let answer;
     try {
-      answer = await sendHttp(request, { url: `${apiBaseUrl}${CUSTOMER_API_PATHS.sessions}`, method: "POST", body });
+      return await sendHttp(request, { url: `${apiBaseUrl}${CUSTOMER_API_PATHS.sessions}`, method: "POST", body });
     } catch (error) {
       if (error instanceof NetworkError) throw new ApiError({ code: "NETWORK", message: error.message });
       throw error;
     }
+  };
+
+  const signIn = async (): Promise<string> => {
+    let answer = await postAuthCode();
+    // An auth code works once. Alipay may have spent it on a request whose answer the server lost (its HTTP client
+    // then sends the same code again, which Alipay refuses): one more try with a fresh code.
+    if (answer.status === 401) answer = await postAuthCode();
     if (answer.status !== 201) throw apiErrorFromBody(answer.status, answer.json);
     const token = (answer.json as Partial<Session> | null)?.token;
     if (typeof token !== "string") throw new ApiError({ code: "BAD_RESPONSE", status: 201, message: "no token" });
