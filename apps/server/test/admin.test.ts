@@ -103,7 +103,7 @@ describe("admin agreements", () => {
     const customer = await signIn(stack);
     const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
     const id = (created.body.agreement as { id: string }).id;
-    await sandboxCall(stack, "/sandbox/faults", { method: "dut_user_sign", mode: "drop-notify", count: 1 });
+    await holdNextNotification(stack, "dut_user_sign");
     await sandboxCall(stack, "/sandbox/sign-center", {
       signStr: created.body.signStr,
       userId: customer.userId,

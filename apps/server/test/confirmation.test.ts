@@ -41,8 +41,7 @@ const reportOf = (answer: { body: Record<string, unknown> }) => ({
   result: answer.body.result,
 });
 
-const dropNextSignNotification = () =>
-  sandboxCall(stack, "/sandbox/faults", { method: "dut_user_sign", mode: "drop-notify", count: 1 });
+const dropNextSignNotification = () => holdNextNotification(stack, "dut_user_sign");
 
 describe("confirming a signature", () => {
   test("7000 with a verified result → ACTIVE, confirmed by the result itself", async () => {

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { sandboxCall } from "./support/customer-client.ts";
-import { admin, agreementDetail, createPlan, setClock, shanghai, signActiveAgreement } from "./support/deductions.ts";
+import { injectFault, sandboxCall } from "./support/customer-client.ts";
+import {
+  admin,
+  agreementDetail,
+  createPlan,
+  monthlyAfterAWeek,
+  setClock,
+  shanghai,
+  signActiveAgreement,
+} from "./support/deductions.ts";
 import { startStack, type StackOptions } from "./support/stack.ts";
 
 // alipay.user.agreement.executionplan.modify whose answer is lost: the date may have moved at Alipay or not, and the
@@ -9,17 +17,9 @@ const modify = "alipay.user.agreement.executionplan.modify";
 
 async function startWithPlan(options: StackOptions) {
   const stack = await startStack(options);
-  const planId = await createPlan(stack, {
-    name: "Monthly, first charge after a week",
-    periodType: "MONTH",
-    period: 1,
-    singleAmount: "19.90",
-    firstChargeDelayDays: 7,
-  });
-  const fault = async (method: string, mode: string, applied?: boolean) => {
-    const answer = await sandboxCall(stack, "/sandbox/faults", { method, mode, count: 1, applied });
-    if (answer.status >= 300) throw new Error(`fault refused: ${answer.text}`);
-  };
+  const planId = await createPlan(stack, monthlyAfterAWeek);
+  const fault = (method: string, mode: string, applied?: boolean) =>
+    injectFault(stack, { method, mode, ...(applied === undefined ? {} : { applied }) });
   const signed = async () => {
     await setClock(stack, shanghai("2028-05-01", "09:00:00"));
     const agreement = await signActiveAgreement(stack, { planId });

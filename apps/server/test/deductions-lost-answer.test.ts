@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { sandboxCall } from "./support/customer-client.ts";
+import { injectFault, sandboxCall } from "./support/customer-client.ts";
 import {
   agreementDetail,
   createPlan,
+  monthlyAfterAWeek,
   runScheduler,
   sandboxTrades,
   setClock,
@@ -22,27 +23,13 @@ beforeAll(async () => {
     alipayTimeoutMs: 1_000,
     env: { DEDUCTION_LEAD_DAYS: "3", DEDUCTION_RETRY_SCHEDULE: "6h,1d" },
   });
-  planId = await createPlan(stack, {
-    name: "Monthly, first charge after a week",
-    periodType: "MONTH",
-    period: 1,
-    singleAmount: "19.90",
-    firstChargeDelayDays: 7,
-  });
+  planId = await createPlan(stack, monthlyAfterAWeek);
 });
 afterAll(async () => {
   await stack.close();
 });
 
-async function payTimesOut(applied: boolean) {
-  const answer = await sandboxCall(stack, "/sandbox/faults", {
-    method: "alipay.trade.pay",
-    mode: "timeout",
-    count: 1,
-    applied,
-  });
-  if (answer.status >= 300) throw new Error(`fault refused: ${answer.text}`);
-}
+const payTimesOut = (applied: boolean) => injectFault(stack, { method: "alipay.trade.pay", mode: "timeout", applied });
 
 async function chargeOf(agreementId: string) {
   const detail = await agreementDetail(stack, agreementId);

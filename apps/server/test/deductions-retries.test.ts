@@ -4,6 +4,7 @@ import {
   admin,
   agreementDetail,
   createPlan,
+  monthlyAfterAWeek,
   runScheduler,
   sandboxTrades,
   setBalance,
@@ -21,13 +22,7 @@ let stack: Stack;
 let planId: string;
 beforeAll(async () => {
   stack = await startStack({ env: { DEDUCTION_LEAD_DAYS: "3", DEDUCTION_RETRY_SCHEDULE: "6h,1d,1d,1d" } });
-  planId = await createPlan(stack, {
-    name: "Monthly, first charge after a week",
-    periodType: "MONTH",
-    period: 1,
-    singleAmount: "19.90",
-    firstChargeDelayDays: 7,
-  });
+  planId = await createPlan(stack, monthlyAfterAWeek);
 });
 afterAll(async () => {
   await stack.close();

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { agreementState, waitFor } from "./support/agreement-state.ts";
-import { monthlyPlanId, sandboxCall, signIn } from "./support/customer-client.ts";
+import { injectFault, monthlyPlanId, sandboxCall, signIn } from "./support/customer-client.ts";
 import { postNotification, signedNotification } from "./support/forge-notification.ts";
 import { startStack, testAppId, type Stack } from "./support/stack.ts";
 
@@ -19,7 +19,7 @@ type Customer = Awaited<ReturnType<typeof signIn>>;
 async function subscribeAndSign(customer: Customer, fault?: { method: string; mode: string }) {
   const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
   const id = (created.body.agreement as { id: string }).id;
-  if (fault) await sandboxCall(stack, "/sandbox/faults", { ...fault, count: 1 });
+  if (fault) await injectFault(stack, fault);
   const signed = await sandboxCall(stack, "/sandbox/sign-center", {
     signStr: created.body.signStr,
     userId: customer.userId,

@@ -7,6 +7,15 @@ export { http, type HttpAnswer, type Json };
 export const sandboxCall = (stack: Stack, path: string, body?: unknown, method?: string) =>
   http(`${stack.sandbox.url}${path}`, { ...(body === undefined ? {} : { body }), ...(method ? { method } : {}) });
 
+/** Sets a sandbox fault (`POST /sandbox/faults`), failing the test when the sandbox refuses it. */
+export async function injectFault(
+  stack: Stack,
+  fault: { method: string; mode: string; count?: number; applied?: boolean },
+): Promise<void> {
+  const answer = await sandboxCall(stack, "/sandbox/faults", { count: 1, ...fault });
+  if (answer.status >= 300) throw new Error(`fault refused: ${answer.text}`);
+}
+
 /** A buyer in the sandbox and a session for them in the API, the way the mini program signs in. */
 export async function signIn(stack: Stack, balance = "1000.00") {
   const user = await sandboxCall(stack, "/sandbox/users", { balance });
@@ -33,8 +42,7 @@ export const noticePlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000003";
  * Alipay's first retry is four real minutes away. `deliverHeld` then sends it, so a test fixes the order of events.
  */
 export async function holdNextNotification(stack: Stack, notifyType: string): Promise<void> {
-  const fault = await sandboxCall(stack, "/sandbox/faults", { method: notifyType, mode: "drop-notify", count: 1 });
-  if (fault.status >= 300) throw new Error(`fault not set: ${fault.text}`);
+  await injectFault(stack, { method: notifyType, mode: "drop-notify" });
 }
 
 /** Delivers the held notification of `notifyType` for `agreementNo`; answers the server's reply body. */

@@ -33,6 +33,15 @@ export async function sandboxTrades(stack: Stack): Promise<SandboxTrade[]> {
   return JSON.parse(answer.text) as SandboxTrade[];
 }
 
+/** A monthly plan whose first charge is a week after signing: signed on the 1st, D is the 8th. */
+export const monthlyAfterAWeek: Json = {
+  name: "Monthly, first charge after a week",
+  periodType: "MONTH",
+  period: 1,
+  singleAmount: "19.90",
+  firstChargeDelayDays: 7,
+};
+
 export async function createPlan(stack: Stack, plan: Json): Promise<string> {
   const answer = await admin(stack, "/admin/v1/plans", {
     productCode: "GENERAL_WITHHOLDING",
