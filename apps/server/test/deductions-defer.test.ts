@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { injectFault, sandboxCall } from "./support/customer-client.ts";
+import { injectFault } from "./support/customer-client.ts";
 import {
   admin,
   agreementDetail,
   createPlan,
   monthlyAfterAWeek,
+  sandboxDeductDate,
   setClock,
   shanghai,
   signActiveAgreement,
@@ -18,21 +19,14 @@ const modify = "alipay.user.agreement.executionplan.modify";
 async function startWithPlan(options: StackOptions) {
   const stack = await startStack(options);
   const planId = await createPlan(stack, monthlyAfterAWeek);
-  const fault = (method: string, mode: string, applied?: boolean) =>
-    injectFault(stack, { method, mode, ...(applied === undefined ? {} : { applied }) });
+  const fault = (method: string, mode: string, applied?: boolean) => injectFault(stack, { method, mode, applied });
   const signed = async () => {
     await setClock(stack, shanghai("2028-05-01", "09:00:00"));
     const agreement = await signActiveAgreement(stack, { planId });
     const path = `/admin/v1/agreements/${agreement.agreementId}/defer`;
     return { ...agreement, defer: (deductDate: string) => admin(stack, path, { deductDate }) };
   };
-  const alipayDate = async (agreementNo: string) => {
-    const agreements = (await sandboxCall(stack, "/sandbox/agreements")).body as unknown as Array<{
-      agreement_no: string;
-      next_deduct_date: string;
-    }>;
-    return agreements.find((agreement) => agreement.agreement_no === agreementNo)!.next_deduct_date;
-  };
+  const alipayDate = (agreementNo: string) => sandboxDeductDate(stack, agreementNo);
   const localDate = async (agreementId: string) => (await agreementDetail(stack, agreementId)).nextDeductDate;
   const deferEvents = async (agreementId: string) =>
     (

@@ -40,7 +40,7 @@ async function chargeOf(agreementId: string) {
   return { status: charge.status, tradeNo: charge.tradeNo, attempts, nextDeductDate: detail.nextDeductDate };
 }
 
-/** The sandbox held a request until the server gave up: the fault was used. */
+/** Faults the sandbox has not used yet: empty once the held trade.pay took its fault. */
 async function faultsLeft() {
   return (await sandboxCall(stack, "/sandbox/faults")).body as unknown as unknown[];
 }

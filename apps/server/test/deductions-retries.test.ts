@@ -6,6 +6,7 @@ import {
   createPlan,
   monthlyAfterAWeek,
   runScheduler,
+  sandboxDeductDate,
   sandboxTrades,
   setBalance,
   setClock,
@@ -104,13 +105,11 @@ describe("retries inside the window", () => {
     expect(detail.nextDeductDate).toBe("2028-04-20");
     const trades = (await sandboxTrades(stack)).filter((t) => t.agreement_no === agreement.agreementNo);
     expect(trades.map((t) => t.trade_no)).toEqual([resumed.tradeNo]);
-    const sandboxAgreement = JSON.parse((await sandboxCall(stack, "/sandbox/agreements")).text).find(
-      (a: { agreement_no: string }) => a.agreement_no === agreement.agreementNo,
-    );
-    expect(sandboxAgreement.next_deduct_date).toBe("2028-04-20");
+    const alipayDate = await sandboxDeductDate(stack, agreement.agreementNo);
+    expect(alipayDate).toBe("2028-04-20");
     console.log(
       `never restored: ${missed.attempts.length} failed attempts → ${missed.status}, 0 trades; ` +
-        `deferred to 2028-03-20 → ${resumed.status} (1 trade), next D ${detail.nextDeductDate} (sandbox ${sandboxAgreement.next_deduct_date})`,
+        `deferred to 2028-03-20 → ${resumed.status} (1 trade), next D ${detail.nextDeductDate} (sandbox ${alipayDate})`,
     );
   });
 

@@ -33,6 +33,13 @@ export async function sandboxTrades(stack: Stack): Promise<SandboxTrade[]> {
   return JSON.parse(answer.text) as SandboxTrade[];
 }
 
+/** The next deduction date Alipay (the sandbox) has for an agreement, `yyyy-MM-dd`. */
+export async function sandboxDeductDate(stack: Stack, agreementNo: string): Promise<string | undefined> {
+  const answer = await sandboxCall(stack, "/sandbox/agreements");
+  const agreements = JSON.parse(answer.text) as Array<{ agreement_no: string; next_deduct_date: string }>;
+  return agreements.find((agreement) => agreement.agreement_no === agreementNo)?.next_deduct_date;
+}
+
 /** A monthly plan whose first charge is a week after signing: signed on the 1st, D is the 8th. */
 export const monthlyAfterAWeek: Json = {
   name: "Monthly, first charge after a week",
