@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { createDatabaseClient, type Database } from "@paysign/server";
+import { createDatabase, type Database } from "@paysign/server";
 import { readProfile, summarizeProfile } from "./profile.ts";
 import type { ScenarioResult } from "./results.ts";
 import { startBenchStack, type BenchStack, type StackOptions } from "./stack.ts";
@@ -70,13 +70,13 @@ export async function onFreshStack(
     await mkdir(cpuProfileDir, { recursive: true });
   }
   const stack = await startBenchStack({ ...stackOptions, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
-  const db = createDatabaseClient({ url: stack.databaseUrl, poolSize: 4 });
+  const db = createDatabase({ url: stack.databaseUrl, poolSize: 4, logger: console });
   let window: Window | undefined;
   let result: ScenarioResult;
   try {
     result = await run({ stack, db, markLoad: (measured) => (window = measured) });
   } finally {
-    await db.$disconnect();
+    await db.close();
     await stack.stop();
   }
   if (cpuProfileDir) {

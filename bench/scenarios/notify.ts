@@ -78,7 +78,7 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
     );
     return { id: (created.body.agreement as Json).id as string, alipayUserId: customer.userId };
   });
-  const templates = await db.agreement.findMany({ where: { id: { in: made.map((entry) => entry.id) } } });
+  const templates = await db.prisma.agreement.findMany({ where: { id: { in: made.map((entry) => entry.id) } } });
   const copies = Array.from({ length: count - templates.length }, (_, index) => {
     const template = templates[index % templates.length]!;
     return {
@@ -91,8 +91,8 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
   // chunks it sends concurrently on one connection (pg warns: "client.query() when the client is already executing").
   for (let start = 0; start < copies.length; start += 500) {
     const chunk = copies.slice(start, start + 500);
-    await db.agreement.createMany({ data: chunk });
-    await db.agreementEvent.createMany({
+    await db.prisma.agreement.createMany({ data: chunk });
+    await db.prisma.agreementEvent.createMany({
       data: chunk.map((copy) => ({
         id: randomUUID(),
         agreementId: copy.id,
@@ -148,14 +148,14 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
     const ids = targets.map((target) => target.agreementId);
     const notifyIds = notifications.map((entry) => entry.notifyId);
     const [active, activations, inboxRows, applied] = await Promise.all([
-      db.agreement.count({ where: { id: { in: ids }, status: "ACTIVE" } }),
-      db.agreementEvent.groupBy({
+      db.prisma.agreement.count({ where: { id: { in: ids }, status: "ACTIVE" } }),
+      db.prisma.agreementEvent.groupBy({
         by: ["agreementId"],
         where: { agreementId: { in: ids }, fromStatus: "PENDING", toStatus: "ACTIVE" },
         _count: { _all: true },
       }),
-      db.notificationInbox.count({ where: { notifyId: { in: notifyIds } } }),
-      db.notificationInbox.count({ where: { notifyId: { in: notifyIds }, outcome: "APPLIED" } }),
+      db.prisma.notificationInbox.count({ where: { notifyId: { in: notifyIds } } }),
+      db.prisma.notificationInbox.count({ where: { notifyId: { in: notifyIds }, outcome: "APPLIED" } }),
     ]);
     const value = measured.perSecond;
     const peers = {

@@ -73,8 +73,10 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
     // Requests still in flight when a timed run stops are answered after autocannon's count: up to one per connection.
     const answered201 = warmUp.total - warmUp.non2xx + measured.total - measured.non2xx + 1;
     const [agreements, events] = await Promise.all([
-      db.agreement.count({ where: { customerId: customer.customerId } }),
-      db.agreementEvent.count({ where: { toStatus: "PENDING", agreement: { customerId: customer.customerId } } }),
+      db.prisma.agreement.count({ where: { customerId: customer.customerId } }),
+      db.prisma.agreementEvent.count({
+        where: { toStatus: "PENDING", agreement: { customerId: customer.customerId } },
+      }),
     ]);
     const value = measured.perSecond;
     const peers = {

@@ -64,14 +64,14 @@ async function isMounted(route: ContractRoute): Promise<boolean> {
 async function rowCounts() {
   const { db } = stack;
   const counts = await Promise.all([
-    db.customer.count(),
-    db.plan.count(),
-    db.agreement.count(),
-    db.agreementEvent.count(),
-    db.notificationInbox.count(),
-    db.charge.count(),
-    db.chargeAttempt.count(),
-    db.idempotencyKey.count(),
+    db.prisma.customer.count(),
+    db.prisma.plan.count(),
+    db.prisma.agreement.count(),
+    db.prisma.agreementEvent.count(),
+    db.prisma.notificationInbox.count(),
+    db.prisma.charge.count(),
+    db.prisma.chargeAttempt.count(),
+    db.prisma.idempotencyKey.count(),
   ]);
   return counts.join(",");
 }
@@ -122,7 +122,7 @@ describe("boundaries of the API process", () => {
     const planId = await createPlan(stack, { name: "Weekly, boundaries", firstChargeDelayDays: 30 });
     const alice = await signAgreement(stack, { planId, report: true });
     const bob: Customer = await signIn(stack);
-    const before = await stack.db.agreement.findUniqueOrThrow({
+    const before = await stack.db.prisma.agreement.findUniqueOrThrow({
       where: { id: alice.agreementId },
       include: { events: true },
     });
@@ -162,7 +162,7 @@ describe("boundaries of the API process", () => {
           problems.push(`${route.operationId} with ${JSON.stringify(Object.keys(headers))}: ${answer.status}`);
       }
     }
-    const after = await stack.db.agreement.findUniqueOrThrow({
+    const after = await stack.db.prisma.agreement.findUniqueOrThrow({
       where: { id: alice.agreementId },
       include: { events: true },
     });

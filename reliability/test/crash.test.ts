@@ -89,7 +89,7 @@ describe("the API killed mid-flight", () => {
     );
     await stack.api.crash();
     const confirmedAtCrash = confirmed;
-    const atCrash = await stack.db.chargeAttempt.groupBy({ by: ["status"], _count: true });
+    const atCrash = await stack.db.prisma.chargeAttempt.groupBy({ by: ["status"], _count: true });
     const inFlightAtCrash = atCrash.find((row) => row.status === "PROCESSING")?._count ?? 0;
     const signed: Signed[] = await signing;
     // While the API is down, users stop some agreements: Alipay's dut_user_unsign finds nobody.
@@ -111,19 +111,21 @@ describe("the API killed mid-flight", () => {
     const chargeIds = charged.map((agreement) => agreement.agreementId);
     // Jobs the dead process had fetched stay `active` in pg-boss until they expire (see RELIABILITY.md, open
     // findings): with the exclusive singleton policies they keep new ticks, charges and reconciles of the same key out.
-    const staleJobs = await stack.db.$queryRaw<Array<{ name: string; count: bigint }>>`
+    const staleJobs = await stack.db.prisma.$queryRaw<Array<{ name: string; count: bigint }>>`
       SELECT name, count(*) AS count FROM pgboss.job WHERE state = 'active' GROUP BY name ORDER BY name`;
     const stale = Object.fromEntries(staleJobs.map((row) => [row.name, Number(row.count)]));
     // The API's own jobs reconcile every attempt left PROCESSING once its in-flight time (SDK timeout + 30 s) has
     // passed, and charge what is still due: the dead process's jobs carry heartbeats, so they are failed within
     // seconds instead of blocking their singleton keys until they expire. No operator action is needed.
-    const inFlightUntil = await stack.db.chargeAttempt.aggregate({
+    const inFlightUntil = await stack.db.prisma.chargeAttempt.aggregate({
       where: { status: { in: ["PROCESSING", "UNKNOWN"] } },
       _max: { inFlightUntil: true },
     });
-    const openCount = () => stack.db.chargeAttempt.count({ where: { status: { in: ["PROCESSING", "UNKNOWN"] } } });
+    const openCount = () =>
+      stack.db.prisma.chargeAttempt.count({ where: { status: { in: ["PROCESSING", "UNKNOWN"] } } });
     const backgroundDeadline = (inFlightUntil._max.inFlightUntil?.getTime() ?? Date.now()) + 8_000;
-    const paidCount = () => stack.db.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } });
+    const paidCount = () =>
+      stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } });
     await waitFor(
       "the API's jobs reconcile the attempts left in flight and charge every period",
       async () => ({
@@ -146,7 +148,7 @@ describe("the API killed mid-flight", () => {
         schedulerRuns++;
         const run = await stack.admin("/admin/v1/scheduler/run", { wait: true });
         if (run.status !== 200) throw new Error(`scheduler run failed: ${run.text}`);
-        return stack.db.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } });
+        return stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } });
       },
       (paid) => paid === CHARGED,
       30_000,
@@ -157,7 +159,7 @@ describe("the API killed mid-flight", () => {
     await stack.sandbox.settleNotifications();
 
     // Notifications: each recorded once; each agreement moved once per real change.
-    const inbox = await stack.db.notificationInbox.findMany({ select: { notifyId: true } });
+    const inbox = await stack.db.prisma.notificationInbox.findMany({ select: { notifyId: true } });
     const inboxIds = new Set(inbox.map((row) => row.notifyId));
     const final = await sandboxNotifications(stack);
     const lostNotifications = final.filter((item) => !inboxIds.has(item.notifyId)).length;
@@ -183,9 +185,9 @@ describe("the API killed mid-flight", () => {
     const perAgreement = new Map<string, number>();
     for (const trade of trades) perAgreement.set(trade.agreement_no, (perAgreement.get(trade.agreement_no) ?? 0) + 1);
     const doubleCharged = [...perAgreement.values()].filter((count) => count > 1).length;
-    const charges = await stack.db.charge.findMany({ where: { agreementId: { in: chargeIds } } });
+    const charges = await stack.db.prisma.charge.findMany({ where: { agreementId: { in: chargeIds } } });
     const unpaid = charged.filter((agreement) => (perAgreement.get(agreement.agreementNo) ?? 0) === 0).length;
-    const attempts = await stack.db.chargeAttempt.groupBy({ by: ["status"], _count: true });
+    const attempts = await stack.db.prisma.chargeAttempt.groupBy({ by: ["status"], _count: true });
 
     reportLine(
       "crash",

@@ -99,7 +99,7 @@ describe("gateway faults: timeouts and unknown results", () => {
     await waitFor(
       "every agreement confirmed or closed by the follow-up",
       async () => {
-        const rows = await stack.db.agreement.findMany({
+        const rows = await stack.db.prisma.agreement.findMany({
           where: { id: { in: [...byId.keys()] } },
           select: { id: true, status: true },
         });
@@ -153,10 +153,12 @@ describe("gateway faults: timeouts and unknown results", () => {
       await waitFor(
         `period ${period + 1} paid and settled`,
         async () => {
-          const paid = await stack.db.charge.count({
+          const paid = await stack.db.prisma.charge.count({
             where: { agreementId: { in: chargedIds }, dueDate: new Date(`${dueDate}T00:00:00Z`), status: "SUCCEEDED" },
           });
-          const open = await stack.db.chargeAttempt.count({ where: { status: { in: ["PROCESSING", "UNKNOWN"] } } });
+          const open = await stack.db.prisma.chargeAttempt.count({
+            where: { status: { in: ["PROCESSING", "UNKNOWN"] } },
+          });
           return { paid, open };
         },
         (state) => state.paid === chargedIds.length && state.open === 0,
@@ -170,7 +172,7 @@ describe("gateway faults: timeouts and unknown results", () => {
     await stack.sandbox.settleNotifications();
 
     const trades = (await sandboxTrades(stack)).filter((trade) => trade.trade_status === "TRADE_SUCCESS");
-    const charges = await stack.db.charge.findMany({
+    const charges = await stack.db.prisma.charge.findMany({
       where: { agreementId: { in: chargedIds } },
       include: { attempts: true },
     });

@@ -151,7 +151,7 @@ describe("notifications at scale", () => {
       return signFirst ? ["PENDING", "ACTIVE", "UNSIGNED"] : ["PENDING", "UNSIGNED"];
     };
 
-    const inbox = await stack.db.notificationInbox.findMany({ select: { notifyId: true, outcome: true } });
+    const inbox = await stack.db.prisma.notificationInbox.findMany({ select: { notifyId: true, outcome: true } });
     const inboxIds = new Set(inbox.map((row) => row.notifyId));
     const lost = notifications.filter((item) => !inboxIds.has(item.notifyId)).map((item) => item.notifyId);
     const histories = await agreementHistories(

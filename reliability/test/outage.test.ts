@@ -163,7 +163,7 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
     const chargeIds = charged.map((agreement) => agreement.agreementId);
     const paid = await waitFor(
       "the scheduler charges by itself after the outage",
-      () => stack.db.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } }),
+      () => stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } }),
       (count) => count === CHARGED,
       30_000,
       250,
@@ -179,12 +179,12 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
     );
 
     // No loss, nothing twice.
-    const inbox = await stack.db.notificationInbox.findMany({ select: { notifyId: true } });
+    const inbox = await stack.db.prisma.notificationInbox.findMany({ select: { notifyId: true } });
     const inboxIds = new Set(inbox.map((row) => row.notifyId));
     const lostNotifications = notifications.filter((item) => !inboxIds.has(item.notifyId)).length;
     const perCreator = await Promise.all(
       created.map(({ customer }) =>
-        stack.db.agreement.count({ where: { customer: { alipayUserId: customer.userId } } }),
+        stack.db.prisma.agreement.count({ where: { customer: { alipayUserId: customer.userId } } }),
       ),
     );
     const lostCreations = perCreator.filter((count) => count === 0).length;

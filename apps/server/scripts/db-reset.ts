@@ -1,7 +1,7 @@
 import pg from "pg";
 import { openDatabase } from "../src/database.ts";
 import { migrate } from "../src/db/migrator.ts";
-import { createDatabaseClient } from "../src/db/prisma.ts";
+import { createDatabase } from "../src/db/prisma.ts";
 import { seedDemoPlans } from "../src/db/seed.ts";
 import { loadConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
@@ -19,7 +19,7 @@ await client.connect();
 await client.query("DROP SCHEMA IF EXISTS pgboss CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
 await client.end();
 await migrate({ connectionString: database.url, log: (line) => logger.info(line) });
-const db = createDatabaseClient({ url: database.url });
+const db = createDatabase({ url: database.url, logger });
 logger.info({ plans: await seedDemoPlans(db) }, "database reset and seeded");
-await db.$disconnect();
+await db.close();
 await database.stop();

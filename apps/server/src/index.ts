@@ -4,5 +4,5 @@ export { createLogger, type Logger } from "./logger.ts";
 export { startServer, type RunningServer } from "./server.ts";
 export { migrate, readMigrations, MigrationError } from "./db/migrator.ts";
 export { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres.ts";
-export { createDatabaseClient, type Database } from "./db/prisma.ts";
+export { createDatabase, type Database } from "./db/prisma.ts";
 export { startDevStack, devBanner, type DevStack } from "./dev/dev-stack.ts";

@@ -3,7 +3,7 @@ import { createAlipayClient } from "./alipay/alipay-client.ts";
 import { createApp } from "./app.ts";
 import { sandboxClock, systemClock, type Clock } from "./clock.ts";
 import { openDatabase } from "./database.ts";
-import { createDatabaseClient } from "./db/prisma.ts";
+import { createDatabase } from "./db/prisma.ts";
 import { assertPortFree } from "./db/embedded-postgres.ts";
 import type { Config } from "./env.ts";
 import { startJobRunner } from "./jobs/job-runner.ts";
@@ -24,7 +24,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   if (config.port !== 0) await assertPortFree(config.port, "The API");
   const database = await openDatabase(config, logger);
-  const db = createDatabaseClient({ url: database.url, poolSize: config.databasePoolSize });
+  const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
   const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
   if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");
@@ -33,7 +33,7 @@ export async function startServer(
     { config, db, logger, clock, alipay },
     { databaseUrl: database.url, work: config.jobs.inApi },
   ).catch(async (error: unknown) => {
-    await db.$disconnect();
+    await db.close();
     await database.stop();
     throw error;
   });
@@ -55,7 +55,7 @@ export async function startServer(
         server.closeIdleConnections();
       });
       await jobs.stop();
-      await db.$disconnect();
+      await db.close();
       await database.stop();
       logger.info("stopped");
     })());

@@ -1,7 +1,7 @@
 import { createAlipayClient } from "./alipay/alipay-client.ts";
 import { sandboxClock, systemClock } from "./clock.ts";
 import { openDatabase } from "./database.ts";
-import { createDatabaseClient } from "./db/prisma.ts";
+import { createDatabase } from "./db/prisma.ts";
 import { ConfigError, loadConfig } from "./env.ts";
 import { startJobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logger.ts";
@@ -33,7 +33,7 @@ const logger = createLogger({ level: config.logLevel }).child({ role: "worker" }
 
 try {
   const database = await openDatabase(config, logger);
-  const db = createDatabaseClient({ url: database.url, poolSize: config.databasePoolSize });
+  const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
   const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
   const jobs = await startJobRunner({ config, db, logger, clock, alipay }, { databaseUrl: database.url, work: true });
@@ -45,7 +45,7 @@ try {
     logger.info({ signal }, "worker stopping");
     jobs
       .stop()
-      .then(() => db.$disconnect())
+      .then(() => db.close())
       .then(() => database.stop())
       .then(
         () => process.exit(0),

@@ -30,7 +30,7 @@ async function startWithPlan(options: StackOptions) {
   const localDate = async (agreementId: string) => (await agreementDetail(stack, agreementId)).nextDeductDate;
   const deferEvents = async (agreementId: string) =>
     (
-      await stack.database.db.agreementEvent.findMany({
+      await stack.database.db.prisma.agreementEvent.findMany({
         where: { agreementId, reason: { startsWith: "deduction date moved" } },
       })
     ).map((event) => event.reason);

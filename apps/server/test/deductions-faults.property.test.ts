@@ -2,7 +2,7 @@ import { addDays, calendarDateFromUtcMidnight, compareCalendarDates } from "@pay
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCharge } from "../src/deductions/charge-engine.ts";
-import { createDatabaseClient, type Database } from "../src/db/prisma.ts";
+import { createDatabase, type Database } from "../src/db/prisma.ts";
 import type { ServiceDeps } from "../src/services/deps.ts";
 import { sandboxCall } from "./support/customer-client.ts";
 import { createPlan, sandboxTrades, setClock, shanghai, signActiveAgreement } from "./support/deductions.ts";
@@ -64,12 +64,12 @@ beforeAll(async () => {
   });
   // A throwaway database: commits need not wait for the disk (sessions opened from here on).
   const name = new URL(stack.database.url).pathname.slice(1);
-  await stack.database.db.$executeRawUnsafe(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
-  workerDb = createDatabaseClient({ url: stack.database.url, poolSize: 2 * BATCH });
+  await stack.database.db.prisma.$executeRawUnsafe(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+  workerDb = createDatabase({ url: stack.database.url, poolSize: 2 * BATCH, logger: console });
   worker = { ...stack.deps, db: workerDb };
 });
 afterAll(async () => {
-  await workerDb.$disconnect();
+  await workerDb.close();
   await stack.close();
 });
 
@@ -111,7 +111,7 @@ describe("charging through gateway faults", () => {
     await stack.sandbox.settleNotifications();
 
     const trades = (await sandboxTrades(stack)).filter((trade) => trade.trade_status === "TRADE_SUCCESS");
-    const charges = await stack.database.db.charge.findMany({ include: { attempts: true } });
+    const charges = await stack.database.db.prisma.charge.findMany({ include: { attempts: true } });
     const byAgreementNo = new Map(agreements.map((a) => [a.agreementNo, a.agreementId]));
     const periodsCharged = new Map<string, number>();
     for (const trade of trades) {
@@ -136,7 +136,7 @@ describe("charging through gateway faults", () => {
     const sandboxPaid = trades.map((t) => `${t.out_trade_no} ${t.trade_no} ${t.total_amount}`).sort();
     expect(serverPaid).toEqual(sandboxPaid);
     const attempts = charges.reduce((sum, c) => sum + c.attempts.length, 0);
-    const inbox = await stack.database.db.notificationInbox.groupBy({
+    const inbox = await stack.database.db.prisma.notificationInbox.groupBy({
       by: ["outcome"],
       where: { notifyType: "trade_status_sync" },
       _count: true,

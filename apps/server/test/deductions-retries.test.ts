@@ -88,7 +88,9 @@ describe("retries inside the window", () => {
     const deferred = await admin(stack, path, { deductDate: "2028-03-20", memo: "customer topped up" });
     expect(deferred.status).toBe(200);
     expect((deferred.body.agreement as { nextDeductDate: string }).nextDeductDate).toBe("2028-03-20");
-    const history = await stack.database.db.agreementEvent.findMany({ where: { agreementId: agreement.agreementId } });
+    const history = await stack.database.db.prisma.agreementEvent.findMany({
+      where: { agreementId: agreement.agreementId },
+    });
     expect(history.at(-1)).toMatchObject({
       fromStatus: "ACTIVE",
       toStatus: "ACTIVE",

@@ -104,7 +104,7 @@ describe("two worker processes", () => {
       const inline = admin(stack, "/admin/v1/scheduler/run", { wait: true });
       const paid = await waitFor(
         () =>
-          stack.database.db.charge.count({
+          stack.database.db.prisma.charge.count({
             where: { dueDate: calendarDateToUtcMidnight(dueDate), status: "SUCCEEDED" },
           }),
         (count) => count === AGREEMENTS,
@@ -116,7 +116,7 @@ describe("two worker processes", () => {
     await stack.sandbox.settleNotifications();
 
     const trades = (await sandboxTrades(stack)).filter((t) => t.trade_status === "TRADE_SUCCESS");
-    const charges = await stack.database.db.charge.findMany({ include: { attempts: true } });
+    const charges = await stack.database.db.prisma.charge.findMany({ include: { attempts: true } });
     const attempts = charges.flatMap((c) => c.attempts);
     const perPeriod = new Map<string, number>();
     for (const trade of trades) {

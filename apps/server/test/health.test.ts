@@ -1,7 +1,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApp } from "../src/app.ts";
-import { createDatabaseClient } from "../src/db/prisma.ts";
+import { createDatabase } from "../src/db/prisma.ts";
 import { loadConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 import { freePort } from "./support/free-port.ts";
@@ -28,12 +28,12 @@ describe("health", () => {
   });
 
   test("readiness answers 503 when the database is unreachable, while liveness stays 200", async () => {
-    const unreachable = createDatabaseClient({ url: `postgresql://nobody:x@127.0.0.1:${await freePort()}/none` });
+    const unreachable = createDatabase({ url: `postgresql://nobody:x@127.0.0.1:${await freePort()}/none`, logger });
     const app = createApp({ config, logger, db: unreachable });
     await request(app).get("/healthz").expect(200);
     const response = await request(app).get("/readyz").expect(503);
     expect(response.body).toEqual({ status: "unavailable", checks: { database: "fail" } });
-    await unreachable.$disconnect();
+    await unreachable.close();
   });
 
   test("an unknown route answers 404 with the error body and the request id", async () => {

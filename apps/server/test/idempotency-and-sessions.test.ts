@@ -37,7 +37,9 @@ describe("Idempotency-Key on POST /api/v1/agreements", () => {
     const other = await send(weeklyPlanId);
     expect(other.status).toBe(409);
     expect((other.body.error as { code: string }).code).toBe("IDEMPOTENCY_MISMATCH");
-    expect(await stack.database.db.agreement.count({ where: { customerId: customer.customer.id as string } })).toBe(1);
+    expect(
+      await stack.database.db.prisma.agreement.count({ where: { customerId: customer.customer.id as string } }),
+    ).toBe(1);
   });
 
   test("concurrent requests with one key create one agreement", async () => {
@@ -52,7 +54,9 @@ describe("Idempotency-Key on POST /api/v1/agreements", () => {
     );
     expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(answers.map((answer) => (answer.body.agreement as { id: string }).id)).size).toBe(1);
-    expect(await stack.database.db.agreement.count({ where: { customerId: customer.customer.id as string } })).toBe(1);
+    expect(
+      await stack.database.db.prisma.agreement.count({ where: { customerId: customer.customer.id as string } }),
+    ).toBe(1);
   });
 
   test("the same key from another customer is another request", async () => {

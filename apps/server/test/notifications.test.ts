@@ -29,7 +29,7 @@ async function subscribeAndSign(customer: Customer, fault?: { method: string; mo
   return id;
 }
 
-const inboxRows = (notifyId: string) => stack.database.db.notificationInbox.findMany({ where: { notifyId } });
+const inboxRows = (notifyId: string) => stack.database.db.prisma.notificationInbox.findMany({ where: { notifyId } });
 const settle = () => stack.sandbox.settleNotifications();
 
 function notifyParams(overrides: Record<string, string>): Record<string, string> {
@@ -87,7 +87,7 @@ describe("Alipay notifications", () => {
     expect((await agreementState(stack, id)).events).toEqual(["∅→PENDING CUSTOMER", "PENDING→UNSIGNED NOTIFICATION"]);
     expect(state.status).toBe("UNSIGNED");
     const inbox = await waitFor(
-      () => stack.database.db.notificationInbox.findMany({ where: { agreementNo: mine!.agreement_no } }),
+      () => stack.database.db.prisma.notificationInbox.findMany({ where: { agreementNo: mine!.agreement_no } }),
       (rows) => rows.length === 2,
     );
     expect((await agreementState(stack, id)).events).toEqual(["∅→PENDING CUSTOMER", "PENDING→UNSIGNED NOTIFICATION"]);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createDatabaseClient, migrate } from "@paysign/server";
+import { createDatabase, migrate } from "@paysign/server";
 import { inject } from "vitest";
 
 export type E2eDatabase = { url: string; drop(): Promise<void> };
@@ -19,10 +19,10 @@ export async function createE2eDatabase(): Promise<E2eDatabase> {
 }
 
 async function onAdmin(adminUrl: string, statement: string): Promise<void> {
-  const db = createDatabaseClient({ url: adminUrl, poolSize: 1 });
+  const db = createDatabase({ url: adminUrl, poolSize: 1, logger: console });
   try {
-    await db.$executeRawUnsafe(statement);
+    await db.prisma.$executeRawUnsafe(statement);
   } finally {
-    await db.$disconnect();
+    await db.close();
   }
 }

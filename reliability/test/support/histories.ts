@@ -4,7 +4,7 @@ export type History = { status: string; transitions: string[] };
 
 /** Each agreement's status and the statuses its events moved it to, oldest first (the creation event included). */
 export async function agreementHistories(db: Database, ids: string[]): Promise<Map<string, History>> {
-  const agreements = await db.agreement.findMany({
+  const agreements = await db.prisma.agreement.findMany({
     where: { id: { in: ids } },
     select: { id: true, status: true, events: { select: { toStatus: true, createdAt: true } } },
   });

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { inject } from "vitest";
-import { createDatabaseClient, type Database } from "@paysign/server";
+import { createDatabase, type Database } from "@paysign/server";
 import {
   createSandbox,
   generateRsaKeyPair,
@@ -123,8 +123,8 @@ async function build(
     },
   });
   cleanups.push(() => api.stop());
-  const db = createDatabaseClient({ url: cluster.url, poolSize: 3 });
-  cleanups.push(() => db.$disconnect());
+  const db = createDatabase({ url: cluster.url, poolSize: 3, logger: console });
+  cleanups.push(() => db.close());
 
   const stack: Stack = {
     name: options.name,

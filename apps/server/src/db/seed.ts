@@ -52,7 +52,7 @@ export const demoPlans = [
 
 export async function seedDemoPlans(db: Database): Promise<number> {
   for (const plan of demoPlans) {
-    await db.plan.upsert({ where: { id: plan.id }, create: plan, update: {} });
+    await db.prisma.plan.upsert({ where: { id: plan.id }, create: plan, update: {} });
   }
   return demoPlans.length;
 }

@@ -50,13 +50,13 @@ export async function runCharge(
     if (settled === "unsettled") return findCharge(deps, key);
   }
   const now = await deps.clock.now();
-  const claim = await deps.db.$transaction((tx) => claimAttempt(deps, tx, key, now, options.force ?? false));
+  const claim = await deps.db.prisma.$transaction((tx) => claimAttempt(deps, tx, key, now, options.force ?? false));
   if (claim) await payAttempt(deps, claim);
   return findCharge(deps, key);
 }
 
 function findCharge(deps: ServiceDeps, key: ChargeKey): Promise<Charge | null> {
-  return deps.db.charge.findUnique({
+  return deps.db.prisma.charge.findUnique({
     where: { agreementId_dueDate: { agreementId: key.agreementId, dueDate: calendarDateToUtcMidnight(key.dueDate) } },
   });
 }
@@ -185,7 +185,7 @@ async function settlePayAnswer(
   now: Date,
 ): Promise<GatewayCallResult["outcome"] | "sync"> {
   const config = deps.config.deductions;
-  return deps.db.$transaction(async (tx) => {
+  return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAttempt(tx, claim.attemptId);
     if (!locked) throw new Error(`attempt ${claim.attemptId} vanished`);
     if (result.outcome === "success") {
@@ -227,7 +227,7 @@ const paidStatuses = new Set(["TRADE_SUCCESS", "TRADE_FINISHED"]);
  * flight.
  */
 export async function reconcileCharge(deps: ServiceDeps, chargeId: string): Promise<"settled" | "unsettled"> {
-  const open = await deps.db.$queryRaw<Array<{ id: string; outTradeNo: string; inFlight: boolean }>>`
+  const open = await deps.db.prisma.$queryRaw<Array<{ id: string; outTradeNo: string; inFlight: boolean }>>`
     SELECT id, "outTradeNo",
       (status = 'PROCESSING' AND "inFlightUntil" IS NOT NULL AND "inFlightUntil" >= now()) AS "inFlight"
     FROM "ChargeAttempt" WHERE "chargeId" = ${chargeId}::uuid AND status IN ('PROCESSING', 'UNKNOWN')`;
@@ -249,7 +249,7 @@ async function reconcileAttempt(
   const config = deps.config.deductions;
   const parsed = result.outcome === "success" ? tradeQueryResponseSchema.safeParse(result.response) : undefined;
   const trade = parsed?.success ? parsed.data : undefined;
-  return deps.db.$transaction(async (tx) => {
+  return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAttempt(tx, attempt.id);
     if (!locked) throw new Error(`attempt ${attempt.id} vanished`);
     if (trade?.trade_status && paidStatuses.has(trade.trade_status) && trade.trade_no) {

@@ -24,7 +24,7 @@ export async function deferAgreement(
   deps: ServiceDeps,
   input: { agreementId: string; deductDate: CalendarDate; memo?: string | undefined },
 ): Promise<Agreement> {
-  const agreement = await deps.db.agreement.findUnique({ where: { id: input.agreementId } });
+  const agreement = await deps.db.prisma.agreement.findUnique({ where: { id: input.agreementId } });
   if (!agreement) throw notFound("Agreement");
   const current = await checkDeferrable(deps, agreement, input.deductDate);
   const result = await requireAlipay(deps).call("alipay.user.agreement.executionplan.modify", {
@@ -42,7 +42,7 @@ export async function deferAgreement(
     }
     throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm the new date; retry in a moment.");
   }
-  return deps.db.$transaction(async (tx) => {
+  return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw notFound("Agreement");
     const old = await tx.charge.findUnique({
@@ -105,7 +105,7 @@ async function checkDeferrable(
   if (compareCalendarDates(deductDate, today) < 0) {
     throw new AppError("BAD_REQUEST", `deductDate must not be before today (${today}).`);
   }
-  const inFlight = await deps.db.charge.findFirst({
+  const inFlight = await deps.db.prisma.charge.findFirst({
     where: {
       agreementId: agreement.id,
       dueDate: calendarDateToUtcMidnight(current),

@@ -30,7 +30,7 @@ export async function runSchedulerTick(
   const now = await deps.clock.now();
   const today = shanghaiDateOf(now);
   const horizon = addDays(today, deps.config.deductions.leadDays);
-  const charges = await deps.db.$queryRaw<Array<{ agreementId: string; dueDate: Date }>>`
+  const charges = await deps.db.prisma.$queryRaw<Array<{ agreementId: string; dueDate: Date }>>`
     SELECT a.id AS "agreementId", a."nextDeductDate" AS "dueDate"
     FROM "Agreement" a
     LEFT JOIN "Charge" c ON c."agreementId" = a.id AND c."dueDate" = a."nextDeductDate"
@@ -40,7 +40,7 @@ export async function runSchedulerTick(
         OR (c.status = 'PENDING' AND (c."nextAttemptAt" <= ${now} OR a."nextDeductDate" < ${today}::date)))
     ORDER BY a."nextDeductDate", a.id
     LIMIT ${TICK_LIMIT}`;
-  const unsettled = await deps.db.$queryRaw<Array<{ chargeId: string; agreementId: string; dueDate: Date }>>`
+  const unsettled = await deps.db.prisma.$queryRaw<Array<{ chargeId: string; agreementId: string; dueDate: Date }>>`
     SELECT c.id AS "chargeId", c."agreementId", c."dueDate"
     FROM "Charge" c
     WHERE (c.status = 'UNKNOWN' AND c."nextAttemptAt" <= ${now})
@@ -90,7 +90,7 @@ export async function runSchedulerTick(
  * the period is still open, the charge job runs on at once.
  */
 export async function settleCharge(deps: ServiceDeps, chargeId: string) {
-  const charge = await deps.db.charge.findUnique({ where: { id: chargeId } });
+  const charge = await deps.db.prisma.charge.findUnique({ where: { id: chargeId } });
   if (!charge) return null;
   const key = { agreementId: charge.agreementId, dueDate: calendarDateFromUtcMidnight(charge.dueDate) };
   try {
@@ -99,5 +99,5 @@ export async function settleCharge(deps: ServiceDeps, chargeId: string) {
   } catch (error) {
     deps.logger.error({ err: error, chargeId }, "reconcile failed; the next tick tries again");
   }
-  return deps.db.charge.findUnique({ where: { id: chargeId } });
+  return deps.db.prisma.charge.findUnique({ where: { id: chargeId } });
 }

@@ -2,7 +2,7 @@ import path from "node:path";
 import { createSandbox, readOrCreateKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
 import { inProcessSandboxClock } from "../clock.ts";
 import { assertPortFree } from "../db/embedded-postgres.ts";
-import { createDatabaseClient } from "../db/prisma.ts";
+import { createDatabase } from "../db/prisma.ts";
 import { seedDemoPlans } from "../db/seed.ts";
 import type { Config } from "../env.ts";
 import type { Logger } from "../logger.ts";
@@ -56,8 +56,8 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     server = await startServer(serverConfig, logger, sandbox ? { clock: inProcessSandboxClock(sandbox) } : {});
-    const db = createDatabaseClient({ url: server.databaseUrl, poolSize: 1 });
-    const seededPlans = await seedDemoPlans(db).finally(() => db.$disconnect());
+    const db = createDatabase({ url: server.databaseUrl, poolSize: 1, logger: console });
+    const seededPlans = await seedDemoPlans(db).finally(() => db.close());
     const running = server;
     return {
       apiUrl: server.url,

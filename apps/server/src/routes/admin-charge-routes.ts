@@ -36,7 +36,7 @@ export function adminChargeRoutes(deps: ChargeRouteDeps, options: BindOptions): 
     adminChargeAgreement,
     options,
   )(async ({ params }) => {
-    const agreement = await db.agreement.findUnique({ where: { id: params.id } });
+    const agreement = await db.prisma.agreement.findUnique({ where: { id: params.id } });
     if (!agreement) throw notFound("Agreement");
     if (agreement.status !== "ACTIVE" || !agreement.nextDeductDate) {
       throw new AppError("CONFLICT", `The agreement is ${agreement.status}; only an active agreement is charged.`);
@@ -61,7 +61,7 @@ export function adminChargeRoutes(deps: ChargeRouteDeps, options: BindOptions): 
     if (!charge) {
       throw new AppError("CONFLICT", `Nothing is left to charge on this agreement (payments or total used up).`);
     }
-    const withAttempt = await db.charge.findUniqueOrThrow({
+    const withAttempt = await db.prisma.charge.findUniqueOrThrow({
       where: { id: charge.id },
       include: { attempts: latestAttempt },
     });
@@ -116,7 +116,7 @@ export function adminChargeRoutes(deps: ChargeRouteDeps, options: BindOptions): 
           : {},
       ],
     };
-    const rows = await db.charge.findMany({
+    const rows = await db.prisma.charge.findMany({
       where,
       include: { attempts: latestAttempt },
       orderBy: [{ dueDate: "desc" }, { id: "desc" }],

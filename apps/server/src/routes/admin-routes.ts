@@ -34,7 +34,7 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
     adminCreatePlan,
     options,
   )(async ({ body }) => {
-    const plan = await db.plan.create({
+    const plan = await db.prisma.plan.create({
       data: {
         id: randomUUID(),
         name: body.name,
@@ -62,7 +62,7 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
     adminListPlans,
     options,
   )(async () => {
-    const plans = await db.plan.findMany({ orderBy: { createdAt: "asc" } });
+    const plans = await db.prisma.plan.findMany({ orderBy: { createdAt: "asc" } });
     return { status: 200, body: { items: plans.map(presentPlan) } };
   });
 
@@ -71,7 +71,7 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
     adminUpdatePlan,
     options,
   )(async ({ params, body }) => {
-    const current = await db.plan.findUnique({ where: { id: params.id } });
+    const current = await db.prisma.plan.findUnique({ where: { id: params.id } });
     if (!current) throw notFound("Plan");
     const merged = {
       periodType: body.periodType ?? current.periodType,
@@ -90,7 +90,7 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
     if (issues.length > 0) {
       throw new AppError("BAD_REQUEST", `The plan would break Alipay's rules: ${issues[0]?.message}.`, issues);
     }
-    const plan = await db.plan.update({
+    const plan = await db.prisma.plan.update({
       where: { id: params.id },
       data: {
         ...(body.name === undefined ? {} : { name: body.name }),
@@ -118,7 +118,7 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
     options,
   )(async ({ query }) => {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-    const rows = await db.agreement.findMany({
+    const rows = await db.prisma.agreement.findMany({
       where: {
         ...(query.status ? { status: query.status } : {}),
         ...(query.customerId ? { customerId: query.customerId } : {}),
@@ -144,7 +144,7 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
     adminGetAgreement,
     options,
   )(async ({ params }) => {
-    const agreement = await db.agreement.findUnique({
+    const agreement = await db.prisma.agreement.findUnique({
       where: { id: params.id },
       include: {
         charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" } } } },
@@ -188,7 +188,7 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
     adminSyncAgreement,
     options,
   )(async ({ params }) => {
-    const exists = await db.agreement.findUnique({ where: { id: params.id }, select: { id: true } });
+    const exists = await db.prisma.agreement.findUnique({ where: { id: params.id }, select: { id: true } });
     if (!exists) throw notFound("Agreement");
     const { agreement, answer } = await syncAgreement(deps, params.id, { source: "ADMIN" });
     if (answer.kind === "unknown")

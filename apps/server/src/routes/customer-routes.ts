@@ -42,7 +42,7 @@ export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, 
     listPlans,
     options,
   )(async () => {
-    const plans = await deps.db.plan.findMany({ where: { active: true }, orderBy: { createdAt: "asc" } });
+    const plans = await deps.db.prisma.plan.findMany({ where: { active: true }, orderBy: { createdAt: "asc" } });
     return { status: 200, body: { items: plans.map(presentPlan) } };
   });
 

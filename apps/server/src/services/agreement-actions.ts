@@ -16,7 +16,7 @@ export async function unsignAgreement(
   deps: ServiceDeps,
   input: { agreementId: string; customerId?: string; source: AgreementEventSource },
 ): Promise<Agreement> {
-  const agreement = await deps.db.agreement.findFirst({
+  const agreement = await deps.db.prisma.agreement.findFirst({
     where: { id: input.agreementId, ...(input.customerId ? { customerId: input.customerId } : {}) },
   });
   if (!agreement) throw notFound("Agreement");
@@ -27,7 +27,7 @@ export async function unsignAgreement(
     ...(deps.config.alipay?.notifyUrl ? { notifyUrl: deps.config.alipay.notifyUrl } : {}),
   });
   if (result.outcome === "success") {
-    return deps.db.$transaction(async (tx) => {
+    return deps.db.prisma.$transaction(async (tx) => {
       const locked = await lockAgreement(tx, agreement.id);
       if (!locked) throw notFound("Agreement");
       const reason = input.source === "CUSTOMER" ? "customer asked to stop" : "merchant unsigned";
@@ -47,7 +47,7 @@ export async function unsignAgreement(
 
 /** `alipay.user.agreement.sign.effect` for a TEMP (NOTICE) agreement → ACTIVE. */
 export async function effectAgreement(deps: ServiceDeps, agreementId: string): Promise<Agreement> {
-  const agreement = await deps.db.agreement.findUnique({ where: { id: agreementId } });
+  const agreement = await deps.db.prisma.agreement.findUnique({ where: { id: agreementId } });
   if (!agreement) throw notFound("Agreement");
   if (agreement.status !== "TEMP") {
     throw new AppError(
@@ -57,7 +57,7 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
   }
   const result = await requireAlipay(deps).call("alipay.user.agreement.sign.effect", agreementLocator(agreement));
   if (result.outcome === "success") {
-    return deps.db.$transaction(async (tx) => {
+    return deps.db.prisma.$transaction(async (tx) => {
       const locked = await lockAgreement(tx, agreement.id);
       if (!locked) throw notFound("Agreement");
       return (await applyAlipayView(tx, locked, { status: "NORMAL" }, { source: "ADMIN", reason: "sign.effect" }))

@@ -48,9 +48,9 @@ export async function syncAgreement(
   agreementId: string,
   options: { source: AgreementEventSource; notSigned?: "FAILED" | "ABANDONED" },
 ): Promise<{ agreement: Agreement; answer: QueryAnswer }> {
-  const current = await deps.db.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+  const current = await deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: agreementId } });
   const answer = await queryAgreement(deps, current);
-  const agreement = await deps.db.$transaction(async (tx) => {
+  const agreement = await deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreementId);
     if (!locked) throw new Error(`agreement ${agreementId} vanished`);
     const raw = JSON.parse(JSON.stringify(answer));

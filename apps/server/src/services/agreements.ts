@@ -6,7 +6,6 @@ import {
   shanghaiDateOf,
 } from "@paysign/contracts";
 import { toPeriodRuleParams, type PageSignBizContent } from "@paysign/contracts/alipay";
-import { sqlPool } from "../db/prisma.ts";
 import { AppError, notFound } from "../errors.ts";
 import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
 import {
@@ -60,11 +59,11 @@ export async function createAgreement(
     const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
     if (replay) return replay;
   }
-  const { plan, customer } = await findPlanAndCustomer(sqlPool(deps.db), input.planId, input.customerId);
+  const { plan, customer } = await findPlanAndCustomer(deps.db.sql, input.planId, input.customerId);
   if (!plan) throw notFound("Plan");
   if (!plan.active) throw new AppError("CONFLICT", "This plan is no longer offered; choose another plan.");
   // No customer behind a valid session (deleted meanwhile): fail exactly as before, through Prisma.
-  if (!customer) await deps.db.customer.findUniqueOrThrow({ where: { id: input.customerId } });
+  if (!customer) await deps.db.prisma.customer.findUniqueOrThrow({ where: { id: input.customerId } });
 
   const now = await deps.clock.now();
   const today = shanghaiDateOf(now);
@@ -113,7 +112,7 @@ export async function createAgreement(
 
   try {
     // One statement: the agreement, its first event and the idempotency row commit together.
-    await insertAgreementWithEvent(sqlPool(deps.db), {
+    await insertAgreementWithEvent(deps.db.sql, {
       agreement,
       event: { id: randomUUID(), source: "CUSTOMER", reason: "sign string issued" },
       idempotency: input.idempotencyKey
@@ -145,7 +144,7 @@ async function replayIdempotent(
   key: string,
   hash: string,
 ): Promise<CreatedAgreement | undefined> {
-  const stored = await deps.db.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
+  const stored = await deps.db.prisma.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
   if (!stored) return undefined;
   if (stored.requestHash !== hash) {
     throw new AppError(
@@ -154,12 +153,12 @@ async function replayIdempotent(
     );
   }
   const body = stored.responseBody as { agreementId: string; signStr: string };
-  const agreement = await deps.db.agreement.findUniqueOrThrow({ where: { id: body.agreementId } });
+  const agreement = await deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: body.agreementId } });
   return { agreement, signStr: body.signStr };
 }
 
 export async function getOwnAgreement(deps: ServiceDeps, customerId: string, id: string) {
-  const agreement = await deps.db.agreement.findFirst({
+  const agreement = await deps.db.prisma.agreement.findFirst({
     where: { id, customerId },
     include: {
       charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" }, take: 1 } } },
@@ -171,5 +170,5 @@ export async function getOwnAgreement(deps: ServiceDeps, customerId: string, id:
 }
 
 export function listOwnAgreements(deps: ServiceDeps, customerId: string): Promise<Agreement[]> {
-  return deps.db.agreement.findMany({ where: { customerId }, orderBy: { createdAt: "desc" }, take: 100 });
+  return deps.db.prisma.agreement.findMany({ where: { customerId }, orderBy: { createdAt: "desc" }, take: 100 });
 }

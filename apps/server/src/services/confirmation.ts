@@ -19,11 +19,13 @@ export async function reportSignResult(
   deps: ServiceDeps,
   input: { customerId: string; agreementId: string; resultStatus: PaySignResultStatus; result: string | undefined },
 ): Promise<Agreement> {
-  const own = await deps.db.agreement.findFirst({ where: { id: input.agreementId, customerId: input.customerId } });
+  const own = await deps.db.prisma.agreement.findFirst({
+    where: { id: input.agreementId, customerId: input.customerId },
+  });
   if (!own) throw notFound("Agreement");
   const now = await deps.clock.now();
   const firstFollowUp = deps.config.followUpScheduleSeconds[0] ?? 60;
-  await deps.db.agreement.update({
+  await deps.db.prisma.agreement.update({
     where: { id: own.id },
     data: {
       clientResultStatus: input.resultStatus,
@@ -32,14 +34,14 @@ export async function reportSignResult(
         : {}),
     },
   });
-  if (own.status !== "PENDING") return deps.db.agreement.findUniqueOrThrow({ where: { id: own.id } });
+  if (own.status !== "PENDING") return deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: own.id } });
 
   if (input.resultStatus === "7000" && input.result !== undefined) {
     const confirmed = await confirmFromVerifiedResult(deps, own, input.result);
     if (confirmed) return confirmed;
   }
   if (PAY_SIGN_RESULTS[input.resultStatus].nextStep === "RETRY") {
-    return deps.db.agreement.findUniqueOrThrow({ where: { id: own.id } });
+    return deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: own.id } });
   }
   const { agreement } = await syncAgreement(deps, own.id, {
     source: "ALIPAY_QUERY",
@@ -71,7 +73,7 @@ async function confirmFromVerifiedResult(
   }
   if (response.status !== "NORMAL" && response.status !== "TEMP") return undefined;
   const status = response.status;
-  return deps.db.$transaction(async (tx) => {
+  return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw new Error(`agreement ${agreement.id} vanished`);
     const applied = await applyAlipayView(

@@ -13,7 +13,7 @@ export type FollowUpReport = { checked: number; confirmed: number; abandoned: nu
 export async function runDueFollowUps(deps: ServiceDeps, limit = 50): Promise<FollowUpReport> {
   const now = await deps.clock.now();
   const report: FollowUpReport = { checked: 0, confirmed: 0, abandoned: 0, failed: 0 };
-  const due = await deps.db.$queryRaw<Array<{ id: string }>>`
+  const due = await deps.db.prisma.$queryRaw<Array<{ id: string }>>`
     SELECT id FROM "Agreement"
     WHERE status = 'PENDING' AND "nextFollowUpAt" <= ${now}
     ORDER BY "nextFollowUpAt" LIMIT ${limit}`;
@@ -45,7 +45,7 @@ async function followUp(
 
   const schedule = deps.config.followUpScheduleSeconds;
   const count = claimed.followUpCount + 1;
-  return deps.db.$transaction(async (tx) => {
+  return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, id);
     if (!locked || locked.status !== "PENDING") return undefined;
     const delay = schedule[count];
@@ -68,7 +68,7 @@ async function followUp(
 
 /** Takes the agreement for this round: skipped when another worker holds it or it is no longer due. */
 async function claim(deps: ServiceDeps, id: string, now: Date): Promise<Agreement | undefined> {
-  return deps.db.$transaction(async (tx) => {
+  return deps.db.prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM "Agreement" WHERE id = ${id}::uuid AND status = 'PENDING' AND "nextFollowUpAt" <= ${now}
       FOR UPDATE SKIP LOCKED`;

@@ -7,7 +7,7 @@ import {
   type DutUserUnsignNotification,
 } from "@paysign/contracts/alipay";
 import type { AlipayClient } from "../alipay/alipay-client.ts";
-import { sqlPool, type Database } from "../db/prisma.ts";
+import type { Database } from "../db/prisma.ts";
 import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
@@ -73,7 +73,7 @@ export async function ingestNotification(
 
   // trade_status_sync (settled by the deductions module, which works on a Prisma transaction) and notifications
   // that do not parse (recorded as MISMATCH).
-  return deps.db.$transaction(async (tx) => {
+  return deps.db.prisma.$transaction(async (tx) => {
     const inserted = await tx.notificationInbox.createMany({
       data: { id: randomUUID(), ...inbox, outcome: "NO_CHANGE" },
       skipDuplicates: true,
@@ -117,7 +117,7 @@ async function ingestAgreementNotification(
   trace: Trace,
 ): Promise<IngestResult> {
   const { logger } = deps;
-  const pool = sqlPool(deps.db);
+  const pool = deps.db.sql;
   const duplicate = () => {
     logger.info(trace, "duplicate notification: already recorded, nothing changes");
     return { acknowledge: true, outcome: "DUPLICATE", detail: "already recorded" } as const;

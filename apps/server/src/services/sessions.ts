@@ -34,15 +34,15 @@ export async function createSession(
 /** The customer for an Alipay user; two first sign-ins at once both end with the one row. */
 async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefined, openId: string | undefined) {
   const where = userId ? { alipayUserId: userId } : { alipayOpenId: openId ?? "" };
-  const existing = await deps.db.customer.findUnique({ where });
+  const existing = await deps.db.prisma.customer.findUnique({ where });
   if (existing) return existing;
   try {
-    return await deps.db.customer.create({
+    return await deps.db.prisma.customer.create({
       data: { id: randomUUID(), alipayUserId: userId ?? null, alipayOpenId: openId ?? null },
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      return deps.db.customer.findUniqueOrThrow({ where });
+      return deps.db.prisma.customer.findUniqueOrThrow({ where });
     }
     throw error;
   }

@@ -2,7 +2,7 @@ import type { Stack } from "./stack.ts";
 
 /** Status and the events of an agreement, straight from the database. */
 export async function agreementState(stack: Stack, id: string) {
-  const agreement = await stack.database.db.agreement.findUniqueOrThrow({
+  const agreement = await stack.database.db.prisma.agreement.findUniqueOrThrow({
     where: { id },
     include: { events: { orderBy: { createdAt: "asc" } } },
   });

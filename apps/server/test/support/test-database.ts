@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { migrate } from "../../src/db/migrator.ts";
-import { createDatabaseClient, type Database } from "../../src/db/prisma.ts";
+import { createDatabase, type Database } from "../../src/db/prisma.ts";
 
 export type TestDatabase = { url: string; db: Database; drop(): Promise<void> };
 
@@ -19,12 +19,12 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = databaseUrlFor(adminUrl, name);
   if (options.migrated !== false) await migrate({ connectionString: url });
-  const db = createDatabaseClient({ url, poolSize: 5 });
+  const db = createDatabase({ url, poolSize: 5, logger: console });
   return {
     url,
     db,
     drop: async () => {
-      await db.$disconnect();
+      await db.close();
       await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
