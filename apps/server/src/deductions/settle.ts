@@ -8,7 +8,8 @@ import {
 } from "@paysign/contracts";
 import type { DeductionConfig } from "../env.ts";
 import type { Agreement, Charge, ChargeAttempt, Prisma } from "../generated/prisma/client.ts";
-import { lockAgreement, transitionAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import { changeAgreementStatus } from "../services/alipay-agreement-view.ts";
 import type { Tx } from "../repositories/transaction.ts";
 import { isUsedUp, nextReconcileAt, nextRetryAt } from "./deduction-policy.ts";
 
@@ -93,13 +94,11 @@ export async function settleSucceeded(
   const after = { ...agreement, ...patch };
   if (isUsedUp(after)) {
     const reason = `charge ${dueDate} paid (${success.tradeNo}); ${after.paymentsCount} payments, ${after.paidTotal.toFixed(2)} paid in all`;
-    const result = await transitionAgreement(tx, {
+    const result = await changeAgreementStatus(tx, {
       agreement,
       to: "COMPLETED",
-      source: "SCHEDULER",
-      reason,
-      raw: { tradeNo: success.tradeNo, chargeId: charge.id },
-      patch,
+      event: { source: "SCHEDULER", reason, raw: { tradeNo: success.tradeNo, chargeId: charge.id } },
+      extra: patch,
     });
     if (result.changed) return "applied";
   }
@@ -201,12 +200,10 @@ async function moveAgreement(tx: Tx, agreement: Agreement, subCode: string): Pro
   const to = agreementAfter[subCode];
   if (!to) return undefined;
   if (to === "SYNC") return "sync";
-  await transitionAgreement(tx, {
+  await changeAgreementStatus(tx, {
     agreement,
     to,
-    source: "SCHEDULER",
-    reason: `alipay.trade.pay: ${subCode}`,
-    raw: { subCode },
+    event: { source: "SCHEDULER", reason: `alipay.trade.pay: ${subCode}`, raw: { subCode } },
   });
   return undefined;
 }

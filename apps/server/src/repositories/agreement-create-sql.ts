@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
 import type { SqlPool } from "./sql.ts";
 
 /**
  * The raw-SQL statements of POST /api/v1/agreements (services/agreements.ts createAgreement): one read for the plan
  * and the customer, one statement for the agreement, its first event and the idempotency row. Tables and columns are
- * Prisma's (prisma/schema.prisma); money travels as DECIMAL text, never as a float.
+ * Prisma's (prisma/schema.prisma); money and calendar dates travel as text, never as a float or a local-time Date.
  */
 
 /** The plan fields an agreement is made from. */
@@ -89,48 +90,97 @@ export async function findPlanAndCustomer(
   return { plan, customer };
 }
 
+/** What a new agreement is made of; every other column starts at its default (PENDING, no payments, …). */
+export type NewAgreement = Pick<
+  Agreement,
+  | "id"
+  | "externalAgreementNo"
+  | "customerId"
+  | "planId"
+  | "alipayUserId"
+  | "productCode"
+  | "personalProductCode"
+  | "signScene"
+  | "effectType"
+  | "periodType"
+  | "period"
+  | "executeTime"
+  | "singleAmount"
+  | "totalAmount"
+  | "totalPayments"
+  | "nextFollowUpAt"
+>;
+
+const agreementColumns = `"id", "externalAgreementNo", "customerId", "planId", "status"::text AS "status", "agreementNo",
+  "alipayStatus", "alipayUserId", "productCode", "personalProductCode", "signScene", "effectType"::text AS "effectType",
+  "periodType"::text AS "periodType", "period", "executeTime"::text AS "executeTime",
+  "singleAmount"::text AS "singleAmount", "totalAmount"::text AS "totalAmount", "totalPayments",
+  "nextDeductDate"::text AS "nextDeductDate", "paymentsCount", "paidTotal"::text AS "paidTotal", "signTime",
+  "validTime", "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "createdAt", "updatedAt"`;
+
 const insertAgreementSql = `
 WITH agreement AS (
-  INSERT INTO "Agreement" ("id", "externalAgreementNo", "customerId", "planId", "status", "agreementNo",
-                           "alipayStatus", "alipayUserId", "productCode", "personalProductCode", "signScene",
-                           "effectType", "periodType", "period", "executeTime", "singleAmount", "totalAmount",
-                           "totalPayments", "nextDeductDate", "paymentsCount", "paidTotal", "signTime", "validTime",
-                           "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "createdAt",
-                           "updatedAt")
-  VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::"AgreementStatus", $6, $7, $8, $9, $10, $11, $12::"EffectType",
-          $13::"PeriodType", $14::int, $15::date, $16::numeric, $17::numeric, $18::int, $19::date, $20::int,
-          $21::numeric, $22::timestamptz, $23::timestamptz, $24::timestamptz, $25, $26::int, $27::timestamptz,
-          $28::timestamptz, $29::timestamptz)
-  RETURNING "id"
+  INSERT INTO "Agreement" ("id", "externalAgreementNo", "customerId", "planId", "status", "alipayUserId",
+                           "productCode", "personalProductCode", "signScene", "effectType", "periodType", "period",
+                           "executeTime", "singleAmount", "totalAmount", "totalPayments", "nextFollowUpAt",
+                           "createdAt", "updatedAt")
+  VALUES ($1::uuid, $2, $3::uuid, $4::uuid, 'PENDING', $5, $6, $7, $8, $9::"EffectType", $10::"PeriodType", $11::int,
+          $12::date, $13::numeric, $14::numeric, $15::int, $16::timestamptz, $17::timestamptz, $17::timestamptz)
+  RETURNING ${agreementColumns}
 ), event AS (
   INSERT INTO "AgreementEvent" ("id", "agreementId", "fromStatus", "toStatus", "source", "reason", "createdAt")
-  SELECT $30::uuid, "id", NULL, $5::"AgreementStatus", $31, $32, $28::timestamptz FROM agreement
+  SELECT $18::uuid, "id", NULL, 'PENDING', $19, $20, $17::timestamptz FROM agreement
+), idempotency AS (
+  INSERT INTO "IdempotencyKey" ("id", "scope", "key", "requestHash", "responseStatus", "responseBody", "createdAt")
+  SELECT $21::uuid, $22, $23, $24, $25::int, $26::jsonb, $17::timestamptz FROM agreement WHERE $23::text IS NOT NULL
 )
-INSERT INTO "IdempotencyKey" ("id", "scope", "key", "requestHash", "responseStatus", "responseBody", "createdAt")
-SELECT $33::uuid, $34, $35, $36, $37::int, $38::jsonb, $28::timestamptz FROM agreement WHERE $35::text IS NOT NULL`;
+SELECT * FROM agreement`;
 
-/** A DATE column's value: the UTC day of a Date at UTC midnight (as Prisma stores @db.Date). */
-function dateColumn(value: Date | null): string | null {
-  return value === null ? null : value.toISOString().slice(0, 10);
+type AgreementRow = Omit<Agreement, "executeTime" | "nextDeductDate" | "singleAmount" | "totalAmount" | "paidTotal"> & {
+  executeTime: string;
+  nextDeductDate: string | null;
+  singleAmount: string;
+  totalAmount: string | null;
+  paidTotal: string;
+};
+
+/** A DATE column as Prisma reads @db.Date: the calendar day at UTC midnight. */
+function dateFromColumn(value: string): Date {
+  return new Date(`${value}T00:00:00.000Z`);
+}
+
+function dateColumn(value: Date): string {
+  return value.toISOString().slice(0, 10);
+}
+
+/** The row as Prisma would return it: decimals as Prisma.Decimal, DATE columns at UTC midnight. */
+function agreementFromRow(row: AgreementRow): Agreement {
+  return {
+    ...row,
+    executeTime: dateFromColumn(row.executeTime),
+    nextDeductDate: row.nextDeductDate === null ? null : dateFromColumn(row.nextDeductDate),
+    singleAmount: new Prisma.Decimal(row.singleAmount),
+    totalAmount: row.totalAmount === null ? null : new Prisma.Decimal(row.totalAmount),
+    paidTotal: new Prisma.Decimal(row.paidTotal),
+  };
 }
 
 /**
- * One statement, so one atomic write without BEGIN/COMMIT: the agreement exactly as given (every column), its
- * first event, and the idempotency row when there is one (a concurrent request with the same key waits for this one
- * and then fails on the unique (scope, key) with 23505).
+ * One statement, so one atomic write without BEGIN/COMMIT: a PENDING agreement, its first event, and the idempotency
+ * row when there is one (a concurrent request with the same key waits for this one and then fails on the unique
+ * (scope, key): see isUniqueViolation). Returns the stored agreement.
  */
 export async function insertAgreementWithEvent(
   pool: SqlPool,
   input: {
-    agreement: Agreement;
-    event: { id: string; source: string; reason: string };
+    agreement: NewAgreement;
+    event: { source: string; reason: string };
     idempotency:
-      | { id: string; scope: string; key: string; requestHash: string; responseStatus: number; responseBody: unknown }
-      | undefined;
+      { scope: string; key: string; requestHash: string; responseStatus: number; responseBody: unknown } | undefined;
   },
-): Promise<void> {
+): Promise<Agreement> {
   const { agreement: a, event, idempotency } = input;
-  await pool.query({
+  const { rows } = await pool.query<AgreementRow>({
     name: "agreement-insert-with-event",
     text: insertAgreementSql,
     values: [
@@ -138,9 +188,6 @@ export async function insertAgreementWithEvent(
       a.externalAgreementNo,
       a.customerId,
       a.planId,
-      a.status,
-      a.agreementNo,
-      a.alipayStatus,
       a.alipayUserId,
       a.productCode,
       a.personalProductCode,
@@ -152,21 +199,12 @@ export async function insertAgreementWithEvent(
       a.singleAmount.toFixed(),
       a.totalAmount?.toFixed() ?? null,
       a.totalPayments,
-      dateColumn(a.nextDeductDate),
-      a.paymentsCount,
-      a.paidTotal.toFixed(),
-      a.signTime,
-      a.validTime,
-      a.invalidTime,
-      a.clientResultStatus,
-      a.followUpCount,
       a.nextFollowUpAt,
-      a.createdAt,
-      a.updatedAt,
-      event.id,
+      new Date(),
+      randomUUID(),
       event.source,
       event.reason,
-      idempotency?.id ?? null,
+      randomUUID(),
       idempotency?.scope ?? null,
       idempotency?.key ?? null,
       idempotency?.requestHash ?? null,
@@ -174,10 +212,7 @@ export async function insertAgreementWithEvent(
       idempotency ? JSON.stringify(idempotency.responseBody) : null,
     ],
   });
-}
-
-/** True for PostgreSQL's unique violation (23505) on the given constraint. */
-export function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const candidate = error as { code?: unknown; constraint?: unknown };
-  return candidate.code === "23505" && candidate.constraint === constraint;
+  const row = rows[0];
+  if (!row) throw new Error(`agreement ${a.id} was not inserted`);
+  return agreementFromRow(row);
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { AgreementStatus } from "@paysign/contracts";
+import type { AgreementFacts, LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { SqlPool } from "./sql.ts";
 
 /**
- * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications.ts): one read, then one
- * statement that writes everything, where Prisma needed a transaction of seven. Tables and columns are Prisma's
+ * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications/agreement-notification.ts):
+ * one read, then one statement that writes everything, where Prisma needed a transaction of seven. This is the SQL
+ * writer of the lifecycle planner (domain/agreement-lifecycle.ts); repositories/agreements.ts is the Prisma one. Tables and columns are Prisma's
  * (prisma/schema.prisma); `updatedAt` and `createdAt` are set here as Prisma sets them (the client's clock).
  */
 
@@ -18,17 +19,8 @@ export type InboxRow = {
   params: Record<string, string>;
 };
 
-/** The agreement's fields a notification is checked against and patches. */
-export type NotifiedAgreement = {
-  id: string;
-  status: AgreementStatus;
-  agreementNo: string | null;
-  personalProductCode: string;
-  signScene: string;
-  alipayUserId: string | null;
-  hasSignTime: boolean;
-  hasNextDeductDate: boolean;
-};
+/** The agreement a notification names: the facts the planner reads, and its id. */
+export type NotifiedAgreement = AgreementFacts & { id: string };
 
 /** What the first read of a notification finds: whether its notify_id is recorded already, and its agreement. */
 export type NotificationTarget = { recorded: boolean; agreement: NotifiedAgreement | null };
@@ -65,23 +57,9 @@ export async function readNotificationTarget(
   return { recorded: Boolean(found?.recorded), agreement: found?.id ? (found as NotifiedAgreement) : null };
 }
 
-/** What a transition writes on the agreement; an absent field keeps its value. */
-export type AgreementTransitionPatch = {
-  alipayStatus: string | null;
-  agreementNo?: string | undefined;
-  alipayUserId?: string | undefined;
-  signTime?: Date | undefined;
-  validTime?: Date | undefined;
-  invalidTime?: Date | undefined;
-  /** Sets nextDeductDate to the agreement's executeTime (the first deduction date D). */
-  nextDeductDateFromExecuteTime: boolean;
-  clearNextFollowUp: boolean;
-};
-
-/** A lifecycle transition the caller decided with canTransition on the agreement as read, with its event. */
-export type AgreementTransition = {
-  to: AgreementStatus;
-  patch: AgreementTransitionPatch;
+/** A transition the planner decided on the agreement as read, with its event. */
+export type PlannedTransition = {
+  plan: Extract<LifecyclePlan, { kind: "transition" }>;
   event: { source: string; reason: string; raw: Record<string, string> };
 };
 
@@ -112,7 +90,7 @@ WITH target AS (
 ), updated AS (
   UPDATE "Agreement" SET
     "status" = $17::"AgreementStatus",
-    "alipayStatus" = $18,
+    "alipayStatus" = CASE WHEN $30::boolean THEN $18 ELSE "alipayStatus" END,
     "agreementNo" = COALESCE($19, "agreementNo"),
     "alipayUserId" = COALESCE($20, "alipayUserId"),
     "signTime" = COALESCE($21::timestamptz, "signTime"),
@@ -150,7 +128,7 @@ export async function recordNotification(
     outcome: NotificationOutcome;
     detail: string;
     expected: NotifiedAgreement | null;
-    transition: AgreementTransition | undefined;
+    transition: PlannedTransition | undefined;
   },
 ): Promise<RecordResult> {
   const { inbox, expected, transition } = input;
@@ -174,7 +152,7 @@ export async function recordNotification(
     });
     return rowCount === 1 ? "recorded" : "duplicate";
   }
-  const patch = transition?.patch;
+  const changes = transition?.plan.changes;
   const { rows } = await pool.query<{ unchanged: boolean; inserted: boolean }>({
     name: "notify-record-for-agreement",
     text: recordForAgreementSql,
@@ -186,19 +164,20 @@ export async function recordNotification(
       expected.alipayUserId,
       expected.hasSignTime,
       expected.hasNextDeductDate,
-      transition?.to ?? null,
-      patch?.alipayStatus ?? null,
-      patch?.agreementNo ?? null,
-      patch?.alipayUserId ?? null,
-      patch?.signTime ?? null,
-      patch?.validTime ?? null,
-      patch?.invalidTime ?? null,
-      patch?.nextDeductDateFromExecuteTime ?? false,
-      patch?.clearNextFollowUp ?? false,
+      changes?.status ?? null,
+      changes?.alipayStatus ?? null,
+      changes?.agreementNo ?? null,
+      changes?.alipayUserId ?? null,
+      changes?.signTime ?? null,
+      changes?.validTime ?? null,
+      changes?.invalidTime ?? null,
+      changes?.startDeductingFromExecuteTime ?? false,
+      changes?.clearNextFollowUp ?? false,
       randomUUID(),
       transition?.event.source ?? null,
       transition?.event.reason ?? null,
       transition ? JSON.stringify(transition.event.raw) : null,
+      changes?.alipayStatus !== undefined,
     ],
   });
   const result = rows[0];

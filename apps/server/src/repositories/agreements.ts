@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { canTransition, type AgreementStatus } from "@paysign/contracts";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
+import type { LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import type { Tx } from "./transaction.ts";
 
 export type AgreementEventSource =
   "NOTIFICATION" | "ALIPAY_QUERY" | "CLIENT_RESULT" | "CUSTOMER" | "ADMIN" | "SCHEDULER" | "SYSTEM";
+
+export type AgreementEventInput = { source: AgreementEventSource; reason: string; raw?: Prisma.InputJsonValue };
 
 /** Reads an agreement and holds its row lock until the transaction ends, so transitions never interleave. */
 export async function lockAgreement(tx: Tx, id: string): Promise<Agreement | null> {
@@ -13,65 +15,58 @@ export async function lockAgreement(tx: Tx, id: string): Promise<Agreement | nul
   return tx.agreement.findUnique({ where: { id } });
 }
 
-export async function findAgreementIdByExternalNo(tx: Tx, externalAgreementNo: string): Promise<string | undefined> {
-  const found = await tx.agreement.findUnique({ where: { externalAgreementNo }, select: { id: true } });
-  return found?.id;
-}
-
-export async function findAgreementIdByAgreementNo(tx: Tx, agreementNo: string): Promise<string | undefined> {
-  const found = await tx.agreement.findUnique({ where: { agreementNo }, select: { id: true } });
-  return found?.id;
-}
-
-export type TransitionInput = {
-  agreement: Agreement;
-  to: AgreementStatus;
-  source: AgreementEventSource;
-  reason: string;
-  raw?: Prisma.InputJsonValue;
-  /** Facts learnt with the transition (agreement number, times, next deduction date). */
-  patch?: Prisma.AgreementUpdateInput;
-};
-
 export type TransitionResult = { changed: boolean; agreement: Agreement };
 
 /**
- * Applies a lifecycle transition with its event, in the caller's transaction (on a locked row). A transition the
- * lifecycle does not allow changes nothing: terminal states never come back.
+ * The Prisma writer of the lifecycle planner (domain/agreement-lifecycle.ts): applies a planned transition with its
+ * event, in the caller's transaction on the agreement as locked and planned. `extra` are fields the caller changes in
+ * the same write (a completing charge's counts). A plan without a transition changes nothing.
  */
-export async function transitionAgreement(tx: Tx, input: TransitionInput): Promise<TransitionResult> {
-  const { agreement, to } = input;
-  const from = agreement.status as AgreementStatus;
-  if (from === to || !canTransition(from, to)) return { changed: false, agreement };
+export async function applyLifecyclePlan(
+  tx: Tx,
+  input: {
+    agreement: Agreement;
+    plan: LifecyclePlan;
+    event: AgreementEventInput;
+    extra?: Prisma.AgreementUpdateInput;
+  },
+): Promise<TransitionResult> {
+  const { agreement, plan } = input;
+  if (plan.kind !== "transition") return { changed: false, agreement };
+  const { changes } = plan;
   const updated = await tx.agreement.update({
     where: { id: agreement.id },
-    data: { ...input.patch, status: to, ...(to === "PENDING" ? {} : { nextFollowUpAt: null }) },
-  });
-  await tx.agreementEvent.create({
     data: {
-      id: randomUUID(),
-      agreementId: agreement.id,
-      fromStatus: from,
-      toStatus: to,
-      source: input.source,
-      reason: input.reason,
-      ...(input.raw === undefined ? {} : { raw: input.raw }),
+      ...input.extra,
+      status: changes.status,
+      ...(changes.alipayStatus === undefined ? {} : { alipayStatus: changes.alipayStatus }),
+      ...(changes.agreementNo === undefined ? {} : { agreementNo: changes.agreementNo }),
+      ...(changes.alipayUserId === undefined ? {} : { alipayUserId: changes.alipayUserId }),
+      ...(changes.signTime === undefined ? {} : { signTime: changes.signTime }),
+      ...(changes.validTime === undefined ? {} : { validTime: changes.validTime }),
+      ...(changes.invalidTime === undefined ? {} : { invalidTime: changes.invalidTime }),
+      ...(changes.startDeductingFromExecuteTime ? { nextDeductDate: agreement.executeTime } : {}),
+      ...(changes.clearNextFollowUp ? { nextFollowUpAt: null } : {}),
     },
   });
+  await recordAgreementEvent(tx, { agreement, to: plan.to, ...input.event });
   return { changed: true, agreement: updated };
 }
 
-/** An event that changes no status but belongs in the agreement's history (a deferred deduction date). */
+/**
+ * An event in the agreement's history: a transition's (`to` its new status) or one that changes no status (a
+ * deferred deduction date).
+ */
 export async function recordAgreementEvent(
   tx: Tx,
-  input: { agreement: Agreement; source: AgreementEventSource; reason: string; raw?: Prisma.InputJsonValue },
+  input: AgreementEventInput & { agreement: Agreement; to?: Agreement["status"] },
 ): Promise<void> {
   await tx.agreementEvent.create({
     data: {
       id: randomUUID(),
       agreementId: input.agreement.id,
       fromStatus: input.agreement.status,
-      toStatus: input.agreement.status,
+      toStatus: input.to ?? input.agreement.status,
       source: input.source,
       reason: input.reason,
       ...(input.raw === undefined ? {} : { raw: input.raw }),

@@ -1,7 +1,7 @@
 import { agreementQueryResponseSchema } from "@paysign/contracts/alipay";
 import type { Agreement } from "../generated/prisma/client.ts";
-import { lockAgreement, transitionAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
-import { applyAlipayView } from "./alipay-agreement-view.ts";
+import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import { applyAlipayView, changeAgreementStatus } from "./alipay-agreement-view.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
 
@@ -84,12 +84,10 @@ export async function syncAgreement(
         if (locked.status !== "PENDING" || !options.notSigned) return locked;
         const reason = `agreement.query: ${answer.subCode}`;
         return (
-          await transitionAgreement(tx, {
+          await changeAgreementStatus(tx, {
             agreement: locked,
             to: options.notSigned,
-            source: options.source,
-            reason,
-            raw,
+            event: { source: options.source, reason, raw },
           })
         ).agreement;
       }

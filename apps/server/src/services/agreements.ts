@@ -7,12 +7,13 @@ import {
 } from "@paysign/contracts";
 import { toPeriodRuleParams, type PageSignBizContent } from "@paysign/contracts/alipay";
 import { AppError, notFound } from "../errors.ts";
-import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
+import type { Agreement, Plan } from "../generated/prisma/client.ts";
 import {
   findPlanAndCustomer,
   insertAgreementWithEvent,
-  isUniqueViolation,
+  type NewAgreement,
 } from "../repositories/agreement-create-sql.ts";
+import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { newExternalAgreementNo } from "./external-agreement-no.ts";
 import { requireAlipay } from "./require-alipay.ts";
@@ -20,7 +21,10 @@ import { requireAlipay } from "./require-alipay.ts";
 export type CreatedAgreement = { agreement: Agreement; signStr: string };
 
 /** The page.sign biz_content for an agreement: never a return_url, channel ALIPAYAPP, NOTICE when the plan says so. */
-export function pageSignBizContent(agreement: Agreement, plan: Pick<Plan, "signValidityPeriod">): PageSignBizContent {
+export function pageSignBizContent(
+  agreement: NewAgreement,
+  plan: Pick<Plan, "signValidityPeriod">,
+): PageSignBizContent {
   return {
     personal_product_code: agreement.personalProductCode,
     product_code: agreement.productCode,
@@ -74,17 +78,11 @@ export async function createAgreement(
   });
   const firstFollowUp = deps.config.followUpScheduleSeconds[0] ?? 60;
 
-  // The row as Prisma would return it after the insert (every column, the defaults included); createdAt and
-  // updatedAt from this process's clock, as Prisma sets them.
-  const writtenAt = new Date();
-  const agreement: Agreement = {
+  const values: NewAgreement = {
     id: randomUUID(),
     externalAgreementNo: newExternalAgreementNo(today),
     customerId: input.customerId,
     planId: plan.id,
-    status: "PENDING",
-    agreementNo: null,
-    alipayStatus: null,
     alipayUserId: customer?.alipayUserId ?? null,
     productCode: plan.productCode,
     personalProductCode: plan.personalProductCode,
@@ -96,33 +94,23 @@ export async function createAgreement(
     singleAmount: plan.singleAmount,
     totalAmount: plan.totalAmount,
     totalPayments: plan.totalPayments,
-    nextDeductDate: null,
-    paymentsCount: 0,
-    paidTotal: new Prisma.Decimal(0),
-    signTime: null,
-    validTime: null,
-    invalidTime: null,
-    clientResultStatus: null,
-    followUpCount: 0,
     nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000),
-    createdAt: writtenAt,
-    updatedAt: writtenAt,
   };
-  const signStr = alipay.buildPaySignStr(pageSignBizContent(agreement, plan), deps.config.alipay?.notifyUrl);
+  const signStr = alipay.buildPaySignStr(pageSignBizContent(values, plan), deps.config.alipay?.notifyUrl);
 
+  let agreement: Agreement;
   try {
     // One statement: the agreement, its first event and the idempotency row commit together.
-    await insertAgreementWithEvent(deps.db.sql, {
-      agreement,
-      event: { id: randomUUID(), source: "CUSTOMER", reason: "sign string issued" },
+    agreement = await insertAgreementWithEvent(deps.db.sql, {
+      agreement: values,
+      event: { source: "CUSTOMER", reason: "sign string issued" },
       idempotency: input.idempotencyKey
         ? {
-            id: randomUUID(),
             scope,
             key: input.idempotencyKey,
             requestHash: hash,
             responseStatus: 201,
-            responseBody: { agreementId: agreement.id, signStr },
+            responseBody: { agreementId: values.id, signStr },
           }
         : undefined,
     });

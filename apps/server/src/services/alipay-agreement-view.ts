@@ -1,49 +1,42 @@
-import { tryParseAlipayDateTime, type AgreementStatus } from "@paysign/contracts";
-import type { Agreement, Prisma } from "../generated/prisma/client.ts";
-import { transitionAgreement, type AgreementEventSource, type TransitionResult } from "../repositories/agreements.ts";
+import type { Agreement } from "../generated/prisma/client.ts";
+import {
+  agreementFacts,
+  planAlipayView,
+  planStatusChange,
+  type AlipayAgreementView,
+} from "../domain/agreement-lifecycle.ts";
+import type { AgreementStatus } from "@paysign/contracts";
+import { applyLifecyclePlan, type AgreementEventInput, type TransitionResult } from "../repositories/agreements.ts";
+import type { LifecyclePlan } from "../domain/agreement-lifecycle.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "../repositories/transaction.ts";
 
-/** What Alipay says about one agreement, from a notification, a query or a verified client result. */
-export type AlipayAgreementView = {
-  status: "NORMAL" | "TEMP" | "STOP" | "UNSIGN";
-  agreementNo?: string | undefined;
-  alipayUserId?: string | undefined;
-  signTime?: string | undefined;
-  validTime?: string | undefined;
-  invalidTime?: string | undefined;
-};
-
-const localStatusOf: Record<AlipayAgreementView["status"], AgreementStatus> = {
-  NORMAL: "ACTIVE",
-  TEMP: "TEMP",
-  STOP: "PAUSED",
-  UNSIGN: "UNSIGNED",
-};
-
-function instant(text: string | undefined): Date | undefined {
-  return text === undefined ? undefined : tryParseAlipayDateTime(text);
-}
+export type { AlipayAgreementView };
 
 /**
- * Moves the local agreement to what Alipay reports, recording the facts learnt on the way (agreement number, the
- * user, sign and validity times, the first deduction date D). Disallowed moves (out of a terminal state) do nothing.
+ * Moves a locked agreement to what Alipay reports (domain/agreement-lifecycle.ts planAlipayView) with its event. A
+ * view that names another agreement, product, scene or Alipay user changes nothing and comes back as `mismatch`.
  */
-export function applyAlipayView(
+export async function applyAlipayView(
   tx: Tx,
   agreement: Agreement,
   view: AlipayAgreementView,
-  event: { source: AgreementEventSource; reason: string; raw?: Prisma.InputJsonValue },
+  event: AgreementEventInput,
+): Promise<TransitionResult & { plan: LifecyclePlan }> {
+  const plan = planAlipayView(agreementFacts(agreement), view);
+  return { plan, ...(await applyLifecyclePlan(tx, { agreement, plan, event })) };
+}
+
+/** A status change Alipay did not report (planStatusChange), on a locked agreement, with its event. */
+export function changeAgreementStatus(
+  tx: Tx,
+  input: { agreement: Agreement; to: AgreementStatus; event: AgreementEventInput; extra?: Prisma.AgreementUpdateInput },
 ): Promise<TransitionResult> {
-  const to = localStatusOf[view.status];
-  const patch: Prisma.AgreementUpdateInput = { alipayStatus: view.status === "UNSIGN" ? null : view.status };
-  if (view.agreementNo && !agreement.agreementNo) patch.agreementNo = view.agreementNo;
-  if (view.alipayUserId && !agreement.alipayUserId) patch.alipayUserId = view.alipayUserId;
-  const signTime = instant(view.signTime);
-  if (signTime && !agreement.signTime) patch.signTime = signTime;
-  const validTime = instant(view.validTime);
-  if (validTime) patch.validTime = validTime;
-  const invalidTime = instant(view.invalidTime);
-  if (invalidTime) patch.invalidTime = invalidTime;
-  if (to === "ACTIVE" && !agreement.nextDeductDate) patch.nextDeductDate = agreement.executeTime;
-  return transitionAgreement(tx, { agreement, to, patch, ...event });
+  const plan = planStatusChange(agreementFacts(input.agreement), input.to);
+  return applyLifecyclePlan(tx, {
+    agreement: input.agreement,
+    plan,
+    event: input.event,
+    ...(input.extra ? { extra: input.extra } : {}),
+  });
 }

@@ -89,6 +89,11 @@ async function confirmFromVerifiedResult(
       },
       { source: "CLIENT_RESULT", reason: "verified paySignCenter result", raw: redactAlipayFields(response) },
     );
-    return applied.agreement;
+    if (applied.plan.kind !== "mismatch") return applied.agreement;
+    log.warn(
+      { detail: applied.plan.detail },
+      "paySignCenter result does not match the agreement; confirming with Alipay instead",
+    );
+    return undefined;
   });
 }

@@ -1,5 +1,6 @@
 import type { Agreement } from "../generated/prisma/client.ts";
-import { lockAgreement, transitionAgreement } from "../repositories/agreements.ts";
+import { lockAgreement } from "../repositories/agreements.ts";
+import { changeAgreementStatus } from "./alipay-agreement-view.ts";
 import { syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
 
@@ -50,11 +51,10 @@ async function followUp(
     if (!locked || locked.status !== "PENDING") return undefined;
     const delay = schedule[count];
     if (delay === undefined) {
-      await transitionAgreement(tx, {
+      await changeAgreementStatus(tx, {
         agreement: locked,
         to: "ABANDONED",
-        source: "SYSTEM",
-        reason: `not confirmed by Alipay after ${count} checks`,
+        event: { source: "SYSTEM", reason: `not confirmed by Alipay after ${count} checks` },
       });
       return "abandoned";
     }

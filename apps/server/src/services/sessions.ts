@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { oauthTokenResponseSchema } from "@paysign/contracts/alipay";
 import { AppError } from "../errors.ts";
-import { Prisma, type Customer } from "../generated/prisma/client.ts";
+import type { Customer } from "../generated/prisma/client.ts";
+import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
 import type { SessionTokens } from "./session-tokens.ts";
@@ -41,7 +42,7 @@ async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefine
       data: { id: randomUUID(), alipayUserId: userId ?? null, alipayOpenId: openId ?? null },
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       return deps.db.prisma.customer.findUniqueOrThrow({ where });
     }
     throw error;

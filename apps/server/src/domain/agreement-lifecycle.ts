@@ -1,0 +1,131 @@
+import { canTransition, tryParseAlipayDateTime, type AgreementStatus } from "@paysign/contracts";
+import type { Agreement } from "../generated/prisma/client.ts";
+
+/**
+ * The one agreement lifecycle: what an input does to an agreement, decided without the database. Both writers apply
+ * its plans — the Prisma one in a transaction on a locked row (repositories/agreements.ts) and the single-statement
+ * SQL one of the notification hot path (repositories/agreement-notification-sql.ts) — so every path that believes
+ * Alipay (a notification, an agreement.query answer, a verified paySignCenter result) changes the same fields.
+ */
+
+/** What the planner reads of an agreement: the notification path reads exactly these columns, nothing more. */
+export type AgreementFacts = {
+  status: AgreementStatus;
+  agreementNo: string | null;
+  alipayUserId: string | null;
+  personalProductCode: string;
+  signScene: string;
+  hasSignTime: boolean;
+  hasNextDeductDate: boolean;
+};
+
+/**
+ * What Alipay says about one agreement (docs/alipay-protocol.md §5, §10.2, §10.3): its status and the facts it
+ * reports, times as Alipay's Asia/Shanghai `yyyy-MM-dd HH:mm:ss`. Absent fields are not checked and not learnt.
+ */
+export type AlipayAgreementView = {
+  status: "NORMAL" | "TEMP" | "STOP" | "UNSIGN";
+  agreementNo?: string | undefined;
+  alipayUserId?: string | undefined;
+  personalProductCode?: string | undefined;
+  signScene?: string | undefined;
+  signTime?: string | undefined;
+  validTime?: string | undefined;
+  invalidTime?: string | undefined;
+};
+
+/** The field changes of a transition; an absent field keeps its stored value. */
+export type AgreementChanges = {
+  status: AgreementStatus;
+  /** Alipay's own status as last seen; `undefined` keeps it, `null` clears it. */
+  alipayStatus?: string | null;
+  agreementNo?: string;
+  alipayUserId?: string;
+  signTime?: Date;
+  validTime?: Date;
+  invalidTime?: Date;
+  /** The first deduction date D becomes the agreement's `executeTime`. */
+  startDeductingFromExecuteTime: boolean;
+  /** Every status but PENDING ends the confirmation follow-up. */
+  clearNextFollowUp: boolean;
+};
+
+export type LifecyclePlan =
+  | { kind: "unchanged"; detail: string }
+  | { kind: "mismatch"; detail: string }
+  | { kind: "transition"; from: AgreementStatus; to: AgreementStatus; changes: AgreementChanges };
+
+const localStatusOf: Record<AlipayAgreementView["status"], AgreementStatus> = {
+  NORMAL: "ACTIVE",
+  TEMP: "TEMP",
+  STOP: "PAUSED",
+  UNSIGN: "UNSIGNED",
+};
+
+export function agreementFacts(agreement: Agreement): AgreementFacts {
+  return {
+    status: agreement.status,
+    agreementNo: agreement.agreementNo,
+    alipayUserId: agreement.alipayUserId,
+    personalProductCode: agreement.personalProductCode,
+    signScene: agreement.signScene,
+    hasSignTime: agreement.signTime !== null,
+    hasNextDeductDate: agreement.nextDeductDate !== null,
+  };
+}
+
+/**
+ * A status change that Alipay did not report (ABANDONED after the follow-up, FAILED after a 7002, COMPLETED or
+ * EXPIRED from a deduction answer). Terminal states never come back: a move the lifecycle does not allow is
+ * `unchanged`.
+ */
+export function planStatusChange(facts: AgreementFacts, to: AgreementStatus): LifecyclePlan {
+  const from = facts.status;
+  if (from === to || !canTransition(from, to)) return { kind: "unchanged", detail: `already ${from}` };
+  return {
+    kind: "transition",
+    from,
+    to,
+    changes: { status: to, startDeductingFromExecuteTime: false, clearNextFollowUp: to !== "PENDING" },
+  };
+}
+
+/**
+ * Moves the agreement to what Alipay reports (NORMAL → ACTIVE, TEMP → TEMP, STOP → PAUSED, UNSIGN → UNSIGNED),
+ * learning the facts on the way: the agreement number, the Alipay user and the sign time once, the validity times
+ * each time, and D = executeTime when it first becomes ACTIVE. A view that names another agreement number, product,
+ * scene or Alipay user is a `mismatch` and changes nothing.
+ */
+export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView): LifecyclePlan {
+  const mismatch = findMismatch(facts, view);
+  if (mismatch) return { kind: "mismatch", detail: mismatch };
+  const plan = planStatusChange(facts, localStatusOf[view.status]);
+  if (plan.kind !== "transition") return plan;
+  const changes: AgreementChanges = { ...plan.changes, alipayStatus: view.status === "UNSIGN" ? null : view.status };
+  if (view.agreementNo && !facts.agreementNo) changes.agreementNo = view.agreementNo;
+  if (view.alipayUserId && !facts.alipayUserId) changes.alipayUserId = view.alipayUserId;
+  const signTime = instant(view.signTime);
+  if (signTime && !facts.hasSignTime) changes.signTime = signTime;
+  const validTime = instant(view.validTime);
+  if (validTime) changes.validTime = validTime;
+  const invalidTime = instant(view.invalidTime);
+  if (invalidTime) changes.invalidTime = invalidTime;
+  changes.startDeductingFromExecuteTime = plan.to === "ACTIVE" && !facts.hasNextDeductDate;
+  return { ...plan, changes };
+}
+
+function instant(text: string | undefined): Date | undefined {
+  return text === undefined ? undefined : tryParseAlipayDateTime(text);
+}
+
+function findMismatch(facts: AgreementFacts, view: AlipayAgreementView): string | undefined {
+  if (facts.agreementNo && view.agreementNo && view.agreementNo !== facts.agreementNo)
+    return `agreement_no ${view.agreementNo} is not the agreement's ${facts.agreementNo}`;
+  if (view.personalProductCode && view.personalProductCode !== facts.personalProductCode)
+    return `personal_product_code ${view.personalProductCode} is not ${facts.personalProductCode}`;
+  if (view.signScene && view.signScene !== facts.signScene)
+    return `sign_scene ${view.signScene} is not ${facts.signScene}`;
+  if (facts.alipayUserId && view.alipayUserId && view.alipayUserId !== facts.alipayUserId)
+    return "Alipay names another Alipay user than the agreement's customer";
+  return undefined;
+}

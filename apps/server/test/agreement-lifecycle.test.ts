@@ -1,0 +1,251 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  agreementFacts,
+  planAlipayView,
+  type AlipayAgreementView,
+  type LifecyclePlan,
+} from "../src/domain/agreement-lifecycle.ts";
+import { Prisma, type Agreement } from "../src/generated/prisma/client.ts";
+import { recordNotification } from "../src/repositories/agreement-notification-sql.ts";
+import { applyLifecyclePlan, lockAgreement } from "../src/repositories/agreements.ts";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+
+/**
+ * The lifecycle planner's table, run through both of its writers: the Prisma one (agreement.query answers, verified
+ * client results, admin actions) and the single-statement SQL one (the notification hot path). For every row both
+ * must store the same agreement and the same event; a writer that drops or adds a field fails here.
+ */
+
+type Start = Partial<
+  Pick<Agreement, "status" | "alipayStatus" | "alipayUserId" | "signTime" | "validTime" | "nextDeductDate">
+> & { signed?: boolean };
+
+type Row = { name: string; start: Start; view: AlipayAgreementView; expected: LifecyclePlan["kind"] };
+
+const signTime = "2026-11-30 10:00:00";
+const validTime = "2026-11-30 10:00:01";
+const invalidTime = "2115-02-01 00:00:00";
+const earlier = new Date("2026-11-01T02:00:00.000Z");
+const d = new Date("2026-12-05T00:00:00.000Z");
+const userA = "2088000000000001";
+const userB = "2088000000000002";
+
+const rows: Row[] = [
+  {
+    name: "PENDING + NORMAL with every fact → ACTIVE, D = executeTime, follow-up ends",
+    start: {},
+    view: { status: "NORMAL", alipayUserId: userA, signTime, validTime, invalidTime },
+    expected: "transition",
+  },
+  {
+    name: "PENDING + TEMP → TEMP, no D yet",
+    start: { alipayUserId: userA },
+    view: { status: "TEMP", alipayUserId: userA, signTime },
+    expected: "transition",
+  },
+  {
+    name: "TEMP + NORMAL → ACTIVE, the first sign time is kept",
+    start: { status: "TEMP", alipayStatus: "TEMP", signed: true, signTime: earlier, alipayUserId: userA },
+    view: { status: "NORMAL", signTime, validTime },
+    expected: "transition",
+  },
+  {
+    name: "ACTIVE + STOP → PAUSED, D unchanged",
+    start: { status: "ACTIVE", alipayStatus: "NORMAL", signed: true, signTime: earlier, nextDeductDate: d },
+    view: { status: "STOP" },
+    expected: "transition",
+  },
+  {
+    name: "PAUSED + NORMAL → ACTIVE, D kept",
+    start: { status: "PAUSED", alipayStatus: "STOP", signed: true, signTime: earlier, nextDeductDate: d },
+    view: { status: "NORMAL", invalidTime },
+    expected: "transition",
+  },
+  {
+    name: "ACTIVE + UNSIGN → UNSIGNED, Alipay's status cleared",
+    start: { status: "ACTIVE", alipayStatus: "NORMAL", signed: true, alipayUserId: userA, nextDeductDate: d },
+    view: { status: "UNSIGN", alipayUserId: userA },
+    expected: "transition",
+  },
+  {
+    name: "PENDING + UNSIGN (notifications out of order) → UNSIGNED, the user learnt",
+    start: {},
+    view: { status: "UNSIGN", alipayUserId: userB },
+    expected: "transition",
+  },
+  {
+    name: "UNSIGNED + NORMAL → unchanged: terminal states never come back",
+    start: { status: "UNSIGNED", signed: true, alipayUserId: userA },
+    view: { status: "NORMAL", alipayUserId: userA, signTime },
+    expected: "unchanged",
+  },
+  {
+    name: "ACTIVE + NORMAL → unchanged (the times are not rewritten)",
+    start: { status: "ACTIVE", alipayStatus: "NORMAL", signed: true, validTime: earlier, nextDeductDate: d },
+    view: { status: "NORMAL", validTime },
+    expected: "unchanged",
+  },
+  {
+    name: "another Alipay user → mismatch",
+    start: { alipayUserId: userA },
+    view: { status: "NORMAL", alipayUserId: userB, signTime },
+    expected: "mismatch",
+  },
+  {
+    name: "another personal_product_code → mismatch",
+    start: {},
+    view: { status: "NORMAL", personalProductCode: "OTHER_P", signTime },
+    expected: "mismatch",
+  },
+  {
+    name: "another sign_scene → mismatch",
+    start: { status: "ACTIVE", signed: true, nextDeductDate: d },
+    view: { status: "UNSIGN", signScene: "INDUSTRY|OTHER" },
+    expected: "mismatch",
+  },
+];
+
+let database: TestDatabase;
+let customerId: string;
+let planId: string;
+let sequence = 0;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { prisma } = database.db;
+  customerId = (await prisma.customer.create({ data: { id: randomUUID() } })).id;
+  planId = (
+    await prisma.plan.create({
+      data: {
+        id: randomUUID(),
+        name: "Monthly",
+        productCode: "GENERAL_WITHHOLDING",
+        personalProductCode: "CYCLE_PAY_AUTH_P",
+        signScene: "INDUSTRY|DIGITAL_MEDIA",
+        periodType: "MONTH",
+        period: 1,
+        singleAmount: new Prisma.Decimal("19.90"),
+      },
+    })
+  ).id;
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+/** An agreement in the row's start state; a signed one has its own Alipay agreement number. */
+async function insertAgreement(start: Start): Promise<{ agreement: Agreement; agreementNo: string }> {
+  sequence++;
+  const agreementNo = `2026${String(sequence).padStart(16, "0")}`;
+  const { signed, ...fields } = start;
+  const agreement = await database.db.prisma.agreement.create({
+    data: {
+      id: randomUUID(),
+      externalAgreementNo: `PSLIFECYCLE${String(sequence).padStart(21, "0")}`,
+      customerId,
+      planId,
+      productCode: "GENERAL_WITHHOLDING",
+      personalProductCode: "CYCLE_PAY_AUTH_P",
+      signScene: "INDUSTRY|DIGITAL_MEDIA",
+      effectType: "DIRECT",
+      periodType: "MONTH",
+      period: 1,
+      executeTime: new Date("2026-11-30T00:00:00.000Z"),
+      singleAmount: new Prisma.Decimal("19.90"),
+      nextFollowUpAt: new Date("2026-11-30T03:00:00.000Z"),
+      ...(signed ? { agreementNo } : {}),
+      ...fields,
+    },
+  });
+  return { agreement, agreementNo };
+}
+
+/** Each copy is named by its own agreement number, so the two copies of a row can live side by side. */
+function viewFor(row: Row, agreementNo: string): AlipayAgreementView {
+  return { ...row.view, agreementNo };
+}
+
+async function throughPrisma(row: Row): Promise<{ id: string; kind: string }> {
+  const { agreement, agreementNo } = await insertAgreement(row.start);
+  const kind = await database.db.prisma.$transaction(async (tx) => {
+    const locked = await lockAgreement(tx, agreement.id);
+    if (!locked) throw new Error("the agreement vanished");
+    const plan = planAlipayView(agreementFacts(locked), viewFor(row, agreementNo));
+    await applyLifecyclePlan(tx, { agreement: locked, plan, event: { source: "NOTIFICATION", reason: row.name } });
+    return plan.kind;
+  });
+  return { id: agreement.id, kind };
+}
+
+async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
+  const { agreement, agreementNo } = await insertAgreement(row.start);
+  const expected = { id: agreement.id, ...agreementFacts(agreement) };
+  const plan = planAlipayView(expected, viewFor(row, agreementNo));
+  const written = await recordNotification(database.db.sql, {
+    inbox: {
+      notifyId: randomUUID(),
+      notifyType: "dut_user_sign",
+      appId: "2021000000000000",
+      agreementNo,
+      outTradeNo: null,
+      params: {},
+    },
+    outcome: plan.kind === "transition" ? "APPLIED" : "NO_CHANGE",
+    detail: row.name,
+    expected,
+    transition:
+      plan.kind === "transition" ? { plan, event: { source: "NOTIFICATION", reason: row.name, raw: {} } } : undefined,
+  });
+  expect(written).toBe("recorded");
+  return { id: agreement.id, kind: plan.kind };
+}
+
+/** What the writers are responsible for: every column but identities and write times, and the events. */
+async function stored(id: string) {
+  const agreement = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id } });
+  const events = await database.db.prisma.agreementEvent.findMany({ where: { agreementId: id } });
+  const { id: _id, externalAgreementNo, agreementNo, createdAt, updatedAt, ...columns } = agreement;
+  return {
+    columns: { ...columns, hasAgreementNo: agreementNo !== null },
+    events: events.map((event) => ({ from: event.fromStatus, to: event.toStatus, source: event.source })),
+  };
+}
+
+describe("the agreement lifecycle planner, through both writers", () => {
+  test.each(rows)("$name", async (row) => {
+    const prisma = await throughPrisma(row);
+    const sql = await throughSql(row);
+    expect(prisma.kind).toBe(row.expected);
+    expect(sql.kind).toBe(row.expected);
+
+    const byPrisma = await stored(prisma.id);
+    const bySql = await stored(sql.id);
+    expect(bySql).toEqual(byPrisma);
+    expect(byPrisma.events).toHaveLength(row.expected === "transition" ? 1 : 0);
+  });
+
+  test("the table covers every Alipay status and every plan kind", () => {
+    expect(new Set(rows.map((row) => row.view.status))).toEqual(new Set(["NORMAL", "TEMP", "STOP", "UNSIGN"]));
+    expect(new Set(rows.map((row) => row.expected))).toEqual(new Set(["transition", "unchanged", "mismatch"]));
+  });
+
+  test("a transition to ACTIVE starts D at executeTime and ends the follow-up; the sign time is learnt once", async () => {
+    const first = await throughPrisma(rows[0]!);
+    const agreement = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: first.id } });
+    expect(agreement).toMatchObject({
+      status: "ACTIVE",
+      alipayStatus: "NORMAL",
+      alipayUserId: userA,
+      nextDeductDate: agreement.executeTime,
+      nextFollowUpAt: null,
+      signTime: new Date("2026-11-30T02:00:00.000Z"),
+      invalidTime: new Date("2115-01-31T16:00:00.000Z"),
+    });
+    const third = await throughSql(rows[2]!);
+    const activated = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: third.id } });
+    expect(activated.signTime).toEqual(earlier);
+    expect(activated.validTime).toEqual(new Date("2026-11-30T02:00:01.000Z"));
+  });
+});
