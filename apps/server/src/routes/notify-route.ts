@@ -1,7 +1,7 @@
 import { NOTIFY_ACK, NOTIFY_RETRY } from "@paysign/contracts/alipay";
 import express, { Router, type ErrorRequestHandler } from "express";
 import { isDatabaseUnavailable } from "../http/database-errors.ts";
-import { ingestNotification, type NotificationDeps } from "../services/notifications.ts";
+import { ingestNotification, type NotificationDeps } from "../notifications/intake.ts";
 
 /**
  * POST /alipay/notify. Alipay posts a form, sometimes with a content type body parsers do not expect

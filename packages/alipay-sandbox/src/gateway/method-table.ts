@@ -1,5 +1,5 @@
-import { tradePay } from "../deduction/trade-pay.ts";
-import { tradeQuery } from "../deduction/trade-query.ts";
+import { tradePay } from "./methods/trade-pay.ts";
+import { tradeQuery } from "./methods/trade-query.ts";
 import { agreementQuery } from "./methods/agreement-query.ts";
 import { agreementSignEffect } from "./methods/agreement-sign-effect.ts";
 import { agreementUnsign } from "./methods/agreement-unsign.ts";

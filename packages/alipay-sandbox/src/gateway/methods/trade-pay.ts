@@ -1,15 +1,15 @@
 import { MAX_TRADE_AMOUNT_FEN, OUT_TRADE_NO_PATTERN } from "@paysign/contracts/alipay";
-import { isExpired } from "../agreements/agreement-lookup.ts";
-import { readObject, readText } from "../gateway/biz-fields.ts";
-import type { MethodHandler } from "../gateway/method-context.ts";
-import { businessFailed, payInProcess, success, type GatewayBody } from "../gateway/results.ts";
+import { isExpired } from "../../agreements/agreement-lookup.ts";
+import { readObject, readText } from "../biz-fields.ts";
+import type { MethodHandler } from "../method-context.ts";
+import { businessFailed, payInProcess, success, type GatewayBody } from "../results.ts";
 import { alipayAmountToFen, formatAlipayDateTime, shanghaiDateOf } from "@paysign/contracts";
-import { buildTradeStatusSyncParams } from "../notify/notify-params.ts";
-import type { SandboxDeps } from "../sandbox-deps.ts";
-import { createTradeNo } from "../state/ids.ts";
-import type { Agreement, Trade } from "../state/types.ts";
-import { advanceByPeriod, checkPeriodicDeduction } from "./deduction-rules.ts";
-import { tradeFields } from "./trade-fields.ts";
+import { buildTradeStatusSyncParams } from "../../notify/notify-params.ts";
+import type { SandboxDeps } from "../../sandbox-deps.ts";
+import { createTradeNo } from "../../state/ids.ts";
+import type { Agreement, Trade } from "../../state/types.ts";
+import { advanceByPeriod, checkPeriodicDeduction } from "../../deduction/deduction-rules.ts";
+import { tradeFields } from "../../deduction/trade-fields.ts";
 
 const WITHHOLDING_PRODUCTS: Record<string, readonly string[]> = {
   CYCLE_PAY_AUTH_P: ["CYCLE_PAY_AUTH", "GENERAL_WITHHOLDING"],

@@ -1,7 +1,7 @@
-import { readText } from "../gateway/biz-fields.ts";
-import type { MethodHandler } from "../gateway/method-context.ts";
-import { businessFailed, success } from "../gateway/results.ts";
-import { tradeFields } from "./trade-fields.ts";
+import { readText } from "../biz-fields.ts";
+import type { MethodHandler } from "../method-context.ts";
+import { businessFailed, success } from "../results.ts";
+import { tradeFields } from "../../deduction/trade-fields.ts";
 
 /** alipay.trade.query (§9): trade_no wins over out_trade_no. */
 export const tradeQuery: MethodHandler = ({ deps, request }) => {

@@ -1,0 +1,84 @@
+import type { DutUserSignNotification, DutUserUnsignNotification } from "@paysign/contracts/alipay";
+import { planAlipayView, type AlipayAgreementView } from "../domain/agreement-lifecycle.ts";
+import {
+  readNotificationTarget,
+  recordNotification,
+  type InboxRow,
+  type NotifiedAgreement,
+  type PlannedTransition,
+} from "../repositories/agreement-notification-sql.ts";
+import type { SqlPool } from "../repositories/sql.ts";
+import { redactAlipayFields } from "../services/redact.ts";
+import type { Applied } from "./applied.ts";
+
+export type AgreementNotification = DutUserSignNotification | DutUserUnsignNotification;
+
+/** Decisions made again when the agreement changed between read and write; then `fail`, and Alipay delivers again. */
+const MAX_DECISIONS = 5;
+
+/**
+ * dut_user_sign / dut_user_unsign, the hot path, in raw SQL on the shared pool and no BEGIN/COMMIT: read the inbox
+ * and the agreement (one statement), plan in JS with the lifecycle planner, then write the inbox row, the transition
+ * and its event in one statement that applies only while the agreement is unchanged — planned again from a fresh
+ * read when it moved. `duplicate` when the notify_id is recorded already.
+ */
+export async function applyAgreementNotification(
+  sql: SqlPool,
+  inbox: InboxRow,
+  notification: AgreementNotification,
+): Promise<Applied | "duplicate"> {
+  for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
+    const read = await readNotificationTarget(sql, inbox.notifyId, {
+      externalAgreementNo: notification.external_agreement_no,
+      agreementNo: notification.agreement_no,
+    });
+    if (read.recorded) return "duplicate";
+    const decided = decide(read.agreement, notification);
+    const written = await recordNotification(sql, {
+      inbox,
+      outcome: decided.outcome,
+      detail: decided.detail,
+      expected: read.agreement,
+      transition: decided.transition,
+    });
+    if (written === "duplicate") return "duplicate";
+    if (written === "recorded") return { outcome: decided.outcome, detail: decided.detail };
+  }
+  throw new Error(`the agreement changed under each of ${MAX_DECISIONS} decisions; Alipay will deliver again`);
+}
+
+type Decision = Applied & { transition?: PlannedTransition };
+
+function decide(agreement: NotifiedAgreement | null, notification: AgreementNotification): Decision {
+  if (!agreement)
+    return { outcome: "UNKNOWN_TARGET", detail: "no agreement with this external_agreement_no or agreement_no" };
+  const plan = planAlipayView(agreement, viewOf(notification));
+  switch (plan.kind) {
+    case "mismatch":
+      return { outcome: "MISMATCH", detail: plan.detail };
+    case "unchanged":
+      return { outcome: "NO_CHANGE", detail: plan.detail };
+    case "transition": {
+      const event = { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) };
+      return { outcome: "APPLIED", detail: `${plan.from} → ${plan.to}`, transition: { plan, event } };
+    }
+  }
+}
+
+/** dut_user_sign reports NORMAL with the sign and validity times (§10.2); dut_user_unsign reports UNSIGN (§10.3). */
+function viewOf(notification: AgreementNotification): AlipayAgreementView {
+  const common = {
+    agreementNo: notification.agreement_no,
+    alipayUserId: notification.alipay_user_id,
+    personalProductCode: notification.personal_product_code,
+    signScene: notification.sign_scene,
+  };
+  if (notification.notify_type === "dut_user_unsign") return { status: "UNSIGN", ...common };
+  return {
+    status: "NORMAL",
+    ...common,
+    signTime: notification.sign_time,
+    validTime: notification.valid_time,
+    invalidTime: notification.invalid_time,
+  };
+}
