@@ -206,7 +206,14 @@ async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
 async function stored(id: string) {
   const agreement = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id } });
   const events = await database.db.prisma.agreementEvent.findMany({ where: { agreementId: id } });
-  const { id: _id, externalAgreementNo, agreementNo, createdAt, updatedAt, ...columns } = agreement;
+  const {
+    id: _id,
+    externalAgreementNo: _externalAgreementNo,
+    createdAt: _createdAt,
+    updatedAt: _updatedAt,
+    agreementNo,
+    ...columns
+  } = agreement;
   return {
     columns: { ...columns, hasAgreementNo: agreementNo !== null },
     events: events.map((event) => ({ from: event.fromStatus, to: event.toStatus, source: event.source })),
