@@ -183,7 +183,7 @@ async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
   const { agreement, agreementNo } = await insertAgreement(row.start);
   const expected = { id: agreement.id, ...agreementFacts(agreement) };
   const plan = planAlipayView(expected, viewFor(row, agreementNo));
-  const written = await recordNotification(database.db.sql, {
+  const written = await recordNotification(database.db, {
     inbox: {
       notifyId: randomUUID(),
       notifyType: "dut_user_sign",

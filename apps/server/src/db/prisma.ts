@@ -5,7 +5,9 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 /**
  * The database as services and repositories see it: Prisma for most work, and the same `pg` pool (`sql`) for the
  * hot paths (notification ingestion, agreement creation) where Prisma costs a millisecond or more of CPU per
- * interactive transaction. Only repositories run queries on either.
+ * interactive transaction. Only repositories run queries on either, and each chooses its driver. Raw SQL there is
+ * parameterised, each write a single statement (atomic without BEGIN/COMMIT), and statements are named so each
+ * connection parses and plans them once.
  */
 export type Database = {
   prisma: PrismaClient;

@@ -7,7 +7,7 @@ import {
   type NotifiedAgreement,
   type PlannedTransition,
 } from "../repositories/agreement-notification-sql.ts";
-import type { SqlPool } from "../repositories/sql.ts";
+import type { Database } from "../db/prisma.ts";
 import { redactAlipayFields } from "../services/redact.ts";
 import type { Applied } from "./applied.ts";
 
@@ -23,18 +23,18 @@ const MAX_DECISIONS = 5;
  * read when it moved. `duplicate` when the notify_id is recorded already.
  */
 export async function applyAgreementNotification(
-  sql: SqlPool,
+  db: Database,
   inbox: InboxRow,
   notification: AgreementNotification,
 ): Promise<Applied | "duplicate"> {
   for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
-    const read = await readNotificationTarget(sql, inbox.notifyId, {
+    const read = await readNotificationTarget(db, inbox.notifyId, {
       externalAgreementNo: notification.external_agreement_no,
       agreementNo: notification.agreement_no,
     });
     if (read.recorded) return "duplicate";
     const decided = decide(read.agreement, notification);
-    const written = await recordNotification(sql, {
+    const written = await recordNotification(db, {
       inbox,
       outcome: decided.outcome,
       detail: decided.detail,

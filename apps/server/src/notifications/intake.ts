@@ -81,7 +81,7 @@ function dispatch(
   switch (notification.notify_type) {
     case "dut_user_sign":
     case "dut_user_unsign":
-      return applyAgreementNotification(deps.db.sql, inbox, notification);
+      return applyAgreementNotification(deps.db, inbox, notification);
     case "trade_status_sync":
       return recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
     case "unparsed":

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
-import type { SqlPool } from "./sql.ts";
+import type { Database } from "../db/prisma.ts";
 
 /**
  * The raw-SQL statements of POST /api/v1/agreements (services/agreements.ts createAgreement): one read for the plan
@@ -55,14 +55,14 @@ LEFT JOIN "Customer" AS c ON c."id" = $2::uuid`;
 
 /** The plan (undefined when there is none) and the customer (undefined when there is none), in one round trip. */
 export async function findPlanAndCustomer(
-  pool: SqlPool,
+  db: Database,
   planId: string,
   customerId: string,
 ): Promise<{
   plan: PlanForAgreement | undefined;
   customer: { id: string; alipayUserId: string | null } | undefined;
 }> {
-  const { rows } = await pool.query<PlanAndCustomerRow>({
+  const { rows } = await db.sql.query<PlanAndCustomerRow>({
     name: "agreement-plan-and-customer",
     text: planAndCustomerSql,
     values: [planId, customerId],
@@ -171,7 +171,7 @@ function agreementFromRow(row: AgreementRow): Agreement {
  * (scope, key): see isUniqueViolation). Returns the stored agreement.
  */
 export async function insertAgreementWithEvent(
-  pool: SqlPool,
+  db: Database,
   input: {
     agreement: NewAgreement;
     event: { source: string; reason: string };
@@ -180,7 +180,7 @@ export async function insertAgreementWithEvent(
   },
 ): Promise<Agreement> {
   const { agreement: a, event, idempotency } = input;
-  const { rows } = await pool.query<AgreementRow>({
+  const { rows } = await db.sql.query<AgreementRow>({
     name: "agreement-insert-with-event",
     text: insertAgreementSql,
     values: [

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgreementFacts, LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
-import type { SqlPool } from "./sql.ts";
+import type { Database } from "../db/prisma.ts";
 
 /**
  * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications/agreement-notification.ts):
@@ -42,11 +42,11 @@ LEFT JOIN LATERAL (
  * agreement is still as read here.
  */
 export async function readNotificationTarget(
-  pool: SqlPool,
+  db: Database,
   notifyId: string,
   target: { externalAgreementNo: string | undefined; agreementNo: string },
 ): Promise<NotificationTarget> {
-  const { rows } = await pool.query<
+  const { rows } = await db.sql.query<
     { recorded: boolean } & { [K in keyof NotifiedAgreement]: NotifiedAgreement[K] | null }
   >({
     name: "notify-read-target",
@@ -122,7 +122,7 @@ export type RecordResult = "recorded" | "duplicate" | "moved";
  * notify_id) and, when both happened, applies the transition and inserts its AgreementEvent.
  */
 export async function recordNotification(
-  pool: SqlPool,
+  db: Database,
   input: {
     inbox: InboxRow;
     outcome: NotificationOutcome;
@@ -145,7 +145,7 @@ export async function recordNotification(
     new Date(),
   ];
   if (!expected) {
-    const { rowCount } = await pool.query({
+    const { rowCount } = await db.sql.query({
       name: "notify-record-without-agreement",
       text: recordWithoutAgreementSql,
       values: inboxParams,
@@ -153,7 +153,7 @@ export async function recordNotification(
     return rowCount === 1 ? "recorded" : "duplicate";
   }
   const changes = transition?.plan.changes;
-  const { rows } = await pool.query<{ unchanged: boolean; inserted: boolean }>({
+  const { rows } = await db.sql.query<{ unchanged: boolean; inserted: boolean }>({
     name: "notify-record-for-agreement",
     text: recordForAgreementSql,
     values: [

@@ -63,7 +63,7 @@ export async function createAgreement(
     const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
     if (replay) return replay;
   }
-  const { plan, customer } = await findPlanAndCustomer(deps.db.sql, input.planId, input.customerId);
+  const { plan, customer } = await findPlanAndCustomer(deps.db, input.planId, input.customerId);
   if (!plan) throw notFound("Plan");
   if (!plan.active) throw new AppError("CONFLICT", "This plan is no longer offered; choose another plan.");
   // No customer behind a valid session (deleted meanwhile): fail exactly as before, through Prisma.
@@ -101,7 +101,7 @@ export async function createAgreement(
   let agreement: Agreement;
   try {
     // One statement: the agreement, its first event and the idempotency row commit together.
-    agreement = await insertAgreementWithEvent(deps.db.sql, {
+    agreement = await insertAgreementWithEvent(deps.db, {
       agreement: values,
       event: { source: "CUSTOMER", reason: "sign string issued" },
       idempotency: input.idempotencyKey
