@@ -38,6 +38,23 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   {
+    // Routes do HTTP only: they call services, which reach the database through repositories.
+    files: ["apps/server/src/routes/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/generated/prisma/**", "**/db/**"],
+              message: "Routes call services; queries and Prisma types belong in services/ and repositories/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

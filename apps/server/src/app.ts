@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use(healthRoutes(deps.db, bind));
+  app.use(healthRoutes(services, bind));
   // Alipay's notifications: no rate limit, no auth (the signature is the proof), a form body.
   app.use(notifyRoute({ db: deps.db, logger, alipay }));
   app.use(docsRoutes());

@@ -3,7 +3,7 @@ import {
   createSession as createSessionRoute,
   getAgreement,
   listAgreements,
-  listPlans,
+  listPlans as listPlansRoute,
   reportSignResult as reportSignResultRoute,
   signOutcomeOf,
   unsignAgreement as unsignAgreementRoute,
@@ -11,9 +11,11 @@ import {
 import { Router } from "express";
 import { bindRoute, type BindOptions } from "../http/bind-route.ts";
 import { unsignAgreement } from "../services/agreement-actions.ts";
-import { createAgreement, getOwnAgreement, listOwnAgreements } from "../services/agreements.ts";
+import { getOwnAgreement, listOwnAgreements } from "../services/agreement-reads.ts";
+import { createAgreement } from "../services/agreements.ts";
 import { reportSignResult } from "../services/confirmation.ts";
 import type { ServiceDeps } from "../services/deps.ts";
+import { listPlans } from "../services/plans.ts";
 import type { SessionTokens } from "../services/session-tokens.ts";
 import { createSession } from "../services/sessions.ts";
 import { presentAgreement, presentCharge, presentCustomer, presentEvent, presentPlan } from "./presenters.ts";
@@ -39,10 +41,10 @@ export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, 
 
   bindRoute(
     router,
-    listPlans,
+    listPlansRoute,
     options,
   )(async () => {
-    const plans = await deps.db.prisma.plan.findMany({ where: { active: true }, orderBy: { createdAt: "asc" } });
+    const plans = await listPlans(deps, { activeOnly: true });
     return { status: 200, body: { items: plans.map(presentPlan) } };
   });
 

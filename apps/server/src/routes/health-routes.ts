@@ -1,9 +1,10 @@
 import { healthz, readyz } from "@paysign/contracts";
 import { Router } from "express";
-import { pingDatabase, type Database } from "../db/prisma.ts";
 import { bindRoute, type BindOptions } from "../http/bind-route.ts";
+import type { ServiceDeps } from "../services/deps.ts";
+import { isDatabaseReady } from "../services/health.ts";
 
-export function healthRoutes(db: Database, options: BindOptions): Router {
+export function healthRoutes(deps: Pick<ServiceDeps, "db">, options: BindOptions): Router {
   const router = Router();
   bindRoute(router, healthz, options)(async () => ({ status: 200, body: { status: "ok" } }));
   bindRoute(
@@ -11,7 +12,7 @@ export function healthRoutes(db: Database, options: BindOptions): Router {
     readyz,
     options,
   )(async () => {
-    const database = await pingDatabase(db);
+    const database = await isDatabaseReady(deps);
     return database
       ? { status: 200, body: { status: "ok", checks: { database: "ok" } } }
       : { status: 503, body: { status: "unavailable", checks: { database: "fail" } } };

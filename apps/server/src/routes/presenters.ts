@@ -1,6 +1,7 @@
 import { calendarDateFromUtcMidnight } from "@paysign/contracts";
 import type {
   AdminAgreement,
+  AdminAgreementDetail,
   Agreement as AgreementDto,
   AgreementEvent as AgreementEventDto,
   Charge as ChargeDto,
@@ -8,7 +9,14 @@ import type {
   Customer as CustomerDto,
   Plan as PlanDto,
 } from "@paysign/contracts";
-import type { Agreement, AgreementEvent, Charge, ChargeAttempt, Customer, Plan } from "../generated/prisma/client.ts";
+import type {
+  AgreementEventRow,
+  AgreementRow,
+  ChargeAttemptRow,
+  ChargeRow,
+  CustomerRow,
+  PlanRow,
+} from "../repositories/rows.ts";
 
 // Database rows → the API shapes of @paysign/contracts. Money leaves as two-decimal yuan strings, dates as
 // yyyy-MM-dd, instants as ISO 8601.
@@ -17,7 +25,7 @@ const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 const day = (date: Date) => calendarDateFromUtcMidnight(date);
 
-export function presentPlan(plan: Plan): PlanDto {
+export function presentPlan(plan: PlanRow): PlanDto {
   return {
     id: plan.id,
     name: plan.name,
@@ -39,7 +47,7 @@ export function presentPlan(plan: Plan): PlanDto {
   };
 }
 
-export function presentCustomer(customer: Customer): CustomerDto {
+export function presentCustomer(customer: CustomerRow): CustomerDto {
   return {
     id: customer.id,
     alipayUserId: customer.alipayUserId,
@@ -48,7 +56,7 @@ export function presentCustomer(customer: Customer): CustomerDto {
   };
 }
 
-export function presentAgreement(agreement: Agreement): AgreementDto {
+export function presentAgreement(agreement: AgreementRow): AgreementDto {
   return {
     id: agreement.id,
     externalAgreementNo: agreement.externalAgreementNo,
@@ -69,7 +77,7 @@ export function presentAgreement(agreement: Agreement): AgreementDto {
   };
 }
 
-export function presentAdminAgreement(agreement: Agreement): AdminAgreement {
+export function presentAdminAgreement(agreement: AgreementRow): AdminAgreement {
   return {
     ...presentAgreement(agreement),
     customerId: agreement.customerId,
@@ -88,7 +96,7 @@ export function presentAdminAgreement(agreement: Agreement): AdminAgreement {
   };
 }
 
-export function presentEvent(event: AgreementEvent): AgreementEventDto {
+export function presentEvent(event: AgreementEventRow): AgreementEventDto {
   return {
     id: event.id,
     agreementId: event.agreementId,
@@ -100,7 +108,12 @@ export function presentEvent(event: AgreementEvent): AgreementEventDto {
   };
 }
 
-export function presentCharge(charge: Charge & { attempts: ChargeAttempt[] }): ChargeDto {
+/** An event with the raw input that caused it; operators only. */
+export function presentAdminEvent(event: AgreementEventRow): AdminAgreementDetail["events"][number] {
+  return { ...presentEvent(event), raw: event.raw ?? null };
+}
+
+export function presentCharge(charge: ChargeRow & { attempts: ChargeAttemptRow[] }): ChargeDto {
   return {
     id: charge.id,
     agreementId: charge.agreementId,
@@ -117,7 +130,7 @@ export function presentCharge(charge: Charge & { attempts: ChargeAttempt[] }): C
   };
 }
 
-export function presentAttempt(attempt: ChargeAttempt): ChargeAttemptDto {
+export function presentAttempt(attempt: ChargeAttemptRow): ChargeAttemptDto {
   return {
     id: attempt.id,
     outTradeNo: attempt.outTradeNo,

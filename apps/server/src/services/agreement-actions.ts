@@ -1,5 +1,6 @@
 import { AppError, notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
+import { agreementExists } from "../repositories/agreement-reads.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
 import { applyAlipayView } from "./alipay-agreement-view.ts";
 import { agreementLocator, syncAgreement } from "./agreement-sync.ts";
@@ -73,4 +74,13 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
     );
   }
   throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm sign.effect; retry in a moment.");
+}
+
+/** An operator's sync: the agreement as `alipay.user.agreement.query` has it; no answer is ALIPAY_UNAVAILABLE. */
+export async function syncAgreementNow(deps: ServiceDeps, agreementId: string): Promise<Agreement> {
+  if (!(await agreementExists(deps.db.prisma, agreementId))) throw notFound("Agreement");
+  const { agreement, answer } = await syncAgreement(deps, agreementId, { source: "ADMIN" });
+  if (answer.kind === "unknown")
+    throw new AppError("ALIPAY_UNAVAILABLE", `Alipay did not answer the query: ${answer.reason}`);
+  return agreement;
 }

@@ -144,19 +144,3 @@ async function replayIdempotent(
   const agreement = await deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: body.agreementId } });
   return { agreement, signStr: body.signStr };
 }
-
-export async function getOwnAgreement(deps: ServiceDeps, customerId: string, id: string) {
-  const agreement = await deps.db.prisma.agreement.findFirst({
-    where: { id, customerId },
-    include: {
-      charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" }, take: 1 } } },
-      events: { orderBy: { createdAt: "asc" } },
-    },
-  });
-  if (!agreement) throw notFound("Agreement");
-  return agreement;
-}
-
-export function listOwnAgreements(deps: ServiceDeps, customerId: string): Promise<Agreement[]> {
-  return deps.db.prisma.agreement.findMany({ where: { customerId }, orderBy: { createdAt: "desc" }, take: 100 });
-}

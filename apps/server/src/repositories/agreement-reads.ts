@@ -1,0 +1,73 @@
+import type { AgreementStatus } from "@paysign/contracts";
+import { afterCreatedAtCursor, createdAtCursorOf, newestFirst, readPage, type Page } from "./cursor.ts";
+import type { AgreementEventRow, AgreementRow, ChargeAttemptRow, ChargeRow } from "./rows.ts";
+import type { Tx } from "./transaction.ts";
+
+/** An agreement with its charges (latest due date first, each with attempts) and its events (oldest first). */
+export type AgreementWithHistory = AgreementRow & {
+  charges: Array<ChargeRow & { attempts: ChargeAttemptRow[] }>;
+  events: AgreementEventRow[];
+};
+
+export type AgreementFilter = {
+  status?: AgreementStatus | undefined;
+  customerId?: string | undefined;
+  planId?: string | undefined;
+};
+
+/** Agreements, newest first, one page after `cursor`. */
+export function findAgreementsPage(
+  db: Tx,
+  input: { filter: AgreementFilter; cursor: string | undefined; limit: number },
+): Promise<Page<AgreementRow>> {
+  const { filter } = input;
+  const where = {
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.customerId ? { customerId: filter.customerId } : {}),
+    ...(filter.planId ? { planId: filter.planId } : {}),
+    ...afterCreatedAtCursor(input.cursor),
+  };
+  return readPage(
+    input.limit,
+    (take) => db.agreement.findMany({ where, orderBy: newestFirst, take }),
+    createdAtCursorOf,
+  );
+}
+
+/** A customer's own agreements, newest first (the latest 100). */
+export function findCustomerAgreements(db: Tx, customerId: string): Promise<AgreementRow[]> {
+  return db.agreement.findMany({ where: { customerId }, orderBy: { createdAt: "desc" }, take: 100 });
+}
+
+export function findAgreementById(db: Tx, id: string): Promise<AgreementRow | null> {
+  return db.agreement.findUnique({ where: { id } });
+}
+
+export async function agreementExists(db: Tx, id: string): Promise<boolean> {
+  return (await db.agreement.findUnique({ where: { id }, select: { id: true } })) !== null;
+}
+
+/** The operator's view: every attempt of every charge, latest first. */
+export function findAgreementWithHistory(db: Tx, id: string): Promise<AgreementWithHistory | null> {
+  return db.agreement.findUnique({
+    where: { id },
+    include: {
+      charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" } } } },
+      events: { orderBy: { createdAt: "asc" } },
+    },
+  });
+}
+
+/** The customer's view of one of their agreements: each charge with its latest attempt only. */
+export function findCustomerAgreementWithHistory(
+  db: Tx,
+  input: { customerId: string; id: string },
+): Promise<AgreementWithHistory | null> {
+  return db.agreement.findFirst({
+    where: { id: input.id, customerId: input.customerId },
+    include: {
+      charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" }, take: 1 } } },
+      events: { orderBy: { createdAt: "asc" } },
+    },
+  });
+}

@@ -1,0 +1,43 @@
+import { DEFAULT_PAGE_LIMIT } from "@paysign/contracts";
+import { notFound } from "../errors.ts";
+import {
+  findAgreementsPage,
+  findAgreementWithHistory,
+  findCustomerAgreements,
+  findCustomerAgreementWithHistory,
+  type AgreementFilter,
+  type AgreementWithHistory,
+} from "../repositories/agreement-reads.ts";
+import type { Page } from "../repositories/cursor.ts";
+import type { AgreementRow } from "../repositories/rows.ts";
+import type { ServiceDeps } from "./deps.ts";
+
+/** Operators: agreements, newest first, filtered, one page after the cursor. */
+export async function findAgreements(
+  deps: ServiceDeps,
+  query: AgreementFilter & { cursor?: string | undefined; limit?: number | undefined },
+): Promise<Page<AgreementRow>> {
+  const { cursor, limit, ...filter } = query;
+  return await findAgreementsPage(deps.db.prisma, { filter, cursor, limit: limit ?? DEFAULT_PAGE_LIMIT });
+}
+
+/** Operators: one agreement with every charge attempt and its full event log. */
+export async function getAgreementWithHistory(deps: ServiceDeps, id: string): Promise<AgreementWithHistory> {
+  const agreement = await findAgreementWithHistory(deps.db.prisma, id);
+  if (!agreement) throw notFound("Agreement");
+  return agreement;
+}
+
+export async function getOwnAgreement(
+  deps: ServiceDeps,
+  customerId: string,
+  id: string,
+): Promise<AgreementWithHistory> {
+  const agreement = await findCustomerAgreementWithHistory(deps.db.prisma, { customerId, id });
+  if (!agreement) throw notFound("Agreement");
+  return agreement;
+}
+
+export function listOwnAgreements(deps: ServiceDeps, customerId: string): Promise<AgreementRow[]> {
+  return findCustomerAgreements(deps.db.prisma, customerId);
+}
