@@ -109,7 +109,7 @@ export async function createAgreement(
     createdAt: writtenAt,
     updatedAt: writtenAt,
   };
-  const signStr = alipay.buildPaySignStr(pageSignBizContent(agreement, plan), deps.config.alipay?.notifyUrl);
+  const signStr = await alipay.buildPaySignStr(pageSignBizContent(agreement, plan));
 
   try {
     // One statement: the agreement, its first event and the idempotency row commit together.
