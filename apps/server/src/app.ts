@@ -37,7 +37,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  const alipay = deps.alipay ?? (config.alipay ? createAlipayClient(config.alipay) : undefined);
+  const alipay = deps.alipay ?? (config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined);
   const services: ServiceDeps = { config, db: deps.db, logger, clock, alipay };
   const sessions = createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock });
   const bind: BindOptions = {

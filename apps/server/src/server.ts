@@ -26,7 +26,7 @@ export async function startServer(
   const database = await openDatabase(config, logger);
   const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
-  const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
+  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined;
   if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");
   // pg-boss: the queue for the admin routes; the workers too unless JOBS_IN_API=false (then run `worker`).
   const jobs = await startJobRunner(

@@ -35,7 +35,7 @@ try {
   const database = await openDatabase(config, logger);
   const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
-  const alipay = config.alipay ? createAlipayClient(config.alipay) : undefined;
+  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined;
   const jobs = await startJobRunner({ config, db, logger, clock, alipay }, { databaseUrl: database.url, work: true });
   logger.info({ pid: process.pid }, "worker running");
   let stopping = false;

@@ -1,5 +1,6 @@
 import { createVerify } from "node:crypto";
 import {
+  ALIPAY_METHOD_MAP,
   agreementQueryResponseSchema,
   alipayNotificationSchema,
   executionPlanModifyResponseSchema,
@@ -100,6 +101,41 @@ describe("sandbox output against @paysign/contracts", () => {
       { validateSign: true },
     );
     expect(oauthTokenResponseSchema.safeParse(answer).success).toBe(true);
+  });
+
+  it("every gateway method's success answer parses with the method map's response schema", async () => {
+    const userId = (await createUser(harness)).userId;
+    const { agreementNo: fresh } = await signAgreement(harness, { userId });
+    const { body } = await harness.post<{ authCode: string }>("/sandbox/auth-codes", { userId });
+    const calls = [
+      ["alipay.system.oauth.token", {}, { grant_type: "authorization_code", code: body.authCode }],
+      ["alipay.user.agreement.query", { agreement_no: fresh }, {}],
+      [
+        "alipay.trade.pay",
+        {
+          out_trade_no: "MAP1",
+          total_amount: "19.90",
+          subject: "s",
+          product_code: "GENERAL_WITHHOLDING",
+          agreement_params: { agreement_no: fresh },
+        },
+        {},
+      ],
+      ["alipay.trade.query", { out_trade_no: "MAP1" }, {}],
+      ["alipay.user.agreement.executionplan.modify", { agreement_no: fresh, deduct_time: "2027-01-05" }, {}],
+      ["alipay.user.agreement.sign.effect", { agreement_no: fresh }, {}],
+      ["alipay.user.agreement.unsign", { agreement_no: fresh }, {}],
+    ] as const;
+    for (const [method, biz, extra] of calls) {
+      const entry = ALIPAY_METHOD_MAP[method];
+      const request = entry.requestIn === "common-params" ? extra : biz;
+      expect(entry.request.safeParse(request).error?.issues ?? [], method).toEqual([]);
+      const body = await rawGatewayAnswer(method, biz, extra);
+      const signed = readSignedResponse(body, `${method.replaceAll(".", "_")}_response`);
+      if (!signed.ok) throw new Error(`${method}: ${signed.reason}`);
+      expect(signed.value.response.code, method).toBe("10000");
+      expect(entry.response.safeParse(signed.value.response).error?.issues ?? [], method).toEqual([]);
+    }
   });
 
   it("every notification parses with alipayNotificationSchema", async () => {

@@ -1,19 +1,28 @@
 import { describe, expect, test } from "vitest";
 import {
+  ALIPAY_METHODS,
+  ALIPAY_METHOD_MAP,
   agreementQueryBizContentSchema,
   agreementQueryResponseSchema,
   agreementUnsignBizContentSchema,
+  agreementUnsignResponseSchema,
   alipayResponseKey,
   executionPlanModifyBizContentSchema,
+  executionPlanModifyResponseSchema,
   oauthTokenParamsSchema,
   oauthTokenResponseSchema,
+  pageSignBizContentSchema,
+  pageSignResponseSchema,
   readSignedResponse,
   signEffectBizContentSchema,
+  signEffectResponseSchema,
   tradePayBizContentSchema,
   tradePayResponseSchema,
   tradeQueryBizContentSchema,
   tradeQueryResponseSchema,
+  type AlipayMethod,
 } from "../src/alipay/index.ts";
+import { SANDBOX_ANSWERS } from "./fixtures/sandbox-answers.ts";
 
 /** alipay-protocol.md §8 example. */
 const tradePayExample = {
@@ -167,5 +176,68 @@ describe("alipay.system.oauth.token", () => {
     if (!read.ok) throw new Error(read.reason);
     expect(read.value.responseKey).toBe("error_response");
     expect(oauthTokenResponseSchema.parse(read.value.response).sub_code).toBe("isv.code-invalid");
+  });
+});
+
+describe("the method map", () => {
+  test("has exactly one entry per method of ALIPAY_METHODS", () => {
+    expect(Object.keys(ALIPAY_METHOD_MAP).sort()).toEqual([...ALIPAY_METHODS].sort());
+  });
+
+  test.each([
+    ["alipay.system.oauth.token", oauthTokenParamsSchema, oauthTokenResponseSchema],
+    ["alipay.user.agreement.page.sign", pageSignBizContentSchema, pageSignResponseSchema],
+    ["alipay.user.agreement.query", agreementQueryBizContentSchema, agreementQueryResponseSchema],
+    ["alipay.user.agreement.unsign", agreementUnsignBizContentSchema, agreementUnsignResponseSchema],
+    ["alipay.user.agreement.sign.effect", signEffectBizContentSchema, signEffectResponseSchema],
+    [
+      "alipay.user.agreement.executionplan.modify",
+      executionPlanModifyBizContentSchema,
+      executionPlanModifyResponseSchema,
+    ],
+    ["alipay.trade.pay", tradePayBizContentSchema, tradePayResponseSchema],
+    ["alipay.trade.query", tradeQueryBizContentSchema, tradeQueryResponseSchema],
+  ] as const)("%s uses the method's own request and response schemas", (method, request, response) => {
+    expect(ALIPAY_METHOD_MAP[method].request).toBe(request);
+    expect(ALIPAY_METHOD_MAP[method].response).toBe(response);
+  });
+
+  test("oauth.token alone sends its request as common parameters", () => {
+    const commonParams = ALIPAY_METHODS.filter((method) => ALIPAY_METHOD_MAP[method].requestIn === "common-params");
+    expect(commonParams).toEqual(["alipay.system.oauth.token"]);
+  });
+
+  test("notify_url goes with page.sign, unsign and trade.pay only (§1.2)", () => {
+    const withNotifyUrl = ALIPAY_METHODS.filter((method) => ALIPAY_METHOD_MAP[method].notifyUrl);
+    expect(withNotifyUrl).toEqual([
+      "alipay.user.agreement.page.sign",
+      "alipay.user.agreement.unsign",
+      "alipay.trade.pay",
+    ]);
+  });
+
+  test("a recorded sandbox answer exists for every method", () => {
+    expect(Object.keys(SANDBOX_ANSWERS).sort()).toEqual([...ALIPAY_METHODS].sort());
+  });
+
+  test.each(ALIPAY_METHODS)("%s: the sandbox's success answer parses with the map's response schema", (method) => {
+    const body = SANDBOX_ANSWERS[method];
+    const read = readSignedResponse(body, alipayResponseKey(method));
+    if (!read.ok) throw new Error(read.reason);
+    expect(read.value.responseKey).toBe(alipayResponseKey(method));
+    const parsed = ALIPAY_METHOD_MAP[method].response.safeParse(read.value.response);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data).toEqual(read.value.response);
+  });
+
+  test.each<[AlipayMethod, Record<string, unknown>]>([
+    ["alipay.trade.pay", { gmt_payment: "2026-11-30" }],
+    ["alipay.trade.query", { trade_status: "PAID" }],
+    ["alipay.user.agreement.query", { status: "UNSIGN" }],
+    ["alipay.system.oauth.token", { expires_in: "soon" }],
+  ])("%s: a success answer with a field out of shape is refused", (method, change) => {
+    const read = readSignedResponse(SANDBOX_ANSWERS[method], alipayResponseKey(method));
+    if (!read.ok) throw new Error(read.reason);
+    expect(ALIPAY_METHOD_MAP[method].response.safeParse({ ...read.value.response, ...change }).success).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import {
   NOTIFY_SIGN_EXCLUDED,
   REQUEST_SIGN_EXCLUDED,
+  buildNotifySignContent,
   buildSignContent,
   decodePaySignStr,
   encodePaySignStr,
@@ -130,6 +131,26 @@ describe("sign content", () => {
       { exclude: NOTIFY_SIGN_EXCLUDED },
     );
     expect(content).toBe("Z=upper sorts first&app_id=1&notify_type=dut_user_sign");
+  });
+
+  const withEmptyValue = {
+    notify_type: "trade_status_sync",
+    sign: "x",
+    sign_type: "RSA2",
+    passback_params: "",
+    app_id: "1",
+  };
+
+  test("notifications: empty values skipped when told to skip (how the sandbox signs)", () => {
+    expect(buildNotifySignContent(withEmptyValue, { emptyValues: "skip" })).toBe(
+      "app_id=1&notify_type=trade_status_sync",
+    );
+  });
+
+  test("notifications: empty values kept as k= when told to keep (how the server verifies)", () => {
+    expect(buildNotifySignContent(withEmptyValue, { emptyValues: "keep" })).toBe(
+      "app_id=1&notify_type=trade_status_sync&passback_params=",
+    );
   });
 });
 

@@ -1,34 +1,43 @@
 import { createVerify, type KeyObject } from "node:crypto";
 import { AlipaySdk, type AlipaySdkConfig } from "alipay-sdk";
+import { formatAlipayDateTime } from "@paysign/contracts";
 import {
+  ALIPAY_METHOD_MAP,
+  buildNotifySignContent,
   classifyAlipayResult,
   encodePaySignStr,
+  type AlipayBizContent,
+  type AlipayGatewayMethod,
   type AlipayMethod,
-  type FailureClass,
+  type AlipayResponse,
   type SignType,
 } from "@paysign/contracts/alipay";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../logger.ts";
 import type { AlipayConfig } from "./alipay-config.ts";
 
-export type GatewayCallResult =
-  | { outcome: "success"; response: Record<string, unknown> }
-  | {
-      outcome: Exclude<FailureClass, never>;
-      code: string | undefined;
-      subCode: string | undefined;
-      subMsg: string | undefined;
-      response: Record<string, unknown> | undefined;
-      error?: string;
-    };
+/** What Alipay's answer said, when it was not a success (all undefined when nothing was answered). */
+export type AlipayFailureDetail = { code: string | undefined; subCode: string | undefined; subMsg: string | undefined };
+
+export type UnknownOutcomeCause =
+  /** No verified answer: timeout, lost connection, an answer whose signature does not verify. */
+  | "no-answer"
+  /** An answer `classifyAlipayResult` reads as a lost one: 10003, 20000 on a write, ACQ.SYSTEM_ERROR… */
+  | "ambiguous-answer"
+  /** A success answer that its method's response schema refuses. */
+  | "unreadable-success";
+
+/** One gateway call's answer, parsed once: the classes are `classifyAlipayResult`'s. */
+export type AlipayCallResult<M extends AlipayMethod> =
+  | { kind: "success"; response: AlipayResponse<M> }
+  | ({ kind: "business-failure"; class: "retryable" | "definitive" } & AlipayFailureDetail)
+  | ({ kind: "unknown-outcome"; cause: UnknownOutcomeCause; reason: string } & AlipayFailureDetail);
 
 export type AlipayClient = {
   appId: string;
   /** The signStr for my.paySignCenter: sdkExecute output encoded once more, never with a return_url. */
-  buildPaySignStr(bizContent: Record<string, unknown>, notifyUrl: string | undefined): string;
-  call(
-    method: AlipayMethod,
-    bizContent: Record<string, unknown>,
-    options?: { notifyUrl?: string; authCode?: string },
-  ): Promise<GatewayCallResult>;
+  buildPaySignStr(bizContent: AlipayBizContent<"alipay.user.agreement.page.sign">): Promise<string>;
+  call<M extends AlipayGatewayMethod>(method: M, biz: AlipayBizContent<M>): Promise<AlipayCallResult<M>>;
   /** Verifies a notification's form params (already decoded): `sign` over the rest minus `sign`/`sign_type`. */
   verifyNotification(params: Record<string, string>): boolean;
   /** Verifies `sign` over an exact response text, e.g. the page.sign answer inside a paySignCenter `result`. */
@@ -37,11 +46,21 @@ export type AlipayClient = {
 
 const algorithms: Record<SignType, string> = { RSA2: "RSA-SHA256", RSA: "RSA-SHA1" };
 
+const noDetail: AlipayFailureDetail = { code: undefined, subCode: undefined, subMsg: undefined };
+
+function readString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
 /**
  * One SDK instance per process. Its private key is swapped for a parsed KeyObject after construction, so signing
  * never re-parses the PEM (the SDK otherwise hands the PEM string to crypto on every call).
+ *
+ * The client sets every common parameter the SDK does not: `timestamp` (the SDK would format the host's local
+ * time; Alipay reads Asia/Shanghai wall time, alipay-protocol.md §1.2) from `clock`, and `notify_url` from the
+ * configuration for the methods that take one.
  */
-export function createAlipayClient(config: AlipayConfig): AlipayClient {
+export function createAlipayClient(config: AlipayConfig, options: { clock: Clock; logger: Logger }): AlipayClient {
   const sdkConfig: AlipaySdkConfig = {
     appId: config.appId,
     privateKey: config.privateKey.pkcs8Pem,
@@ -72,52 +91,60 @@ export function createAlipayClient(config: AlipayConfig): AlipayClient {
     }
   };
 
+  const commonParams = async (method: AlipayMethod): Promise<Record<string, string>> => ({
+    timestamp: formatAlipayDateTime(await options.clock.now()),
+    ...(ALIPAY_METHOD_MAP[method].notifyUrl && config.notifyUrl ? { notify_url: config.notifyUrl } : {}),
+  });
+
+  const readAnswer = <M extends AlipayGatewayMethod>(
+    method: M,
+    answer: Record<string, unknown>,
+  ): AlipayCallResult<M> => {
+    const detail: AlipayFailureDetail = {
+      code: readString(answer.code),
+      subCode: readString(answer.sub_code),
+      subMsg: readString(answer.sub_msg),
+    };
+    const outcome = classifyAlipayResult(method, { code: detail.code, sub_code: detail.subCode });
+    if (outcome === "retryable" || outcome === "definitive") {
+      return { kind: "business-failure", class: outcome, ...detail };
+    }
+    if (outcome === "unknown-outcome") {
+      const reason = `${detail.code ?? ""} ${detail.subCode ?? ""}`.trim();
+      return { kind: "unknown-outcome", cause: "ambiguous-answer", reason, ...detail };
+    }
+    const parsed = ALIPAY_METHOD_MAP[method].response.safeParse(answer);
+    if (parsed.success) return { kind: "success", response: parsed.data as AlipayResponse<M> };
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(answer)"}: ${issue.code}`);
+    options.logger.warn({ method, issues }, "Alipay answered success in a shape its schema refuses: outcome unknown");
+    const reason = `the success answer of ${method} does not match its schema (${issues.join("; ")})`;
+    return { kind: "unknown-outcome", cause: "unreadable-success", reason, ...noDetail };
+  };
+
   return {
     appId: config.appId,
-    buildPaySignStr(bizContent, notifyUrl) {
-      const output = sdk.sdkExecute("alipay.user.agreement.page.sign", {
-        bizContent,
-        ...(notifyUrl ? { notifyUrl } : {}),
-      });
+    async buildPaySignStr(bizContent) {
+      const method = "alipay.user.agreement.page.sign";
+      const output = sdk.sdkExecute(method, { ...(await commonParams(method)), bizContent });
       return encodePaySignStr(output);
     },
-    async call(method, bizContent, options = {}) {
-      let response: Record<string, unknown>;
+    async call(method, biz) {
+      let answer: Record<string, unknown>;
       try {
-        const params: Record<string, unknown> = {};
-        if (method === "alipay.system.oauth.token") {
-          params.grant_type = "authorization_code";
-          params.code = options.authCode;
-        } else {
-          params.bizContent = bizContent;
-        }
-        if (options.notifyUrl) params.notify_url = options.notifyUrl;
-        response = (await sdk.exec(method, params, { validateSign: true })) as Record<string, unknown>;
+        const request = ALIPAY_METHOD_MAP[method].requestIn === "common-params" ? biz : { bizContent: biz };
+        const params = { ...(await commonParams(method)), ...request };
+        answer = (await sdk.exec(method, params, { validateSign: true })) as Record<string, unknown>;
       } catch (error) {
         // Network errors, timeouts and unverifiable answers: the call may or may not have taken effect.
-        return {
-          outcome: "unknown-outcome",
-          code: undefined,
-          subCode: undefined,
-          subMsg: undefined,
-          response: undefined,
-          error: error instanceof Error ? error.message : String(error),
-        };
+        const reason = error instanceof Error ? error.message : String(error);
+        return { kind: "unknown-outcome", cause: "no-answer", reason, ...noDetail };
       }
-      const code = typeof response.code === "string" ? response.code : undefined;
-      const subCode = typeof response.sub_code === "string" ? response.sub_code : undefined;
-      const subMsg = typeof response.sub_msg === "string" ? response.sub_msg : undefined;
-      const outcome = classifyAlipayResult(method, { code, sub_code: subCode });
-      if (outcome === "success") return { outcome, response };
-      return { outcome, code, subCode, subMsg, response };
+      return readAnswer(method, answer);
     },
     verifyNotification(params) {
-      const { sign, sign_type: signType, ...rest } = params;
+      const { sign, sign_type: signType } = params;
       if (!sign) return false;
-      const content = Object.keys(rest)
-        .sort()
-        .map((key) => `${key}=${rest[key]}`)
-        .join("&");
+      const content = buildNotifySignContent(params, { emptyValues: "keep" });
       return verifyAlipaySignature(content, sign, signType ?? config.signType);
     },
     verifyAlipaySignature,

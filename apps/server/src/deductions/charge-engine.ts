@@ -9,8 +9,7 @@ import {
   yuanToFen,
   type CalendarDate,
 } from "@paysign/contracts";
-import { tradeQueryResponseSchema } from "@paysign/contracts/alipay";
-import type { GatewayCallResult } from "../alipay/alipay-client.ts";
+import type { AlipayCallResult } from "../alipay/alipay-client.ts";
 import type { Charge } from "../generated/prisma/client.ts";
 import { lockAgreement } from "../repositories/agreements.ts";
 import type { Tx } from "../repositories/transaction.ts";
@@ -155,18 +154,13 @@ async function claimAttempt(
 
 /** alipay.trade.pay for an agreement deduction (alipay-protocol.md §8), then its answer settled under the locks. */
 async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
-  const notifyUrl = deps.config.alipay?.notifyUrl;
-  const result = await requireAlipay(deps).call(
-    "alipay.trade.pay",
-    {
-      out_trade_no: claim.outTradeNo,
-      total_amount: fenToYuan(claim.amountFen),
-      subject: `周期扣款 ${claim.dueDate}`,
-      product_code: claim.productCode,
-      agreement_params: { agreement_no: claim.agreementNo },
-    },
-    notifyUrl ? { notifyUrl } : {},
-  );
+  const result = await requireAlipay(deps).call("alipay.trade.pay", {
+    out_trade_no: claim.outTradeNo,
+    total_amount: fenToYuan(claim.amountFen),
+    subject: `周期扣款 ${claim.dueDate}`,
+    product_code: claim.productCode,
+    agreement_params: { agreement_no: claim.agreementNo },
+  });
   const now = await deps.clock.now();
   const outcome = await settlePayAnswer(deps, claim, result, now);
   deps.logger.info(
@@ -178,38 +172,38 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
   if (outcome === "unknown-outcome") await reconcileCharge(deps, claim.chargeId);
 }
 
+type PayOutcome = "success" | "retryable" | "definitive" | "unknown-outcome" | "sync";
+
 async function settlePayAnswer(
   deps: ServiceDeps,
   claim: Claim,
-  result: GatewayCallResult,
+  result: AlipayCallResult<"alipay.trade.pay">,
   now: Date,
-): Promise<GatewayCallResult["outcome"] | "sync"> {
+): Promise<PayOutcome> {
   const config = deps.config.deductions;
   return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAttempt(tx, claim.attemptId);
     if (!locked) throw new Error(`attempt ${claim.attemptId} vanished`);
-    if (result.outcome === "success") {
-      const tradeNo = typeof result.response.trade_no === "string" ? result.response.trade_no : undefined;
-      if (tradeNo) {
-        const gmtPayment = typeof result.response.gmt_payment === "string" ? result.response.gmt_payment : undefined;
-        const paidAt = (gmtPayment && tryParseAlipayDateTime(gmtPayment)) || now;
-        const applied = await settleSucceeded(tx, locked, { tradeNo, paidAt, source: "SCHEDULER" });
-        if (applied === "second-success") logSecondSuccess(deps, claim.chargeId, tradeNo);
-        return "success";
-      }
-      await settleUnknown(tx, locked, { subCode: "NO_TRADE_NO", subMsg: "success without trade_no", now, config });
-      return "unknown-outcome";
-    }
-    const subCode = result.subCode ?? result.code ?? "NO_ANSWER";
-    const subMsg = result.subMsg ?? result.error ?? "";
-    switch (result.outcome) {
-      case "unknown-outcome":
-        await settleUnknown(tx, locked, { subCode, subMsg, now, config });
+    switch (result.kind) {
+      case "success": {
+        const { trade_no: tradeNo, gmt_payment: gmtPayment } = result.response;
+        if (tradeNo) {
+          const paidAt = (gmtPayment && tryParseAlipayDateTime(gmtPayment)) || now;
+          const applied = await settleSucceeded(tx, locked, { tradeNo, paidAt, source: "SCHEDULER" });
+          if (applied === "second-success") logSecondSuccess(deps, claim.chargeId, tradeNo);
+          return "success";
+        }
+        await settleUnknown(tx, locked, { subCode: "NO_TRADE_NO", subMsg: "success without trade_no", now, config });
         return "unknown-outcome";
-      case "retryable":
-      case "definitive": {
-        const after = await settleFailed(tx, locked, { kind: result.outcome, subCode, subMsg, now, config });
-        return after ?? result.outcome;
+      }
+      case "unknown-outcome":
+        await settleUnknown(tx, locked, { ...unknownPayFailure(result), now, config });
+        return "unknown-outcome";
+      case "business-failure": {
+        const subCode = result.subCode ?? result.code ?? "NO_ANSWER";
+        const subMsg = result.subMsg ?? "";
+        const after = await settleFailed(tx, locked, { kind: result.class, subCode, subMsg, now, config });
+        return after ?? result.class;
       }
       default: {
         const unreachable: never = result;
@@ -217,6 +211,25 @@ async function settlePayAnswer(
       }
     }
   });
+}
+
+/** What an attempt records when its pay answer leaves the outcome unknown. */
+function unknownPayFailure(result: Extract<AlipayCallResult<"alipay.trade.pay">, { kind: "unknown-outcome" }>): {
+  subCode: string;
+  subMsg: string;
+} {
+  switch (result.cause) {
+    case "no-answer":
+      return { subCode: "NO_ANSWER", subMsg: result.reason };
+    case "ambiguous-answer":
+      return { subCode: result.subCode ?? result.code ?? "NO_ANSWER", subMsg: result.subMsg ?? "" };
+    case "unreadable-success":
+      return { subCode: "UNREADABLE", subMsg: result.reason };
+    default: {
+      const unreachable: never = result.cause;
+      return unreachable;
+    }
+  }
 }
 
 const paidStatuses = new Set(["TRADE_SUCCESS", "TRADE_FINISHED"]);
@@ -247,8 +260,7 @@ async function reconcileAttempt(
   const result = await requireAlipay(deps).call("alipay.trade.query", { out_trade_no: attempt.outTradeNo });
   const now = await deps.clock.now();
   const config = deps.config.deductions;
-  const parsed = result.outcome === "success" ? tradeQueryResponseSchema.safeParse(result.response) : undefined;
-  const trade = parsed?.success ? parsed.data : undefined;
+  const trade = result.kind === "success" ? result.response : undefined;
   return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAttempt(tx, attempt.id);
     if (!locked) throw new Error(`attempt ${attempt.id} vanished`);
@@ -268,15 +280,22 @@ async function reconcileAttempt(
       });
       return "settled";
     }
-    if (result.outcome !== "success" && result.subCode === "ACQ.TRADE_NOT_EXIST") {
+    if (result.kind !== "success" && result.subCode === "ACQ.TRADE_NOT_EXIST") {
       const subMsg = result.subMsg ?? "交易不存在";
       await settleFailed(tx, locked, { kind: "not-charged", subCode: result.subCode, subMsg, now, config });
       return "settled";
     }
-    const why = trade?.trade_status ?? (result.outcome === "success" ? "UNREADABLE" : (result.subCode ?? "NO_ANSWER"));
+    const why = trade?.trade_status ?? unsettledReason(result);
     await settleUnknown(tx, locked, { subCode: why, subMsg: "trade.query gave no final answer", now, config });
     return "unsettled";
   });
+}
+
+/** Why a trade.query answer settled nothing: its sub_code, or UNREADABLE for a success without a usable status. */
+function unsettledReason(result: AlipayCallResult<"alipay.trade.query">): string {
+  if (result.kind === "success") return "UNREADABLE";
+  if (result.kind === "unknown-outcome" && result.cause === "unreadable-success") return "UNREADABLE";
+  return result.subCode ?? "NO_ANSWER";
 }
 
 function logSecondSuccess(deps: ServiceDeps, chargeId: string, tradeNo: string): void {

@@ -26,14 +26,14 @@ export async function deferAgreement(
 ): Promise<Agreement> {
   const agreement = await deps.db.prisma.agreement.findUnique({ where: { id: input.agreementId } });
   if (!agreement) throw notFound("Agreement");
-  const current = await checkDeferrable(deps, agreement, input.deductDate);
+  const { current, agreementNo } = await checkDeferrable(deps, agreement, input.deductDate);
   const result = await requireAlipay(deps).call("alipay.user.agreement.executionplan.modify", {
-    agreement_no: agreement.agreementNo,
+    agreement_no: agreementNo,
     deduct_time: input.deductDate,
     ...(input.memo ? { memo: input.memo } : {}),
   });
-  if (result.outcome !== "success" && !(await alipayAlreadyMoved(deps, agreement, input.deductDate))) {
-    if (result.outcome === "definitive") {
+  if (result.kind !== "success" && !(await alipayAlreadyMoved(deps, agreement, input.deductDate))) {
+    if (result.kind === "business-failure" && result.class === "definitive") {
       const code = result.subCode === "ILLEGAL_EXECUTION_TIME" ? "BAD_REQUEST" : "CONFLICT";
       throw new AppError(
         code,
@@ -83,14 +83,14 @@ export async function deferAgreement(
 async function alipayAlreadyMoved(deps: ServiceDeps, agreement: Agreement, deductDate: CalendarDate): Promise<boolean> {
   const answer = await queryAgreement(deps, agreement);
   const next = answer.kind === "found" ? answer.response.next_deduct_time : undefined;
-  return typeof next === "string" && next.slice(0, 10) === deductDate;
+  return next?.slice(0, 10) === deductDate;
 }
 
 async function checkDeferrable(
   deps: ServiceDeps,
   agreement: Agreement,
   deductDate: CalendarDate,
-): Promise<CalendarDate> {
+): Promise<{ current: CalendarDate; agreementNo: string }> {
   if (agreement.status !== "ACTIVE" || !agreement.agreementNo || !agreement.nextDeductDate) {
     throw new AppError("CONFLICT", `The agreement is ${agreement.status}; only an active agreement's date can move.`);
   }
@@ -115,5 +115,5 @@ async function checkDeferrable(
   if (inFlight) {
     throw new AppError("CONFLICT", `The deduction for ${current} is being settled; retry once it is.`);
   }
-  return current;
+  return { current, agreementNo: agreement.agreementNo };
 }

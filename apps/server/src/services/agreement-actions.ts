@@ -24,10 +24,8 @@ export async function unsignAgreement(
   if (!unsignable.has(agreement.status)) {
     throw new AppError("CONFLICT", `The agreement is ${agreement.status}; only a signed agreement can be stopped.`);
   }
-  const result = await requireAlipay(deps).call("alipay.user.agreement.unsign", agreementLocator(agreement), {
-    ...(deps.config.alipay?.notifyUrl ? { notifyUrl: deps.config.alipay.notifyUrl } : {}),
-  });
-  if (result.outcome === "success") {
+  const result = await requireAlipay(deps).call("alipay.user.agreement.unsign", agreementLocator(agreement));
+  if (result.kind === "success") {
     return deps.db.prisma.$transaction(async (tx) => {
       const locked = await lockAgreement(tx, agreement.id);
       if (!locked) throw notFound("Agreement");
@@ -37,7 +35,7 @@ export async function unsignAgreement(
   }
   const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });
   if (synced.status === "UNSIGNED") return synced;
-  if (result.outcome === "unknown-outcome" || result.outcome === "retryable") {
+  if (result.kind === "unknown-outcome" || result.class === "retryable") {
     throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not confirm the unsign; retry in a moment.");
   }
   throw new AppError(
@@ -57,7 +55,7 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
     );
   }
   const result = await requireAlipay(deps).call("alipay.user.agreement.sign.effect", agreementLocator(agreement));
-  if (result.outcome === "success") {
+  if (result.kind === "success") {
     return deps.db.prisma.$transaction(async (tx) => {
       const locked = await lockAgreement(tx, agreement.id);
       if (!locked) throw notFound("Agreement");
@@ -67,7 +65,7 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
   }
   const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });
   if (synced.status === "ACTIVE") return synced;
-  if (result.outcome === "definitive") {
+  if (result.kind === "business-failure" && result.class === "definitive") {
     throw new AppError(
       "CONFLICT",
       `Alipay refused sign.effect (${result.subCode ?? result.code}): ${result.subMsg ?? ""}`.trim(),

@@ -1,4 +1,4 @@
-import { agreementQueryResponseSchema } from "@paysign/contracts/alipay";
+import type { AlipayBizContent, AlipayResponse } from "@paysign/contracts/alipay";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
 import { applyAlipayView, changeAgreementStatus } from "./alipay-agreement-view.ts";
@@ -7,14 +7,14 @@ import { requireAlipay } from "./require-alipay.ts";
 
 /** What `alipay.user.agreement.query` said, reduced to what confirmation needs. */
 export type QueryAnswer =
-  | { kind: "found"; status: "NORMAL" | "TEMP" | "STOP"; response: Record<string, unknown> }
+  | { kind: "found"; status: "NORMAL" | "TEMP" | "STOP"; response: AlipayResponse<"alipay.user.agreement.query"> }
   | { kind: "not-signed"; subCode: string }
   | { kind: "unsigned"; subCode: string }
   | { kind: "unknown"; reason: string };
 
 const notSignedSubCodes = new Set(["USER_AGREEMENT_NOT_EXIST", "ACQ.USER_AGREEMENT_NOT_EXIST"]);
 
-export function agreementLocator(agreement: Agreement): Record<string, string> {
+export function agreementLocator(agreement: Agreement): AlipayBizContent<"alipay.user.agreement.query"> {
   if (agreement.agreementNo) return { agreement_no: agreement.agreementNo };
   return {
     personal_product_code: agreement.personalProductCode,
@@ -26,9 +26,8 @@ export function agreementLocator(agreement: Agreement): Record<string, string> {
 
 export async function queryAgreement(deps: ServiceDeps, agreement: Agreement): Promise<QueryAnswer> {
   const result = await requireAlipay(deps).call("alipay.user.agreement.query", agreementLocator(agreement));
-  if (result.outcome === "success") {
-    const parsed = agreementQueryResponseSchema.safeParse(result.response);
-    const status = parsed.success ? parsed.data.status : undefined;
+  if (result.kind === "success") {
+    const status = result.response.status;
     if (status === "NORMAL" || status === "TEMP" || status === "STOP")
       return { kind: "found", status, response: result.response };
     return { kind: "unknown", reason: `query answered without a known status (${String(status)})` };
@@ -36,7 +35,8 @@ export async function queryAgreement(deps: ServiceDeps, agreement: Agreement): P
   const subCode = result.subCode ?? "";
   if (notSignedSubCodes.has(subCode)) return { kind: "not-signed", subCode };
   if (subCode === "AGREEMENT_HAS_UNSIGNED") return { kind: "unsigned", subCode };
-  return { kind: "unknown", reason: result.error ?? `${result.code ?? ""} ${subCode}`.trim() };
+  if (result.kind === "unknown-outcome") return { kind: "unknown", reason: result.reason };
+  return { kind: "unknown", reason: `${result.code ?? ""} ${subCode}`.trim() };
 }
 
 /**
@@ -56,7 +56,7 @@ export async function syncAgreement(
     const raw = JSON.parse(JSON.stringify(answer));
     switch (answer.kind) {
       case "found": {
-        const response = answer.response as Record<string, string | undefined>;
+        const { response } = answer;
         const result = await applyAlipayView(
           tx,
           locked,

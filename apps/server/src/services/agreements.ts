@@ -96,7 +96,7 @@ export async function createAgreement(
     totalPayments: plan.totalPayments,
     nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000),
   };
-  const signStr = alipay.buildPaySignStr(pageSignBizContent(values, plan), deps.config.alipay?.notifyUrl);
+  const signStr = await alipay.buildPaySignStr(pageSignBizContent(values, plan));
 
   let agreement: Agreement;
   try {

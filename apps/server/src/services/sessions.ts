@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { oauthTokenResponseSchema } from "@paysign/contracts/alipay";
 import { AppError } from "../errors.ts";
 import type { Customer } from "../generated/prisma/client.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
@@ -12,9 +11,12 @@ export async function createSession(
   deps: ServiceDeps & { sessions: SessionTokens },
   authCode: string,
 ): Promise<{ token: string; expiresAt: Date; customer: Customer }> {
-  const result = await requireAlipay(deps).call("alipay.system.oauth.token", {}, { authCode });
-  if (result.outcome !== "success") {
-    if (result.outcome === "definitive") {
+  const result = await requireAlipay(deps).call("alipay.system.oauth.token", {
+    grant_type: "authorization_code",
+    code: authCode,
+  });
+  if (result.kind !== "success") {
+    if (result.kind === "business-failure" && result.class === "definitive") {
       throw new AppError(
         "UNAUTHORIZED",
         `Alipay refused the auth code (${result.subCode ?? result.code}): call my.getAuthCode again; a code works once.`,
@@ -22,9 +24,7 @@ export async function createSession(
     }
     throw new AppError("ALIPAY_UNAVAILABLE", "Alipay did not answer the sign-in; retry in a moment.");
   }
-  const answer = oauthTokenResponseSchema.safeParse(result.response);
-  const userId = answer.success ? answer.data.user_id : undefined;
-  const openId = answer.success ? answer.data.open_id : undefined;
+  const { user_id: userId, open_id: openId } = result.response;
   if (!userId && !openId) throw new AppError("ALIPAY_UNAVAILABLE", "Alipay answered the sign-in without a user id.");
 
   const customer = await findOrCreateCustomer(deps, userId, openId);

@@ -69,7 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       timeoutMs: options.alipayTimeoutMs ?? 3_000,
     }),
   };
-  const alipay = createAlipayClient(config.alipay!);
+  const alipay = createAlipayClient(config.alipay!, { clock, logger });
   const app = createApp({ config, db: database.db, logger, clock, alipay });
   server.on("request", app);
   return {

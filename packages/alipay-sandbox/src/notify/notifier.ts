@@ -1,5 +1,4 @@
 import type { KeyObject } from "node:crypto";
-import { buildNotifySignContent } from "../crypto/sign-content.ts";
 import { signText } from "../crypto/rsa.ts";
 import type { FaultStore } from "../faults/fault-store.ts";
 import type { SandboxClock } from "../state/clock.ts";
@@ -7,6 +6,7 @@ import { createNotifyId } from "../state/ids.ts";
 import type { StateStore } from "../state/store.ts";
 import type { NotificationAttempt, NotificationRecord } from "../state/types.ts";
 import { formatAlipayDateTime } from "@paysign/contracts";
+import { buildNotifySignContent } from "@paysign/contracts/alipay";
 import { postForm } from "./deliver.ts";
 import { RETRY_DELAYS_MS } from "./retry-schedule.ts";
 
@@ -134,7 +134,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         sign_type: "RSA2",
         ...input.params,
       };
-      params.sign = signText(buildNotifySignContent(params), deps.alipayPrivateKey, "RSA2");
+      params.sign = signText(buildNotifySignContent(params, { emptyValues: "skip" }), deps.alipayPrivateKey, "RSA2");
       const target: NotificationRecord = {
         notifyId: params.notify_id ?? "",
         notifyType: input.notifyType,
