@@ -43,6 +43,18 @@ export function findAgreementById(db: Tx, id: string): Promise<AgreementRow | nu
   return db.agreement.findUnique({ where: { id } });
 }
 
+/** The agreement; Prisma's not-found error when there is none (a caller that holds its id). */
+export function getAgreementById(db: Tx, id: string): Promise<AgreementRow> {
+  return db.agreement.findUniqueOrThrow({ where: { id } });
+}
+
+/** The agreement when it exists and, with `customerId`, belongs to that customer. */
+export function findAgreementOf(db: Tx, input: { id: string; customerId?: string | undefined }) {
+  return db.agreement.findFirst({
+    where: { id: input.id, ...(input.customerId ? { customerId: input.customerId } : {}) },
+  });
+}
+
 export async function agreementExists(db: Tx, id: string): Promise<boolean> {
   return (await db.agreement.findUnique({ where: { id }, select: { id: true } })) !== null;
 }

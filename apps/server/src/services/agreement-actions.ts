@@ -1,6 +1,6 @@
 import { AppError, notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
-import { agreementExists } from "../repositories/agreement-reads.ts";
+import { agreementExists, findAgreementById, findAgreementOf } from "../repositories/agreement-reads.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
 import { applyAlipayView } from "./alipay-agreement-view.ts";
 import { agreementLocator, syncAgreement } from "./agreement-sync.ts";
@@ -17,9 +17,7 @@ export async function unsignAgreement(
   deps: ServiceDeps,
   input: { agreementId: string; customerId?: string; source: AgreementEventSource },
 ): Promise<Agreement> {
-  const agreement = await deps.db.prisma.agreement.findFirst({
-    where: { id: input.agreementId, ...(input.customerId ? { customerId: input.customerId } : {}) },
-  });
+  const agreement = await findAgreementOf(deps.db.prisma, { id: input.agreementId, customerId: input.customerId });
   if (!agreement) throw notFound("Agreement");
   if (!unsignable.has(agreement.status)) {
     throw new AppError("CONFLICT", `The agreement is ${agreement.status}; only a signed agreement can be stopped.`);
@@ -46,7 +44,7 @@ export async function unsignAgreement(
 
 /** `alipay.user.agreement.sign.effect` for a TEMP (NOTICE) agreement → ACTIVE. */
 export async function effectAgreement(deps: ServiceDeps, agreementId: string): Promise<Agreement> {
-  const agreement = await deps.db.prisma.agreement.findUnique({ where: { id: agreementId } });
+  const agreement = await findAgreementById(deps.db.prisma, agreementId);
   if (!agreement) throw notFound("Agreement");
   if (agreement.status !== "TEMP") {
     throw new AppError(

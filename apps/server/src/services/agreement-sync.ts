@@ -1,5 +1,6 @@
 import type { AlipayBizContent, AlipayResponse } from "@paysign/contracts/alipay";
 import type { Agreement } from "../generated/prisma/client.ts";
+import { getAgreementById } from "../repositories/agreement-reads.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
 import { applyAlipayView, changeAgreementStatus } from "./alipay-agreement-view.ts";
 import type { ServiceDeps } from "./deps.ts";
@@ -48,7 +49,7 @@ export async function syncAgreement(
   agreementId: string,
   options: { source: AgreementEventSource; notSigned?: "FAILED" | "ABANDONED" },
 ): Promise<{ agreement: Agreement; answer: QueryAnswer }> {
-  const current = await deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+  const current = await getAgreementById(deps.db.prisma, agreementId);
   const answer = await queryAgreement(deps, current);
   const agreement = await deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreementId);

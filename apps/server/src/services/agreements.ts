@@ -13,6 +13,9 @@ import {
   insertAgreementWithEvent,
   type NewAgreement,
 } from "../repositories/agreement-create-sql.ts";
+import { getAgreementById } from "../repositories/agreement-reads.ts";
+import { getCustomerById } from "../repositories/customers.ts";
+import { findIdempotencyKey } from "../repositories/idempotency-keys.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { newExternalAgreementNo } from "./external-agreement-no.ts";
@@ -67,7 +70,7 @@ export async function createAgreement(
   if (!plan) throw notFound("Plan");
   if (!plan.active) throw new AppError("CONFLICT", "This plan is no longer offered; choose another plan.");
   // No customer behind a valid session (deleted meanwhile): fail exactly as before, through Prisma.
-  if (!customer) await deps.db.prisma.customer.findUniqueOrThrow({ where: { id: input.customerId } });
+  if (!customer) await getCustomerById(deps.db.prisma, input.customerId);
 
   const now = await deps.clock.now();
   const today = shanghaiDateOf(now);
@@ -132,7 +135,7 @@ async function replayIdempotent(
   key: string,
   hash: string,
 ): Promise<CreatedAgreement | undefined> {
-  const stored = await deps.db.prisma.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
+  const stored = await findIdempotencyKey(deps.db.prisma, { scope, key });
   if (!stored) return undefined;
   if (stored.requestHash !== hash) {
     throw new AppError(
@@ -141,6 +144,6 @@ async function replayIdempotent(
     );
   }
   const body = stored.responseBody as { agreementId: string; signStr: string };
-  const agreement = await deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: body.agreementId } });
+  const agreement = await getAgreementById(deps.db.prisma, body.agreementId);
   return { agreement, signStr: body.signStr };
 }

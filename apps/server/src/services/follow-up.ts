@@ -1,5 +1,5 @@
-import type { Agreement } from "../generated/prisma/client.ts";
 import { lockAgreement } from "../repositories/agreements.ts";
+import { claimFollowUp, findDueFollowUps, scheduleNextFollowUp } from "../repositories/follow-ups.ts";
 import { changeAgreementStatus } from "./alipay-agreement-view.ts";
 import { syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
@@ -14,11 +14,8 @@ export type FollowUpReport = { checked: number; confirmed: number; abandoned: nu
 export async function runDueFollowUps(deps: ServiceDeps, limit = 50): Promise<FollowUpReport> {
   const now = await deps.clock.now();
   const report: FollowUpReport = { checked: 0, confirmed: 0, abandoned: 0, failed: 0 };
-  const due = await deps.db.prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM "Agreement"
-    WHERE status = 'PENDING' AND "nextFollowUpAt" <= ${now}
-    ORDER BY "nextFollowUpAt" LIMIT ${limit}`;
-  for (const { id } of due) {
+  const due = await findDueFollowUps(deps.db.prisma, { now, limit });
+  for (const id of due) {
     report.checked++;
     try {
       const outcome = await followUp(deps, id, now);
@@ -35,7 +32,8 @@ async function followUp(
   id: string,
   now: Date,
 ): Promise<"confirmed" | "abandoned" | "failed" | undefined> {
-  const claimed = await claim(deps, id, now);
+  // Pushed out a little so a concurrent round does not query the same agreement again.
+  const claimed = await deps.db.prisma.$transaction((tx) => claimFollowUp(tx, { id, now, holdMs: 30_000 }));
   if (!claimed) return undefined;
   const { agreement } = await syncAgreement(deps, id, {
     source: "ALIPAY_QUERY",
@@ -58,22 +56,7 @@ async function followUp(
       });
       return "abandoned";
     }
-    await tx.agreement.update({
-      where: { id },
-      data: { followUpCount: count, nextFollowUpAt: new Date(now.getTime() + delay * 1000) },
-    });
+    await scheduleNextFollowUp(tx, { id, count, at: new Date(now.getTime() + delay * 1000) });
     return undefined;
-  });
-}
-
-/** Takes the agreement for this round: skipped when another worker holds it or it is no longer due. */
-async function claim(deps: ServiceDeps, id: string, now: Date): Promise<Agreement | undefined> {
-  return deps.db.prisma.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: string }>>`
-      SELECT id FROM "Agreement" WHERE id = ${id}::uuid AND status = 'PENDING' AND "nextFollowUpAt" <= ${now}
-      FOR UPDATE SKIP LOCKED`;
-    if (rows.length === 0) return undefined;
-    // Push the next check out a little so a concurrent round does not query the same agreement again.
-    return tx.agreement.update({ where: { id }, data: { nextFollowUpAt: new Date(now.getTime() + 30_000) } });
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors.ts";
 import type { Customer } from "../generated/prisma/client.ts";
+import { findCustomer, insertCustomer, type CustomerLocator } from "../repositories/customers.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
@@ -34,17 +35,19 @@ export async function createSession(
 
 /** The customer for an Alipay user; two first sign-ins at once both end with the one row. */
 async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefined, openId: string | undefined) {
-  const where = userId ? { alipayUserId: userId } : { alipayOpenId: openId ?? "" };
-  const existing = await deps.db.prisma.customer.findUnique({ where });
+  const where: CustomerLocator = userId ? { alipayUserId: userId } : { alipayOpenId: openId ?? "" };
+  const existing = await findCustomer(deps.db.prisma, where);
   if (existing) return existing;
   try {
-    return await deps.db.prisma.customer.create({
-      data: { id: randomUUID(), alipayUserId: userId ?? null, alipayOpenId: openId ?? null },
+    return await insertCustomer(deps.db.prisma, {
+      id: randomUUID(),
+      alipayUserId: userId ?? null,
+      alipayOpenId: openId ?? null,
     });
   } catch (error) {
-    if (isUniqueViolation(error)) {
-      return deps.db.prisma.customer.findUniqueOrThrow({ where });
-    }
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await findCustomer(deps.db.prisma, where);
+    if (!winner) throw error;
+    return winner;
   }
 }
