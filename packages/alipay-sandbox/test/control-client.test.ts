@@ -32,8 +32,13 @@ describe("the typed control client", () => {
   });
 
   it("moves the clock and reads it back in ISO and Alipay form", async () => {
+    // The simulated clock keeps running from the time set, so an answer may be a few milliseconds later.
     const moved = await control.setClock("2027-03-01T10:00:00+08:00");
-    expect(moved.body).toEqual({ now: "2027-03-01T02:00:00.000Z", alipayTime: "2027-03-01 10:00:00" });
+    expect(moved.status).toBe(200);
+    const drift = Date.parse(moved.body.now) - Date.parse("2027-03-01T02:00:00.000Z");
+    expect(drift).toBeGreaterThanOrEqual(0);
+    expect(drift).toBeLessThan(5_000);
+    expect(moved.body.alipayTime.startsWith("2027-03-01 10:00:0")).toBe(true);
     expect((await control.clock()).body.alipayTime.startsWith("2027-03-01 10:0")).toBe(true);
   });
 
