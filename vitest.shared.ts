@@ -7,6 +7,8 @@ export function sharedProject(dir: string) {
   return {
     resolve: { conditions: sourceConditions },
     ssr: { resolve: { conditions: sourceConditions, externalConditions: ["@paysign/source"] } },
+    // Vitest loads global setup files in an environment of its own, which does not inherit `resolve`.
+    environments: { __vitest__: { resolve: { conditions: sourceConditions } } },
     test: {
       name: path.basename(dir),
       root: dir,

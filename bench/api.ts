@@ -1,18 +1,22 @@
+import { createSandboxControl, type SandboxControl } from "@paysign/alipay-sandbox";
+import { http, type HttpAnswer, type Json } from "@paysign/test-kit";
 import type { BenchStack } from "./stack.ts";
-
-import { http, type HttpAnswer, type Json } from "../tooling/test/http.ts";
 
 export { http, type Json };
 export type Answer = HttpAnswer;
 
-export async function expectStatus(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
+export async function expectStatus<A extends { status: number; text: string } = Answer>(
+  answer: Promise<A>,
+  status: number,
+  what: string,
+): Promise<A> {
   const settled = await answer;
   if (settled.status !== status) throw new Error(`${what} answered ${settled.status}: ${settled.text.slice(0, 300)}`);
   return settled;
 }
 
-export const sandbox = (stack: BenchStack, path: string, body?: unknown) =>
-  http(`${stack.sandboxUrl}${path}`, body === undefined ? {} : { body });
+/** The sandbox's control API of the stack. */
+export const sandbox = (stack: BenchStack): SandboxControl => createSandboxControl(stack.sandboxUrl);
 
 export const admin = (stack: BenchStack, path: string, body?: unknown) =>
   http(`${stack.apiUrl}${path}`, {
@@ -24,9 +28,9 @@ export type Customer = { userId: string; token: string; customerId: string };
 
 /** A sandbox buyer signed in to the API the way the mini program does (auth code → session). */
 export async function signIn(stack: BenchStack, balance = "100000.00"): Promise<Customer> {
-  const user = await expectStatus(sandbox(stack, "/sandbox/users", { balance }), 200, "POST /sandbox/users");
-  const userId = user.body.userId as string;
-  const code = await sandbox(stack, "/sandbox/auth-codes", { userId });
+  const user = await expectStatus(sandbox(stack).createUser({ balance }), 200, "POST /sandbox/users");
+  const userId = user.body.userId;
+  const code = await sandbox(stack).createAuthCode(userId);
   const session = await expectStatus(
     http(`${stack.apiUrl}/api/v1/sessions`, { body: { authCode: code.body.authCode } }),
     201,

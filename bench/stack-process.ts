@@ -1,4 +1,5 @@
-import { createLogger, loadConfig, startDevStack } from "@paysign/server";
+import { createLogger, loadConfig } from "@paysign/server";
+import { startDevStack } from "../scripts/dev-stack/dev-stack.ts";
 
 /**
  * A stack child process: what `pnpm dev` runs (sandbox, embedded PostgreSQL, API) configured by the environment the

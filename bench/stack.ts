@@ -1,8 +1,8 @@
 import { fork } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "@paysign/test-kit";
 import { childEnvironment } from "./env.ts";
 import type { StackReady } from "./stack-process.ts";
 
@@ -20,18 +20,6 @@ export type StackOptions = {
   /** Run the server with `--cpu-prof` and write its profile into this folder when it stops. */
   cpuProfileDir?: string;
 };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A fresh stack in a child process: a temporary DATA_DIR (its own PostgreSQL cluster, keys and sandbox state) and

@@ -1,8 +1,10 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createLogger, loadConfig, startDevStack, type DevStack } from "@paysign/server";
+import { createSandboxControl, type ControlAnswer } from "@paysign/alipay-sandbox";
+import { createLogger, loadConfig } from "@paysign/server";
+import { freePort } from "@paysign/test-kit";
+import { startDevStack, type DevStack } from "./dev-stack/dev-stack.ts";
 
 // `pnpm demo`: the whole story on a fresh stack in a temporary folder (embedded PostgreSQL, the Alipay sandbox and
 // the API with its in-process worker, on free ports), driven over HTTP the way the mini program, the Alipay app and
@@ -62,6 +64,13 @@ async function call<T = Json>(url: string, init: { body?: unknown; headers?: Rec
   return JSON.parse(text) as T;
 }
 
+/** The body of a sandbox control answer; a refusal fails the step. */
+async function sandboxBody<T>(answer: Promise<ControlAnswer<T>>): Promise<T> {
+  const settled = await answer;
+  if (settled.status !== 200) throw new Error(`the sandbox answered ${settled.status}: ${settled.text}`);
+  return settled.body;
+}
+
 async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -70,17 +79,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T
     if (Date.now() - started > 15_000) throw new Error(`${what}: not seen within 15 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** Today in Asia/Shanghai, or the 1st of next month after the 28th (a MONTH plan cannot start on the 29th–31st). */
@@ -96,24 +94,20 @@ const transition = (event: Agreement["events"][number]) =>
 
 async function tellTheStory(stack: DevStack): Promise<void> {
   const api = stack.apiUrl;
-  const sandbox = stack.sandboxUrl!;
+  const sandbox = createSandboxControl(stack.sandboxUrl!);
   const asAdmin = { "x-admin-key": stack.adminApiKey };
   const agreementOf = (id: string) => call<Agreement>(`${api}/admin/v1/agreements/${id}`, { headers: asAdmin });
 
   const today = await step("The simulated clock (the API follows the sandbox's time)", async () => {
     const day = signingDay(new Date());
-    await call(`${sandbox}/sandbox/clock`, { body: { now: `${day}T10:00:00+08:00` } });
+    await sandboxBody(sandbox.setClock(`${day}T10:00:00+08:00`));
     detail("now", `${day} 10:00 Asia/Shanghai`);
     return day;
   });
 
   const customer = await step("A customer signs in from the mini program", async () => {
-    const user = await call<{ userId: string; logonId: string; balance: string }>(`${sandbox}/sandbox/users`, {
-      body: { balance: "100.00" },
-    });
-    const { authCode } = await call<{ authCode: string }>(`${sandbox}/sandbox/auth-codes`, {
-      body: { userId: user.userId },
-    });
+    const user = await sandboxBody(sandbox.createUser({ balance: "100.00" }));
+    const { authCode } = await sandboxBody(sandbox.createAuthCode(user.userId));
     const session = await call<{ token: string; customer: { id: string } }>(`${api}/api/v1/sessions`, {
       body: { authCode },
     });
@@ -148,9 +142,9 @@ async function tellTheStory(stack: DevStack): Promise<void> {
   });
 
   const signed = await step("The customer signs in the Alipay app (sandbox signing center)", async () => {
-    const answer = await call<{ resultStatus: string; result: string }>(`${sandbox}/sandbox/sign-center`, {
-      body: { signStr: created.signStr, userId: customer.userId, decision: "confirm" },
-    });
+    const answer = await sandboxBody(
+      sandbox.signAtCenter({ signStr: created.signStr, userId: customer.userId, decision: "confirm" }),
+    );
     check(answer.resultStatus === "7000", `paySignCenter answered ${answer.resultStatus}, expected 7000`);
     const response = (JSON.parse(answer.result) as { alipay_user_agreement_page_sign_response: Json })
       .alipay_user_agreement_page_sign_response;
@@ -176,11 +170,9 @@ async function tellTheStory(stack: DevStack): Promise<void> {
     const notification = await waitFor(
       "dut_user_sign answered success",
       async () =>
-        (
-          await call<
-            Array<{ notifyId: string; notifyType: string; params: Json; delivered: boolean; attempts: Json[] }>
-          >(`${sandbox}/sandbox/notifications`)
-        ).find((found) => found.notifyType === "dut_user_sign" && found.params.agreement_no === agreement.agreementNo),
+        (await sandboxBody(sandbox.notifications())).find(
+          (found) => found.notifyType === "dut_user_sign" && found.params.agreement_no === agreement.agreementNo,
+        ),
       (found) => found?.delivered === true,
     );
     detail("notify_id", `${notification!.notifyId} (${notification!.notifyType})`);
@@ -202,7 +194,7 @@ async function tellTheStory(stack: DevStack): Promise<void> {
       (found) => found.charges.some((charge) => charge.dueDate === dueDate && charge.status === "SUCCEEDED"),
     );
     const charge = agreement.charges.find((found) => found.dueDate === dueDate)!;
-    const trades = await call<Array<{ trade_no: string; trade_status: string }>>(`${sandbox}/sandbox/trades`);
+    const trades = await sandboxBody(sandbox.trades());
     const trade = trades.find((found) => found.trade_no === charge.tradeNo);
     check(trade?.trade_status === "TRADE_SUCCESS", `no successful sandbox trade ${charge.tradeNo}`);
     detail("scheduler", `tick enqueued ${run.enqueued} charge(s)`);
@@ -218,7 +210,7 @@ async function tellTheStory(stack: DevStack): Promise<void> {
 
   const secondDay = afterFirst.nextDeductDate!;
   await step("The clock moves one period", async () => {
-    await call(`${sandbox}/sandbox/clock`, { body: { now: `${secondDay}T10:00:00+08:00` } });
+    await sandboxBody(sandbox.setClock(`${secondDay}T10:00:00+08:00`));
     detail("now", `${secondDay} 10:00 Asia/Shanghai`);
   });
 
@@ -226,18 +218,14 @@ async function tellTheStory(stack: DevStack): Promise<void> {
 
   await step("The customer unsigns in the mini program", async () => {
     // A month has passed: yesterday's session has expired, so the mini program signs in again first.
-    const { authCode } = await call<{ authCode: string }>(`${sandbox}/sandbox/auth-codes`, {
-      body: { userId: customer.userId },
-    });
+    const { authCode } = await sandboxBody(sandbox.createAuthCode(customer.userId));
     const session = await call<{ token: string }>(`${api}/api/v1/sessions`, { body: { authCode } });
     const answer = await call<{ agreement: Agreement }>(`${api}/api/v1/agreements/${created.agreement.id}/unsign`, {
       body: {},
       headers: { authorization: `Bearer ${session.token}` },
     });
     check(answer.agreement.status === "UNSIGNED", `status ${answer.agreement.status}, expected UNSIGNED`);
-    const atAlipay = (
-      await call<Array<{ agreement_no: string; status: string }>>(`${sandbox}/sandbox/agreements`)
-    ).find((found) => found.agreement_no === agreementNo);
+    const atAlipay = (await sandboxBody(sandbox.agreements())).find((found) => found.agreement_no === agreementNo);
     detail("session", "signed in again (a month on, the old session has expired)");
     detail(
       "agreement",
@@ -247,11 +235,9 @@ async function tellTheStory(stack: DevStack): Promise<void> {
 
   const final = await step("Final state", async () => {
     const agreement = await agreementOf(created.agreement.id);
-    const users = await call<Array<{ userId: string; balance: string }>>(`${sandbox}/sandbox/users`);
+    const users = await sandboxBody(sandbox.users());
     const balance = users.find((user) => user.userId === customer.userId)?.balance;
-    const trades = (await call<Array<{ agreement_no: string }>>(`${sandbox}/sandbox/trades`)).filter(
-      (trade) => trade.agreement_no === agreementNo,
-    );
+    const trades = (await sandboxBody(sandbox.trades())).filter((trade) => trade.agreement_no === agreementNo);
     check(agreement.status === "UNSIGNED", `status ${agreement.status}, expected UNSIGNED`);
     check(agreement.paymentsCount === 2 && trades.length === 2, "expected two charges and two Alipay trades");
     detail("agreement", `${agreement.id} ${agreement.status}, Alipay ${agreement.agreementNo}`);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { createLogger, devBanner, loadConfig, repoRoot, startDevStack, type DevStack } from "@paysign/server";
+import { createLogger, loadConfig, repoRoot } from "@paysign/server";
+import { devBanner, startDevStack, type DevStack } from "./dev-stack/dev-stack.ts";
 
 // `pnpm dev`: the whole stack on embedded defaults — sandbox, database, API (in this process) and the mini program
 // built in watch mode for the local API (a child process). The banner says where everything is.

@@ -9,7 +9,6 @@ import { sdkKeysOf } from "./signstr.ts";
 /** The sandbox allows 10 live agreements per buyer and app. */
 const AGREEMENTS_PER_BUYER = 10;
 
-type SandboxTrade = { out_trade_no: string; agreement_no: string; trade_status: string };
 type ChargeRow = { id: string; agreementId: string; dueDate: string; status: string; outTradeNo: string | null };
 
 /** ACTIVE agreements signed for real: POST /api/v1/agreements, the sandbox signing center, the verified 7000. */
@@ -29,8 +28,8 @@ async function activeAgreements(stack: BenchStack, count: number): Promise<strin
         "POST /api/v1/agreements",
       );
       const id = (created.body.agreement as Json).id as string;
-      const signed = await sandbox(stack, "/sandbox/sign-center", {
-        signStr: created.body.signStr,
+      const signed = await sandbox(stack).signAtCenter({
+        signStr: created.body.signStr as string,
         userId: buyer.userId,
         decision: "confirm",
       });
@@ -63,8 +62,7 @@ async function listCharges(stack: BenchStack): Promise<ChargeRow[]> {
   return rows;
 }
 
-const sandboxTrades = async (stack: BenchStack) =>
-  JSON.parse((await sandbox(stack, "/sandbox/trades")).text) as SandboxTrade[];
+const sandboxTrades = async (stack: BenchStack) => (await sandbox(stack).trades()).body;
 
 /** The gateway alone: sequential alipay.trade.query calls through alipay-sdk (sign, HTTP, verify), per second. */
 async function sequentialGatewayCalls(stack: BenchStack, outTradeNos: string[]): Promise<number> {

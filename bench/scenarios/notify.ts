@@ -118,8 +118,8 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
 export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
   const { sizes } = options;
   return onFreshStack("notify", options, {}, async ({ stack, db, markLoad }) => {
-    const info = await sandbox(stack, "/sandbox/info");
-    const appId = (info.body.apps as Array<{ appId: string }>)[0]?.appId ?? "";
+    const info = await sandbox(stack).info();
+    const appId = info.body.apps[0]?.appId ?? "";
     const alipayKey = createPrivateKey(await readFile(path.join(stack.keysDir, "sandbox-alipay-private.pem"), "utf8"));
     const targets = await pendingAgreements(stack, db, sizes.notifyWarmUp + sizes.notifyAgreements);
     const notifications = targets.map((target) => dutUserSign(target, appId, alipayKey));

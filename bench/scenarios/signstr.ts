@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { asCustomer, expectStatus, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
+import { asCustomer, expectStatus, monthlyPlanId, sandbox, signIn } from "../api.ts";
 import { runLoad } from "../load.ts";
 import { monotonicMicros } from "../profile.ts";
 import { ratiosOf, round, type ScenarioResult } from "../results.ts";
@@ -17,12 +17,11 @@ import type { BenchStack } from "../stack.ts";
 
 /** The app keys of the stack's sandbox app, as the server has them. */
 export async function sdkKeysOf(stack: BenchStack): Promise<SdkKeys> {
-  const info = await sandbox(stack, "/sandbox/info");
-  const apps = info.body.apps as Array<{ appId: string }>;
+  const info = await sandbox(stack).info();
   return {
-    appId: apps[0]?.appId ?? "",
+    appId: info.body.apps[0]?.appId ?? "",
     appPrivateKey: await readFile(path.join(stack.keysDir, "app-private.pem"), "utf8"),
-    alipayPublicKey: info.body.alipayPublicKey as string,
+    alipayPublicKey: info.body.alipayPublicKey,
     gateway: `${stack.sandboxUrl}/gateway.do`,
   };
 }
@@ -52,8 +51,8 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
       201,
       "POST /api/v1/agreements",
     );
-    const signed = await sandbox(stack, "/sandbox/sign-center", {
-      signStr: sample.body.signStr,
+    const signed = await sandbox(stack).signAtCenter({
+      signStr: sample.body.signStr as string,
       userId: customer.userId,
       decision: "confirm",
     });
@@ -97,7 +96,7 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
         one_pending_agreement_per_201:
           agreements >= answered201 && agreements <= answered201 + 2 * sizes.signstrConnections,
         one_event_per_agreement: events === agreements,
-        sandbox_signs_the_signstr: (signed.body as Json).resultStatus === "7000",
+        sandbox_signs_the_signstr: signed.body.resultStatus === "7000",
       },
       details: {
         requests: measured.total,

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CHROMIUM_ARGS, findChromium } from "../../tooling/test/chromium.ts";
+import { CHROMIUM_ARGS, findChromium } from "@paysign/test-kit";
 import { clientsOf, shanghai, transitions, waitFor } from "./support/client.ts";
 import { createE2eDatabase, type E2eDatabase } from "./support/database.ts";
 import { startProcesses, type E2eProcesses } from "./support/processes.ts";

@@ -109,8 +109,7 @@ describe("signing", () => {
     expect(await client.deliverHeld("dut_user_sign", (await client.agreement(id)).agreementNo!)).toBe("success");
     const agreement = await client.agreement(id);
     expect(transitions(agreement)).toEqual(["∅→PENDING CUSTOMER", "PENDING→TEMP CLIENT_RESULT", "TEMP→ACTIVE ADMIN"]);
-    const sandboxSide = (await client.sandbox<Array<{ agreement_no: string; status: string }>>("/sandbox/agreements"))
-      .body;
+    const sandboxSide = (await client.sandbox.agreements()).body;
     expect(sandboxSide).toContainEqual(
       expect.objectContaining({ agreement_no: agreement.agreementNo, status: "NORMAL" }),
     );
@@ -127,7 +126,7 @@ describe("signing", () => {
       () => client.notifications(),
       (all) => all.every((n) => n.delivered),
     );
-    await client.sandbox("/sandbox/faults", { method: "dut_user_sign", mode: "drop-notify", count: 1 });
+    await client.sandbox.addFault({ method: "dut_user_sign", mode: "drop-notify", count: 1 });
     await client.signAtAlipay(customer, signStr);
 
     const reported = await customer.as<{ outcome: string; agreement: { status: string } }>(
@@ -177,7 +176,7 @@ describe("deductions by the worker process", () => {
     const { id, agreement } = await signedAgreement(plans.monthly);
     await chargedOn(id, "2031-02-10");
 
-    const unsigned = await client.sandbox(`/sandbox/agreements/${agreement.agreementNo}/unsign`, {});
+    const unsigned = await client.sandbox.unsignAgreement(agreement.agreementNo!);
     expect(unsigned.status).toBe(200);
     const after = await waitFor(
       "UNSIGNED",
@@ -215,7 +214,7 @@ describe("deductions by the worker process", () => {
     expect(attempt.status).toBe("FAILED");
     expect(attempt.subCode).toBe("ACQ.BUYER_BALANCE_NOT_ENOUGH");
 
-    await client.sandbox(`/sandbox/users/${customer.userId}/balance`, { balance: "100.00" });
+    await client.sandbox.setBalance(customer.userId, "100.00");
     await client.setClock(shanghai("2031-04-01", "16:01:00"));
     const paid = await chargedOn(id, "2031-04-04");
     const charge = chargeFor(paid, "2031-04-04")!;
@@ -249,9 +248,9 @@ describe("deductions by the worker process", () => {
     const resumed = await chargedOn(id, "2031-05-13");
     expect(resumed.nextDeductDate).toBe("2031-05-20");
     expect(chargeFor(resumed, "2031-05-11")?.status).toBe("PAST_DUE");
-    const sandboxSide = (
-      await client.sandbox<Array<{ agreement_no: string; next_deduct_date: string }>>("/sandbox/agreements")
-    ).body.find((found) => found.agreement_no === agreement.agreementNo);
+    const sandboxSide = (await client.sandbox.agreements()).body.find(
+      (found) => found.agreement_no === agreement.agreementNo,
+    );
     expect(sandboxSide?.next_deduct_date).toBe("2031-05-20");
     console.log(
       `defer   ${agreement.agreementNo}: 2031-05-11 PAST_DUE → deferred to 2031-05-13 → ` +

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
+import type { FaultMode } from "@paysign/alipay-sandbox";
 import { agreementHistories, extraTransitions, reportLine } from "./support/histories.ts";
 import { runBounded, waitFor } from "./support/http.ts";
 import { seededRandom } from "./support/random.ts";
@@ -47,8 +48,8 @@ const shanghai = (date: string, time = "10:00:00") => `${date}T${time}+08:00`;
 const addDays = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-const injectFault = async (method: string, mode: string, count: number, applied?: boolean) => {
-  const answer = await stack.sandboxCall("/sandbox/faults", {
+const injectFault = async (method: string, mode: FaultMode, count: number, applied?: boolean) => {
+  const answer = await stack.control.addFault({
     method,
     mode,
     count,
@@ -77,7 +78,7 @@ describe("gateway faults: timeouts and unknown results", () => {
       const requested = await requestAgreement(stack, { planId });
       const cancelled = index >= CONFIRMING;
       if (cancelled) {
-        const answer = await stack.sandboxCall("/sandbox/sign-center", {
+        const answer = await stack.control.signAtCenter({
           signStr: requested.signStr,
           userId: requested.customer.userId,
           decision: "cancel",
@@ -109,7 +110,7 @@ describe("gateway faults: timeouts and unknown results", () => {
       40_000,
       250,
     );
-    const queryFaultsLeft = (await stack.sandboxCall("/sandbox/faults")).body as unknown as unknown[];
+    const queryFaultsLeft = (await stack.control.faults()).body;
     const histories = await agreementHistories(stack.db, [...byId.keys()]);
     const wrongHistories: string[] = [];
     let double = 0;
@@ -131,7 +132,7 @@ describe("gateway faults: timeouts and unknown results", () => {
       ...confirming.filter((item) => !item.cancelled).map((item) => item.agreementId),
     ];
     const firstDate = addDays("2029-07-01", 7);
-    const payModes = [
+    const payModes: Array<{ mode: FaultMode; applied?: boolean }> = [
       { mode: "timeout", applied: true },
       { mode: "timeout", applied: false },
       { mode: "system-error", applied: false },
@@ -140,7 +141,11 @@ describe("gateway faults: timeouts and unknown results", () => {
       { mode: "acq-system-error", applied: true },
       { mode: "acq-system-error", applied: false },
     ];
-    const queryModes = [{ mode: "timeout" }, { mode: "system-error" }, { mode: "acq-system-error" }];
+    const queryModes: Array<{ mode: FaultMode }> = [
+      { mode: "timeout" },
+      { mode: "system-error" },
+      { mode: "acq-system-error" },
+    ];
     const periodSeconds: number[] = [];
     for (let period = 0; period < PERIODS; period++) {
       const dueDate = addDays(firstDate, 7 * period);
@@ -167,8 +172,8 @@ describe("gateway faults: timeouts and unknown results", () => {
       );
       periodSeconds.push((Date.now() - started) / 1000);
     }
-    const faultsLeft = (await stack.sandboxCall("/sandbox/faults")).body as unknown as Array<{ remaining: number }>;
-    injected -= faultsLeft.reduce((sum, fault) => sum + fault.remaining, 0);
+    const faultsLeft = (await stack.control.faults()).body;
+    injected -= faultsLeft.reduce((sum, fault) => sum + fault.count, 0);
     await stack.sandbox.settleNotifications();
 
     const trades = (await sandboxTrades(stack)).filter((trade) => trade.trade_status === "TRADE_SUCCESS");

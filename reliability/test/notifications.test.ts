@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
+import type { SandboxNotificationView } from "@paysign/alipay-sandbox";
 import { agreementHistories, extraTransitions, reportLine } from "./support/histories.ts";
 import { runBounded, sleep, waitFor } from "./support/http.ts";
 import type { Delivery, Disruption } from "./support/notify-proxy.ts";
@@ -10,7 +11,6 @@ import {
   sandboxNotifications,
   signAgreement,
   startStack,
-  type SandboxNotification,
   type Signed,
   type Stack,
   unsignInSandbox,
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 /** Every notification is delivered, or Alipay has made its 8 attempts. */
-const settled = (list: SandboxNotification[], expected: number) =>
+const settled = (list: SandboxNotificationView[], expected: number) =>
   list.length === expected && list.every((item) => item.delivered || genuineAttempts(item) >= 8);
 
 describe("notifications at scale", () => {
@@ -75,8 +75,8 @@ describe("notifications at scale", () => {
       return disruption;
     });
     // Alipay's own faults on top: forged copies sent first, and duplicates of the first attempt.
-    await stack.sandboxCall("/sandbox/faults", { method: "dut_user_sign", mode: "bad-sign-notify", count: 10 });
-    await stack.sandboxCall("/sandbox/faults", { method: "dut_user_unsign", mode: "duplicate-notify", count: 10 });
+    await stack.control.addFault({ method: "dut_user_sign", mode: "bad-sign-notify", count: 10 });
+    await stack.control.addFault({ method: "dut_user_unsign", mode: "duplicate-notify", count: 10 });
 
     const planId = await createPlan(stack, { name: "Weekly, notifications", firstChargeDelayDays: 60 });
     const roles = Array.from({ length: AGREEMENTS }, (_, index) =>
@@ -131,7 +131,7 @@ describe("notifications at scale", () => {
     const replays = notifications.filter(
       (item) => item.notifyType === "dut_user_sign" && stoppedNos.has(item.params.agreement_no ?? ""),
     );
-    await runBounded(replays, 8, (item) => stack.sandboxCall(`/sandbox/notifications/${item.notifyId}/redeliver`, {}));
+    await runBounded(replays, 8, (item) => stack.control.redeliverNotification(item.notifyId));
     await stack.sandbox.settleNotifications();
     notifications = await sandboxNotifications(stack);
 

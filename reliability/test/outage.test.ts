@@ -115,9 +115,9 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
     // Sign-ins: an auth code works once (Alipay), so a sign-in refused by the outage starts over with a new one.
     const signIns = (async () => {
       for (let index = 0; index < 6; index++) {
-        const user = await stack.sandboxCall("/sandbox/users", {});
+        const user = await stack.control.createUser();
         for (let attempt = 0; attempt < 100; attempt++) {
-          const code = await stack.sandboxCall("/sandbox/auth-codes", { userId: user.body.userId });
+          const code = await stack.control.createAuthCode(user.body.userId);
           stack.rememberSecret("auth code", code.body.authCode);
           const answer = await http(`${stack.api.url}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
           record("createSession", answer);

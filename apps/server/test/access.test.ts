@@ -12,7 +12,7 @@ import {
   type ContractRoute,
   type RawAnswer,
 } from "./support/contract-requests.ts";
-import { http, monthlyPlanId, sandboxCall, signIn, weeklyPlanId } from "./support/customer-client.ts";
+import { http, monthlyPlanId, signIn, weeklyPlanId } from "./support/customer-client.ts";
 import { validBodies } from "./support/malformed-cases.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
@@ -32,8 +32,8 @@ beforeAll(async () => {
 
   const created = await alice.as("/api/v1/agreements", { planId: monthlyPlanId });
   aliceActive = (created.body.agreement as { id: string }).id;
-  const signed = await sandboxCall(stack, "/sandbox/sign-center", {
-    signStr: created.body.signStr,
+  const signed = await stack.control.signAtCenter({
+    signStr: created.body.signStr as string,
     userId: alice.userId,
     decision: "confirm",
   });
@@ -250,7 +250,7 @@ describe("a session ends when its time is up", () => {
     expect((await session.as("/api/v1/agreements")).status).toBe(200);
     const now = await stack.clock.now();
     const later = new Date(now.getTime() + (stack.config.sessionTtlSeconds + 60) * 1000);
-    await sandboxCall(stack, "/sandbox/clock", { now: later.toISOString() });
+    await stack.control.setClock(later.toISOString());
     const answer = await session.as("/api/v1/agreements");
     expect(answer.status).toBe(401);
     expect((answer.body.error as { code: string }).code).toBe("UNAUTHORIZED");

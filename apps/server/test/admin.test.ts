@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { agreementState } from "./support/agreement-state.ts";
-import {
-  deliverHeld,
-  holdNextNotification,
-  http,
-  monthlyPlanId,
-  sandboxCall,
-  signIn,
-} from "./support/customer-client.ts";
+import { deliverHeld, holdNextNotification, http, monthlyPlanId, signIn } from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 let stack: Stack;
@@ -104,8 +97,8 @@ describe("admin agreements", () => {
     const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
     const id = (created.body.agreement as { id: string }).id;
     await holdNextNotification(stack, "dut_user_sign");
-    await sandboxCall(stack, "/sandbox/sign-center", {
-      signStr: created.body.signStr,
+    await stack.control.signAtCenter({
+      signStr: created.body.signStr as string,
       userId: customer.userId,
       decision: "confirm",
     });

@@ -8,7 +8,6 @@ import {
   http,
   monthlyPlanId,
   noticePlanId,
-  sandboxCall,
   signIn,
 } from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
@@ -33,7 +32,7 @@ async function subscribe(customer: Customer, planId = monthlyPlanId) {
 }
 
 const signAtAlipay = (customer: Customer, signStr: string, decision: "confirm" | "cancel" = "confirm") =>
-  sandboxCall(stack, "/sandbox/sign-center", { signStr, userId: customer.userId, decision });
+  stack.control.signAtCenter({ signStr, userId: customer.userId, decision });
 
 /** What the mini program forwards: exactly paySignCenter's resultStatus and result. */
 const reportOf = (answer: { body: Record<string, unknown> }) => ({
@@ -187,8 +186,10 @@ describe("a plan over Alipay's amount cap", () => {
     const customer = await signIn(capped);
     const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
     const id = (created.body.agreement as { id: string }).id;
-    const signed = await http(`${capped.sandbox.url}/sandbox/sign-center`, {
-      body: { signStr: created.body.signStr, userId: customer.userId, decision: "confirm" },
+    const signed = await capped.control.signAtCenter({
+      signStr: created.body.signStr as string,
+      userId: customer.userId,
+      decision: "confirm",
     });
     expect(signed.body.resultStatus).toBe("7002");
     const reported = await customer.as(`/api/v1/agreements/${id}/sign-result`, { resultStatus: "7002" });

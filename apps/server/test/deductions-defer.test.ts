@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { FaultMode } from "@paysign/alipay-sandbox";
 import { injectFault } from "./support/customer-client.ts";
 import {
   admin,
@@ -19,7 +20,7 @@ const modify = "alipay.user.agreement.executionplan.modify";
 async function startWithPlan(options: StackOptions) {
   const stack = await startStack(options);
   const planId = await createPlan(stack, monthlyAfterAWeek);
-  const fault = (method: string, mode: string, applied?: boolean) => injectFault(stack, { method, mode, applied });
+  const fault = (method: string, mode: FaultMode, applied?: boolean) => injectFault(stack, { method, mode, applied });
   const signed = async () => {
     await setClock(stack, shanghai("2028-05-01", "09:00:00"));
     const agreement = await signActiveAgreement(stack, { planId });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCharge } from "../src/deductions/charge-engine.ts";
 import { createDatabase, type Database } from "../src/db/prisma.ts";
 import type { ServiceDeps } from "../src/services/deps.ts";
-import { sandboxCall } from "./support/customer-client.ts";
+import type { FaultMode } from "@paysign/alipay-sandbox";
 import { createPlan, sandboxTrades, setClock, shanghai, signActiveAgreement } from "./support/deductions.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
@@ -27,7 +27,7 @@ const PERIODS = 25;
 const BATCH = 8;
 const SEED = Number(process.env.DEDUCTION_PROPERTY_SEED ?? 20281001);
 
-type Fault = { method: string; mode: string; count: number; applied?: boolean };
+type Fault = { method: string; mode: FaultMode; count: number; applied?: boolean };
 
 const faultArbitrary: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({
@@ -100,11 +100,11 @@ describe("charging through gateway faults", () => {
         const faults = batch.flatMap((_, i) => schedules[period * AGREEMENTS + first + i] ?? []);
         for (const fault of faults) {
           counts.set(`${fault.method} ${fault.mode}`, (counts.get(`${fault.method} ${fault.mode}`) ?? 0) + 1);
-          await sandboxCall(stack, "/sandbox/faults", fault);
+          await stack.control.addFault(fault);
         }
         const statuses = await Promise.all(batch.map((a) => chargeUntilSettled(a.agreementId, dueDate)));
         expect(statuses, `${dueDate} with ${JSON.stringify(faults)}`).toEqual(batch.map(() => "SUCCEEDED"));
-        await sandboxCall(stack, "/sandbox/faults", undefined, "DELETE");
+        await stack.control.clearFaults();
         runs += batch.length;
       }
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { injectFault, sandboxCall } from "./support/customer-client.ts";
+import { injectFault } from "./support/customer-client.ts";
 import {
   agreementDetail,
   createPlan,
@@ -42,7 +42,7 @@ async function chargeOf(agreementId: string) {
 
 /** Faults the sandbox has not used yet: empty once the held trade.pay took its fault. */
 async function faultsLeft() {
-  return (await sandboxCall(stack, "/sandbox/faults")).body as unknown as unknown[];
+  return (await stack.control.faults()).body;
 }
 
 async function tradesOf(agreementNo: string) {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { sandboxCall } from "./support/customer-client.ts";
 import {
   admin,
   agreementDetail,
@@ -140,7 +139,7 @@ describe("unsign between periods", () => {
     expect((await agreementDetail(stack, agreement.agreementId)).charges[0]?.status).toBe("SUCCEEDED");
 
     await setClock(stack, shanghai("2028-06-20"));
-    await sandboxCall(stack, `/sandbox/agreements/${agreement.agreementNo}/unsign`, {});
+    await stack.control.unsignAgreement(agreement.agreementNo);
     await waitFor(
       () => agreementDetail(stack, agreement.agreementId),
       (detail) => detail.status === "UNSIGNED",

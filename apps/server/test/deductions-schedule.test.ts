@@ -10,7 +10,7 @@ import {
   shanghai,
   signActiveAgreement,
 } from "./support/deductions.ts";
-import { http, sandboxCall } from "./support/customer-client.ts";
+import { http } from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 // Twelve periods of three schedules on the sandbox's simulated clock, one scheduler tick a day at 10:00 Shanghai,
@@ -89,7 +89,7 @@ describe("a year of periodic charges", () => {
     }
     const a28 = signed.get("MONTH signed on the 28th")!;
     // A year later the first session has expired: sign in again as the same Alipay user.
-    const code = await sandboxCall(stack, "/sandbox/auth-codes", { userId: a28.userId });
+    const code = await stack.control.createAuthCode(a28.userId);
     const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
     const own = await http(`${stack.api}/api/v1/agreements/${a28.agreementId}`, {
       headers: { authorization: `Bearer ${session.body.token as string}` },

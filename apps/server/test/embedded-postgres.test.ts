@@ -3,8 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
-import { freePort } from "./support/free-port.ts";
-import { tempDir } from "./support/temp-dir.ts";
+import { freePort, tempDir } from "@paysign/test-kit";
 
 describe("embedded PostgreSQL start-up errors", () => {
   test("a data folder holding something else is refused with what to do", async () => {

@@ -4,7 +4,7 @@ import { createApp } from "../src/app.ts";
 import { createDatabase } from "../src/db/prisma.ts";
 import { loadConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "@paysign/test-kit";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const config = loadConfig({ NODE_ENV: "test" });

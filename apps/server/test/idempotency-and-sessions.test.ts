@@ -5,7 +5,6 @@ import {
   holdNextNotification,
   http,
   monthlyPlanId,
-  sandboxCall,
   signIn,
   weeklyPlanId,
 } from "./support/customer-client.ts";
@@ -77,8 +76,8 @@ describe("Idempotency-Key on POST /api/v1/agreements", () => {
 
 describe("sessions", () => {
   test("an auth code works once; a second use is refused with what to do", async () => {
-    const user = await sandboxCall(stack, "/sandbox/users", {});
-    const { authCode } = (await sandboxCall(stack, "/sandbox/auth-codes", { userId: user.body.userId })).body;
+    const user = await stack.control.createUser();
+    const { authCode } = (await stack.control.createAuthCode(user.body.userId)).body;
     const first = await http(`${stack.api}/api/v1/sessions`, { body: { authCode } });
     expect(first.status).toBe(201);
     expect((first.body.customer as { alipayUserId: string }).alipayUserId).toBe(user.body.userId);
@@ -88,9 +87,9 @@ describe("sessions", () => {
   });
 
   test("two first sign-ins at once make one customer", async () => {
-    const user = await sandboxCall(stack, "/sandbox/users", {});
+    const user = await stack.control.createUser();
     const codes = await Promise.all(
-      [1, 2, 3].map(async () => (await sandboxCall(stack, "/sandbox/auth-codes", { userId: user.body.userId })).body),
+      [1, 2, 3].map(async () => (await stack.control.createAuthCode(user.body.userId)).body),
     );
     const sessions = await Promise.all(
       codes.map(({ authCode }) => http(`${stack.api}/api/v1/sessions`, { body: { authCode } })),
@@ -100,9 +99,9 @@ describe("sessions", () => {
   });
 
   test("signing in twice finds the same customer", async () => {
-    const user = await sandboxCall(stack, "/sandbox/users", {});
+    const user = await stack.control.createUser();
     const session = async () => {
-      const { authCode } = (await sandboxCall(stack, "/sandbox/auth-codes", { userId: user.body.userId })).body;
+      const { authCode } = (await stack.control.createAuthCode(user.body.userId)).body;
       return (await http(`${stack.api}/api/v1/sessions`, { body: { authCode } })).body.customer as { id: string };
     };
     expect((await session()).id).toBe((await session()).id);
@@ -114,8 +113,8 @@ describe("unsign by the customer", () => {
     const customer = await signIn(stack);
     const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
     const id = (created.body.agreement as { id: string }).id;
-    const signed = await sandboxCall(stack, "/sandbox/sign-center", {
-      signStr: created.body.signStr,
+    const signed = await stack.control.signAtCenter({
+      signStr: created.body.signStr as string,
       userId: customer.userId,
       decision: "confirm",
     });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { http, monthlyPlanId, noticePlanId, sandboxCall, weeklyPlanId, type Json } from "./support/customer-client.ts";
+import { http, monthlyPlanId, noticePlanId, weeklyPlanId, type Json } from "./support/customer-client.ts";
 import { createLogger } from "../src/logger.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
@@ -58,10 +58,10 @@ describe("logs of a full flow", () => {
 
     // Sign in with a buyer whose logon id is personal data.
     const logonId = `alice.${randomUUID().slice(0, 8)}@example.com`;
-    const user = await sandboxCall(stack, "/sandbox/users", { logonId, balance: "1000.00" });
-    const userId = user.body.userId as string;
-    const code = await sandboxCall(stack, "/sandbox/auth-codes", { userId });
-    const authCode = code.body.authCode as string;
+    const user = await stack.control.createUser({ logonId, balance: "1000.00" });
+    const userId = user.body.userId;
+    const code = await stack.control.createAuthCode(userId);
+    const authCode = code.body.authCode;
     const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode } });
     expect(session.status).toBe(201);
     const token = session.body.token as string;
@@ -86,8 +86,8 @@ describe("logs of a full flow", () => {
       remember("signStr", signStr);
       remember("signStr decoded", sdkExecute);
       remember("signStr's sign", new URLSearchParams(sdkExecute).get("sign"));
-      const signed = await sandboxCall(stack, "/sandbox/sign-center", { signStr, userId, decision: "confirm" });
-      const result = signed.body.result as string;
+      const signed = await stack.control.signAtCenter({ signStr, userId, decision: "confirm" });
+      const result = signed.body.result;
       remember("paySignCenter result", result);
       remember("paySignCenter result's sign", (JSON.parse(result) as Json).sign);
       return { id: (created.body.agreement as { id: string }).id, resultStatus: signed.body.resultStatus, result };
@@ -151,15 +151,10 @@ describe("logs of a full flow", () => {
 
     // Every notification the sandbox sent has been answered.
     await waitFor(async () => {
-      const sent = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
-        delivered: boolean;
-        notifyType: string;
-      }>;
+      const sent = (await stack.control.notifications()).body;
       return sent.length >= 3 && sent.every((notification) => notification.delivered);
     }, "the sandbox's notifications to be delivered");
-    const notifications = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
-      params: Record<string, string>;
-    }>;
+    const notifications = (await stack.control.notifications()).body;
     for (const { params } of notifications) remember("a notification's sign", params.sign);
 
     remember("admin key", stack.config.adminApiKey);

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { defaultMigrationsDir, migrate, readMigrations } from "../src/db/migrator.ts";
-import { tempDir } from "./support/temp-dir.ts";
+import { tempDir } from "@paysign/test-kit";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const run = promisify(execFile);

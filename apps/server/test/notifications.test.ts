@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { FaultInput } from "@paysign/alipay-sandbox";
 import { agreementState, waitFor } from "./support/agreement-state.ts";
-import { injectFault, monthlyPlanId, sandboxCall, signIn } from "./support/customer-client.ts";
+import { injectFault, monthlyPlanId, signIn } from "./support/customer-client.ts";
 import { postNotification, signedNotification } from "./support/forge-notification.ts";
 import { startStack, testAppId, type Stack } from "./support/stack.ts";
 
@@ -16,12 +17,12 @@ afterAll(async () => {
 
 type Customer = Awaited<ReturnType<typeof signIn>>;
 
-async function subscribeAndSign(customer: Customer, fault?: { method: string; mode: string }) {
+async function subscribeAndSign(customer: Customer, fault?: FaultInput) {
   const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
   const id = (created.body.agreement as { id: string }).id;
   if (fault) await injectFault(stack, fault);
-  const signed = await sandboxCall(stack, "/sandbox/sign-center", {
-    signStr: created.body.signStr,
+  const signed = await stack.control.signAtCenter({
+    signStr: created.body.signStr as string,
     userId: customer.userId,
     decision: "confirm",
   });
@@ -57,11 +58,7 @@ describe("Alipay notifications", () => {
       (s) => s.status === "ACTIVE",
     );
     expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
-    const deliveries = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
-      notifyId: string;
-      params: Record<string, string>;
-      attempts: Array<{ body: string }>;
-    }>;
+    const deliveries = (await stack.control.notifications()).body;
     const delivery = deliveries.find(
       (entry) => entry.params.external_agreement_no === state.agreement.externalAgreementNo,
     );
@@ -72,12 +69,10 @@ describe("Alipay notifications", () => {
   test("an unsign that overtakes its sign (reordered) ends UNSIGNED, and the late sign does not resurrect it", async () => {
     const customer = await signIn(stack);
     const id = await subscribeAndSign(customer, { method: "dut_user_sign", mode: "reorder-notify" });
-    const sandboxAgreements = (await sandboxCall(stack, "/sandbox/agreements")).body as unknown as Array<
-      Record<string, string>
-    >;
+    const sandboxAgreements = (await stack.control.agreements()).body;
     const external = (await agreementState(stack, id)).agreement.externalAgreementNo;
     const mine = sandboxAgreements.find((entry) => entry.external_agreement_no === external);
-    await sandboxCall(stack, `/sandbox/agreements/${mine!.agreement_no}/unsign`, {});
+    await stack.control.unsignAgreement(mine!.agreement_no);
     await settle();
     const state = await waitFor(
       () => agreementState(stack, id),
@@ -117,22 +112,18 @@ describe("Alipay notifications", () => {
       (s) => s.status === "ACTIVE",
     );
     const agreementNo = active.agreementNo!;
-    await sandboxCall(stack, `/sandbox/agreements/${agreementNo}/unsign`, {});
+    await stack.control.unsignAgreement(agreementNo);
     await settle();
     await waitFor(
       () => agreementState(stack, id),
       (s) => s.status === "UNSIGNED",
     );
 
-    const deliveries = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
-      notifyId: string;
-      notifyType: string;
-      params: Record<string, string>;
-    }>;
+    const deliveries = (await stack.control.notifications()).body;
     const sign = deliveries.find(
       (entry) => entry.notifyType === "dut_user_sign" && entry.params.agreement_no === agreementNo,
     );
-    await sandboxCall(stack, `/sandbox/notifications/${sign!.notifyId}/redeliver`, {});
+    await stack.control.redeliverNotification(sign!.notifyId);
     await settle();
 
     const replay = signedNotification(

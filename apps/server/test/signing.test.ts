@@ -1,6 +1,6 @@
 import { createVerify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { http, monthlyPlanId, noticePlanId, sandboxCall, signIn, weeklyPlanId } from "./support/customer-client.ts";
+import { http, monthlyPlanId, noticePlanId, signIn, weeklyPlanId } from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 let stack: Stack;
@@ -36,7 +36,7 @@ describe("the signStr of POST /api/v1/agreements", () => {
       .join("&");
     expect(createVerify("RSA-SHA256").update(content).verify(stack.appKeys.publicKey, sign!, "base64")).toBe(true);
 
-    const answer = await sandboxCall(stack, "/sandbox/sign-center", {
+    const answer = await stack.control.signAtCenter({
       signStr,
       userId: customer.userId,
       decision: "confirm",

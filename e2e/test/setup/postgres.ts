@@ -1,10 +1,9 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-// Loaded by vitest itself, without the source condition the test files resolve `@paysign/server` with.
-import { startEmbeddedPostgres } from "../../../apps/server/src/db/embedded-postgres.ts";
+import { startEmbeddedPostgres } from "@paysign/server";
+import { freePort } from "@paysign/test-kit";
 import type { TestProject } from "vitest/node";
-import { freePort } from "../support/free-port.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

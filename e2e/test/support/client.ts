@@ -1,9 +1,9 @@
+import { createSandboxControl, type SandboxNotificationView, type SandboxTradeView } from "@paysign/alipay-sandbox";
+import { http, type HttpAnswer, type Json } from "@paysign/test-kit";
 import { adminKey, type E2eProcesses } from "./processes.ts";
 
 // HTTP helpers for the end-to-end tests: the customer API, the admin API and the sandbox's control API, each as a
 // client outside the processes would call them.
-
-import { http, type HttpAnswer, type Json } from "../../../tooling/test/http.ts";
 
 export { http, type Json };
 export type Answer<T = Json> = HttpAnswer<T>;
@@ -38,22 +38,6 @@ export type AgreementDetail = {
   events: Array<{ fromStatus: string | null; toStatus: string; source: string }>;
 };
 
-export type SandboxNotification = {
-  notifyId: string;
-  notifyType: string;
-  params: Record<string, string>;
-  attempts: Array<{ at: string; httpStatus: number | null; body: string | null; note?: string }>;
-  delivered: boolean;
-};
-
-export type SandboxTrade = {
-  out_trade_no: string;
-  trade_no: string;
-  agreement_no: string;
-  total_amount: string;
-  trade_status: string;
-};
-
 export type Customer = {
   userId: string;
   as<T = Json>(path: string, body?: unknown): Promise<Answer<T>>;
@@ -63,9 +47,8 @@ export type Customer = {
 export function clientsOf(processes: E2eProcesses) {
   const admin = <T = Json>(path: string, body?: unknown) =>
     http<T>(`${processes.apiUrl}${path}`, { headers: { "x-admin-key": adminKey }, body });
-  const sandbox = <T = Json>(path: string, body?: unknown, method?: string) =>
-    http<T>(`${processes.sandboxUrl}${path}`, { body, ...(method ? { method } : {}) });
-  const notifications = async () => (await sandbox<SandboxNotification[]>("/sandbox/notifications")).body;
+  const sandbox = createSandboxControl(processes.sandboxUrl);
+  const notifications = async (): Promise<SandboxNotificationView[]> => (await sandbox.notifications()).body;
 
   return {
     admin,
@@ -73,7 +56,7 @@ export function clientsOf(processes: E2eProcesses) {
 
     /** Sets the simulated time of the sandbox, which the API and the worker follow. */
     async setClock(at: string): Promise<void> {
-      const answer = await sandbox("/sandbox/clock", { now: at });
+      const answer = await sandbox.setClock(at);
       if (answer.status !== 200) throw new Error(`clock move refused: ${answer.text}`);
     },
 
@@ -89,9 +72,9 @@ export function clientsOf(processes: E2eProcesses) {
 
     /** A buyer in the sandbox and a session in the API, the way the mini program signs in. */
     async signIn(balance = "1000.00"): Promise<Customer> {
-      const user = await sandbox("/sandbox/users", { balance });
-      const userId = user.body.userId as string;
-      const code = await sandbox("/sandbox/auth-codes", { userId });
+      const user = await sandbox.createUser({ balance });
+      const userId = user.body.userId;
+      const code = await sandbox.createAuthCode(userId);
       const session = await http(`${processes.apiUrl}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
       if (session.status !== 201) throw new Error(`sign-in failed: ${session.text}`);
       const token = session.body.token as string;
@@ -111,11 +94,7 @@ export function clientsOf(processes: E2eProcesses) {
 
     /** What `my.paySignCenter` would return in the Alipay app: `{ resultStatus, result }`. */
     signAtAlipay(customer: Customer, signStr: string, decision: "confirm" | "cancel" = "confirm") {
-      return sandbox<{ resultStatus: string; result: string }>("/sandbox/sign-center", {
-        signStr,
-        userId: customer.userId,
-        decision,
-      });
+      return sandbox.signAtCenter({ signStr, userId: customer.userId, decision });
     },
 
     async agreement(id: string): Promise<AgreementDetail> {
@@ -132,7 +111,7 @@ export function clientsOf(processes: E2eProcesses) {
      */
     async holdNextNotification(notifyType: string): Promise<void> {
       await waitFor("earlier notifications delivered", notifications, (all) => all.every((n) => n.delivered));
-      await sandbox("/sandbox/faults", { method: notifyType, mode: "drop-notify", count: 1 });
+      await sandbox.addFault({ method: notifyType, mode: "drop-notify", count: 1 });
     },
 
     /** Sends the held notification of `notifyType` for `agreementNo` now; answers the API's reply body. */
@@ -143,12 +122,12 @@ export function clientsOf(processes: E2eProcesses) {
           (await notifications()).find((n) => n.notifyType === notifyType && n.params.agreement_no === agreementNo),
         (found) => found !== undefined && found.attempts.length > 0,
       );
-      const sent = await sandbox<SandboxNotification>(`/sandbox/notifications/${held!.notifyId}/redeliver`, {});
+      const sent = await sandbox.redeliverNotification(held!.notifyId);
       return sent.body.attempts.at(-1)?.body ?? null;
     },
 
-    async trades(): Promise<SandboxTrade[]> {
-      return (await sandbox<SandboxTrade[]>("/sandbox/trades")).body;
+    async trades(): Promise<SandboxTradeView[]> {
+      return (await sandbox.trades()).body;
     },
 
     /** Every charge the API knows, page after page. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "./free-port.ts";
+import { freePort } from "@paysign/test-kit";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const appId = "2021000000000077";

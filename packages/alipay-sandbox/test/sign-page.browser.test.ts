@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_ARGS, findChromium } from "../../../tooling/test/chromium.ts";
+import { CHROMIUM_ARGS, findChromium } from "@paysign/test-kit";
 import {
   MONTHLY_BIZ,
   createUser,

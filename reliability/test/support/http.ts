@@ -1,4 +1,4 @@
-import { http as request, type HttpAnswer, type Json } from "../../../tooling/test/http.ts";
+import { http as request, type HttpAnswer, type Json } from "@paysign/test-kit";
 
 export type { HttpAnswer, Json };
 

@@ -2,15 +2,20 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { inject } from "vitest";
-import { createDatabase, type Database } from "@paysign/server";
 import {
   createSandbox,
+  createSandboxControl,
   generateRsaKeyPair,
   type Sandbox,
+  type SandboxControl,
+  type SandboxNotificationView,
   type SandboxOptions,
-} from "../../../packages/alipay-sandbox/src/index.ts";
+  type SandboxTradeView,
+} from "@paysign/alipay-sandbox";
+import { createDatabase, type Database } from "@paysign/server";
+import { freePort } from "@paysign/test-kit";
 import { startApi, type ApiProcess } from "./api-process.ts";
-import { freePort, startCluster, type Cluster } from "./cluster.ts";
+import { startCluster, type Cluster } from "./cluster.ts";
 import { http, type HttpAnswer, type Json } from "./http.ts";
 import { startNotifyProxy, type NotifyProxy } from "./notify-proxy.ts";
 
@@ -20,6 +25,8 @@ export type Stack = {
   name: string;
   cluster: Cluster;
   sandbox: Sandbox;
+  /** The sandbox's control API over HTTP. */
+  control: SandboxControl;
   api: ApiProcess;
   /** Between the sandbox and POST /alipay/notify (ALIPAY_NOTIFY_URL points at it). */
   notifyProxy: NotifyProxy;
@@ -30,7 +37,6 @@ export type Stack = {
   rememberSecret(label: string, value: unknown): void;
   secrets: Map<string, string>;
   admin(path: string, body?: unknown, method?: string): Promise<HttpAnswer>;
-  sandboxCall(path: string, body?: unknown, method?: string): Promise<HttpAnswer>;
   close(): Promise<void>;
 };
 
@@ -130,6 +136,7 @@ async function build(
     name: options.name,
     cluster,
     sandbox,
+    control: createSandboxControl(sandbox.url, { timeoutMs: 20_000 }),
     api,
     notifyProxy,
     db,
@@ -142,8 +149,6 @@ async function build(
         ...(body === undefined ? {} : { body }),
         ...(method ? { method } : {}),
       }),
-    sandboxCall: (route, body, method) =>
-      http(`${sandbox.url}${route}`, { ...(body === undefined ? {} : { body }), ...(method ? { method } : {}) }),
     async close() {
       await closeAll();
       await writeFile(
@@ -165,9 +170,9 @@ export type Customer = {
 /** A buyer in the sandbox (with a full logon id, personal data) and a session for them in the API. */
 export async function signIn(stack: Stack, balance = "1000.00"): Promise<Customer> {
   const logonId = `rel.${randomBytes(5).toString("hex")}@example.com`;
-  const user = await stack.sandboxCall("/sandbox/users", { balance, logonId });
-  const userId = user.body.userId as string;
-  const code = await stack.sandboxCall("/sandbox/auth-codes", { userId });
+  const user = await stack.control.createUser({ balance, logonId });
+  const userId = user.body.userId;
+  const code = await stack.control.createAuthCode(userId);
   stack.rememberSecret("full logon id", logonId);
   stack.rememberSecret("auth code", code.body.authCode);
   const session = await http(`${stack.api.url}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
@@ -237,13 +242,13 @@ export async function requestAgreement(
 
 /** The customer confirms in the sandbox's signing center: Alipay creates the agreement and sends dut_user_sign. */
 export async function confirmInSandbox(stack: Stack, requested: Requested): Promise<Signed> {
-  const signed = await stack.sandboxCall("/sandbox/sign-center", {
+  const signed = await stack.control.signAtCenter({
     signStr: requested.signStr,
     userId: requested.customer.userId,
     decision: "confirm",
   });
   if (signed.body.resultStatus !== "7000") throw new Error(`signing failed: ${signed.text}`);
-  const result = signed.body.result as string;
+  const result = signed.body.result;
   const parsed = JSON.parse(result) as { sign: string; alipay_user_agreement_page_sign_response: Json };
   stack.rememberSecret("paySignCenter result's sign", parsed.sign);
   const agreementNo = parsed.alipay_user_agreement_page_sign_response.agreement_no as string;
@@ -268,43 +273,26 @@ export async function signAgreement(
 
 /** The user stops the agreement in the Alipay app: the sandbox sends dut_user_unsign. */
 export async function unsignInSandbox(stack: Stack, agreementNo: string): Promise<void> {
-  const answer = await stack.sandboxCall(`/sandbox/agreements/${agreementNo}/unsign`, {});
+  const answer = await stack.control.unsignAgreement(agreementNo);
   if (answer.status !== 200) throw new Error(`sandbox unsign failed: ${answer.text}`);
 }
 
-export type SandboxNotification = {
-  notifyId: string;
-  notifyType: string;
-  params: Record<string, string>;
-  attempts: Array<{ at: string; httpStatus: number; body: string; note?: string }>;
-  delivered: boolean;
-};
-
-export async function sandboxNotifications(stack: Stack): Promise<SandboxNotification[]> {
-  const answer = await stack.sandboxCall("/sandbox/notifications");
-  const list = answer.body as unknown as SandboxNotification[];
+export async function sandboxNotifications(stack: Stack): Promise<SandboxNotificationView[]> {
+  const list = (await stack.control.notifications()).body;
   for (const notification of list) stack.rememberSecret("notification sign", notification.params.sign);
   return list;
 }
 
 /** Attempts Alipay counts against its 8 (not the sandbox's forged or duplicate extras). */
-export const genuineAttempts = (notification: SandboxNotification) =>
+export const genuineAttempts = (notification: SandboxNotificationView) =>
   notification.attempts.filter((attempt) => attempt.note === undefined || attempt.note === "dropped").length;
 
-export type SandboxTrade = {
-  out_trade_no: string;
-  trade_no: string;
-  agreement_no: string;
-  total_amount: string;
-  trade_status: string;
-};
-
-export async function sandboxTrades(stack: Stack): Promise<SandboxTrade[]> {
-  return (await stack.sandboxCall("/sandbox/trades")).body as unknown as SandboxTrade[];
+export async function sandboxTrades(stack: Stack): Promise<SandboxTradeView[]> {
+  return (await stack.control.trades()).body;
 }
 
 /** Sets the sandbox's simulated time; the API's clock follows it. */
 export async function setClock(stack: Stack, at: string): Promise<void> {
-  const answer = await stack.sandboxCall("/sandbox/clock", { now: at });
+  const answer = await stack.control.setClock(at);
   if (answer.status !== 200) throw new Error(`clock move failed: ${answer.text}`);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
-import { freePort } from "../support/free-port.ts";
+import { freePort } from "@paysign/test-kit";
 
 declare module "vitest" {
   export interface ProvidedContext {

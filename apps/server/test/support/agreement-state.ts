@@ -17,12 +17,8 @@ export async function agreementState(stack: Stack, id: string) {
 /** Moves the sandbox's clock (and so the server's) forward. */
 export async function advanceClock(stack: Stack, ms: number): Promise<void> {
   const now = new Date(stack.sandbox.now().getTime() + ms).toISOString();
-  const response = await fetch(`${stack.sandbox.url}/sandbox/clock`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ now }),
-  });
-  if (!response.ok) throw new Error(`clock move failed: ${await response.text()}`);
+  const answer = await stack.control.setClock(now);
+  if (answer.status !== 200) throw new Error(`clock move failed: ${answer.text}`);
 }
 
 export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {

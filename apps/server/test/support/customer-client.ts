@@ -1,26 +1,20 @@
+import { http, type HttpAnswer, type Json } from "@paysign/test-kit";
+import type { FaultInput } from "@paysign/alipay-sandbox";
 import type { Stack } from "./stack.ts";
-
-import { http, type HttpAnswer, type Json } from "../../../../tooling/test/http.ts";
 
 export { http, type HttpAnswer, type Json };
 
-export const sandboxCall = (stack: Stack, path: string, body?: unknown, method?: string) =>
-  http(`${stack.sandbox.url}${path}`, { ...(body === undefined ? {} : { body }), ...(method ? { method } : {}) });
-
 /** Sets a sandbox fault (`POST /sandbox/faults`), failing the test when the sandbox refuses it. */
-export async function injectFault(
-  stack: Stack,
-  fault: { method: string; mode: string; count?: number; applied?: boolean },
-): Promise<void> {
-  const answer = await sandboxCall(stack, "/sandbox/faults", { count: 1, ...fault });
+export async function injectFault(stack: Stack, fault: FaultInput): Promise<void> {
+  const answer = await stack.control.addFault({ count: 1, ...fault });
   if (answer.status >= 300) throw new Error(`fault refused: ${answer.text}`);
 }
 
 /** A buyer in the sandbox and a session for them in the API, the way the mini program signs in. */
 export async function signIn(stack: Stack, balance = "1000.00") {
-  const user = await sandboxCall(stack, "/sandbox/users", { balance });
-  const userId = user.body.userId as string;
-  const code = await sandboxCall(stack, "/sandbox/auth-codes", { userId });
+  const user = await stack.control.createUser({ balance });
+  const userId = user.body.userId;
+  const code = await stack.control.createAuthCode(userId);
   const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
   if (session.status !== 201) throw new Error(`sign-in failed: ${session.text}`);
   const token = session.body.token as string;
@@ -48,17 +42,11 @@ export async function holdNextNotification(stack: Stack, notifyType: string): Pr
 /** Delivers the held notification of `notifyType` for `agreementNo`; answers the server's reply body. */
 export async function deliverHeld(stack: Stack, notifyType: string, agreementNo: string): Promise<string> {
   await stack.sandbox.settleNotifications();
-  const log = (await sandboxCall(stack, "/sandbox/notifications")).body as unknown as Array<{
-    notifyId: string;
-    notifyType: string;
-    params: Record<string, string>;
-    delivered: boolean;
-  }>;
+  const log = (await stack.control.notifications()).body;
   const held = log.find(
     (entry) => entry.notifyType === notifyType && entry.params.agreement_no === agreementNo && !entry.delivered,
   );
   if (!held) throw new Error(`no held ${notifyType} for ${agreementNo}`);
-  const sent = await sandboxCall(stack, `/sandbox/notifications/${held.notifyId}/redeliver`, {});
-  const attempts = sent.body.attempts as Array<{ body: string }>;
-  return attempts.at(-1)?.body ?? "";
+  const sent = await stack.control.redeliverNotification(held.notifyId);
+  return sent.body.attempts.at(-1)?.body ?? "";
 }

@@ -1,4 +1,5 @@
-import { http, sandboxCall, signIn, type HttpAnswer, type Json } from "./customer-client.ts";
+import type { SandboxTradeView } from "@paysign/alipay-sandbox";
+import { http, signIn, type HttpAnswer, type Json } from "./customer-client.ts";
 import type { Stack } from "./stack.ts";
 
 // Helpers for the deduction tests: admin calls, sandbox clock and records, and agreements signed for real.
@@ -12,31 +13,20 @@ export const admin = (stack: Stack, path: string, body?: unknown, method?: strin
 
 /** Sets the sandbox's simulated time (the server's clock follows it). `at` is ISO 8601 with an offset. */
 export async function setClock(stack: Stack, at: string): Promise<void> {
-  const answer = await sandboxCall(stack, "/sandbox/clock", { now: at });
+  const answer = await stack.control.setClock(at);
   if (answer.status !== 200) throw new Error(`clock move failed: ${answer.text}`);
 }
 
 /** 10:00 in Shanghai on a calendar day. */
 export const shanghai = (date: string, time = "10:00:00") => `${date}T${time}+08:00`;
 
-export type SandboxTrade = {
-  out_trade_no: string;
-  trade_no: string;
-  agreement_no: string;
-  total_amount: string;
-  trade_status: string;
-  gmt_payment?: string | null;
-};
-
-export async function sandboxTrades(stack: Stack): Promise<SandboxTrade[]> {
-  const answer = await sandboxCall(stack, "/sandbox/trades");
-  return JSON.parse(answer.text) as SandboxTrade[];
+export async function sandboxTrades(stack: Stack): Promise<SandboxTradeView[]> {
+  return (await stack.control.trades()).body;
 }
 
 /** The next deduction date Alipay (the sandbox) has for an agreement, `yyyy-MM-dd`. */
-export async function sandboxDeductDate(stack: Stack, agreementNo: string): Promise<string | undefined> {
-  const answer = await sandboxCall(stack, "/sandbox/agreements");
-  const agreements = JSON.parse(answer.text) as Array<{ agreement_no: string; next_deduct_date: string }>;
+export async function sandboxDeductDate(stack: Stack, agreementNo: string): Promise<string | null | undefined> {
+  const agreements = (await stack.control.agreements()).body;
   return agreements.find((agreement) => agreement.agreement_no === agreementNo)?.next_deduct_date;
 }
 
@@ -65,8 +55,8 @@ export async function signActiveAgreement(stack: Stack, options: { planId: strin
   const created = await customer.as("/api/v1/agreements", { planId: options.planId });
   if (created.status !== 201) throw new Error(`agreement refused: ${created.text}`);
   const agreementId = (created.body.agreement as Json).id as string;
-  const signed = await sandboxCall(stack, "/sandbox/sign-center", {
-    signStr: created.body.signStr,
+  const signed = await stack.control.signAtCenter({
+    signStr: created.body.signStr as string,
     userId: customer.userId,
     decision: "confirm",
   });
@@ -86,7 +76,7 @@ export async function signActiveAgreement(stack: Stack, options: { planId: strin
 }
 
 export async function setBalance(stack: Stack, userId: string, balance: string): Promise<void> {
-  const answer = await sandboxCall(stack, `/sandbox/users/${userId}/balance`, { balance });
+  const answer = await stack.control.setBalance(userId, balance);
   if (answer.status !== 200) throw new Error(`balance refused: ${answer.text}`);
 }
 

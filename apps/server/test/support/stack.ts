@@ -1,10 +1,15 @@
 import type { Server } from "node:http";
-import { createSandbox, generateRsaKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
+import {
+  createSandbox,
+  createSandboxControl,
+  generateRsaKeyPair,
+  type Sandbox,
+  type SandboxControl,
+} from "@paysign/alipay-sandbox";
 import { createAlipayClient, type AlipayClient } from "../../src/alipay/alipay-client.ts";
 import { createApp } from "../../src/app.ts";
 import { inProcessSandboxClock, type Clock } from "../../src/clock.ts";
 import { seedDemoPlans } from "../../src/db/seed.ts";
-import { sandboxAlipayConfig } from "../../src/dev/sandbox-alipay-config.ts";
 import { loadConfig, type Config } from "../../src/env.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
 import type { ServiceDeps } from "../../src/services/deps.ts";
@@ -14,6 +19,8 @@ export const testAppId = "2021000000000042";
 
 export type Stack = {
   sandbox: Sandbox;
+  /** The sandbox's control API over HTTP (users, auth codes, signing center, clock, records, faults). */
+  control: SandboxControl;
   database: TestDatabase;
   config: Config;
   clock: Clock;
@@ -56,24 +63,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = inProcessSandboxClock(sandbox);
   const server = await listen();
   const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const base = loadConfig({ NODE_ENV: "test", FOLLOW_UP_SCHEDULE: "15s,1m,5m", ...options.env });
-  const config: Config = {
-    ...base,
-    databaseUrl: database.url,
-    sandboxUrl: sandbox.url,
-    alipay: sandboxAlipayConfig({
-      sandbox,
-      appId: testAppId,
-      appPrivateKey: appKeys.privateKey,
-      notifyUrl: `${api}/alipay/notify`,
-      timeoutMs: options.alipayTimeoutMs ?? 3_000,
-    }),
-  };
+  const base = loadConfig({
+    NODE_ENV: "test",
+    FOLLOW_UP_SCHEDULE: "15s,1m,5m",
+    ...options.env,
+    ALIPAY_APP_ID: testAppId,
+    ALIPAY_PRIVATE_KEY: appKeys.privateKey,
+    ALIPAY_PUBLIC_KEY: sandbox.alipayPublicKey,
+    ALIPAY_GATEWAY: sandbox.gatewayUrl,
+    ALIPAY_NOTIFY_URL: `${api}/alipay/notify`,
+    ALIPAY_TIMEOUT_MS: String(options.alipayTimeoutMs ?? 3_000),
+  });
+  const config: Config = { ...base, databaseUrl: database.url, sandboxUrl: sandbox.url };
   const alipay = createAlipayClient(config.alipay!, { clock, logger });
   const app = createApp({ config, db: database.db, logger, clock, alipay });
   server.on("request", app);
   return {
     sandbox,
+    control: createSandboxControl(sandbox.url),
     database,
     config,
     clock,

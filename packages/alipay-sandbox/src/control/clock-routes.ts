@@ -1,14 +1,12 @@
 import express, { type Router } from "express";
-import { z } from "zod";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { formatAlipayDateTime } from "@paysign/contracts";
+import { ClockBody, type SandboxClockView } from "./control-api.ts";
 import { parseBody } from "./control-error.ts";
-
-const ClockBody = z.object({ now: z.iso.datetime({ offset: true }) });
 
 export function createClockRoutes(deps: SandboxDeps): Router {
   const router = express.Router();
-  const view = () => {
+  const view = (): SandboxClockView => {
     const now = deps.clock.now();
     return { now: now.toISOString(), alipayTime: formatAlipayDateTime(now) };
   };

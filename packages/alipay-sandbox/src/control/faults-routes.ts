@@ -1,21 +1,14 @@
 import express, { type Router } from "express";
-import { z } from "zod";
 import { NOTIFY_TYPES } from "@paysign/contracts/alipay";
-import { defaultApplied, GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
+import { defaultApplied, NOTIFY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
 import { KNOWN_METHODS } from "../gateway/method-table.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
+import { FaultBody, type SandboxFaultView } from "./control-api.ts";
 import { ControlError, parseBody } from "./control-error.ts";
 
 const NOTIFY_TYPE_SET: ReadonlySet<string> = new Set(NOTIFY_TYPES);
 
-const FaultBody = z.object({
-  method: z.string().min(1),
-  mode: z.enum([...GATEWAY_FAULT_MODES, ...NOTIFY_FAULT_MODES]),
-  count: z.int().positive().optional(),
-  applied: z.boolean().optional(),
-});
-
-function view(fault: Fault) {
+function view(fault: Fault): SandboxFaultView {
   return { method: fault.method, mode: fault.mode, count: fault.remaining, applied: fault.applied };
 }
 

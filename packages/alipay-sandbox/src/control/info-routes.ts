@@ -1,13 +1,14 @@
 import express, { type Router } from "express";
 import { fenToYuan } from "@paysign/contracts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
+import type { SandboxInfoView } from "./control-api.ts";
 
 /** What a developer needs to point a merchant at this sandbox: its Alipay public key, apps and rule settings. */
 export function createInfoRoutes(deps: SandboxDeps): Router {
   const router = express.Router();
   router.get("/sandbox/info", (_request, response) => {
     const { config } = deps;
-    response.json({
+    const info: SandboxInfoView = {
       alipayPublicKey: config.alipayKeys.publicKey,
       apps: [...config.apps.values()].map(({ app }) => ({ appId: app.appId, name: app.name ?? null })),
       deductionWindowDays: config.deductionWindowDays,
@@ -15,7 +16,8 @@ export function createInfoRoutes(deps: SandboxDeps): Router {
       maxLiveAgreementsPerUser: config.maxLiveAgreementsPerUser,
       timeScale: config.timeScale,
       timestampToleranceMinutes: config.timestampToleranceMinutes,
-    });
+    };
+    response.json(info);
   });
   return router;
 }

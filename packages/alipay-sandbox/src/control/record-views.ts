@@ -1,9 +1,15 @@
 import { isExpired } from "../agreements/agreement-lookup.ts";
 import { fenToYuan } from "@paysign/contracts";
-import type { Agreement, SandboxUser, Trade } from "../state/types.ts";
+import type { Agreement, NotificationRecord, SandboxUser, Trade } from "../state/types.ts";
+import type {
+  SandboxAgreementView,
+  SandboxNotificationView,
+  SandboxTradeView,
+  SandboxUserView,
+} from "./control-api.ts";
 
 /** Control API views use Alipay's snake_case names, like the spec's table (`agreement_no`, `trade_status`). */
-export function viewAgreement(agreement: Agreement, now: Date): Record<string, unknown> {
+export function viewAgreement(agreement: Agreement, now: Date): SandboxAgreementView {
   const rule = agreement.periodRule;
   return {
     agreement_no: agreement.agreementNo,
@@ -34,7 +40,7 @@ export function viewAgreement(agreement: Agreement, now: Date): Record<string, u
   };
 }
 
-export function viewTrade(trade: Trade): Record<string, unknown> {
+export function viewTrade(trade: Trade): SandboxTradeView {
   return {
     trade_no: trade.tradeNo,
     out_trade_no: trade.outTradeNo,
@@ -50,7 +56,12 @@ export function viewTrade(trade: Trade): Record<string, unknown> {
   };
 }
 
-/** The fixed interface of product.md §6: `{ userId, logonId, balance }`. */
-export function viewUser(user: SandboxUser): { userId: string; logonId: string; balance: string } {
+export function viewUser(user: SandboxUser): SandboxUserView {
   return { userId: user.userId, logonId: user.logonId, balance: fenToYuan(user.balanceFen) };
+}
+
+/** A notification as sent, without the raw form body. */
+export function viewNotification(record: NotificationRecord): SandboxNotificationView {
+  const { notifyId, notifyType, url, params, attempts, delivered } = record;
+  return { notifyId, notifyType, url, params, attempts, delivered };
 }

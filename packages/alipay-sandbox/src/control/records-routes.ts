@@ -2,8 +2,9 @@ import express, { type Router } from "express";
 import { unsignAgreement } from "../agreements/agreement-actions.ts";
 import { isLive } from "../agreements/agreement-lookup.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
+import type { SandboxResetView } from "./control-api.ts";
 import { ControlError } from "./control-error.ts";
-import { viewAgreement, viewTrade } from "./record-views.ts";
+import { viewAgreement, viewNotification, viewTrade } from "./record-views.ts";
 
 export function createRecordsRoutes(deps: SandboxDeps, resetAll: () => void): Router {
   const router = express.Router();
@@ -32,28 +33,19 @@ export function createRecordsRoutes(deps: SandboxDeps, resetAll: () => void): Ro
   });
 
   router.get("/sandbox/notifications", (_request, response) => {
-    response.json(
-      state.notifications.map(({ notifyId, notifyType, url, params, attempts, delivered }) => ({
-        notifyId,
-        notifyType,
-        url,
-        params,
-        attempts,
-        delivered,
-      })),
-    );
+    response.json(state.notifications.map(viewNotification));
   });
 
   router.post("/sandbox/notifications/:notifyId/redeliver", async (request, response) => {
     const target = await deps.notifier.redeliver(request.params.notifyId);
     if (!target) throw new ControlError("NOT_FOUND", `no notification ${request.params.notifyId}`);
-    const { notifyId, notifyType, url, params, attempts, delivered } = target;
-    response.json({ notifyId, notifyType, url, params, attempts, delivered });
+    response.json(viewNotification(target));
   });
 
   router.post("/sandbox/reset", (_request, response) => {
     resetAll();
-    response.json({ reset: true });
+    const answer: SandboxResetView = { reset: true };
+    response.json(answer);
   });
   return router;
 }

@@ -1,16 +1,10 @@
 import express, { type Router } from "express";
-import { z } from "zod";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { prepareSigning } from "../sign-center/prepare-signing.ts";
 import { signAtCenter } from "../sign-center/sign-center-service.ts";
 import { renderSignPage } from "../sign-center/sign-page.ts";
+import { SignCenterBody } from "./control-api.ts";
 import { parseBody } from "./control-error.ts";
-
-const SignCenterBody = z.object({
-  signStr: z.string().min(1),
-  userId: z.string().min(1),
-  decision: z.enum(["confirm", "cancel"]),
-});
 
 export function createSignRoutes(deps: SandboxDeps): Router {
   const router = express.Router();

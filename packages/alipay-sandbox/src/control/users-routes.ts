@@ -1,22 +1,11 @@
 import express, { type Router } from "express";
-import { z } from "zod";
 import { alipayAmountToFen } from "@paysign/contracts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { createLogonId, createToken, createUserId } from "../state/ids.ts";
 import type { SandboxUser } from "../state/types.ts";
+import { AuthCodeBody, BalanceBody, CreateUserBody, type SandboxAuthCodeView } from "./control-api.ts";
 import { ControlError, parseBody } from "./control-error.ts";
 import { viewUser } from "./record-views.ts";
-
-const yuan = z.string().refine((value) => alipayAmountToFen(value) !== undefined, 'a yuan amount like "19.90"');
-const userId = z.string().regex(/^2088\d{12}$/, "2088 followed by 12 digits");
-
-const CreateUserBody = z.object({
-  userId: userId.optional(),
-  logonId: z.string().min(1).optional(),
-  balance: yuan.optional(),
-});
-const BalanceBody = z.object({ balance: yuan });
-const AuthCodeBody = z.object({ userId });
 
 function requireUser(deps: SandboxDeps, id: string): SandboxUser {
   const user = deps.store.state.users[id];
@@ -62,7 +51,8 @@ export function createUsersRoutes(deps: SandboxDeps): Router {
     const authCode = createToken("");
     state.authCodes[authCode] = { code: authCode, userId: user.userId, used: false };
     deps.store.save();
-    response.json({ authCode });
+    const answer: SandboxAuthCodeView = { authCode };
+    response.json(answer);
   });
   return router;
 }

@@ -5,6 +5,8 @@ import {
   type RsaKeyPair,
   type Sandbox,
   type SandboxOptions,
+  type SandboxUserView as UserView,
+  type SignCenterResult as SignResult,
 } from "../../src/index.ts";
 
 export const APP_ID = "2021000000000001";
@@ -60,8 +62,7 @@ export async function startHarness(options: SandboxOptions = {}): Promise<Harnes
   };
 }
 
-export type UserView = { userId: string; logonId: string; balance: string };
-export type SignResult = { resultStatus: string; result: string; memo: string };
+export type { SandboxUserView as UserView, SignCenterResult as SignResult } from "../../src/index.ts";
 
 export const MONTHLY_BIZ = {
   product_code: "GENERAL_WITHHOLDING",

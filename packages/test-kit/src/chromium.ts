@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
+import { chromiumPathFromEnv } from "./env.ts";
 
 /** The system Chromium for browser tests: CHROMIUM_PATH, else /usr/bin/chromium; null when neither exists. */
 export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].filter((value): value is string => !!value);
+  const candidates = [chromiumPathFromEnv(), "/usr/bin/chromium"].filter((value): value is string => !!value);
   return candidates.find((candidate) => existsSync(candidate)) ?? null;
 }
 

@@ -1,12 +1,15 @@
 import path from "node:path";
 import { createSandbox, readOrCreateKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
-import { inProcessSandboxClock } from "../clock.ts";
-import { assertPortFree } from "../db/embedded-postgres.ts";
-import { createDatabase } from "../db/prisma.ts";
-import { seedDemoPlans } from "../db/seed.ts";
-import type { Config } from "../env.ts";
-import type { Logger } from "../logger.ts";
-import { startServer } from "../server.ts";
+import {
+  assertPortFree,
+  createDatabase,
+  inProcessSandboxClock,
+  seedDemoPlans,
+  startServer,
+  type Config,
+  type Logger,
+  type RunningServer,
+} from "@paysign/server";
 import { sandboxAlipayConfig } from "./sandbox-alipay-config.ts";
 
 export const devAppId = "2021000000000001";
@@ -53,7 +56,7 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
     };
     logger.info({ sandbox: sandbox.url, keysDir }, "Alipay sandbox started");
   }
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: RunningServer | undefined;
   try {
     server = await startServer(serverConfig, logger, sandbox ? { clock: inProcessSandboxClock(sandbox) } : {});
     const db = createDatabase({ url: server.databaseUrl, poolSize: 1, logger: console });

@@ -1,5 +1,6 @@
 import net from "node:net";
 
+/** A port nothing listens on right now (127.0.0.1), for a process or server about to start. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -1,8 +1,7 @@
 import type { Sandbox } from "@paysign/alipay-sandbox";
-import type { AlipayConfig } from "../alipay/alipay-config.ts";
-import { toAlipayConfig } from "../alipay/alipay-config.ts";
+import { toAlipayConfig, type AlipayConfig } from "@paysign/server";
 
-/** The server's Alipay configuration for an app registered in a local sandbox (development, demo, tests). */
+/** The server's Alipay configuration for an app registered in a local sandbox (`pnpm dev`, `pnpm demo`, the benchmark). */
 export function sandboxAlipayConfig(options: {
   sandbox: Sandbox;
   appId: string;

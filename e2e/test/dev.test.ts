@@ -4,9 +4,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, test } from "vitest";
-import { repoRoot } from "../src/env.ts";
-import { freePort } from "./support/free-port.ts";
-import { tempDir } from "./support/temp-dir.ts";
+import { freePort, tempDir } from "@paysign/test-kit";
+
+const repoRoot = path.resolve(import.meta.dirname, "../..");
 
 type DevProcess = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 

@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { alipayAmountToFen, type CalendarDate } from "@paysign/contracts";
+import { GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type FaultMode } from "../faults/fault-store.ts";
+import type { AgreementStatus, NotificationAttempt, TradeStatus } from "../state/types.ts";
+import type { ControlErrorCode } from "./control-error.ts";
+
+// The control API (`/sandbox/…`) in one place: the bodies the routes parse and the answers they send. The routes and
+// the typed client (`createSandboxControl`) both use these, so a changed answer fails to compile on both sides.
+
+const yuan = z.string().refine((value) => alipayAmountToFen(value) !== undefined, 'a yuan amount like "19.90"');
+const userId = z.string().regex(/^2088\d{12}$/, "2088 followed by 12 digits");
+
+export const CreateUserBody = z.object({
+  userId: userId.optional(),
+  logonId: z.string().min(1).optional(),
+  balance: yuan.optional(),
+});
+export const BalanceBody = z.object({ balance: yuan });
+export const AuthCodeBody = z.object({ userId });
+export const ClockBody = z.object({ now: z.iso.datetime({ offset: true }) });
+export const SignCenterBody = z.object({
+  signStr: z.string().min(1),
+  userId: z.string().min(1),
+  decision: z.enum(["confirm", "cancel"]),
+});
+export const FaultBody = z.object({
+  method: z.string().min(1),
+  mode: z.enum([...GATEWAY_FAULT_MODES, ...NOTIFY_FAULT_MODES]),
+  count: z.int().positive().optional(),
+  applied: z.boolean().optional(),
+});
+
+export type CreateUserInput = z.input<typeof CreateUserBody>;
+export type SignCenterInput = z.input<typeof SignCenterBody>;
+export type FaultInput = z.input<typeof FaultBody>;
+
+/** The fixed interface of product.md §6: `{ userId, logonId, balance }`. */
+export type SandboxUserView = { userId: string; logonId: string; balance: string };
+
+export type SandboxAuthCodeView = { authCode: string };
+
+export type SandboxClockView = { now: string; alipayTime: string };
+
+export type SandboxFaultView = { method: string; mode: FaultMode; count: number; applied: boolean };
+
+export type SandboxInfoView = {
+  alipayPublicKey: string;
+  apps: Array<{ appId: string; name: string | null }>;
+  deductionWindowDays: number;
+  singleAmountCap: string | null;
+  maxLiveAgreementsPerUser: number;
+  timeScale: number;
+  timestampToleranceMinutes: number | null;
+};
+
+/** Records use Alipay's snake_case names, like the spec's table (`agreement_no`, `trade_status`). */
+export type SandboxAgreementView = {
+  agreement_no: string;
+  external_agreement_no: string | null;
+  app_id: string;
+  alipay_user_id: string;
+  personal_product_code: string;
+  product_code: string | null;
+  sign_scene: string;
+  status: AgreementStatus;
+  expired: boolean;
+  sign_time: string;
+  valid_time: string;
+  invalid_time: string;
+  unsign_time: string | null;
+  notify_url: string | null;
+  period_type: "DAY" | "MONTH" | null;
+  period: number | null;
+  execute_time: CalendarDate | null;
+  single_amount: string | null;
+  total_amount: string | null;
+  total_payments: number | null;
+  next_deduct_date: CalendarDate | null;
+  deducted_count: number;
+  deducted_amount: string;
+  last_deduct_time: string | null;
+  modify_count: number;
+};
+
+export type SandboxTradeView = {
+  trade_no: string;
+  out_trade_no: string;
+  agreement_no: string;
+  app_id: string;
+  buyer_user_id: string;
+  total_amount: string;
+  subject: string;
+  product_code: string;
+  trade_status: TradeStatus;
+  gmt_create: string;
+  gmt_payment: string | null;
+};
+
+export type SandboxNotificationView = {
+  notifyId: string;
+  notifyType: string;
+  url: string;
+  params: Record<string, string>;
+  attempts: NotificationAttempt[];
+  delivered: boolean;
+};
+
+export type SandboxResetView = { reset: true };
+
+/** Every refusal of the control API: 400 / 404 / 409 (500 for a bug). */
+export type ControlErrorBody = { error: { code: ControlErrorCode | "INTERNAL"; message: string } };

@@ -1,0 +1,87 @@
+import type {
+  CreateUserInput,
+  FaultInput,
+  SandboxAgreementView,
+  SandboxAuthCodeView,
+  SandboxClockView,
+  SandboxFaultView,
+  SandboxInfoView,
+  SandboxNotificationView,
+  SandboxResetView,
+  SandboxTradeView,
+  SandboxUserView,
+  SignCenterInput,
+} from "./control-api.ts";
+import type { SignCenterResult } from "../sign-center/sign-center-service.ts";
+
+/**
+ * One answer of the control API. `body` is the route's answer when `status` is 200; a refusal (400, 404, 409) has
+ * `{ error: { code, message } }` (`ControlErrorBody`) instead, and `text` always holds what was sent.
+ */
+export type ControlAnswer<T> = { status: number; body: T; text: string };
+
+type Call = <T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown) => Promise<ControlAnswer<T>>;
+
+/** A typed client of a running sandbox's control API (`/sandbox/…`), for tests, the demo and the benchmark. */
+export type SandboxControl = {
+  readonly url: string;
+  createUser(input?: CreateUserInput): Promise<ControlAnswer<SandboxUserView>>;
+  users(): Promise<ControlAnswer<SandboxUserView[]>>;
+  setBalance(userId: string, balance: string): Promise<ControlAnswer<SandboxUserView>>;
+  createAuthCode(userId: string): Promise<ControlAnswer<SandboxAuthCodeView>>;
+  clock(): Promise<ControlAnswer<SandboxClockView>>;
+  /** `now` is ISO 8601 with an offset. */
+  setClock(now: string): Promise<ControlAnswer<SandboxClockView>>;
+  /** What `my.paySignCenter` answers in the Alipay app. */
+  signAtCenter(input: SignCenterInput): Promise<ControlAnswer<SignCenterResult>>;
+  agreements(): Promise<ControlAnswer<SandboxAgreementView[]>>;
+  /** The user stops the agreement in the Alipay app: `dut_user_unsign` follows. */
+  unsignAgreement(agreementNo: string): Promise<ControlAnswer<SandboxAgreementView>>;
+  trades(): Promise<ControlAnswer<SandboxTradeView[]>>;
+  notifications(): Promise<ControlAnswer<SandboxNotificationView[]>>;
+  redeliverNotification(notifyId: string): Promise<ControlAnswer<SandboxNotificationView>>;
+  faults(): Promise<ControlAnswer<SandboxFaultView[]>>;
+  addFault(input: FaultInput): Promise<ControlAnswer<SandboxFaultView>>;
+  clearFaults(): Promise<ControlAnswer<SandboxFaultView[]>>;
+  info(): Promise<ControlAnswer<SandboxInfoView>>;
+  reset(): Promise<ControlAnswer<SandboxResetView>>;
+};
+
+export function createSandboxControl(url: string, options: { timeoutMs?: number } = {}): SandboxControl {
+  const call: Call = async <T>(method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+      ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }),
+    });
+    const text = await response.text();
+    try {
+      return { status: response.status, body: JSON.parse(text) as T, text };
+    } catch {
+      throw new Error(
+        `${method} ${path} answered ${response.status} without JSON (not a sandbox?): ${text.slice(0, 200)}`,
+      );
+    }
+  };
+  const segment = encodeURIComponent;
+  return {
+    url,
+    createUser: (input = {}) => call("POST", "/sandbox/users", input),
+    users: () => call("GET", "/sandbox/users"),
+    setBalance: (userId, balance) => call("POST", `/sandbox/users/${segment(userId)}/balance`, { balance }),
+    createAuthCode: (userId) => call("POST", "/sandbox/auth-codes", { userId }),
+    clock: () => call("GET", "/sandbox/clock"),
+    setClock: (now) => call("POST", "/sandbox/clock", { now }),
+    signAtCenter: (input) => call("POST", "/sandbox/sign-center", input),
+    agreements: () => call("GET", "/sandbox/agreements"),
+    unsignAgreement: (agreementNo) => call("POST", `/sandbox/agreements/${segment(agreementNo)}/unsign`, {}),
+    trades: () => call("GET", "/sandbox/trades"),
+    notifications: () => call("GET", "/sandbox/notifications"),
+    redeliverNotification: (notifyId) => call("POST", `/sandbox/notifications/${segment(notifyId)}/redeliver`, {}),
+    faults: () => call("GET", "/sandbox/faults"),
+    addFault: (input) => call("POST", "/sandbox/faults", input),
+    clearFaults: () => call("DELETE", "/sandbox/faults"),
+    info: () => call("GET", "/sandbox/info"),
+    reset: () => call("POST", "/sandbox/reset", {}),
+  };
+}

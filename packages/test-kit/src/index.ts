@@ -1,0 +1,4 @@
+export { CHROMIUM_ARGS, findChromium } from "./chromium.ts";
+export { freePort } from "./free-port.ts";
+export { http, type HttpAnswer, type Json } from "./http.ts";
+export { tempDir } from "./temp-dir.ts";
