@@ -35,7 +35,7 @@ async function sizeOf(dir: string): Promise<number> {
   return bytes;
 }
 
-/** What the Alipay mini program engines refuse (toolchain-facts.md): eval, new Function, globalThis, modules. */
+/** What the Alipay mini program engines refuse (docs/toolchain-facts.md): eval, new Function, globalThis, modules. */
 async function forbiddenConstructs(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const file of (await filesOf(dir)).filter((name) => name.endsWith(".js"))) {

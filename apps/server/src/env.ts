@@ -9,7 +9,7 @@ export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 // Confirmation follow-up after 7001 / 6001 / 6002 or silence: agreement.query at these delays, then ABANDONED.
 const defaultFollowUpSchedule = "15s,30s,1m,2m,5m,10m,30m,1h,3h,6h,12h";
 const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-// Deductions (product.md §8): a retryable failure is tried again after these delays, never past D (the last chance
+// Deductions (docs/product.md §8): a retryable failure is tried again after these delays, never past D (the last chance
 // is D itself); an unknown outcome is checked with trade.query at these delays from the attempt, then every last step.
 const defaultRetrySchedule = "6h,1d,1d,1d";
 const defaultReconcileSchedule = "10s,1m,5m,30m,1h";
@@ -124,7 +124,7 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-/** Deductions (product.md §8, alipay-protocol.md §11). */
+/** Deductions (docs/product.md §8, docs/alipay-protocol.md §11). */
 export type DeductionConfig = {
   /** N of the window [D−N, D] in which Alipay accepts the deduction for D. */
   windowDays: number;

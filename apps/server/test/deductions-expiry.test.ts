@@ -11,7 +11,7 @@ import {
 import { startStack, type Stack } from "./support/stack.ts";
 
 // An agreement signed for 20 days (sign_validity_period "20d"): the first period is charged, then Alipay lets the
-// agreement lapse without a notification (protocol §10.1, §11.11) and refuses the next deduction with
+// agreement lapse without a notification (docs/alipay-protocol.md §10.1, §11.11) and refuses the next deduction with
 // ACQ.AGREEMENT_INVALID — the agreement is EXPIRED and nothing more is tried.
 let stack: Stack;
 let planId: string;

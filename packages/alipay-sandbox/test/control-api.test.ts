@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => harness.sandbox.close());
 
-describe("control API (product.md §6)", () => {
+describe("control API (docs/product.md §6)", () => {
   it("creates a buyer with a 2088 id, a logon id and a default balance", async () => {
     const { status, body } = await harness.post<UserView>("/sandbox/users", {});
     expect(status).toBe(200);

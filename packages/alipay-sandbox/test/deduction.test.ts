@@ -211,7 +211,7 @@ const cases: Case[] = [
   },
 ];
 
-describe("deduction rules (alipay-protocol.md §11)", () => {
+describe("deduction rules (docs/alipay-protocol.md §11)", () => {
   it.each(cases)("trade.pay on $name → $expected", async ({ setup, before, at, overrides, expected }) => {
     const agreement = await arrange(setup);
     if (before) await before(agreement);
@@ -274,7 +274,7 @@ describe("deduction rules (alipay-protocol.md §11)", () => {
   });
 });
 
-describe("executionplan.modify (alipay-protocol.md §7)", () => {
+describe("executionplan.modify (docs/alipay-protocol.md §7)", () => {
   const modify = (agreementNo: string, deductTime: string) =>
     harness.sdk.exec(
       "alipay.user.agreement.executionplan.modify",

@@ -164,7 +164,7 @@ const accepted: RuleCase[] = [
   ],
 ];
 
-describe("signing center: biz_content rules (alipay-protocol.md §2)", () => {
+describe("signing center: biz_content rules (docs/alipay-protocol.md §2)", () => {
   it.each(rejected)("rejects %s with 7002 and a reason", async (_name, biz) => {
     const rejectUser = (await createUser(harness)).userId;
     const answer = await sign(sdkExecuteWith(harness.sdk, biz, {}), "confirm", rejectUser);

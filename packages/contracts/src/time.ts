@@ -100,7 +100,7 @@ export function addDays(date: CalendarDate, days: number): CalendarDate {
 /**
  * Natural months, keeping the day of month (Alipay MONTH periods: 01-03 → 02-03). When the day does not exist in
  * the target month it is clamped to that month's last day (01-31 + 1 → 02-28 or 02-29). Alipay MONTH schedules use
- * days ≤ 28 (alipay-protocol.md §2.3), so clamping never happens on a valid Alipay schedule.
+ * days ≤ 28 (docs/alipay-protocol.md §2.3), so clamping never happens on a valid Alipay schedule.
  */
 export function addMonths(date: CalendarDate, months: number): CalendarDate {
   if (!Number.isSafeInteger(months)) throw new RangeError(`${months} is not a whole number of months`);

@@ -44,5 +44,5 @@ export const plainTextSchema = z
   .string()
   .refine((value) => !value.includes("\u0000"), "must not contain NUL characters");
 
-/** `period` and `total_payments`: whole numbers of at most 8 digits (alipay-protocol.md §2.3). */
+/** `period` and `total_payments`: whole numbers of at most 8 digits (docs/alipay-protocol.md §2.3). */
 export const periodCountSchema = z.number().int().positive().max(99_999_999, "at most 8 digits (Alipay's limit)");

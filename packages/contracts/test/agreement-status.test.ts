@@ -9,7 +9,7 @@ import {
   type AgreementStatus,
 } from "../src/index.ts";
 
-/** product.md §5, written out pair by pair: every other pair must be refused. */
+/** docs/product.md §5, written out pair by pair: every other pair must be refused. */
 const allowed: ReadonlyArray<[AgreementStatus, AgreementStatus]> = [
   ["PENDING", "ACTIVE"],
   ["PENDING", "TEMP"],

@@ -24,7 +24,7 @@ import {
 } from "../src/alipay/index.ts";
 import { SANDBOX_ANSWERS } from "./fixtures/sandbox-answers.ts";
 
-/** alipay-protocol.md §8 example. */
+/** docs/alipay-protocol.md §8 example. */
 const tradePayExample = {
   out_trade_no: "REN202402010001",
   total_amount: "19.90",

@@ -5,7 +5,7 @@ function form(query: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(query));
 }
 
-/** alipay-protocol.md §10.2, the official FAQ example, as posted. */
+/** docs/alipay-protocol.md §10.2, the official FAQ example, as posted. */
 const officialSign = form(
   "notify_time=2019-11-26 10:11:42&agreement_no=20195926584211349886&status=NORMAL&sign_type=RSA2&auth_app_id=2019000000000001&charset=utf-8&notify_type=dut_user_sign&alipay_user_id=2088****64&login_token=967009593f3ad62c2907106d64c3fc2b_86&invalid_time=2115-02-01 00:00:00&personal_product_code=CYCLE_PAY_AUTH_P&version=1.0&sign=**&sign_scene=INDUSTRY|CARRENTAL&valid_time=2019-11-26 10:11:42&external_agreement_no=13852852878487&alipay_logon_id=159&app_id=2019000000000001&notify_id=2019112600222101142000830515041653&sign_time=2019-11-26 10:11:42",
 );

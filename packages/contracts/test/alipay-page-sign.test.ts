@@ -6,7 +6,7 @@ import {
   toPeriodRuleParams,
 } from "../src/alipay/index.ts";
 
-/** alipay-protocol.md §2.4, periodic monthly example. */
+/** docs/alipay-protocol.md §2.4, periodic monthly example. */
 const monthlyExample = {
   product_code: "CYCLE_PAY_AUTH",
   personal_product_code: "CYCLE_PAY_AUTH_P",

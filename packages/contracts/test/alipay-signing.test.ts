@@ -11,7 +11,7 @@ import {
   readSignedResponse,
 } from "../src/alipay/index.ts";
 
-/** alipay-protocol.md §3: the official `result` example, line breaks as in the doc. */
+/** docs/alipay-protocol.md §3: the official `result` example, line breaks as in the doc. */
 const officialResult = `{"alipay_user_agreement_page_sign_response":{"code":"10000","msg":"Success","app_id":"2017060101317939","auth_app_id":"2017060101317939",
  "charset":"UTF-8","timestamp":"2017-06-27 11:40:15","sign_scene":"INDUSTRY|CARRENTAL","valid_time":"2017-06-27 11:40:13","status":"NORMAL",
  "external_agreement_no":"test212","agreement_no":"20170627457298962889","external_logon_id":"13852852877","alipay_logon_id":"138****2877",

@@ -15,7 +15,7 @@ import {
 const routes: RouteDefinition[] = Object.values(apiRoutes);
 const uuid = "0b5c6f0e-8d53-4c1a-9a57-3f6f3c1e2d10";
 
-describe("the route table (product.md §7)", () => {
+describe("the route table (docs/product.md §7)", () => {
   test("declares exactly these routes", () => {
     const declared = routes.map((definition) => `${definition.method} ${definition.path}`).sort();
     expect(declared).toEqual(

@@ -79,7 +79,7 @@ describe("deduction schedule", () => {
     expect(at("2019-07-07")).toBe("MISSED");
   });
 
-  test("charge statuses are the six of product.md §7", () => {
+  test("charge statuses are the six of docs/product.md §7", () => {
     expect(CHARGE_STATUSES).toEqual(["PENDING", "PROCESSING", "SUCCEEDED", "FAILED", "UNKNOWN", "PAST_DUE"]);
   });
 });

@@ -13,7 +13,7 @@ import { ApiError, apiErrorFromBody } from "./api-error.ts";
 import { NetworkError, sendHttp, type HttpMethod, type RequestFunction } from "./http.ts";
 import type { SessionService } from "./session.ts";
 
-/** The customer routes of product.md §7, typed by the contracts. Every failure is an ApiError. */
+/** The customer routes of docs/product.md §7, typed by the contracts. Every failure is an ApiError. */
 export type ApiClient = {
   listPlans(): Promise<Plan[]>;
   createAgreement(body: CreateAgreementBody, idempotencyKey: string): Promise<CreatedAgreement>;

@@ -1,7 +1,7 @@
 import type { SignRelay } from "../runtime/sign-relay.ts";
 import { PAGES, pageUrl } from "../app-pages.ts";
 
-/** What my.paySignCenter answers: both strings (alipay-protocol.md §3). */
+/** What my.paySignCenter answers: both strings (docs/alipay-protocol.md §3). */
 export type PaySignAnswer = { resultStatus: string; result: string };
 
 /** Opens Alipay's signing for a signStr exactly as the server gave it. */

@@ -6,7 +6,7 @@ import type { BuildConfig } from "../../src/config.ts";
  * Plays the Alipay mini program runtime for tests: `App`/`Page`/`getApp` registration, page instances with
  * `setData` merging (paths like `a.b` and `list[0].c` too), lifecycle (onLoad → onShow, onUnload), the page stack
  * (my.navigateTo / redirectTo / navigateBack / reLaunch) and every `my.*` call recorded. No Alipay simulator exists
- * (toolchain-facts.md), so the pages' real modules are loaded against these globals, exactly as built.
+ * (docs/toolchain-facts.md), so the pages' real modules are loaded against these globals, exactly as built.
  */
 
 export type RequestRecord = {

@@ -57,7 +57,7 @@ function readString(value: unknown): string | undefined {
  * never re-parses the PEM (the SDK otherwise hands the PEM string to crypto on every call).
  *
  * The client sets every common parameter the SDK does not: `timestamp` (the SDK would format the host's local
- * time; Alipay reads Asia/Shanghai wall time, alipay-protocol.md §1.2) from `clock`, and `notify_url` from the
+ * time; Alipay reads Asia/Shanghai wall time, docs/alipay-protocol.md §1.2) from `clock`, and `notify_url` from the
  * configuration for the methods that take one.
  */
 export function createAlipayClient(config: AlipayConfig, options: { clock: Clock; logger: Logger }): AlipayClient {

@@ -17,7 +17,7 @@ type CommonAlipayConfig = {
   timeoutMs: number;
 };
 
-/** Public-key mode and certificate mode exclude each other (user-pain-points B.4). */
+/** Public-key mode and certificate mode exclude each other (docs/user-pain-points.md §B.4). */
 export type AlipayConfig =
   | (CommonAlipayConfig & { mode: "public-key"; alipayPublicKey: ParsedPublicKey })
   | (CommonAlipayConfig & { mode: "cert"; appCert: string; alipayPublicCert: string; alipayRootCert: string });

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 
-// Alipay keys arrive in many shapes (user-pain-points B.4): a PEM, the bare base64 body that Alipay's key tool
+// Alipay keys arrive in many shapes (docs/user-pain-points.md §B.4): a PEM, the bare base64 body that Alipay's key tool
 // shows, a one-line environment value with literal `\n` escapes, PKCS1 or PKCS8. They are normalised once here.
 
 export type ParsedPrivateKey = {

@@ -152,7 +152,7 @@ async function claimAttempt(
   };
 }
 
-/** alipay.trade.pay for an agreement deduction (alipay-protocol.md §8), then its answer settled under the locks. */
+/** alipay.trade.pay for an agreement deduction (docs/alipay-protocol.md §8), then its answer settled under the locks. */
 async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
   const result = await requireAlipay(deps).call("alipay.trade.pay", {
     out_trade_no: claim.outTradeNo,
@@ -236,7 +236,7 @@ const paidStatuses = new Set(["TRADE_SUCCESS", "TRADE_FINISHED"]);
 
 /**
  * Settles the charge's attempts whose outcome is unknown (or whose worker vanished mid-call) with trade.query
- * (alipay-protocol.md §9). "unsettled" while Alipay has no final answer, or while another worker's call is still in
+ * (docs/alipay-protocol.md §9). "unsettled" while Alipay has no final answer, or while another worker's call is still in
  * flight.
  */
 export async function reconcileCharge(deps: ServiceDeps, chargeId: string): Promise<"settled" | "unsettled"> {

@@ -6,7 +6,7 @@ import type { ServiceDeps } from "../services/deps.ts";
 import { runCharge } from "./charge-engine.ts";
 
 /**
- * An operator's "charge now" (product.md §7): the current period of an active agreement, only inside its deduction
+ * An operator's "charge now" (docs/product.md §7): the current period of an active agreement, only inside its deduction
  * window, never twice for a period. A missed window runs the engine too (it settles an open attempt and marks the
  * period PAST_DUE), then answers CONFLICT.
  */

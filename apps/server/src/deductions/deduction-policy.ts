@@ -23,7 +23,7 @@ export function firstAttemptDate(dueDate: CalendarDate, leadDays: number): Calen
 /**
  * When to try again after a retryable failure (balance, risk, limits): the retry schedule counted from now, never
  * past D. Before D, a step that would fall after D (or a used-up schedule) becomes a last chance at the start of D;
- * on D itself only a step still on D is taken. Then the period goes past due when D ends (alipay-protocol.md §11.6).
+ * on D itself only a step still on D is taken. Then the period goes past due when D ends (docs/alipay-protocol.md §11.6).
  */
 export function nextRetryAt(options: {
   now: Date;
@@ -60,7 +60,7 @@ export function nextReconcileAt(options: { requestedAt: Date; now: Date; schedul
 }
 
 /**
- * `out_trade_no` of the n-th attempt for a charge: letters, digits and underscores, ≤ 64 (alipay-protocol.md §8).
+ * `out_trade_no` of the n-th attempt for a charge: letters, digits and underscores, ≤ 64 (docs/alipay-protocol.md §8).
  * Derived from the charge id, so it is unique across agreements and periods, and never reused within one.
  */
 export function outTradeNoFor(options: { chargeId: string; dueDate: CalendarDate; attemptNumber: number }): string {
@@ -89,7 +89,7 @@ export function nextChargeAmountFen(agreement: {
   return left <= 0 ? undefined : Math.min(single, left);
 }
 
-/** Reached total_payments or total_amount: the agreement completes (product.md §8). */
+/** Reached total_payments or total_amount: the agreement completes (docs/product.md §8). */
 export function isUsedUp(agreement: {
   totalAmount: Prisma.Decimal | null;
   totalPayments: number | null;

@@ -16,7 +16,7 @@ import { requireAlipay } from "../services/require-alipay.ts";
 import { lockCharge } from "./settle.ts";
 
 /**
- * `alipay.user.agreement.executionplan.modify` (alipay-protocol.md §7): moves the next deduction date D later —
+ * `alipay.user.agreement.executionplan.modify` (docs/alipay-protocol.md §7): moves the next deduction date D later —
  * the only way to resume after a missed window. Later than D only, not in the past, day ≤ 28 for MONTH periods.
  * Afterwards the schedule follows the new date: the next charge is for it and success advances from it.
  */

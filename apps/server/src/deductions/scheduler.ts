@@ -18,7 +18,7 @@ export type TickResult = {
 const TICK_LIMIT = 1_000;
 
 /**
- * One scheduler pass (product.md §8): ACTIVE agreements whose next date D is within the lead days (or already
+ * One scheduler pass (docs/product.md §8): ACTIVE agreements whose next date D is within the lead days (or already
  * past, to mark it PAST_DUE) and whose charge for D is missing or due again, and charges whose outcome is unknown
  * and due for a trade.query. With a queue and without `wait`, each becomes a singleton job; otherwise they run here,
  * one after another, and the answer says how each charge stands.

@@ -137,7 +137,7 @@ export async function settleUnknown(
   });
 }
 
-/** What the agreement becomes after a definitive trade.pay failure (alipay-protocol.md §8, §11.11). */
+/** What the agreement becomes after a definitive trade.pay failure (docs/alipay-protocol.md §8, §11.11). */
 const agreementAfter: Record<string, "UNSIGNED" | "EXPIRED" | "COMPLETED" | "SYNC"> = {
   "ACQ.AGREEMENT_NOT_EXIST": "UNSIGNED",
   "ACQ.AGREEMENT_INVALID": "EXPIRED",

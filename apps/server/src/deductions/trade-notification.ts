@@ -7,7 +7,7 @@ import { lockAttempt, settleSucceeded } from "./settle.ts";
 export type TradeNotificationResult = { outcome: NotificationOutcome; detail: string };
 
 /**
- * `trade_status_sync` (alipay-protocol.md §10.4), in the notification's own transaction: a paid trade of one of our
+ * `trade_status_sync` (docs/alipay-protocol.md §10.4), in the notification's own transaction: a paid trade of one of our
  * attempts settles it exactly like a trade.query would. Other statuses change nothing: a closed trade is settled by
  * the reconcile job's trade.query, which also decides the next attempt.
  */

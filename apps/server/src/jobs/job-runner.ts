@@ -13,7 +13,7 @@ export const QUEUES = {
   charge: "deduction-charge",
   /** trade.query for one charge with an unknown outcome; `exclusive` per charge id. */
   reconcile: "deduction-reconcile",
-  /** The confirmation follow-up round (product.md §7). */
+  /** The confirmation follow-up round (docs/product.md §7). */
   followUp: "confirmation-follow-up",
 } as const;
 

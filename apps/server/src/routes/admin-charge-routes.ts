@@ -10,7 +10,7 @@ import { presentAdminAgreement, presentCharge } from "./presenters.ts";
 
 export type ChargeRouteDeps = ServiceDeps & { queue?: DeductionQueue | undefined };
 
-/** Charges, defer and the scheduler for operators (product.md §7, §8). */
+/** Charges, defer and the scheduler for operators (docs/product.md §7, §8). */
 export function adminChargeRoutes(deps: ChargeRouteDeps, options: BindOptions): Router {
   const router = Router();
 

@@ -10,7 +10,7 @@ import { redactAlipayFields } from "./redact.ts";
 import { requireAlipay } from "./require-alipay.ts";
 
 /**
- * The client reports what my.paySignCenter returned. Its resultStatus proves nothing (product.md §5): a 7000
+ * The client reports what my.paySignCenter returned. Its resultStatus proves nothing (docs/product.md §5): a 7000
  * `result` counts only when its signature verifies with the Alipay public key and its app_id and
  * external_agreement_no are this agreement's; everything else is settled by `alipay.user.agreement.query`, now and
  * on the follow-up back-off.

@@ -7,7 +7,7 @@ import type { ServiceDeps } from "./deps.ts";
 export type FollowUpReport = { checked: number; confirmed: number; abandoned: number; failed: number };
 
 /**
- * Confirmation follow-up (product.md §7): PENDING agreements whose client reported 7001 / 6001 / 6002, or nothing,
+ * Confirmation follow-up (docs/product.md §7): PENDING agreements whose client reported 7001 / 6001 / 6002, or nothing,
  * are checked with agreement.query on the FOLLOW_UP_SCHEDULE back-off until Alipay confirms them; after the last
  * step they are ABANDONED. Safe with several workers: each agreement is claimed with SKIP LOCKED.
  */

@@ -34,7 +34,7 @@ export type CreateUserInput = z.input<typeof CreateUserBody>;
 export type SignCenterInput = z.input<typeof SignCenterBody>;
 export type FaultInput = z.input<typeof FaultBody>;
 
-/** The fixed interface of product.md §6: `{ userId, logonId, balance }`. */
+/** The fixed interface of docs/product.md §6: `{ userId, logonId, balance }`. */
 export type SandboxUserView = { userId: string; logonId: string; balance: string };
 
 export type SandboxAuthCodeView = { authCode: string };

@@ -11,7 +11,7 @@ export function generateRsaKeyPair(): RsaKeyPair {
   };
 }
 
-/** Accepts PEM, bare base64 or one line with literal `\n` escapes (B.4 of the pain points). */
+/** Accepts PEM, bare base64 or one line with literal `\n` escapes (docs/user-pain-points.md §B.4). */
 function normaliseKeyText(text: string): { pem: boolean; body: string } {
   const unescaped = text.replaceAll("\\n", "\n").trim();
   if (unescaped.startsWith("-----BEGIN")) return { pem: true, body: unescaped };

@@ -2,7 +2,7 @@ import { createSign, createVerify, type KeyObject } from "node:crypto";
 
 export type SignType = "RSA" | "RSA2";
 
-/** alipay-protocol.md §1.3: RSA2 = SHA256withRSA, RSA = SHA1withRSA, PKCS#1 v1.5, base64. */
+/** docs/alipay-protocol.md §1.3: RSA2 = SHA256withRSA, RSA = SHA1withRSA, PKCS#1 v1.5, base64. */
 const ALGORITHMS: Record<SignType, string> = { RSA: "RSA-SHA1", RSA2: "RSA-SHA256" };
 
 export function isSignType(value: string): value is SignType {

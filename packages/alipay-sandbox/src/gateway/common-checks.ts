@@ -62,7 +62,7 @@ function parseBizContent(text: string | undefined): Record<string, unknown> | nu
   }
 }
 
-/** alipay-protocol.md §1.2, §1.3, §1.7: the gateway's common checks, in the order Alipay reports them. */
+/** docs/alipay-protocol.md §1.2, §1.3, §1.7: the gateway's common checks, in the order Alipay reports them. */
 export function checkCommonParams(params: Record<string, string>, context: CheckContext): CheckOutcome {
   const declared = params.sign_type ?? "RSA2";
   const signType: SignType = isSignType(declared) ? declared : "RSA2";

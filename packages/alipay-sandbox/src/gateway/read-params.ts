@@ -5,7 +5,7 @@ function collect(target: Record<string, string>, search: string): void {
 }
 
 /**
- * alipay-protocol.md §1.4: the SDK puts system params in the query and biz_content in a form body; gopay puts all of
+ * docs/alipay-protocol.md §1.4: the SDK puts system params in the query and biz_content in a form body; gopay puts all of
  * them in the body. Both are URL-decoded once and merged (the body wins on a clash).
  */
 export function readGatewayParams(request: Request): Record<string, string> {

@@ -7,7 +7,7 @@ export function success(fields: Record<string, unknown> = {}): GatewayBody {
   return { code: "10000", msg: GATEWAY_CODES["10000"].msg, ...fields };
 }
 
-/** alipay-protocol.md §1.7: 40004 with the API's own sub_code. */
+/** docs/alipay-protocol.md §1.7: 40004 with the API's own sub_code. */
 export function businessFailed(subCode: string, subMsg: string, fields: Record<string, unknown> = {}): GatewayBody {
   return { code: "40004", msg: GATEWAY_CODES["40004"].msg, sub_code: subCode, sub_msg: subMsg, ...fields };
 }

@@ -8,7 +8,7 @@ export function responseKeyFor(method: string | null): string {
 }
 
 /**
- * alipay-protocol.md §1.5–1.6: `{"<method>_response":{…},"sign":"…"}`, signed over the exact bytes of the inner
+ * docs/alipay-protocol.md §1.5–1.6: `{"<method>_response":{…},"sign":"…"}`, signed over the exact bytes of the inner
  * object as emitted (JSON.stringify does not escape `/`; non-ASCII stays raw UTF-8).
  */
 export function buildSignedResponse(options: {

@@ -26,7 +26,7 @@ function agreementBase(agreement: Agreement, user: SandboxUser | undefined): Rec
   };
 }
 
-/** alipay-protocol.md §10.2. */
+/** docs/alipay-protocol.md §10.2. */
 export function buildDutUserSignParams(agreement: Agreement, user: SandboxUser | undefined): Record<string, string> {
   return {
     ...agreementBase(agreement, user),
@@ -38,12 +38,12 @@ export function buildDutUserSignParams(agreement: Agreement, user: SandboxUser |
   };
 }
 
-/** alipay-protocol.md §10.3. */
+/** docs/alipay-protocol.md §10.3. */
 export function buildDutUserUnsignParams(agreement: Agreement, user: SandboxUser | undefined): Record<string, string> {
   return { ...agreementBase(agreement, user), status: "UNSIGN", unsign_time: agreement.unsignTime ?? "" };
 }
 
-/** alipay-protocol.md §10.4, with agreement_no / external_agreement_no for agreement trades. */
+/** docs/alipay-protocol.md §10.4, with agreement_no / external_agreement_no for agreement trades. */
 export function buildTradeStatusSyncParams(options: {
   trade: Trade;
   agreement: Agreement | undefined;

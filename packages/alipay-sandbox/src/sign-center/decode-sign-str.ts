@@ -5,7 +5,7 @@ export type DecodedSignStr = { ok: true; params: Record<string, string> } | { ok
 const URL_PREFIX = /^(?:https?|alipays)(?::\/\/|%3A)/i;
 
 /**
- * alipay-protocol.md §3 / pain point B.1, decoded by the contracts' decodePaySignStr: one decode of the whole
+ * docs/alipay-protocol.md §3 / docs/user-pain-points.md §B.1, decoded by the contracts' decodePaySignStr: one decode of the whole
  * string, then each value. A pageExecute URL (also URL-encoded) or a string encoded only once is Alipay's "无效签名".
  */
 export function decodeSignStr(signStr: string): DecodedSignStr {

@@ -74,7 +74,7 @@ function findExtraViolation(biz: PageSignBizContent, rule: PeriodRule | null, ca
 }
 
 /**
- * Every biz_content rule of alipay-protocol.md §2 (7002 with the reason): the shape and Alipay's rules from the
+ * Every biz_content rule of docs/alipay-protocol.md §2 (7002 with the reason): the shape and Alipay's rules from the
  * contracts' pageSignBizContentSchema, then the product pairing and the configured single-amount cap.
  */
 export function validatePageSignBiz(raw: Record<string, unknown>, capFen: number | null): RuleOutcome {

@@ -102,7 +102,7 @@ function checkConflicts(deps: SandboxDeps, signing: PreparedSigning, userId: str
 }
 
 /**
- * my.paySignCenter as Alipay answers it (§3, pain point B.2): invalid requests 7002 with the reason, cancel 6001
+ * my.paySignCenter as Alipay answers it (§3, docs/user-pain-points.md §B.2): invalid requests 7002 with the reason, cancel 6001
  * with nothing created, a `return_url` signs and still answers 6001, otherwise 7000 with the signed result.
  * An unknown userId is a 7002 (create the buyer first with POST /sandbox/users).
  */

@@ -11,7 +11,7 @@ function compactDate(now: Date): string {
   return formatAlipayDateTime(now).slice(0, 10).replaceAll("-", "");
 }
 
-/** alipay-protocol.md §12: `2088` + 12 digits. */
+/** docs/alipay-protocol.md §12: `2088` + 12 digits. */
 export function createUserId(): string {
   return `2088${randomDigits(12)}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Gateway (public) codes, alipay-protocol.md §1.7. `msg` is the English text Alipay returns; the texts of 40003 and
+ * Gateway (public) codes, docs/alipay-protocol.md §1.7. `msg` is the English text Alipay returns; the texts of 40003 and
  * 40005 are not confirmed by any source [UNCERTAIN] and are the best known guesses.
  */
 export const GATEWAY_CODES = {

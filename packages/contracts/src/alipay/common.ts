@@ -10,7 +10,7 @@ import {
   THIRD_PARTY_TYPES,
 } from "./constants.ts";
 
-/** `INDUSTRY|XXX`, or Alipay's default `DEFAULT|DEFAULT` (alipay-protocol.md §2.1). */
+/** `INDUSTRY|XXX`, or Alipay's default `DEFAULT|DEFAULT` (docs/alipay-protocol.md §2.1). */
 export const signSceneSchema = z
   .string()
   .max(SIGN_SCENE_MAX_LENGTH)

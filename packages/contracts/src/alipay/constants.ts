@@ -1,4 +1,4 @@
-/** Sales product codes (`product_code`, page.sign and trade.pay), alipay-protocol.md §0. */
+/** Sales product codes (`product_code`, page.sign and trade.pay), docs/alipay-protocol.md §0. */
 export const PRODUCT_CODES = {
   /** 周期扣款, the older standalone cycle product (no sandbox support at Alipay). */
   CYCLE_PAY_AUTH: "CYCLE_PAY_AUTH",

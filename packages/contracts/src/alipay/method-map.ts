@@ -19,11 +19,11 @@ export type AlipayMethodSchemas = {
   requestIn: "biz_content" | "common-params";
   /** The `<method>_response` object of a success answer (page.sign: the paySignCenter result, §3). */
   response: z.ZodType;
-  /** Whether the method takes the common `notify_url` (alipay-protocol.md §1.2: page.sign, unsign, trade.pay). */
+  /** Whether the method takes the common `notify_url` (docs/alipay-protocol.md §1.2: page.sign, unsign, trade.pay). */
   notifyUrl: boolean;
 };
 
-/** Every method this system calls, with its request and response shapes (alipay-protocol.md §2–§9). */
+/** Every method this system calls, with its request and response shapes (docs/alipay-protocol.md §2–§9). */
 export const ALIPAY_METHOD_MAP = {
   "alipay.system.oauth.token": {
     request: oauthTokenParamsSchema,

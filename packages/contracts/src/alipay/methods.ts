@@ -11,7 +11,7 @@ export const ALIPAY_METHODS = [
 ] as const;
 export type AlipayMethod = (typeof ALIPAY_METHODS)[number];
 
-/** Methods that change state at Alipay: a lost answer leaves their outcome unknown (alipay-protocol.md §8). */
+/** Methods that change state at Alipay: a lost answer leaves their outcome unknown (docs/alipay-protocol.md §8). */
 export const MUTATING_ALIPAY_METHODS = [
   "alipay.user.agreement.unsign",
   "alipay.user.agreement.sign.effect",

@@ -3,7 +3,7 @@ import { alipayAmountSchema, alipayDateTimeSchema } from "../wire-formats.ts";
 import { TRADE_STATUSES } from "./constants.ts";
 
 /**
- * Asynchronous notifications (alipay-protocol.md §10) as posted in the form: every value a string. Objects are
+ * Asynchronous notifications (docs/alipay-protocol.md §10) as posted in the form: every value a string. Objects are
  * loose: unknown fields are kept, because the signature covers them all. Parse only after the signature verified.
  */
 const notificationBaseShape = {

@@ -13,9 +13,9 @@ export type PaySignCenterResult = {
 };
 
 /**
- * Reads the `result` string my.paySignCenter returns (alipay-protocol.md §3). Tolerates the trailing comma of
+ * Reads the `result` string my.paySignCenter returns (docs/alipay-protocol.md §3). Tolerates the trailing comma of
  * Alipay's own example. The parsed answer is not proof of anything until `sign` verifies over `signSource` with the
- * Alipay public key and `app_id` / `external_agreement_no` match (product.md §5).
+ * Alipay public key and `app_id` / `external_agreement_no` match (docs/product.md §5).
  */
 export function parsePaySignCenterResult(result: string): Result<PaySignCenterResult> {
   const signed = readSignedResponse(result, PAGE_SIGN_RESPONSE_KEY);

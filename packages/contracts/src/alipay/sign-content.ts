@@ -1,5 +1,5 @@
 /**
- * The text that is signed (alipay-protocol.md §1.3, §10.5). Pure string logic: the RSA step lives with the caller
+ * The text that is signed (docs/alipay-protocol.md §1.3, §10.5). Pure string logic: the RSA step lives with the caller
  * (node:crypto on the server and in the sandbox), so this package stays runtime-neutral.
  */
 

@@ -1,7 +1,7 @@
 import type { Result } from "./signed-response.ts";
 
 /**
- * The `signStr` of `my.paySignCenter` (alipay-protocol.md §3, user-pain-points.md B.1): the output of
+ * The `signStr` of `my.paySignCenter` (docs/alipay-protocol.md §3, docs/user-pain-points.md §B.1): the output of
  * `sdkExecute('alipay.user.agreement.page.sign', …)` — already `k=encodeURIComponent(v)&…` — URL-encoded ONCE MORE
  * as a whole. The server does that second encoding, so the mini program passes `signStr` to paySignCenter as is.
  */

@@ -1,6 +1,6 @@
 /**
  * Reads a signed Alipay JSON answer (a gateway body, or paySignCenter's `result`) without re-serialising it: the
- * signature covers the exact raw text of the `<method>_response` object (alipay-protocol.md §1.6), so that text is
+ * signature covers the exact raw text of the `<method>_response` object (docs/alipay-protocol.md §1.6), so that text is
  * cut out of the body by a string-aware scan. Trailing commas (`…,}`), as in Alipay's own paySignCenter example
  * (§3), are tolerated when reading values; the raw text is kept as it is.
  */

@@ -7,7 +7,7 @@ import { isMutatingAlipayMethod, type AlipayMethod } from "./methods.ts";
  * - `definitive`: it did not take effect and retrying the same input will not help; act on it (move the agreement,
  *   fix configuration, stop).
  * - `unknown-outcome`: it may have taken effect. Never retry blind: reconcile first (trade.query / agreement.query,
- *   or the notification), alipay-protocol.md §8.
+ *   or the notification), docs/alipay-protocol.md §8.
  */
 export type FailureClass = "retryable" | "definitive" | "unknown-outcome";
 export type CallOutcome = "success" | FailureClass;
@@ -136,7 +136,7 @@ const SIGN_EFFECT_SUB_CODES = {
 } satisfies Record<string, SubCodeInfo>;
 
 /**
- * `alipay.system.oauth.token`: not listed in alipay-protocol.md; these are Alipay's documented oauth sub_codes.
+ * `alipay.system.oauth.token`: not listed in docs/alipay-protocol.md; these are Alipay's documented oauth sub_codes.
  * An auth code works once, so a code consumed by a lost answer comes back as isv.code-invalid: ask the client for a
  * fresh one.
  */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { alipayAmountToFen } from "../money.ts";
 import { isCalendarDate, isAlipayDateTime } from "../time.ts";
 
-/** A whole number as Alipay accepts it in biz_content: `7` or `"7"` (alipay-protocol.md §2.3 type tolerance). */
+/** A whole number as Alipay accepts it in biz_content: `7` or `"7"` (docs/alipay-protocol.md §2.3 type tolerance). */
 export const wireIntegerSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^[0-9]{1,16}$/)]);
 
 /** An amount as Alipay accepts it in biz_content: `"19.90"`, `"0.1"` or the JSON number `10.99` (§2.3). */

@@ -6,6 +6,6 @@ export * from "./routes/admin.ts";
 export * from "./routes/customer.ts";
 export * from "./routes/system.ts";
 
-/** Every route of the HTTP API (product.md §7), by operation id. */
+/** Every route of the HTTP API (docs/product.md §7), by operation id. */
 export const apiRoutes = { ...customerRoutes, ...adminRoutes, ...systemRoutes } as const;
 export type ApiRoutes = typeof apiRoutes;

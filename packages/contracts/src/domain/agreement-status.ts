@@ -1,5 +1,5 @@
 /**
- * This system's agreement lifecycle (product.md §5). Alipay's own statuses are in alipay-agreement-status.ts.
+ * This system's agreement lifecycle (docs/product.md §5). Alipay's own statuses are in alipay-agreement-status.ts.
  * Terminal states never come back: a retried `dut_user_sign` after `dut_user_unsign` must not resurrect anything.
  */
 export const AGREEMENT_STATUSES = [

@@ -1,6 +1,6 @@
 import type { AgreementStatus } from "./agreement-status.ts";
 
-/** Agreement statuses Alipay reports in query / page.sign / sign.effect answers (alipay-protocol.md §2.6, §5). */
+/** Agreement statuses Alipay reports in query / page.sign / sign.effect answers (docs/alipay-protocol.md §2.6, §5). */
 export const ALIPAY_AGREEMENT_STATUSES = ["TEMP", "NORMAL", "STOP"] as const;
 export type AlipayAgreementStatus = (typeof ALIPAY_AGREEMENT_STATUSES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * One deduction for one period (product.md §8). UNKNOWN: Alipay's answer was lost or ambiguous — reconcile with
+ * One deduction for one period (docs/product.md §8). UNKNOWN: Alipay's answer was lost or ambiguous — reconcile with
  * trade.query before any new attempt. PAST_DUE: the window [D−N, D] passed without success.
  */
 export const CHARGE_STATUSES = ["PENDING", "PROCESSING", "SUCCEEDED", "FAILED", "UNKNOWN", "PAST_DUE"] as const;

@@ -10,7 +10,7 @@ import { MAX_MONTH_DAY, type PeriodType } from "./period-rule-checks.ts";
 
 /**
  * `execute_time` for a new agreement: the signing day (Shanghai) plus the plan's first-charge delay. A MONTH
- * schedule cannot start on day 29–31 (alipay-protocol.md §2.3); such a day moves forward to the 1st of the next
+ * schedule cannot start on day 29–31 (docs/alipay-protocol.md §2.3); such a day moves forward to the 1st of the next
  * month — never back, which would put D before the intended first charge.
  */
 export function firstDeductDate(options: {
@@ -36,7 +36,7 @@ export function nextDeductDate(options: {
 }
 
 /**
- * Where `today` stands against the window [D − windowDays, D] (alipay-protocol.md §11.3; windowDays = 5 by the
+ * Where `today` stands against the window [D − windowDays, D] (docs/alipay-protocol.md §11.3; windowDays = 5 by the
  * 2024 docs, configurable): BEFORE (too early), OPEN, or MISSED (after D: only executionplan.modify resumes).
  */
 export function deductWindowPosition(options: {

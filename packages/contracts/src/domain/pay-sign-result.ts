@@ -1,12 +1,12 @@
 import type { AgreementStatus } from "./agreement-status.ts";
 
-/** `resultStatus` of my.paySignCenter: always a string (alipay-protocol.md §3, user-pain-points.md B.2). */
+/** `resultStatus` of my.paySignCenter: always a string (docs/alipay-protocol.md §3, docs/user-pain-points.md §B.2). */
 export const PAY_SIGN_RESULT_STATUSES = ["7000", "7001", "7002", "6001", "6002"] as const;
 export type PaySignResultStatus = (typeof PAY_SIGN_RESULT_STATUSES)[number];
 
 /**
  * What the client does after paySignCenter answers. Whatever the code, the client reports it to the server
- * (`POST /api/v1/agreements/:id/sign-result`): a bare resultStatus is never proof (product.md §5).
+ * (`POST /api/v1/agreements/:id/sign-result`): a bare resultStatus is never proof (docs/product.md §5).
  * - CONFIRM_WITH_SERVER: looks signed; the server confirms (signed result, notification or query).
  * - SERVER_CHECKS: may be signed; the server queries Alipay by external agreement number.
  * - SHOW_FAILURE: signing failed (product codes, amount limits, capability not added).

@@ -1,6 +1,6 @@
 import { tryParseCalendarDate } from "../time.ts";
 
-/** Alipay's period types (alipay-protocol.md §2.3): DAY = every `period` days, MONTH = every `period` natural months. */
+/** Alipay's period types (docs/alipay-protocol.md §2.3): DAY = every `period` days, MONTH = every `period` natural months. */
 export const PERIOD_TYPES = ["DAY", "MONTH"] as const;
 export type PeriodType = (typeof PERIOD_TYPES)[number];
 

@@ -19,7 +19,7 @@ type RuleFields = Omit<PeriodRuleFacts, "singleAmountFen" | "totalAmountFen"> & 
   totalAmount?: string | null | undefined;
 };
 
-/** Adds Alipay's period rules (alipay-protocol.md §2.3) as issues on the camelCase fields. */
+/** Adds Alipay's period rules (docs/alipay-protocol.md §2.3) as issues on the camelCase fields. */
 export function refinePeriodRule(rule: RuleFields, ctx: z.RefinementCtx): void {
   if (!isYuan(rule.singleAmount)) return;
   const totalAmount = rule.totalAmount;

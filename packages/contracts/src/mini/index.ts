@@ -1,7 +1,7 @@
 /**
  * The mini program entry (`@paysign/contracts/mini`): types, constants and pure helpers only. Nothing here loads the
  * schema library, reads the global object or evaluates code from strings, which Alipay's mini program engines forbid
- * (toolchain-facts.md); test/mini-bundle.test.ts bundles this file with esbuild and checks the text.
+ * (docs/toolchain-facts.md); test/mini-bundle.test.ts bundles this file with esbuild and checks the text.
  */
 export {
   PAY_SIGN_RESULT_STATUSES,

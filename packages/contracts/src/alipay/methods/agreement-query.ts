@@ -5,7 +5,7 @@ import { DEFAULT_SIGN_SCENE } from "../constants.ts";
 import { externalAgreementNoSchema, gatewayResultSchema, signSceneSchema, thirdPartyTypeSchema } from "../common.ts";
 import { alipayDateOrDateTimeSchema } from "../wire-values.ts";
 
-/** Who the agreement belongs to, as query / unsign / sign.effect identify it (alipay-protocol.md §4–§6). */
+/** Who the agreement belongs to, as query / unsign / sign.effect identify it (docs/alipay-protocol.md §4–§6). */
 export const agreementLocatorShape = {
   agreement_no: z.string().max(64).optional(),
   personal_product_code: z.string().max(64).optional(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { gatewayResultSchema } from "../common.ts";
 import { agreementLocatorShape, refineAgreementLocator } from "./agreement-query.ts";
 
-/** `biz_content` of `alipay.user.agreement.unsign` (alipay-protocol.md §6). */
+/** `biz_content` of `alipay.user.agreement.unsign` (docs/alipay-protocol.md §6). */
 export const agreementUnsignBizContentSchema = z
   .looseObject({
     ...agreementLocatorShape,

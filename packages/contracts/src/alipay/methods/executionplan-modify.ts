@@ -3,7 +3,7 @@ import { calendarDateSchema } from "../../wire-formats.ts";
 import { gatewayResultSchema } from "../common.ts";
 
 /**
- * `biz_content` of `alipay.user.agreement.executionplan.modify` (alipay-protocol.md §7): `deduct_time` is a date
+ * `biz_content` of `alipay.user.agreement.executionplan.modify` (docs/alipay-protocol.md §7): `deduct_time` is a date
  * only (a time gives ILLEGAL_EXECUTION_TIME). Later than D only, and day ≤ 28 for MONTH periods: Alipay checks
  * those against the agreement, so they are not part of this shape.
  */

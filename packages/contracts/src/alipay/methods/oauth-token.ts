@@ -5,7 +5,7 @@ import { wireIntegerSchema } from "../wire-values.ts";
 
 /**
  * `alipay.system.oauth.token` takes no biz_content: `grant_type` and `code` (or `refresh_token`) are common-level
- * parameters, signed with the rest. Failures come back under `error_response` (alipay-protocol.md §1.5).
+ * parameters, signed with the rest. Failures come back under `error_response` (docs/alipay-protocol.md §1.5).
  */
 export const oauthTokenParamsSchema = z.discriminatedUnion("grant_type", [
   z.looseObject({ grant_type: z.literal("authorization_code"), code: z.string().min(1) }),

@@ -17,7 +17,7 @@ const WIRE_FIELDS = {
 } as const;
 
 /**
- * `period_rule_params` as Alipay reads it (alipay-protocol.md §2.3): numbers or digit strings, amounts with up to two
+ * `period_rule_params` as Alipay reads it (docs/alipay-protocol.md §2.3): numbers or digit strings, amounts with up to two
  * decimals, and Alipay's rules: DAY ⇒ period ≥ 7, MONTH ⇒ execute_time day ≤ 28, total_amount ≥ single_amount.
  */
 export const periodRuleParamsSchema = z

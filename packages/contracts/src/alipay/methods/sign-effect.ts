@@ -4,7 +4,7 @@ import { alipayDateTimeSchema } from "../../wire-formats.ts";
 import { gatewayResultSchema } from "../common.ts";
 import { agreementLocatorShape, refineAgreementLocator } from "./agreement-query.ts";
 
-/** `biz_content` of `alipay.user.agreement.sign.effect`: turns a TEMP (NOTICE) agreement NORMAL (alipay-protocol.md §4). */
+/** `biz_content` of `alipay.user.agreement.sign.effect`: turns a TEMP (NOTICE) agreement NORMAL (docs/alipay-protocol.md §4). */
 export const signEffectBizContentSchema = z.looseObject(agreementLocatorShape).superRefine(refineAgreementLocator);
 export type SignEffectBizContent = z.infer<typeof signEffectBizContentSchema>;
 

@@ -3,7 +3,7 @@ import { alipayAmountToFen } from "../../money.ts";
 import { alipayAmountSchema, alipayDateTimeSchema } from "../../wire-formats.ts";
 import { gatewayResultSchema, outTradeNoSchema } from "../common.ts";
 
-/** 0.01 to 100,000,000 yuan (alipay-protocol.md §8, ACQ.TOTAL_FEE_EXCEED). */
+/** 0.01 to 100,000,000 yuan (docs/alipay-protocol.md §8, ACQ.TOTAL_FEE_EXCEED). */
 export const MAX_TRADE_AMOUNT_FEN = 100_000_000_00;
 
 export const tradeAmountSchema = alipayAmountSchema.refine((value) => {

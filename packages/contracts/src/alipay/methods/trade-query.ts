@@ -4,7 +4,7 @@ import { TRADE_STATUSES } from "../constants.ts";
 import { gatewayResultSchema } from "../common.ts";
 import { fundBillSchema } from "./trade-pay.ts";
 
-/** `biz_content` of `alipay.trade.query` (alipay-protocol.md §9): out_trade_no or trade_no (trade_no wins). */
+/** `biz_content` of `alipay.trade.query` (docs/alipay-protocol.md §9): out_trade_no or trade_no (trade_no wins). */
 export const tradeQueryBizContentSchema = z
   .looseObject({
     out_trade_no: z.string().min(1).max(64).optional(),

@@ -8,7 +8,7 @@ import { isoDateTimeSchema, positiveYuanSchema, yuanSchema } from "../../wire-fo
 /**
  * Plans are periodic: `personal_product_code` is always CYCLE_PAY_AUTH_P (plain withholding has no period rule and
  * no place in a subscription), with `product_code` CYCLE_PAY_AUTH (周期扣款) or GENERAL_WITHHOLDING (商家扣款)
- * (alipay-protocol.md §0).
+ * (docs/alipay-protocol.md §0).
  */
 export const planProductCodeSchema = z.enum([PRODUCT_CODES.CYCLE_PAY_AUTH, PRODUCT_CODES.GENERAL_WITHHOLDING]);
 export const planPersonalProductCodeSchema = z.literal(PERSONAL_PRODUCT_CODES.CYCLE_PAY_AUTH_P);

@@ -3,7 +3,7 @@ import { NOTIFY_ACK, NOTIFY_RETRY } from "../../alipay/constants.ts";
 import { route } from "../route.ts";
 
 /**
- * Every Alipay notification (alipay-protocol.md §10). The body is the raw form: the server verifies the signature
+ * Every Alipay notification (docs/alipay-protocol.md §10). The body is the raw form: the server verifies the signature
  * over these exact fields before reading them with `alipayNotificationSchema`. It answers the text `success` only
  * once the effect is durable (a duplicate too); anything else makes Alipay deliver again.
  */
