@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
@@ -17,7 +16,10 @@ import { syncAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
 import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
-import { createAttempt, lockAttempt, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
+import { createAttempt, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
+import { lockAttempt } from "../repositories/charge-locks.ts";
+import { countAttempts, findChargeForPeriod, findOpenAttempts } from "../repositories/charges.ts";
+import { insertCharge, setChargeState } from "../repositories/charge-writes.ts";
 
 /** One period of one agreement: the unit of work of the charge job. */
 export type ChargeKey = { agreementId: string; dueDate: CalendarDate };
@@ -55,8 +57,9 @@ export async function runCharge(
 }
 
 function findCharge(deps: ServiceDeps, key: ChargeKey): Promise<Charge | null> {
-  return deps.db.prisma.charge.findUnique({
-    where: { agreementId_dueDate: { agreementId: key.agreementId, dueDate: calendarDateToUtcMidnight(key.dueDate) } },
+  return findChargeForPeriod(deps.db.prisma, {
+    agreementId: key.agreementId,
+    dueDate: calendarDateToUtcMidnight(key.dueDate),
   });
 }
 
@@ -82,14 +85,17 @@ async function claimAttempt(
   if (!agreement) return undefined;
   const current = agreement.nextDeductDate ? calendarDateFromUtcMidnight(agreement.nextDeductDate) : undefined;
   const dueDate = calendarDateToUtcMidnight(key.dueDate);
-  let charge = await tx.charge.findUnique({ where: { agreementId_dueDate: { agreementId: agreement.id, dueDate } } });
+  let charge = await findChargeForPeriod(tx, { agreementId: agreement.id, dueDate });
   if (!charge) {
     // Only the current period of an active agreement gets a charge.
     if (agreement.status !== "ACTIVE" || current !== key.dueDate || !agreement.agreementNo) return undefined;
     const amountFen = nextChargeAmountFen(agreement);
     if (amountFen === undefined) return undefined;
-    charge = await tx.charge.create({
-      data: { id: randomUUID(), agreementId: agreement.id, dueDate, amount: fenToYuan(amountFen), nextAttemptAt: now },
+    charge = await insertCharge(tx, {
+      agreementId: agreement.id,
+      dueDate,
+      amount: fenToYuan(amountFen),
+      nextAttemptAt: now,
     });
   }
   if (terminalCharge.has(charge.status) || (charge.status === "FAILED" && !force)) return undefined;
@@ -97,14 +103,11 @@ async function claimAttempt(
 
   if (agreement.status !== "ACTIVE") {
     if (agreement.status === "PAUSED" || agreement.status === "TEMP") return undefined;
-    await tx.charge.update({
-      where: { id: charge.id },
-      data: {
-        status: "FAILED",
-        nextAttemptAt: null,
-        failureCode: `AGREEMENT_${agreement.status}`,
-        failureReason: `the agreement is ${agreement.status}; no further attempts`,
-      },
+    await setChargeState(tx, charge.id, {
+      status: "FAILED",
+      nextAttemptAt: null,
+      failureCode: `AGREEMENT_${agreement.status}`,
+      failureReason: `the agreement is ${agreement.status}; no further attempts`,
     });
     return undefined;
   }
@@ -117,21 +120,18 @@ async function claimAttempt(
     windowDays: deps.config.deductions.windowDays,
   });
   if (position === "MISSED") {
-    await tx.charge.update({
-      where: { id: charge.id },
-      data: {
-        status: "PAST_DUE",
-        nextAttemptAt: null,
-        failureCode: charge.failureCode ?? "WINDOW_MISSED",
-        failureReason: charge.failureReason ?? `no successful deduction by ${key.dueDate}`,
-      },
+    await setChargeState(tx, charge.id, {
+      status: "PAST_DUE",
+      nextAttemptAt: null,
+      failureCode: charge.failureCode ?? "WINDOW_MISSED",
+      failureReason: charge.failureReason ?? `no successful deduction by ${key.dueDate}`,
     });
     return undefined;
   }
   if (position === "BEFORE") return undefined;
   if (!force && (charge.nextAttemptAt === null || charge.nextAttemptAt.getTime() > now.getTime())) return undefined;
 
-  const attempts = await tx.chargeAttempt.count({ where: { chargeId: charge.id } });
+  const attempts = await countAttempts(tx, { chargeId: charge.id });
   const outTradeNo = outTradeNoFor({ chargeId: charge.id, dueDate: key.dueDate, attemptNumber: attempts + 1 });
   const timeoutSeconds = Math.ceil((deps.config.alipay?.timeoutMs ?? 10_000) / 1000);
   const attempt = await createAttempt(tx, {
@@ -240,10 +240,7 @@ const paidStatuses = new Set(["TRADE_SUCCESS", "TRADE_FINISHED"]);
  * flight.
  */
 export async function reconcileCharge(deps: ServiceDeps, chargeId: string): Promise<"settled" | "unsettled"> {
-  const open = await deps.db.prisma.$queryRaw<Array<{ id: string; outTradeNo: string; inFlight: boolean }>>`
-    SELECT id, "outTradeNo",
-      (status = 'PROCESSING' AND "inFlightUntil" IS NOT NULL AND "inFlightUntil" >= now()) AS "inFlight"
-    FROM "ChargeAttempt" WHERE "chargeId" = ${chargeId}::uuid AND status IN ('PROCESSING', 'UNKNOWN')`;
+  const open = await findOpenAttempts(deps.db.prisma, chargeId);
   if (open.length === 0) return "settled";
   if (open.some((attempt) => attempt.inFlight)) return "unsettled";
   let remaining = 0;

@@ -13,7 +13,10 @@ import { lockAgreement, recordAgreementEvent } from "../repositories/agreements.
 import { queryAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
-import { lockCharge } from "./settle.ts";
+import { lockCharge } from "../repositories/charge-locks.ts";
+import { findChargeForPeriod, findUnsettledChargeForPeriod } from "../repositories/charges.ts";
+import { setAgreementDeductionState, setChargeState } from "../repositories/charge-writes.ts";
+import { findAgreementById } from "../repositories/agreement-reads.ts";
 
 /**
  * `alipay.user.agreement.executionplan.modify` (docs/alipay-protocol.md §7): moves the next deduction date D later —
@@ -24,7 +27,7 @@ export async function deferAgreement(
   deps: ServiceDeps,
   input: { agreementId: string; deductDate: CalendarDate; memo?: string | undefined },
 ): Promise<Agreement> {
-  const agreement = await deps.db.prisma.agreement.findUnique({ where: { id: input.agreementId } });
+  const agreement = await findAgreementById(deps.db.prisma, input.agreementId);
   if (!agreement) throw notFound("Agreement");
   const { current, agreementNo } = await checkDeferrable(deps, agreement, input.deductDate);
   const result = await requireAlipay(deps).call("alipay.user.agreement.executionplan.modify", {
@@ -45,20 +48,18 @@ export async function deferAgreement(
   return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw notFound("Agreement");
-    const old = await tx.charge.findUnique({
-      where: { agreementId_dueDate: { agreementId: agreement.id, dueDate: calendarDateToUtcMidnight(current) } },
+    const old = await findChargeForPeriod(tx, {
+      agreementId: agreement.id,
+      dueDate: calendarDateToUtcMidnight(current),
     });
     if (old && old.status === "PENDING") {
       const charge = (await lockCharge(tx, old.id))?.charge;
       if (charge?.status === "PENDING") {
-        await tx.charge.update({
-          where: { id: charge.id },
-          data: {
-            status: "FAILED",
-            nextAttemptAt: null,
-            failureCode: "DEFERRED",
-            failureReason: `the deduction moved to ${input.deductDate}`,
-          },
+        await setChargeState(tx, charge.id, {
+          status: "FAILED",
+          nextAttemptAt: null,
+          failureCode: "DEFERRED",
+          failureReason: `the deduction moved to ${input.deductDate}`,
         });
       }
     }
@@ -69,9 +70,8 @@ export async function deferAgreement(
       raw: { from: current, to: input.deductDate, ...(input.memo ? { memo: input.memo } : {}) },
     });
     deps.logger.info({ agreementId: agreement.id, from: current, to: input.deductDate }, "deduction date deferred");
-    return tx.agreement.update({
-      where: { id: agreement.id },
-      data: { nextDeductDate: calendarDateToUtcMidnight(input.deductDate) },
+    return setAgreementDeductionState(tx, agreement.id, {
+      nextDeductDate: calendarDateToUtcMidnight(input.deductDate),
     });
   });
 }
@@ -105,12 +105,9 @@ async function checkDeferrable(
   if (compareCalendarDates(deductDate, today) < 0) {
     throw new AppError("BAD_REQUEST", `deductDate must not be before today (${today}).`);
   }
-  const inFlight = await deps.db.prisma.charge.findFirst({
-    where: {
-      agreementId: agreement.id,
-      dueDate: calendarDateToUtcMidnight(current),
-      status: { in: ["PROCESSING", "UNKNOWN"] },
-    },
+  const inFlight = await findUnsettledChargeForPeriod(deps.db.prisma, {
+    agreementId: agreement.id,
+    dueDate: calendarDateToUtcMidnight(current),
   });
   if (inFlight) {
     throw new AppError("CONFLICT", `The deduction for ${current} is being settled; retry once it is.`);

@@ -1,4 +1,6 @@
 import { addDays, calendarDateFromUtcMidnight, shanghaiDateOf, type ChargeStatus } from "@paysign/contracts";
+import { findChargeById } from "../repositories/charges.ts";
+import { findDuePeriods, findUnsettledCharges } from "../repositories/deductions-due.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { reconcileCharge, runCharge, type ChargeKey } from "./charge-engine.ts";
 
@@ -30,25 +32,8 @@ export async function runSchedulerTick(
   const now = await deps.clock.now();
   const today = shanghaiDateOf(now);
   const horizon = addDays(today, deps.config.deductions.leadDays);
-  const charges = await deps.db.prisma.$queryRaw<Array<{ agreementId: string; dueDate: Date }>>`
-    SELECT a.id AS "agreementId", a."nextDeductDate" AS "dueDate"
-    FROM "Agreement" a
-    LEFT JOIN "Charge" c ON c."agreementId" = a.id AND c."dueDate" = a."nextDeductDate"
-    WHERE a.status = 'ACTIVE' AND a."agreementNo" IS NOT NULL
-      AND a."nextDeductDate" IS NOT NULL AND a."nextDeductDate" <= ${horizon}::date
-      AND (c.id IS NULL
-        OR (c.status = 'PENDING' AND (c."nextAttemptAt" <= ${now} OR a."nextDeductDate" < ${today}::date)))
-    ORDER BY a."nextDeductDate", a.id
-    LIMIT ${TICK_LIMIT}`;
-  const unsettled = await deps.db.prisma.$queryRaw<Array<{ chargeId: string; agreementId: string; dueDate: Date }>>`
-    SELECT c.id AS "chargeId", c."agreementId", c."dueDate"
-    FROM "Charge" c
-    WHERE (c.status = 'UNKNOWN' AND c."nextAttemptAt" <= ${now})
-      OR (c.status = 'PROCESSING' AND EXISTS (
-        SELECT 1 FROM "ChargeAttempt" t
-        WHERE t."chargeId" = c.id AND t.status = 'PROCESSING' AND t."inFlightUntil" < now()))
-    ORDER BY c."nextAttemptAt" NULLS FIRST, c.id
-    LIMIT ${TICK_LIMIT}`;
+  const charges = await findDuePeriods(deps.db.prisma, { now, today, horizon, limit: TICK_LIMIT });
+  const unsettled = await findUnsettledCharges(deps.db.prisma, { now, limit: TICK_LIMIT });
   const keys = charges.map((row) => ({
     agreementId: row.agreementId,
     dueDate: calendarDateFromUtcMidnight(row.dueDate),
@@ -90,7 +75,7 @@ export async function runSchedulerTick(
  * the period is still open, the charge job runs on at once.
  */
 export async function settleCharge(deps: ServiceDeps, chargeId: string) {
-  const charge = await deps.db.prisma.charge.findUnique({ where: { id: chargeId } });
+  const charge = await findChargeById(deps.db.prisma, chargeId);
   if (!charge) return null;
   const key = { agreementId: charge.agreementId, dueDate: calendarDateFromUtcMidnight(charge.dueDate) };
   try {
@@ -99,5 +84,5 @@ export async function settleCharge(deps: ServiceDeps, chargeId: string) {
   } catch (error) {
     deps.logger.error({ err: error, chargeId }, "reconcile failed; the next tick tries again");
   }
-  return deps.db.prisma.charge.findUnique({ where: { id: chargeId } });
+  return findChargeById(deps.db.prisma, chargeId);
 }

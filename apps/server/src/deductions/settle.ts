@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
@@ -7,43 +6,24 @@ import {
   shanghaiDateOf,
 } from "@paysign/contracts";
 import type { DeductionConfig } from "../env.ts";
-import type { Agreement, Charge, ChargeAttempt, Prisma } from "../generated/prisma/client.ts";
-import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import type { Agreement, Charge, ChargeAttempt } from "../generated/prisma/client.ts";
+import type { AgreementEventSource } from "../repositories/agreements.ts";
+import type { Locked } from "../repositories/charge-locks.ts";
+import { countAttempts } from "../repositories/charges.ts";
+import {
+  insertAttempt,
+  setAgreementDeductionState,
+  setChargeState,
+  settleAttemptRow,
+  type AgreementDeductionState,
+} from "../repositories/charge-writes.ts";
 import { changeAgreementStatus } from "../services/alipay-agreement-view.ts";
 import type { Tx } from "../repositories/transaction.ts";
 import { isUsedUp, nextReconcileAt, nextRetryAt } from "./deduction-policy.ts";
 
 // Every change to a charge or its attempts happens here, inside the caller's transaction, under the row lock of the
-// charge's agreement: that one lock serializes everything about an agreement's charges (creation, attempts,
-// settlement, the agreement's counts and state), and every path takes it before touching a charge, so they never
-// deadlock. An attempt only leaves PROCESSING / UNKNOWN once, so a late answer (a pay answer after its
-// notification, a notification after a query) changes nothing.
-
-export type Locked = { agreement: Agreement; charge: Charge; attempt: ChargeAttempt };
-
-/** A charge with its agreement's row lock held until the transaction ends. */
-export async function lockCharge(tx: Tx, chargeId: string): Promise<{ agreement: Agreement; charge: Charge } | null> {
-  const found = await tx.charge.findUnique({ where: { id: chargeId }, select: { agreementId: true } });
-  if (!found) return null;
-  const agreement = await lockAgreement(tx, found.agreementId);
-  if (!agreement) return null;
-  return { agreement, charge: await tx.charge.findUniqueOrThrow({ where: { id: chargeId } }) };
-}
-
-export async function lockAttempt(tx: Tx, attemptId: string): Promise<Locked | null> {
-  const found = await tx.chargeAttempt.findUnique({
-    where: { id: attemptId },
-    select: { charge: { select: { agreementId: true } } },
-  });
-  if (!found) return null;
-  const agreement = await lockAgreement(tx, found.charge.agreementId);
-  if (!agreement) return null;
-  const { charge, ...attempt } = await tx.chargeAttempt.findUniqueOrThrow({
-    where: { id: attemptId },
-    include: { charge: true },
-  });
-  return { agreement, charge, attempt };
-}
+// charge's agreement (repositories/charge-locks.ts). An attempt only leaves PROCESSING / UNKNOWN once, so a late
+// answer (a pay answer after its notification, a notification after a query) changes nothing.
 
 const unsettled = (attempt: ChargeAttempt) => attempt.status === "PROCESSING" || attempt.status === "UNKNOWN";
 
@@ -61,22 +41,22 @@ export async function settleSucceeded(
 ): Promise<"applied" | "already" | "second-success"> {
   const { agreement, charge, attempt } = locked;
   if (attempt.status === "SUCCEEDED") return "already";
-  await tx.chargeAttempt.update({
-    where: { id: attempt.id },
-    data: { status: "SUCCEEDED", tradeNo: success.tradeNo, settledAt: success.paidAt, subCode: null, subMsg: null },
+  await settleAttemptRow(tx, attempt.id, {
+    status: "SUCCEEDED",
+    tradeNo: success.tradeNo,
+    settledAt: success.paidAt,
+    subCode: null,
+    subMsg: null,
   });
   // Cannot happen while attempts are made one at a time; if Alipay ever reports it, operators must see it.
   if (charge.status === "SUCCEEDED") return "second-success";
-  await tx.charge.update({
-    where: { id: charge.id },
-    data: {
-      status: "SUCCEEDED",
-      tradeNo: success.tradeNo,
-      paidAt: success.paidAt,
-      failureCode: null,
-      failureReason: null,
-      nextAttemptAt: null,
-    },
+  await setChargeState(tx, charge.id, {
+    status: "SUCCEEDED",
+    tradeNo: success.tradeNo,
+    paidAt: success.paidAt,
+    failureCode: null,
+    failureReason: null,
+    nextAttemptAt: null,
   });
   const dueDate = calendarDateFromUtcMidnight(charge.dueDate);
   const current = agreement.nextDeductDate ? calendarDateFromUtcMidnight(agreement.nextDeductDate) : undefined;
@@ -90,7 +70,7 @@ export async function settleSucceeded(
           ),
         }
       : {}),
-  } satisfies Prisma.AgreementUpdateInput;
+  } satisfies AgreementDeductionState;
   const after = { ...agreement, ...patch };
   if (isUsedUp(after)) {
     const reason = `charge ${dueDate} paid (${success.tradeNo}); ${after.paymentsCount} payments, ${after.paidTotal.toFixed(2)} paid in all`;
@@ -102,7 +82,7 @@ export async function settleSucceeded(
     });
     if (result.changed) return "applied";
   }
-  await tx.agreement.update({ where: { id: agreement.id }, data: patch });
+  await setAgreementDeductionState(tx, agreement.id, patch);
   return "applied";
 }
 
@@ -117,23 +97,17 @@ export async function settleUnknown(
   // The first unknown answer (the pay call's) is the one worth keeping; later ones only move the next check.
   const first = attempt.status === "PROCESSING";
   if (first) {
-    await tx.chargeAttempt.update({
-      where: { id: attempt.id },
-      data: { status: "UNKNOWN", subCode: input.subCode, subMsg: input.subMsg },
-    });
+    await settleAttemptRow(tx, attempt.id, { status: "UNKNOWN", subCode: input.subCode, subMsg: input.subMsg });
   }
   if (charge.status === "SUCCEEDED") return;
-  await tx.charge.update({
-    where: { id: charge.id },
-    data: {
-      status: "UNKNOWN",
-      ...(first ? { failureCode: input.subCode, failureReason: input.subMsg } : {}),
-      nextAttemptAt: nextReconcileAt({
-        requestedAt: attempt.requestedAt,
-        now: input.now,
-        scheduleSeconds: input.config.reconcileScheduleSeconds,
-      }),
-    },
+  await setChargeState(tx, charge.id, {
+    status: "UNKNOWN",
+    ...(first ? { failureCode: input.subCode, failureReason: input.subMsg } : {}),
+    nextAttemptAt: nextReconcileAt({
+      requestedAt: attempt.requestedAt,
+      now: input.now,
+      scheduleSeconds: input.config.reconcileScheduleSeconds,
+    }),
   });
 }
 
@@ -165,24 +139,24 @@ export async function settleFailed(
 ): Promise<"sync" | undefined> {
   const { agreement, charge, attempt } = locked;
   if (!unsettled(attempt)) return undefined;
-  await tx.chargeAttempt.update({
-    where: { id: attempt.id },
-    data: { status: "FAILED", subCode: input.subCode, subMsg: input.subMsg, settledAt: input.now },
+  await settleAttemptRow(tx, attempt.id, {
+    status: "FAILED",
+    subCode: input.subCode,
+    subMsg: input.subMsg,
+    settledAt: input.now,
   });
   if (charge.status === "SUCCEEDED") return undefined;
   const failure = { failureCode: input.subCode, failureReason: input.subMsg };
   if (input.kind === "definitive") {
-    await tx.charge.update({ where: { id: charge.id }, data: { status: "FAILED", nextAttemptAt: null, ...failure } });
+    await setChargeState(tx, charge.id, { status: "FAILED", nextAttemptAt: null, ...failure });
     return moveAgreement(tx, agreement, input.subCode);
   }
   const dueDate = calendarDateFromUtcMidnight(charge.dueDate);
   if (compareCalendarDates(shanghaiDateOf(input.now), dueDate) > 0) {
-    await tx.charge.update({ where: { id: charge.id }, data: { status: "PAST_DUE", nextAttemptAt: null, ...failure } });
+    await setChargeState(tx, charge.id, { status: "PAST_DUE", nextAttemptAt: null, ...failure });
     return undefined;
   }
-  const failedAttempts = await tx.chargeAttempt.count({
-    where: { chargeId: charge.id, status: "FAILED", subCode: { notIn: [...NOT_CHARGED_CODES] } },
-  });
+  const failedAttempts = await countAttempts(tx, { chargeId: charge.id, failedExcept: NOT_CHARGED_CODES });
   const nextAttemptAt =
     input.kind === "not-charged"
       ? input.now
@@ -192,7 +166,7 @@ export async function settleFailed(
           failedAttempts,
           scheduleSeconds: input.config.retryScheduleSeconds,
         });
-  await tx.charge.update({ where: { id: charge.id }, data: { status: "PENDING", nextAttemptAt, ...failure } });
+  await setChargeState(tx, charge.id, { status: "PENDING", nextAttemptAt, ...failure });
   return undefined;
 }
 
@@ -213,20 +187,19 @@ export async function createAttempt(
   tx: Tx,
   input: { charge: Charge; outTradeNo: string; now: Date; inFlightSeconds: number },
 ): Promise<ChargeAttempt> {
-  const attempt = await tx.chargeAttempt.create({
-    data: {
-      id: randomUUID(),
-      chargeId: input.charge.id,
-      outTradeNo: input.outTradeNo,
-      requestedAt: input.now,
-      // Real time, not business time: it bounds an HTTP call. Compared with the database's now(); the margin
-      // added by the caller covers clock differences between hosts.
-      inFlightUntil: new Date(Date.now() + input.inFlightSeconds * 1000),
-    },
+  const attempt = await insertAttempt(tx, {
+    chargeId: input.charge.id,
+    outTradeNo: input.outTradeNo,
+    requestedAt: input.now,
+    // Real time, not business time: it bounds an HTTP call. Compared with the database's now(); the margin
+    // added by the caller covers clock differences between hosts.
+    inFlightUntil: new Date(Date.now() + input.inFlightSeconds * 1000),
   });
-  await tx.charge.update({
-    where: { id: input.charge.id },
-    data: { status: "PROCESSING", nextAttemptAt: null, failureCode: null, failureReason: null },
+  await setChargeState(tx, input.charge.id, {
+    status: "PROCESSING",
+    nextAttemptAt: null,
+    failureCode: null,
+    failureReason: null,
   });
   return attempt;
 }

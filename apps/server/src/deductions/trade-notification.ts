@@ -2,7 +2,8 @@ import { alipayAmountToFen, tryParseAlipayDateTime, yuanToFen } from "@paysign/c
 import type { TradeStatusSyncNotification } from "@paysign/contracts/alipay";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Tx } from "../repositories/transaction.ts";
-import { lockAttempt, settleSucceeded } from "./settle.ts";
+import { findAttemptIdByOutTradeNo, lockAttempt } from "../repositories/charge-locks.ts";
+import { settleSucceeded } from "./settle.ts";
 
 export type TradeNotificationResult = { outcome: NotificationOutcome; detail: string };
 
@@ -16,9 +17,9 @@ export async function applyTradeStatusSync(
   notification: TradeStatusSyncNotification,
 ): Promise<TradeNotificationResult> {
   const outTradeNo = notification.out_trade_no;
-  const found = await tx.chargeAttempt.findUnique({ where: { outTradeNo }, select: { id: true } });
-  if (!found) return { outcome: "UNKNOWN_TARGET", detail: `no charge attempt with out_trade_no ${outTradeNo}` };
-  const locked = await lockAttempt(tx, found.id);
+  const attemptId = await findAttemptIdByOutTradeNo(tx, outTradeNo);
+  if (!attemptId) return { outcome: "UNKNOWN_TARGET", detail: `no charge attempt with out_trade_no ${outTradeNo}` };
+  const locked = await lockAttempt(tx, attemptId);
   if (!locked) return { outcome: "UNKNOWN_TARGET", detail: "the attempt vanished" };
 
   if (alipayAmountToFen(notification.total_amount) !== yuanToFen(locked.charge.amount.toFixed(2))) {

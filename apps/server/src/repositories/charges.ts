@@ -40,3 +40,39 @@ export function findChargesPage(
 export function getChargeWithLatestAttempt(db: Tx, id: string): Promise<ChargeWithLatestAttempt> {
   return db.charge.findUniqueOrThrow({ where: { id }, include: { attempts: latestAttempt } });
 }
+
+/** The charge of one period, if it was created. */
+export function findChargeForPeriod(db: Tx, input: { agreementId: string; dueDate: Date }): Promise<ChargeRow | null> {
+  return db.charge.findUnique({ where: { agreementId_dueDate: input } });
+}
+
+export function findChargeById(db: Tx, id: string): Promise<ChargeRow | null> {
+  return db.charge.findUnique({ where: { id } });
+}
+
+/** The charge of one period while an attempt's outcome is open (PROCESSING or UNKNOWN), if any. */
+export function findUnsettledChargeForPeriod(
+  db: Tx,
+  input: { agreementId: string; dueDate: Date },
+): Promise<ChargeRow | null> {
+  return db.charge.findFirst({ where: { ...input, status: { in: ["PROCESSING", "UNKNOWN"] } } });
+}
+
+/** How many attempts the charge has had; with `failedExcept`, only FAILED ones whose sub_code is not listed. */
+export function countAttempts(db: Tx, input: { chargeId: string; failedExcept?: readonly string[] }): Promise<number> {
+  const { chargeId, failedExcept } = input;
+  return db.chargeAttempt.count({
+    where: { chargeId, ...(failedExcept ? { status: "FAILED", subCode: { notIn: [...failedExcept] } } : {}) },
+  });
+}
+
+/** The charge's attempts whose outcome is open; `inFlight` while a PROCESSING call's time is not up (database time). */
+export function findOpenAttempts(
+  db: Tx,
+  chargeId: string,
+): Promise<Array<{ id: string; outTradeNo: string; inFlight: boolean }>> {
+  return db.$queryRaw`
+    SELECT id, "outTradeNo",
+      (status = 'PROCESSING' AND "inFlightUntil" IS NOT NULL AND "inFlightUntil" >= now()) AS "inFlight"
+    FROM "ChargeAttempt" WHERE "chargeId" = ${chargeId}::uuid AND status IN ('PROCESSING', 'UNKNOWN')`;
+}

@@ -1,0 +1,40 @@
+import type { CalendarDate } from "@paysign/contracts";
+import type { Tx } from "./transaction.ts";
+
+/**
+ * The periods a scheduler tick charges: ACTIVE agreements whose D is on or before `horizon` (today + lead days) and
+ * whose charge for D is missing, or PENDING and due again (or D passed, to mark it PAST_DUE).
+ */
+export function findDuePeriods(
+  db: Tx,
+  input: { now: Date; today: CalendarDate; horizon: CalendarDate; limit: number },
+): Promise<Array<{ agreementId: string; dueDate: Date }>> {
+  const { now, today, horizon, limit } = input;
+  return db.$queryRaw`
+    SELECT a.id AS "agreementId", a."nextDeductDate" AS "dueDate"
+    FROM "Agreement" a
+    LEFT JOIN "Charge" c ON c."agreementId" = a.id AND c."dueDate" = a."nextDeductDate"
+    WHERE a.status = 'ACTIVE' AND a."agreementNo" IS NOT NULL
+      AND a."nextDeductDate" IS NOT NULL AND a."nextDeductDate" <= ${horizon}::date
+      AND (c.id IS NULL
+        OR (c.status = 'PENDING' AND (c."nextAttemptAt" <= ${now} OR a."nextDeductDate" < ${today}::date)))
+    ORDER BY a."nextDeductDate", a.id
+    LIMIT ${limit}`;
+}
+
+/** Charges whose outcome must be asked of Alipay: UNKNOWN and due for a query, or PROCESSING past `inFlightUntil`. */
+export function findUnsettledCharges(
+  db: Tx,
+  input: { now: Date; limit: number },
+): Promise<Array<{ chargeId: string; agreementId: string; dueDate: Date }>> {
+  const { now, limit } = input;
+  return db.$queryRaw`
+    SELECT c.id AS "chargeId", c."agreementId", c."dueDate"
+    FROM "Charge" c
+    WHERE (c.status = 'UNKNOWN' AND c."nextAttemptAt" <= ${now})
+      OR (c.status = 'PROCESSING' AND EXISTS (
+        SELECT 1 FROM "ChargeAttempt" t
+        WHERE t."chargeId" = c.id AND t.status = 'PROCESSING' AND t."inFlightUntil" < now()))
+    ORDER BY c."nextAttemptAt" NULLS FIRST, c.id
+    LIMIT ${limit}`;
+}
