@@ -113,12 +113,13 @@ export function createAlipayClient(config: AlipayConfig): AlipayClient {
     },
     verifyNotification(params) {
       const { sign, sign_type: signType, ...rest } = params;
-      if (!sign) return false;
+      // The hash is the app's configured sign type, never the one the message names (SECURITY.md).
+      if (!sign || (signType !== undefined && signType !== config.signType)) return false;
       const content = Object.keys(rest)
         .sort()
         .map((key) => `${key}=${rest[key]}`)
         .join("&");
-      return verifyAlipaySignature(content, sign, signType ?? config.signType);
+      return verifyAlipaySignature(content, sign);
     },
     verifyAlipaySignature,
   };

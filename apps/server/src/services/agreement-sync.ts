@@ -63,12 +63,16 @@ export async function syncAgreement(
           {
             status: answer.status,
             agreementNo: response.agreement_no,
+            // The Alipay user who signed: the planner refuses a view naming another user than the customer's.
+            alipayUserId: response.alipay_user_id,
             signTime: response.sign_time,
             validTime: response.valid_time,
             invalidTime: response.invalid_time,
           },
           { source: options.source, reason: `agreement.query: ${answer.status}`, raw },
         );
+        if (result.plan.kind === "mismatch")
+          deps.logger.warn({ agreementId, detail: result.plan.detail }, "agreement.query answer refused: mismatch");
         return result.agreement;
       }
       case "unsigned":

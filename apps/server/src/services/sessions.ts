@@ -28,7 +28,7 @@ export async function createSession(
   if (!userId && !openId) throw new AppError("ALIPAY_UNAVAILABLE", "Alipay answered the sign-in without a user id.");
 
   const customer = await findOrCreateCustomer(deps, userId, openId);
-  const { token, expiresAt } = await deps.sessions.issue(customer.id);
+  const { token, expiresAt } = await deps.sessions.issue(customer.id, customer.sessionVersion);
   return { token, expiresAt, customer };
 }
 
@@ -47,4 +47,19 @@ async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefine
     }
     throw error;
   }
+}
+
+/** The current session version of a customer (undefined when the customer is gone): tokens must carry it. */
+export async function getSessionVersion(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<number | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(customerId)) return undefined;
+  const customer = await deps.db.prisma.customer.findUnique({
+    where: { id: customerId },
+    select: { sessionVersion: true },
+  });
+  return customer?.sessionVersion;
+}
+
+/** Ends every session token of a customer issued so far (SECURITY.md): they sign in again with my.getAuthCode. */
+export async function revokeSessions(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<void> {
+  await deps.db.prisma.customer.update({ where: { id: customerId }, data: { sessionVersion: { increment: 1 } } });
 }
