@@ -114,6 +114,7 @@ async function build(
       ALIPAY_TIMEOUT_MS: "1000",
       SANDBOX_URL: sandbox.url,
       RATE_LIMIT_PER_MINUTE: "1000000",
+      MAX_PENDING_AGREEMENTS_PER_CUSTOMER: "1000000",
       // Confirmation follow-ups stay out of the way unless a scenario wants them.
       FOLLOW_UP_SCHEDULE: "1h",
       FOLLOW_UP_INTERVAL_SECONDS: "60",
