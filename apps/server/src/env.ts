@@ -94,7 +94,7 @@ const envSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
     CUSTOMER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
     ADMIN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
-    MAX_PENDING_AGREEMENTS_PER_CUSTOMER: z.coerce.number().int().min(1).max(1_000_000).default(10),
+    MAX_PENDING_AGREEMENTS_PER_CUSTOMER: z.coerce.number().int().min(1).max(1_000_000).default(20),
     TRUST_PROXY: z
       .string()
       .default("false")
@@ -117,7 +117,6 @@ const envSchema = z
       if (env.SANDBOX_URL)
         ctx.addIssue({ code: "custom", path: ["SANDBOX_URL"], message: "must not be set in production" });
     }
-    checkSecrets(env, ctx);
     if (production) {
       for (const name of ["ALIPAY_GATEWAY", "ALIPAY_NOTIFY_URL"] as const) {
         const value = env[name];
@@ -162,21 +161,23 @@ export function developmentDefaultsApply(env: RawEnv): boolean {
   return env.NODE_ENV !== "production" && !env.DATABASE_URL && (!env.ALIPAY_APP_ID || Boolean(env.SANDBOX_URL));
 }
 
-/** Finding 1 and 3 of issue 21: no public secret outside embedded + sandbox, no weak one in production. */
-function checkSecrets(env: RawEnv, ctx: z.RefinementCtx): void {
-  if (developmentDefaultsApply(env)) return;
+type Issue = { path: string; message: string };
+
+/** Issue 21 findings 1 and 3: no published secret outside embedded + sandbox, no weak one in production. */
+function secretIssues(env: RawEnv): Issue[] {
+  if (developmentDefaultsApply(env)) return [];
   const production = env.NODE_ENV === "production";
+  const issues: Issue[] = [];
   const secrets = [
     ["ADMIN_API_KEY", env.ADMIN_API_KEY, devAdminApiKey],
     ["SESSION_SECRET", env.SESSION_SECRET, devSessionSecret],
   ] as const;
   for (const [name, value, published] of secrets) {
     if (!value) {
-      // In production the generic "is required in production" issue names it already.
+      // In production the schema's "is required in production" names it already.
       if (!production)
-        ctx.addIssue({
-          code: "custom",
-          path: [name],
+        issues.push({
+          path: name,
           message:
             "is required with DATABASE_URL or a real Alipay app (ALIPAY_APP_ID without SANDBOX_URL): the development " +
             "default is published; set a random value (openssl rand -hex 32)",
@@ -184,16 +185,16 @@ function checkSecrets(env: RawEnv, ctx: z.RefinementCtx): void {
       continue;
     }
     if (value === published) {
-      ctx.addIssue({
-        code: "custom",
-        path: [name],
+      issues.push({
+        path: name,
         message: `must not be the published development value ${JSON.stringify(published)} outside the embedded database with the sandbox`,
       });
       continue;
     }
     const weak = production ? weakSecretReason(value) : undefined;
-    if (weak) ctx.addIssue({ code: "custom", path: [name], message: weak });
+    if (weak) issues.push({ path: name, message: weak });
   }
+  return issues;
 }
 
 /** Deductions (product.md §8, alipay-protocol.md §11). */
@@ -261,13 +262,24 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Parses the environment once at start-up; the message lists every variable to fix. */
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment once at start-up; the message lists every variable to fix. `secrets: false` is for
+ * processes that serve nothing (the database scripts): they do not need ADMIN_API_KEY and SESSION_SECRET outside
+ * production.
+ */
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  options: { secrets?: boolean } = {},
+): Config {
   // An empty value (`DATABASE_URL=` in a shell or .env file) means unset.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "environment"}: ${issue.message}`);
+  const issues: Issue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  if (options.secrets !== false) issues.push(...secretIssues({ NODE_ENV: "development", ...present }));
+  if (!parsed.success || issues.length > 0) {
+    const lines = issues.map((issue) => `  - ${issue.path || "environment"}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join("\n")}`);
   }
   const env = parsed.data;

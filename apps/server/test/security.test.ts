@@ -20,7 +20,11 @@ const keys = generateKeyPairSync("rsa", {
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
-const realApp = { ALIPAY_APP_ID: "2021000000000001", ALIPAY_PRIVATE_KEY: keys.privateKey, ALIPAY_PUBLIC_KEY: keys.publicKey };
+const realApp = {
+  ALIPAY_APP_ID: "2021000000000001",
+  ALIPAY_PRIVATE_KEY: keys.privateKey,
+  ALIPAY_PUBLIC_KEY: keys.publicKey,
+};
 const strong = { ADMIN_API_KEY: randomBytes(32).toString("hex"), SESSION_SECRET: randomBytes(32).toString("hex") };
 const production = {
   NODE_ENV: "production",
@@ -54,8 +58,13 @@ describe("finding 1: no published secret outside the embedded database with the 
 
   test("the published development values are refused by name anywhere but embedded + sandbox", () => {
     const published = { ADMIN_API_KEY: devAdminApiKey, SESSION_SECRET: devSessionSecret };
-    for (const env of [{ DATABASE_URL: "postgresql://db/paysign", ...published }, { ...production, ...published }]) {
-      expect(() => loadConfig(env)).toThrow(/ADMIN_API_KEY: must not be the published development value "dev-admin-key"/);
+    for (const env of [
+      { DATABASE_URL: "postgresql://db/paysign", ...published },
+      { ...production, ...published },
+    ]) {
+      expect(() => loadConfig(env)).toThrow(
+        /ADMIN_API_KEY: must not be the published development value "dev-admin-key"/,
+      );
       expect(() => loadConfig(env)).toThrow(/SESSION_SECRET: must not be the published development value/);
     }
     tried("configure the published dev-admin-key and session secret in production");
@@ -162,10 +171,13 @@ describe("finding 4: limits that hold", () => {
   test("live PENDING agreements are capped per customer and reporting again never resets the follow-up count", async () => {
     const customer = await signIn(stack);
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await customer.as("/api/v1/agreements", { planId: monthlyPlanId })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await customer.as("/api/v1/agreements", { planId: monthlyPlanId })).status);
     expect(statuses).toEqual([201, 201, 201, 409]);
 
-    const [pending] = await stack.database.db.prisma.agreement.findMany({ where: { customerId: customer.customer.id as string } });
+    const [pending] = await stack.database.db.prisma.agreement.findMany({
+      where: { customerId: customer.customer.id as string },
+    });
     await stack.database.db.prisma.agreement.update({ where: { id: pending!.id }, data: { followUpCount: 2 } });
     const reported = await customer.as(`/api/v1/agreements/${pending!.id}/sign-result`, { resultStatus: "6002" });
     expect(reported.status).toBe(200);
@@ -248,7 +260,9 @@ describe("finding 6: sessions carry exp and sub and can be revoked", () => {
 describe("finding 7: HTTP hardening", () => {
   test("answers are no-store with a CSP; /docs has its own CSP; docs are off in production unless enabled", async () => {
     const customer = await signIn(stack);
-    const answer = await fetch(`${stack.api}/api/v1/agreements`, { headers: { authorization: `Bearer ${customer.token}` } });
+    const answer = await fetch(`${stack.api}/api/v1/agreements`, {
+      headers: { authorization: `Bearer ${customer.token}` },
+    });
     expect(answer.headers.get("cache-control")).toBe("no-store");
     expect(answer.headers.get("content-security-policy")).toContain("default-src 'self'");
     const admin = await fetch(`${stack.api}/admin/v1/plans`, { headers: { "x-admin-key": stack.config.adminApiKey } });

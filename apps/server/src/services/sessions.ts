@@ -50,7 +50,10 @@ async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefine
 }
 
 /** The current session version of a customer (undefined when the customer is gone): tokens must carry it. */
-export async function getSessionVersion(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<number | undefined> {
+export async function getSessionVersion(
+  deps: Pick<ServiceDeps, "db">,
+  customerId: string,
+): Promise<number | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(customerId)) return undefined;
   const customer = await deps.db.prisma.customer.findUnique({
     where: { id: customerId },
