@@ -4,6 +4,7 @@ import type { Config } from "../env.ts";
 import type { Logger } from "../logger.ts";
 import type { SessionTokens } from "../services/session-tokens.ts";
 import { sendError } from "./error-handler.ts";
+import { verifyRequestSession } from "./request-session.ts";
 
 const minute = 60_000;
 const adminFailureWindowMs = 15 * minute;
@@ -39,7 +40,7 @@ function bearerToken(req: Request): string | undefined {
 export function customerRateLimit(config: Config, sessions: SessionTokens): RequestHandler {
   const customerOf = async (req: Request): Promise<string | undefined> => {
     const token = bearerToken(req);
-    return token ? sessions.verify(token) : undefined;
+    return token ? verifyRequestSession(req, sessions, token) : undefined;
   };
   return rateLimit({
     ...shared,
