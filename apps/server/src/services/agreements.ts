@@ -13,6 +13,7 @@ import {
   insertAgreementWithEvent,
   type NewAgreement,
 } from "../repositories/agreement-create-sql.ts";
+import { countPendingAgreements } from "../repositories/pending-agreements.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { newExternalAgreementNo } from "./external-agreement-no.ts";
@@ -134,7 +135,7 @@ export async function createAgreement(
  */
 async function refuseTooManyPending(deps: ServiceDeps, customerId: string): Promise<void> {
   const cap = deps.config.maxPendingAgreementsPerCustomer;
-  const pending = await deps.db.prisma.agreement.count({ where: { customerId, status: "PENDING" } });
+  const pending = await countPendingAgreements(deps.db.prisma, customerId);
   if (pending < cap) return;
   throw new AppError(
     "CONFLICT",

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { oauthTokenResponseSchema } from "@paysign/contracts/alipay";
 import { AppError } from "../errors.ts";
 import type { Customer } from "../generated/prisma/client.ts";
+import { findSessionVersion, raiseSessionVersion } from "../repositories/session-versions.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
@@ -49,20 +50,15 @@ async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefine
   }
 }
 
+const uuidFormat = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The current session version of a customer (undefined when the customer is gone): tokens must carry it. */
-export async function getSessionVersion(
-  deps: Pick<ServiceDeps, "db">,
-  customerId: string,
-): Promise<number | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(customerId)) return undefined;
-  const customer = await deps.db.prisma.customer.findUnique({
-    where: { id: customerId },
-    select: { sessionVersion: true },
-  });
-  return customer?.sessionVersion;
+export function getSessionVersion(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<number | undefined> {
+  if (!uuidFormat.test(customerId)) return Promise.resolve(undefined);
+  return findSessionVersion(deps.db.prisma, customerId);
 }
 
 /** Ends every session token of a customer issued so far (SECURITY.md): they sign in again with my.getAuthCode. */
-export async function revokeSessions(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<void> {
-  await deps.db.prisma.customer.update({ where: { id: customerId }, data: { sessionVersion: { increment: 1 } } });
+export function revokeSessions(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<void> {
+  return raiseSessionVersion(deps.db.prisma, customerId);
 }
