@@ -46,6 +46,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       SANDBOX_PORT: String(sandboxPort),
       EMBEDDED_PG_PORT: String(pgPort),
       RATE_LIMIT_PER_MINUTE: "1000000",
+      MAX_PENDING_AGREEMENTS_PER_CUSTOMER: "1000000",
       // No confirmation follow-up during a run: the PENDING agreements made for a scenario stay quiet.
       FOLLOW_UP_SCHEDULE: "24h",
       // No scheduler tick of its own either: deductions run when the deductions scenario asks for them.

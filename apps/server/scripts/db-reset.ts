@@ -7,7 +7,7 @@ import { loadConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 
 // Development only: drops every table of the database, migrates from scratch and seeds the demo plans.
-const config = loadConfig();
+const config = loadConfig(undefined, { secrets: false });
 const logger = createLogger({ level: config.logLevel });
 if (config.nodeEnv === "production") {
   logger.fatal("db:reset refuses to run with NODE_ENV=production: it deletes every row.");

@@ -4,7 +4,7 @@ import { seedDemoPlans } from "../src/db/seed.ts";
 import { loadConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 
-const config = loadConfig();
+const config = loadConfig(undefined, { secrets: false });
 const logger = createLogger({ level: config.logLevel });
 const database = await openDatabase(config, logger);
 const db = createDatabase({ url: database.url, logger });

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import express from "express";
-import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import { createAlipayClient, type AlipayClient } from "./alipay/alipay-client.ts";
@@ -9,7 +8,9 @@ import type { Database } from "./db/prisma.ts";
 import type { Config } from "./env.ts";
 import { createAuthenticator } from "./http/auth.ts";
 import type { BindOptions } from "./http/bind-route.ts";
-import { errorHandler, notFoundRoute, sendError } from "./http/error-handler.ts";
+import { contentSecurityDirectives, noStore } from "./http/content-security.ts";
+import { errorHandler, notFoundRoute } from "./http/error-handler.ts";
+import { addressRateLimit, adminAuthFailureLimit, customerRateLimit } from "./http/rate-limits.ts";
 import type { Logger } from "./logger.ts";
 import type { DeductionQueue } from "./deductions/scheduler.ts";
 import { adminChargeRoutes } from "./routes/admin-charge-routes.ts";
@@ -20,6 +21,7 @@ import { healthRoutes } from "./routes/health-routes.ts";
 import { notifyRoute } from "./routes/notify-route.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import { createSessionTokens } from "./services/session-tokens.ts";
+import { getSessionVersion } from "./services/sessions.ts";
 
 export type AppDeps = {
   config: Config;
@@ -39,7 +41,12 @@ export function createApp(deps: AppDeps): express.Express {
   const clock = deps.clock ?? systemClock;
   const alipay = deps.alipay ?? (config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined);
   const services: ServiceDeps = { config, db: deps.db, logger, clock, alipay };
-  const sessions = createSessionTokens({ secret: config.sessionSecret, ttlSeconds: config.sessionTtlSeconds, clock });
+  const sessions = createSessionTokens({
+    secret: config.sessionSecret,
+    ttlSeconds: config.sessionTtlSeconds,
+    clock,
+    currentVersion: (customerId) => getSessionVersion(services, customerId),
+  });
   const bind: BindOptions = {
     authenticator: createAuthenticator({ sessions, adminApiKey: config.adminApiKey }),
     checkResponses: config.nodeEnv !== "production",
@@ -47,7 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", 1);
+  app.set("trust proxy", config.trustProxy);
   app.set("query parser", "simple");
   app.use(
     pinoHttp({
@@ -64,23 +71,15 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
-  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives } }));
   app.use(healthRoutes(services, bind));
   // Alipay's notifications: no rate limit, no auth (the signature is the proof), a form body.
   app.use(notifyRoute({ db: deps.db, logger, alipay }));
-  app.use(docsRoutes());
+  if (config.docsEnabled) app.use(docsRoutes());
 
   app.use(express.json({ limit: "64kb" }));
-  app.use(
-    "/api/v1",
-    rateLimit({
-      windowMs: 60_000,
-      limit: config.rateLimitPerMinute,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      handler: (req, res) => sendError(req, res, "RATE_LIMITED", "Too many requests; wait a minute and retry."),
-    }),
-  );
+  app.use("/api/v1", noStore, addressRateLimit(config), customerRateLimit(config, sessions));
+  app.use("/admin/v1", noStore, ...adminAuthFailureLimit(config, logger));
   app.use(customerRoutes({ ...services, sessions }, bind));
   app.use(adminRoutes(services, bind));
   app.use(adminChargeRoutes({ ...services, queue: deps.queue }, bind));

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { ALIPAY_GATEWAYS, SIGN_TYPES } from "@paysign/contracts/alipay";
 import { toAlipayConfig, type AlipayConfig } from "./alipay/alipay-config.ts";
 import { KeyFormatError } from "./alipay/keys.ts";
+import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.ts";
+import { weakSecretReason } from "./services/secret-strength.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
@@ -26,8 +28,11 @@ function parseDurations(value: string, ctx: z.RefinementCtx): number[] {
   return seconds;
 }
 
-/** Development only; production requires SESSION_SECRET. */
-const devSessionSecret = "paysign-development-session-secret-not-for-production";
+/** Published: accepted only with the embedded database and the sandbox (developmentDefaultsApply). */
+export const devSessionSecret = "paysign-development-session-secret-not-for-production";
+
+/** The documented maximum lifetime of a customer session token (SECURITY.md). */
+export const maxSessionTtlSeconds = 7 * 86_400;
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 
@@ -64,7 +69,7 @@ const envSchema = z
       .number()
       .int()
       .min(60)
-      .max(30 * 86_400)
+      .max(maxSessionTtlSeconds, "must be at most 604800 (7 days), the documented maximum session lifetime")
       .default(86_400),
     FOLLOW_UP_SCHEDULE: z
       .string()
@@ -87,6 +92,14 @@ const envSchema = z
     JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+    CUSTOMER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    ADMIN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+    MAX_PENDING_AGREEMENTS_PER_CUSTOMER: z.coerce.number().int().min(1).max(1_000_000).default(20),
+    TRUST_PROXY: z
+      .string()
+      .default("false")
+      .transform((value, ctx) => parseTrustProxy(value, ctx)),
+    DOCS_ENABLED: z.enum(["true", "false"], 'must be "true" or "false"').optional(),
     SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
     SANDBOX_PORT: port(4100),
   })
@@ -103,6 +116,13 @@ const envSchema = z
       require("SESSION_SECRET", "in production");
       if (env.SANDBOX_URL)
         ctx.addIssue({ code: "custom", path: ["SANDBOX_URL"], message: "must not be set in production" });
+    }
+    if (production) {
+      for (const name of ["ALIPAY_GATEWAY", "ALIPAY_NOTIFY_URL"] as const) {
+        const value = env[name];
+        if (value && !value.startsWith("https://"))
+          ctx.addIssue({ code: "custom", path: [name], message: "must be an https:// URL in production" });
+      }
     }
     if (env.DEDUCTION_LEAD_DAYS > env.DEDUCTION_WINDOW_DAYS) {
       ctx.addIssue({
@@ -123,6 +143,59 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+type RawEnv = {
+  NODE_ENV: string;
+  DATABASE_URL?: string | undefined;
+  ALIPAY_APP_ID?: string | undefined;
+  SANDBOX_URL?: string | undefined;
+  ADMIN_API_KEY?: string | undefined;
+  SESSION_SECRET?: string | undefined;
+};
+
+/**
+ * The published development secrets (dev-admin-key, the development session secret) apply only outside production
+ * with the embedded database and the sandbox: no DATABASE_URL, and no Alipay app unless it is the sandbox's.
+ */
+export function developmentDefaultsApply(env: RawEnv): boolean {
+  return env.NODE_ENV !== "production" && !env.DATABASE_URL && (!env.ALIPAY_APP_ID || Boolean(env.SANDBOX_URL));
+}
+
+type Issue = { path: string; message: string };
+
+/** Issue 21 findings 1 and 3: no published secret outside embedded + sandbox, no weak one in production. */
+function secretIssues(env: RawEnv): Issue[] {
+  if (developmentDefaultsApply(env)) return [];
+  const production = env.NODE_ENV === "production";
+  const issues: Issue[] = [];
+  const secrets = [
+    ["ADMIN_API_KEY", env.ADMIN_API_KEY, devAdminApiKey],
+    ["SESSION_SECRET", env.SESSION_SECRET, devSessionSecret],
+  ] as const;
+  for (const [name, value, published] of secrets) {
+    if (!value) {
+      // In production the schema's "is required in production" names it already.
+      if (!production)
+        issues.push({
+          path: name,
+          message:
+            "is required with DATABASE_URL or a real Alipay app (ALIPAY_APP_ID without SANDBOX_URL): the development " +
+            "default is published; set a random value (openssl rand -hex 32)",
+        });
+      continue;
+    }
+    if (value === published) {
+      issues.push({
+        path: name,
+        message: `must not be the published development value ${JSON.stringify(published)} outside the embedded database with the sandbox`,
+      });
+      continue;
+    }
+    const weak = production ? weakSecretReason(value) : undefined;
+    if (weak) issues.push({ path: name, message: weak });
+  }
+  return issues;
+}
 
 /** Deductions (docs/product.md §8, docs/alipay-protocol.md §11). */
 export type DeductionConfig = {
@@ -165,6 +238,16 @@ export type Config = {
   deductions: DeductionConfig;
   jobs: JobsConfig;
   rateLimitPerMinute: number;
+  /** Requests per minute of one signed-in customer on /api/v1 (whatever their address). */
+  customerRateLimitPerMinute: number;
+  /** Wrong admin keys one client address may send per 15 minutes before every admin request is refused. */
+  adminAuthFailureLimit: number;
+  /** PENDING agreements one customer may hold at once. */
+  maxPendingAgreementsPerCustomer: number;
+  /** Express `trust proxy`: which hops' X-Forwarded-For is believed (false: none, the socket address counts). */
+  trustProxy: TrustProxy;
+  /** GET /docs and /openapi.json are served (default: outside production only). */
+  docsEnabled: boolean;
   /** Development and tests: the server's clock follows this sandbox's simulated time. */
   sandboxUrl: string | undefined;
   /** Where `pnpm dev` runs the sandbox. */
@@ -179,13 +262,24 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Parses the environment once at start-up; the message lists every variable to fix. */
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment once at start-up; the message lists every variable to fix. `secrets: false` is for
+ * processes that serve nothing (the database scripts): they do not need ADMIN_API_KEY and SESSION_SECRET outside
+ * production.
+ */
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  options: { secrets?: boolean } = {},
+): Config {
   // An empty value (`DATABASE_URL=` in a shell or .env file) means unset.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "environment"}: ${issue.message}`);
+  const issues: Issue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  if (options.secrets !== false) issues.push(...secretIssues({ NODE_ENV: "development", ...present }));
+  if (!parsed.success || issues.length > 0) {
+    const lines = issues.map((issue) => `  - ${issue.path || "environment"}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join("\n")}`);
   }
   const env = parsed.data;
@@ -217,6 +311,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       followUpIntervalSeconds: env.FOLLOW_UP_INTERVAL_SECONDS,
     },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    customerRateLimitPerMinute: env.CUSTOMER_RATE_LIMIT_PER_MINUTE ?? env.RATE_LIMIT_PER_MINUTE,
+    adminAuthFailureLimit: env.ADMIN_AUTH_FAILURE_LIMIT,
+    maxPendingAgreementsPerCustomer: env.MAX_PENDING_AGREEMENTS_PER_CUSTOMER,
+    trustProxy: env.TRUST_PROXY,
+    docsEnabled: env.DOCS_ENABLED ? env.DOCS_ENABLED === "true" : env.NODE_ENV !== "production",
     sandboxUrl: env.SANDBOX_URL,
     sandboxPort: env.SANDBOX_PORT,
     alipay: env.ALIPAY_APP_ID ? readAlipayConfig({ ...env, ALIPAY_APP_ID: env.ALIPAY_APP_ID }) : undefined,

@@ -10,7 +10,8 @@ import { createLogger } from "./logger.ts";
 // number of these may run against one database (pg-boss singleton jobs, row locks, one charge per period).
 let config;
 try {
-  config = loadConfig();
+  // The worker serves no request: it holds neither the admin key nor the session secret.
+  config = loadConfig(undefined, { secrets: false });
   if (!config.databaseUrl) {
     throw new ConfigError(
       "Invalid configuration; fix these environment variables:\n  - DATABASE_URL: is required by the worker " +

@@ -26,7 +26,8 @@ let aliceActive: string;
 let alicePending: string;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { RATE_LIMIT_PER_MINUTE: "1000000" } });
+  // This file sends every kind of wrong admin key to every admin route from one address: no lockout here.
+  stack = await startStack({ env: { RATE_LIMIT_PER_MINUTE: "1000000", ADMIN_AUTH_FAILURE_LIMIT: "1000000" } });
   alice = await signIn(stack);
   bob = await signIn(stack);
 

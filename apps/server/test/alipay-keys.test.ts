@@ -52,7 +52,14 @@ describe("Alipay public keys", () => {
 });
 
 describe("Alipay configuration", () => {
-  const base = { ALIPAY_APP_ID: "2021000000000001", ALIPAY_PRIVATE_KEY: body(pkcs8), ALIPAY_PUBLIC_KEY: body(spki) };
+  // A real app id needs explicit secrets (issue 21 finding 1): the published development ones would be refused.
+  const base = {
+    ALIPAY_APP_ID: "2021000000000001",
+    ALIPAY_PRIVATE_KEY: body(pkcs8),
+    ALIPAY_PUBLIC_KEY: body(spki),
+    ADMIN_API_KEY: "alipay-keys-test-admin-key",
+    SESSION_SECRET: "alipay-keys-test-session-secret-0123456789",
+  };
 
   test("public-key mode with keys in any shape", () => {
     const config = loadConfig(base);

@@ -73,6 +73,7 @@ export async function startProcesses(options: ProcessOptions): Promise<E2eProces
       LOG_LEVEL: "info",
       DATABASE_URL: options.databaseUrl,
       ADMIN_API_KEY: adminKey,
+      SESSION_SECRET: "e2e-session-secret-0123456789-0123456789",
       ALIPAY_APP_ID: appId,
       ALIPAY_PRIVATE_KEY: await readFile(path.join(keysDir, "app-private.pem"), "utf8"),
       ALIPAY_PUBLIC_KEY: await readFile(path.join(keysDir, "sandbox-alipay-public.pem"), "utf8"),

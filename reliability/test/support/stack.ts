@@ -120,6 +120,9 @@ async function build(
       ALIPAY_TIMEOUT_MS: "1000",
       SANDBOX_URL: sandbox.url,
       RATE_LIMIT_PER_MINUTE: "1000000",
+      MAX_PENDING_AGREEMENTS_PER_CUSTOMER: "1000000",
+      // Scenarios send many wrong admin keys from one address on purpose: no lockout here.
+      ADMIN_AUTH_FAILURE_LIMIT: "1000000",
       // Confirmation follow-ups stay out of the way unless a scenario wants them.
       FOLLOW_UP_SCHEDULE: "1h",
       FOLLOW_UP_INTERVAL_SECONDS: "60",

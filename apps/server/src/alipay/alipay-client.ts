@@ -143,9 +143,10 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
     },
     verifyNotification(params) {
       const { sign, sign_type: signType } = params;
-      if (!sign) return false;
+      // The hash is the app's configured sign type, never the one the message names (SECURITY.md).
+      if (!sign || (signType !== undefined && signType !== config.signType)) return false;
       const content = buildNotifySignContent(params, { emptyValues: "keep" });
-      return verifyAlipaySignature(content, sign, signType ?? config.signType);
+      return verifyAlipaySignature(content, sign);
     },
     verifyAlipaySignature,
   };

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
 import { AppError } from "../errors.ts";
 import type { SessionTokens } from "../services/session-tokens.ts";
+import { verifyRequestSession } from "./request-session.ts";
 
 export type Authenticator = {
   /** The customer id of a valid, unexpired session token; 401 otherwise. */
@@ -19,7 +20,7 @@ export function createAuthenticator(options: { sessions: SessionTokens; adminApi
       const header = req.headers.authorization;
       const match = typeof header === "string" ? /^Bearer (\S+)$/.exec(header) : null;
       if (!match?.[1]) throw new AppError("UNAUTHORIZED", "Sign in first: send Authorization: Bearer <session token>.");
-      const customerId = await options.sessions.verify(match[1]);
+      const customerId = await verifyRequestSession(req, options.sessions, match[1]);
       if (!customerId) throw new AppError("UNAUTHORIZED", "The session has expired or is invalid: sign in again.");
       return customerId;
     },

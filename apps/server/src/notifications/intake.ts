@@ -25,8 +25,7 @@ type Trace = { notifyId: string | undefined; notifyType: string | undefined; app
  * One Alipay notification, exactly once: verify the signature and the app, then dispatch by `notify_type` —
  * dut_user_sign / dut_user_unsign to the agreement lifecycle, trade_status_sync to the deductions module — each
  * recording it (unique notify_id) and applying its effect with its event in one transaction. Duplicates change
- * nothing; forged or foreign ones are logged and never stored; one that verifies but does not parse is recorded as
- * MISMATCH.
+ * nothing; forged or foreign ones, and ones that verify but do not parse, are logged and never stored.
  */
 export async function ingestNotification(
   deps: NotificationDeps,
@@ -48,7 +47,14 @@ export async function ingestNotification(
     params: redactAlipayFields(params),
   };
   const parsed = alipayNotificationSchema.safeParse(params);
-  const applied = await dispatch(deps, inbox, parsed.success ? parsed.data : unparsed(parsed.error.issues));
+  if (!parsed.success) {
+    // Never a new inbox row: what verifies but does not parse may be a genuine message re-cut along the signed
+    // text (a value padded with `&key=…` of the next key), and would otherwise be stored as another notification.
+    const detail = unexpectedFields(parsed.error.issues);
+    logger.warn({ ...trace, detail }, "notification refused: verified but unparsable");
+    return { acknowledge: false, outcome: "REFUSED", detail };
+  }
+  const applied = await dispatch(deps, inbox, parsed.data);
   if (applied === "duplicate") {
     logger.info(trace, "duplicate notification: already recorded, nothing changes");
     return { acknowledge: true, outcome: "DUPLICATE", detail: "already recorded" };
@@ -58,25 +64,27 @@ export async function ingestNotification(
   return { acknowledge: true, ...applied };
 }
 
+/** Alipay's notify_id: letters, digits, `-` and `_` (docs/alipay-protocol.md §10.1); never `&` or `=` of the signed text. */
+const notifyIdFormat = /^[A-Za-z0-9_-]{1,128}$/;
+
 /** Why a notification is not believed (docs/alipay-protocol.md §10.5), or undefined when it is. */
 function verify(alipay: AlipayClient, params: Record<string, string>): string | undefined {
   if (!alipay.verifyNotification(params)) return "its signature does not verify with the Alipay public key";
   if (params.app_id !== alipay.appId) return "it is for another app_id";
   if (!params.notify_id) return "no notify_id";
+  if (!notifyIdFormat.test(params.notify_id)) return "its notify_id is not in Alipay's format";
   return undefined;
 }
 
-type Unparsed = { notify_type: "unparsed"; detail: string };
-
-function unparsed(issues: ReadonlyArray<{ path: PropertyKey[] }>): Unparsed {
+function unexpectedFields(issues: ReadonlyArray<{ path: PropertyKey[] }>): string {
   const fields = issues.map((issue) => issue.path.map(String).join(".") || "notify_type").join(", ");
-  return { notify_type: "unparsed", detail: `unexpected fields: ${fields}` };
+  return `unexpected fields: ${fields}`;
 }
 
 function dispatch(
   deps: NotificationDeps,
   inbox: InboxRow,
-  notification: AlipayNotification | Unparsed,
+  notification: AlipayNotification,
 ): Promise<Applied | "duplicate"> {
   switch (notification.notify_type) {
     case "dut_user_sign":
@@ -84,10 +92,6 @@ function dispatch(
       return applyAgreementNotification(deps.db, inbox, notification);
     case "trade_status_sync":
       return recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
-    case "unparsed":
-      return recordInTransaction(deps, inbox, () =>
-        Promise.resolve({ outcome: "MISMATCH", detail: notification.detail }),
-      );
   }
 }
 

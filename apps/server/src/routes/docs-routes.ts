@@ -4,6 +4,7 @@ import { apiRoutes, OPENAPI_SECURITY_SCHEMES, toOpenApiPaths } from "@paysign/co
 import { apiReference } from "@scalar/express-api-reference";
 import express, { Router } from "express";
 import { createDocument } from "zod-openapi";
+import { docsPagePolicy, renderStaticPage } from "../http/content-security.ts";
 
 /** The OpenAPI 3.1 document, generated from the route contracts of @paysign/contracts. */
 export function createOpenApiDocument(): ReturnType<typeof createDocument> {
@@ -33,8 +34,7 @@ export function docsRoutes(): Router {
     res.json(document);
   });
   router.use("/docs/assets", express.static(scalarBrowserDir, { immutable: true, maxAge: "1d", index: false }));
-  router.get(
-    "/docs",
+  const html = renderStaticPage(
     apiReference({
       url: "/openapi.json",
       cdn: "/docs/assets/standalone.js",
@@ -47,5 +47,10 @@ export function docsRoutes(): Router {
       showDeveloperTools: "never",
     }),
   );
+  const policy = docsPagePolicy(html);
+  router.get("/docs", (_req, res) => {
+    res.setHeader("content-security-policy", policy);
+    res.type("text/html").send(html);
+  });
   return router;
 }

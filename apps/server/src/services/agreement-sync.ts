@@ -64,12 +64,16 @@ export async function syncAgreement(
           {
             status: answer.status,
             agreementNo: response.agreement_no,
+            // principal_id is the Alipay user who signed (docs/alipay-protocol.md §5): the planner refuses another user.
+            alipayUserId: response.principal_id,
             signTime: response.sign_time,
             validTime: response.valid_time,
             invalidTime: response.invalid_time,
           },
           { source: options.source, reason: `agreement.query: ${answer.status}`, raw },
         );
+        if (result.plan.kind === "mismatch")
+          deps.logger.warn({ agreementId, detail: result.plan.detail }, "agreement.query answer refused: mismatch");
         return result.agreement;
       }
       case "unsigned":

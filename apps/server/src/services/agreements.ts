@@ -16,6 +16,7 @@ import {
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import { getCustomerById } from "../repositories/customers.ts";
 import { findIdempotencyKey } from "../repositories/idempotency-keys.ts";
+import { countPendingAgreements } from "../repositories/pending-agreements.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { newExternalAgreementNo } from "./external-agreement-no.ts";
@@ -69,6 +70,7 @@ export async function createAgreement(
   const { plan, customer } = await findPlanAndCustomer(deps.db, input.planId, input.customerId);
   if (!plan) throw notFound("Plan");
   if (!plan.active) throw new AppError("CONFLICT", "This plan is no longer offered; choose another plan.");
+  await refuseTooManyPending(deps, input.customerId);
   // No customer behind a valid session (deleted meanwhile): fail exactly as before, through Prisma.
   if (!customer) await getCustomerById(deps.db.prisma, input.customerId);
 
@@ -127,6 +129,21 @@ export async function createAgreement(
   }
   deps.logger.info({ agreementId: agreement.id, planId: plan.id }, "agreement created, sign string issued");
   return { agreement, signStr };
+}
+
+/**
+ * Each PENDING agreement costs agreement.query calls (the follow-up), so one customer holds at most
+ * MAX_PENDING_AGREEMENTS_PER_CUSTOMER at once; they end as signed, FAILED or ABANDONED. Two concurrent requests can
+ * pass the count together, so the cap may be passed by the requests in flight, never by more.
+ */
+async function refuseTooManyPending(deps: ServiceDeps, customerId: string): Promise<void> {
+  const cap = deps.config.maxPendingAgreementsPerCustomer;
+  const pending = await countPendingAgreements(deps.db.prisma, customerId);
+  if (pending < cap) return;
+  throw new AppError(
+    "CONFLICT",
+    `You already have ${pending} unfinished subscriptions; finish signing one of them or wait until they expire.`,
+  );
 }
 
 async function replayIdempotent(

@@ -29,9 +29,8 @@ export async function reportSignResult(
     where: { id: own.id },
     data: {
       clientResultStatus: input.resultStatus,
-      ...(own.status === "PENDING"
-        ? { followUpCount: 0, nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000) }
-        : {}),
+      // The follow-up count is never reset here: reporting again must not buy more agreement.query calls.
+      ...(own.status === "PENDING" ? { nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000) } : {}),
     },
   });
   if (own.status !== "PENDING") return deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: own.id } });
@@ -62,8 +61,9 @@ async function confirmFromVerifiedResult(
     log.warn({ reason: parsed.reason }, "paySignCenter result unreadable; confirming with Alipay instead");
     return undefined;
   }
-  const { signSource, sign, signType, response } = parsed.value;
-  if (!sign || !alipay.verifyAlipaySignature(signSource, sign, signType)) {
+  const { signSource, sign, response } = parsed.value;
+  // Verified with the app's configured sign type, whatever the result names.
+  if (!sign || !alipay.verifyAlipaySignature(signSource, sign)) {
     log.warn("paySignCenter result signature does not verify; confirming with Alipay instead");
     return undefined;
   }

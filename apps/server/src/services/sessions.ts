@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "../errors.ts";
 import type { Customer } from "../generated/prisma/client.ts";
 import { findCustomer, insertCustomer, type CustomerLocator } from "../repositories/customers.ts";
+import { findSessionVersion, raiseSessionVersion } from "../repositories/session-versions.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
@@ -29,7 +30,7 @@ export async function createSession(
   if (!userId && !openId) throw new AppError("ALIPAY_UNAVAILABLE", "Alipay answered the sign-in without a user id.");
 
   const customer = await findOrCreateCustomer(deps, userId, openId);
-  const { token, expiresAt } = await deps.sessions.issue(customer.id);
+  const { token, expiresAt } = await deps.sessions.issue(customer.id, customer.sessionVersion);
   return { token, expiresAt, customer };
 }
 
@@ -50,4 +51,17 @@ async function findOrCreateCustomer(deps: ServiceDeps, userId: string | undefine
     if (!winner) throw error;
     return winner;
   }
+}
+
+const uuidFormat = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The current session version of a customer (undefined when the customer is gone): tokens must carry it. */
+export function getSessionVersion(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<number | undefined> {
+  if (!uuidFormat.test(customerId)) return Promise.resolve(undefined);
+  return findSessionVersion(deps.db.prisma, customerId);
+}
+
+/** Ends every session token of a customer issued so far (SECURITY.md): they sign in again with my.getAuthCode. */
+export function revokeSessions(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<void> {
+  return raiseSessionVersion(deps.db.prisma, customerId);
 }
