@@ -73,8 +73,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ALIPAY_GATEWAY: sandbox.gatewayUrl,
     ALIPAY_NOTIFY_URL: `${api}/alipay/notify`,
     ALIPAY_TIMEOUT_MS: String(options.alipayTimeoutMs ?? 3_000),
+    SANDBOX_URL: sandbox.url,
   });
-  const config: Config = { ...base, databaseUrl: database.url, sandboxUrl: sandbox.url };
+  const config: Config = { ...base, databaseUrl: database.url };
   const alipay = createAlipayClient(config.alipay!, { clock, logger });
   const app = createApp({ config, db: database.db, logger, clock, alipay });
   server.on("request", app);
