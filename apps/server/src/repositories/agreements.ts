@@ -15,6 +15,20 @@ export async function lockAgreement(tx: Tx, id: string): Promise<Agreement | nul
   return tx.agreement.findUnique({ where: { id } });
 }
 
+/** What the mini program reported from my.paySignCenter; a PENDING agreement's next follow-up moves to `nextFollowUpAt`. */
+export async function recordClientResult(
+  tx: Tx,
+  input: { id: string; resultStatus: string; nextFollowUpAt?: Date },
+): Promise<void> {
+  await tx.agreement.update({
+    where: { id: input.id },
+    data: {
+      clientResultStatus: input.resultStatus,
+      ...(input.nextFollowUpAt ? { nextFollowUpAt: input.nextFollowUpAt } : {}),
+    },
+  });
+}
+
 export type TransitionResult = { changed: boolean; agreement: Agreement };
 
 /**

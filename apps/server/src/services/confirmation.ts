@@ -2,7 +2,8 @@ import { PAY_SIGN_RESULTS, type PaySignResultStatus } from "@paysign/contracts";
 import { parsePaySignCenterResult } from "@paysign/contracts/alipay";
 import { notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
-import { lockAgreement } from "../repositories/agreements.ts";
+import { findAgreementOf, getAgreementById } from "../repositories/agreement-reads.ts";
+import { lockAgreement, recordClientResult } from "../repositories/agreements.ts";
 import { applyAlipayView } from "./alipay-agreement-view.ts";
 import { syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
@@ -19,28 +20,24 @@ export async function reportSignResult(
   deps: ServiceDeps,
   input: { customerId: string; agreementId: string; resultStatus: PaySignResultStatus; result: string | undefined },
 ): Promise<Agreement> {
-  const own = await deps.db.prisma.agreement.findFirst({
-    where: { id: input.agreementId, customerId: input.customerId },
-  });
+  const own = await findAgreementOf(deps.db.prisma, { id: input.agreementId, customerId: input.customerId });
   if (!own) throw notFound("Agreement");
   const now = await deps.clock.now();
   const firstFollowUp = deps.config.followUpScheduleSeconds[0] ?? 60;
-  await deps.db.prisma.agreement.update({
-    where: { id: own.id },
-    data: {
-      clientResultStatus: input.resultStatus,
-      // The follow-up count is never reset here: reporting again must not buy more agreement.query calls.
-      ...(own.status === "PENDING" ? { nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000) } : {}),
-    },
+  // The follow-up count is never reset here: reporting again must not buy more agreement.query calls.
+  await recordClientResult(deps.db.prisma, {
+    id: own.id,
+    resultStatus: input.resultStatus,
+    ...(own.status === "PENDING" ? { nextFollowUpAt: new Date(now.getTime() + firstFollowUp * 1000) } : {}),
   });
-  if (own.status !== "PENDING") return deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: own.id } });
+  if (own.status !== "PENDING") return getAgreementById(deps.db.prisma, own.id);
 
   if (input.resultStatus === "7000" && input.result !== undefined) {
     const confirmed = await confirmFromVerifiedResult(deps, own, input.result);
     if (confirmed) return confirmed;
   }
   if (PAY_SIGN_RESULTS[input.resultStatus].nextStep === "RETRY") {
-    return deps.db.prisma.agreement.findUniqueOrThrow({ where: { id: own.id } });
+    return getAgreementById(deps.db.prisma, own.id);
   }
   const { agreement } = await syncAgreement(deps, own.id, {
     source: "ALIPAY_QUERY",
