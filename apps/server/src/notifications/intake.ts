@@ -95,7 +95,7 @@ function dispatch(
   }
 }
 
-/** The inbox row and the notification's effect in one Prisma transaction (trade_status_sync, unparsable ones). */
+/** The inbox row and the notification's effect in one Prisma transaction (trade_status_sync). */
 function recordInTransaction(
   deps: NotificationDeps,
   inbox: InboxRow,
