@@ -2,7 +2,7 @@ import { createSandboxControl, type SandboxControl } from "@paysign/alipay-sandb
 import { http, type HttpAnswer, type Json } from "@paysign/test-kit";
 import type { BenchStack } from "./stack.ts";
 
-export { http, type Json };
+export type { Json };
 export type Answer = HttpAnswer;
 
 export async function expectStatus<A extends { status: number; text: string } = Answer>(

@@ -49,7 +49,7 @@ export type ScenarioOptions = {
 };
 
 /** The measured part of a scenario, on the profiler's clock, for the profile summary. */
-export type Window = { from: number; to: number };
+type Window = { from: number; to: number };
 
 export type ScenarioRun = (context: {
   stack: BenchStack;

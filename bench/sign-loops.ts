@@ -6,10 +6,10 @@ import { AlipaySdk } from "alipay-sdk";
 
 export type SdkKeys = { appId: string; appPrivateKey: string; alipayPublicKey: string; gateway: string };
 
-export const pageSignMethod = "alipay.user.agreement.page.sign";
+const pageSignMethod = "alipay.user.agreement.page.sign";
 
 /** A biz_content shaped like the server's (pageSignBizContent), with a fresh external_agreement_no each call. */
-export function sampleBizContent(): Record<string, unknown> {
+function sampleBizContent(): Record<string, unknown> {
   return {
     personal_product_code: "CYCLE_PAY_AUTH_P",
     product_code: "GENERAL_WITHHOLDING",
@@ -61,7 +61,7 @@ export function keyObjectSigner(keys: SdkKeys, content: string): () => string {
 }
 
 /** Calls per second of `task` over `seconds`, after a short warm-up. */
-export function measureLoop(task: () => unknown, seconds: number): number {
+function measureLoop(task: () => unknown, seconds: number): number {
   const warmUntil = performance.now() + 200;
   while (performance.now() < warmUntil) task();
   let calls = 0;
@@ -85,7 +85,7 @@ export function measureInTurns(tasks: Record<string, () => unknown>, options: { 
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
 }
 
-export function median(values: number[]): number {
+function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

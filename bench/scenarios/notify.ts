@@ -9,7 +9,7 @@ import { ratiosOf, round, type ScenarioResult } from "../results.ts";
 import { onFreshStack, type ScenarioOptions } from "../scenario.ts";
 import type { BenchStack } from "../stack.ts";
 
-export const NOTIFY_TARGET_PER_SECOND = 1_000;
+const NOTIFY_TARGET_PER_SECOND = 1_000;
 const DUPLICATE_SHARE = 0.2;
 
 type Target = { agreementId: string; externalAgreementNo: string; alipayUserId: string };

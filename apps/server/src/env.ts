@@ -122,7 +122,7 @@ const envSchema = z
     }
   });
 
-export type Env = z.infer<typeof envSchema>;
+type Env = z.infer<typeof envSchema>;
 
 /** Deductions (docs/product.md §8, docs/alipay-protocol.md §11). */
 export type DeductionConfig = {
@@ -139,7 +139,7 @@ export type DeductionConfig = {
 };
 
 /** pg-boss workers (in the API process unless JOBS_IN_API=false, and in `pnpm --filter @paysign/server worker`). */
-export type JobsConfig = {
+type JobsConfig = {
   inApi: boolean;
   pollingIntervalSeconds: number;
   batchSize: number;

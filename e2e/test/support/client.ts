@@ -5,8 +5,7 @@ import { adminKey, type E2eProcesses } from "./processes.ts";
 // HTTP helpers for the end-to-end tests: the customer API, the admin API and the sandbox's control API, each as a
 // client outside the processes would call them.
 
-export { http, type Json };
-export type Answer<T = Json> = HttpAnswer<T>;
+type Answer<T = Json> = HttpAnswer<T>;
 
 export type Charge = {
   id: string;

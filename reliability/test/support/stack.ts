@@ -19,7 +19,7 @@ import { startCluster, type Cluster } from "./cluster.ts";
 import { http, type HttpAnswer, type Json } from "./http.ts";
 import { startNotifyProxy, type NotifyProxy } from "./notify-proxy.ts";
 
-export const appId = "2021000000000099";
+const appId = "2021000000000099";
 
 export type Stack = {
   name: string;

@@ -34,7 +34,7 @@ export type RuntimeOptions = {
   confirm?: () => boolean;
 };
 
-export type MyCall = { api: string; args: unknown };
+type MyCall = { api: string; args: unknown };
 
 type PageOptionsObject = Record<string, unknown> & { data: Record<string, unknown> };
 
@@ -57,7 +57,7 @@ const PAGE_MODULES: Record<PagePath, () => Promise<unknown>> = {
   [PAGES.signWebview]: () => import("../../src/pages/sign-webview/index.ts"),
 };
 
-export class NetworkFailure extends Error {}
+class NetworkFailure extends Error {}
 export const networkFailure = () => new NetworkFailure("connection refused");
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -79,8 +79,6 @@ function parseUrl(url: string): { route: string; query: Record<string, string> }
   }
   return { route: pathPart.replace(/^\//, ""), query };
 }
-
-export type MiniRuntime = Awaited<ReturnType<typeof launchMiniProgram>>;
 
 /** Stubs the globals, loads app.js, opens the home page; call `vi.unstubAllGlobals()` after each test. */
 export async function launchMiniProgram(options: RuntimeOptions) {

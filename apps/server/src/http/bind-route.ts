@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { AppError } from "../errors.ts";
 import type { Authenticator } from "./auth.ts";
 
-export type RouteContext = {
+type RouteContext = {
   requestId: string;
   /** Set on customer routes: the signed-in customer. */
   customerId: string;

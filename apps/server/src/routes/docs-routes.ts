@@ -6,7 +6,7 @@ import express, { Router } from "express";
 import { createDocument } from "zod-openapi";
 
 /** The OpenAPI 3.1 document, generated from the route contracts of @paysign/contracts. */
-export function createOpenApiDocument(): ReturnType<typeof createDocument> {
+function createOpenApiDocument(): ReturnType<typeof createDocument> {
   return createDocument({
     openapi: "3.1.0",
     info: {

@@ -24,7 +24,7 @@ import { requireAlipay } from "./require-alipay.ts";
 export type CreatedAgreement = { agreement: Agreement; signStr: string };
 
 /** The page.sign biz_content for an agreement: never a return_url, channel ALIPAYAPP, NOTICE when the plan says so. */
-export function pageSignBizContent(
+function pageSignBizContent(
   agreement: NewAgreement,
   plan: Pick<Plan, "signValidityPeriod">,
 ): PageSignBizContent {
