@@ -24,10 +24,7 @@ import { requireAlipay } from "./require-alipay.ts";
 export type CreatedAgreement = { agreement: Agreement; signStr: string };
 
 /** The page.sign biz_content for an agreement: never a return_url, channel ALIPAYAPP, NOTICE when the plan says so. */
-function pageSignBizContent(
-  agreement: NewAgreement,
-  plan: Pick<Plan, "signValidityPeriod">,
-): PageSignBizContent {
+function pageSignBizContent(agreement: NewAgreement, plan: Pick<Plan, "signValidityPeriod">): PageSignBizContent {
   return {
     personal_product_code: agreement.personalProductCode,
     product_code: agreement.productCode,
