@@ -21,7 +21,7 @@ const REDACT_DEPTH = 4;
 /** Paths never written to logs: each secret key at the top level and under up to three levels, and auth headers. */
 const redactedPaths = [
   ...secretKeys.flatMap((key) =>
-    Array.from({ length: REDACT_DEPTH }, (_, depth) => [...Array(depth).fill("*"), key].join(".")),
+    Array.from({ length: REDACT_DEPTH }, (_, depth) => [...Array<string>(depth).fill("*"), key].join(".")),
   ),
   "req.headers.authorization",
   "req.headers['x-admin-key']",

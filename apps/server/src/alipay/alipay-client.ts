@@ -133,7 +133,7 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
       try {
         const request = ALIPAY_METHOD_MAP[method].requestIn === "common-params" ? biz : { bizContent: biz };
         const params = { ...(await commonParams(method)), ...request };
-        answer = (await sdk.exec(method, params, { validateSign: true })) as Record<string, unknown>;
+        answer = await sdk.exec(method, params, { validateSign: true });
       } catch (error) {
         // Network errors, timeouts and unverifiable answers: the call may or may not have taken effect.
         const reason = error instanceof Error ? error.message : String(error);

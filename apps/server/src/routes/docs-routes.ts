@@ -17,8 +17,8 @@ function createOpenApiDocument(): ReturnType<typeof createDocument> {
         "Alipay notifications, and the admin API. Amounts are yuan strings with two decimals; dates are " +
         "Asia/Shanghai calendar days.",
     },
-    paths: toOpenApiPaths(apiRoutes) as Parameters<typeof createDocument>[0]["paths"],
-    components: { securitySchemes: OPENAPI_SECURITY_SCHEMES as never },
+    paths: toOpenApiPaths(apiRoutes),
+    components: { securitySchemes: OPENAPI_SECURITY_SCHEMES },
   });
 }
 

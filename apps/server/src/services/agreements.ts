@@ -41,7 +41,7 @@ function pageSignBizContent(agreement: NewAgreement, plan: Pick<Plan, "signValid
     }),
     ...(agreement.effectType === "NOTICE" ? { agreement_effect_type: "NOTICE" } : {}),
     ...(plan.signValidityPeriod ? { sign_validity_period: plan.signValidityPeriod } : {}),
-  } as PageSignBizContent;
+  };
 }
 
 function requestHash(body: unknown): string {
@@ -60,7 +60,7 @@ export async function createAgreement(
   const scope = `createAgreement:${input.customerId}`;
   const hash = requestHash(input.body);
   if (input.idempotencyKey) {
-    const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
+    const replay = await replayIdempotent(deps, { scope, key: input.idempotencyKey, hash });
     if (replay) return replay;
   }
   const { plan, customer } = await findPlanAndCustomer(deps.db, input.planId, input.customerId);
@@ -117,7 +117,7 @@ export async function createAgreement(
   } catch (error) {
     // A concurrent request with the same key committed first: answer what it answered.
     if (input.idempotencyKey && isUniqueViolation(error, "IdempotencyKey_scope_key_key")) {
-      const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
+      const replay = await replayIdempotent(deps, { scope, key: input.idempotencyKey, hash });
       if (replay) return replay;
     }
     throw error;
@@ -128,10 +128,9 @@ export async function createAgreement(
 
 async function replayIdempotent(
   deps: ServiceDeps,
-  scope: string,
-  key: string,
-  hash: string,
+  request: { scope: string; key: string; hash: string },
 ): Promise<CreatedAgreement | undefined> {
+  const { scope, key, hash } = request;
   const stored = await findIdempotencyKey(deps.db.prisma, { scope, key });
   if (!stored) return undefined;
   if (stored.requestHash !== hash) {

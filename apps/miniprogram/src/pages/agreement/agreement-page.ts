@@ -96,6 +96,12 @@ export function agreementPage(services: Services) {
         this.setData({ phase: "error", error: "缺少要查看的方案或协议，请返回重新打开。" });
       },
 
+      /** The state onLoad sets; every other handler runs after it. */
+      loaded(): AgreementState {
+        if (!this.state) throw new Error("the agreement page ran a handler before onLoad");
+        return this.state;
+      },
+
       onUnload() {
         if (this.state) this.state.unloaded = true;
       },
@@ -118,14 +124,14 @@ export function agreementPage(services: Services) {
           this.setData({ phase: "error", error: CREATE_ERRORS.NOT_FOUND });
           return;
         }
-        this.state!.title = plan.name;
+        this.loaded().title = plan.name;
         this.setData({ phase: "terms", plan: planView(plan) });
       },
 
       async loadAgreement(id: string) {
         try {
           const [detail, plans] = await Promise.all([api.getAgreement(id), api.listPlans().catch(() => [])]);
-          this.state!.title = titleFor(detail.planId, plans);
+          this.loaded().title = titleFor(detail.planId, plans);
           this.showAgreement(detail);
           this.setData({ phase: "agreement" });
         } catch (error) {
@@ -134,11 +140,11 @@ export function agreementPage(services: Services) {
       },
 
       showAgreement(agreement: Agreement | AgreementDetail) {
-        this.setData({ agreement: agreementView(agreement, this.state!.title) });
+        this.setData({ agreement: agreementView(agreement, this.loaded().title) });
       },
 
       async onSubscribe() {
-        const state = this.state!;
+        const state = this.loaded();
         // Once created, the agreement is signed (or retried) with its own signStr, never created again.
         if (this.data.busy || !state.planId || state.agreementId) return;
         this.setData({ busy: true });
@@ -162,7 +168,7 @@ export function agreementPage(services: Services) {
 
       /** Opens Alipay's signing with the signStr as the server gave it, reports the answer, follows the outcome. */
       async sign() {
-        const state = this.state!;
+        const state = this.loaded();
         if (!state.signStr || !state.agreementId) return;
         this.setData({ phase: "signing", busy: true, notice: null });
         let answer;
@@ -271,7 +277,9 @@ export function agreementPage(services: Services) {
 
       /** 7001 / 6001 (and 7000 not yet confirmed): the server checks with Alipay; read until final, a bounded while. */
       async confirmByPolling(resultStatus: PaySignResultStatus) {
-        const state = this.state!;
+        const state = this.loaded();
+        const id = state.agreementId;
+        if (!id) throw new Error("confirmByPolling runs only once the agreement is created");
         this.setData({
           phase: "confirming",
           busy: true,
@@ -279,7 +287,7 @@ export function agreementPage(services: Services) {
         });
         const polled = await pollAgreement({
           api,
-          id: state.agreementId!,
+          id,
           delaysMs: config.pollDelaysMs,
           stopped: () => state.unloaded,
         });
