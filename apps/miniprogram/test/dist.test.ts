@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
-import { pagesFor, type PagePath } from "../src/app-pages.ts";
+import { pagesFor } from "../src/app-pages.ts";
 import { directorySize } from "../scripts/build-mini-program.ts";
 import { devConfig } from "./support/fixtures.ts";
 import { launchMiniProgram } from "./support/mini-runtime.ts";
@@ -104,7 +104,7 @@ describe("the project the Alipay IDE opens", () => {
   test("every handler an axml names (onTap=, onMessage=…) exists on its page", async () => {
     const rt = await launchMiniProgram({ config: devConfig, http: () => ({ status: 200, body: { items: [] } }) });
     await rt.settle();
-    for (const page of pagesFor("development") as PagePath[]) {
+    for (const page of pagesFor("development")) {
       const axml = await readFile(path.join(root, "src", `${page}.axml`), "utf8");
       const handlers = [...axml.matchAll(/\bon[A-Z]\w*="([^"]+)"/g)].map((match) => match[1]!);
       expect(handlers.length, page).toBeGreaterThan(0);
