@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { defined } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { pagesFor } from "../src/app-pages.ts";
 import { directorySize } from "../scripts/build-mini-program.ts";
@@ -49,7 +50,11 @@ const builds = () => [
 ];
 
 describe.each(["development (dist/)", "real"])("the %s build", (name) => {
-  const current = () => builds().find((candidate) => candidate.name === name)!;
+  const current = () =>
+    defined(
+      builds().find((candidate) => candidate.name === name),
+      `the ${name} build`,
+    );
 
   test("app.json lists the mode's pages, and every page has its .axml, .js and .json", async () => {
     const { dir, mode } = current();
@@ -106,7 +111,9 @@ describe("the project the Alipay IDE opens", () => {
     await rt.settle();
     for (const page of pagesFor("development")) {
       const axml = await readFile(path.join(root, "src", `${page}.axml`), "utf8");
-      const handlers = [...axml.matchAll(/\bon[A-Z]\w*="([^"]+)"/g)].map((match) => match[1]!);
+      const handlers = [...axml.matchAll(/\bon[A-Z]\w*="([^"]+)"/g)].map((match) =>
+        defined(match[1], `a handler name in ${page}.axml`),
+      );
       expect(handlers.length, page).toBeGreaterThan(0);
       const options = await rt.pageOptions(page);
       for (const handler of handlers) expect(typeof options[handler], `${page}: ${handler}`).toBe("function");

@@ -34,7 +34,7 @@ export async function subscribe(options: {
   const rt = await launchMiniProgram({
     config: realConfig,
     http: fakeApi(subscriptionRoutes(options.routes)),
-    paySignCenter: async () => signs.shift() ?? { resultStatus: "6001", result: "" },
+    paySignCenter: () => Promise.resolve(signs.shift() ?? { resultStatus: "6001", result: "" }),
     ...options.runtime,
   });
   await rt.settle();
