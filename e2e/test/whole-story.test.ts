@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clientsOf, shanghai, transitions, waitFor, type AgreementDetail, type Charge } from "./support/client.ts";
 import { createE2eDatabase, type E2eDatabase } from "./support/database.ts";
@@ -106,7 +107,12 @@ describe("signing", () => {
     const effect = await client.admin<{ agreement: { status: string } }>(`/admin/v1/agreements/${id}/effect`, {});
     expect(effect.status).toBe(200);
     expect(effect.body.agreement.status).toBe("ACTIVE");
-    expect(await client.deliverHeld("dut_user_sign", (await client.agreement(id)).agreementNo!)).toBe("success");
+    expect(
+      await client.deliverHeld(
+        "dut_user_sign",
+        defined((await client.agreement(id)).agreementNo, "the agreement number"),
+      ),
+    ).toBe("success");
     const agreement = await client.agreement(id);
     expect(transitions(agreement)).toEqual(["∅→PENDING CUSTOMER", "PENDING→TEMP CLIENT_RESULT", "TEMP→ACTIVE ADMIN"]);
     const sandboxSide = (await client.sandbox.agreements()).body;
@@ -176,7 +182,7 @@ describe("deductions by the worker process", () => {
     const { id, agreement } = await signedAgreement(plans.monthly);
     await chargedOn(id, "2031-02-10");
 
-    const unsigned = await client.sandbox.unsignAgreement(agreement.agreementNo!);
+    const unsigned = await client.sandbox.unsignAgreement(defined(agreement.agreementNo, "agreement.agreementNo"));
     expect(unsigned.status).toBe(200);
     const after = await waitFor(
       "UNSIGNED",
@@ -210,14 +216,14 @@ describe("deductions by the worker process", () => {
       (found) =>
         chargeFor(found, "2031-04-04")?.attempts.length === 1 && chargeFor(found, "2031-04-04")?.status === "PENDING",
     );
-    const attempt = chargeFor(refused, "2031-04-04")!.attempts[0]!;
+    const attempt = defined(defined(chargeFor(refused, "2031-04-04"), "the refused charge").attempts[0], "its attempt");
     expect(attempt.status).toBe("FAILED");
     expect(attempt.subCode).toBe("ACQ.BUYER_BALANCE_NOT_ENOUGH");
 
     await client.sandbox.setBalance(customer.userId, "100.00");
     await client.setClock(shanghai("2031-04-01", "16:01:00"));
     const paid = await chargedOn(id, "2031-04-04");
-    const charge = chargeFor(paid, "2031-04-04")!;
+    const charge = defined(chargeFor(paid, "2031-04-04"), "the paid charge");
     const attempts = [...charge.attempts].sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
     expect(attempts.map((a) => a.status)).toEqual(["FAILED", "SUCCEEDED"]);
     expect(paid.nextDeductDate).toBe("2031-04-11");

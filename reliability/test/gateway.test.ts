@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
 import type { FaultMode } from "@paysign/alipay-sandbox";
 import { agreementHistories, extraTransitions, reportLine } from "./support/histories.ts";
@@ -104,7 +105,7 @@ describe("gateway faults: timeouts and unknown results", () => {
           where: { id: { in: [...byId.keys()] } },
           select: { id: true, status: true },
         });
-        return rows.filter((row) => row.status !== finalStatus(byId.get(row.id)!)).length;
+        return rows.filter((row) => row.status !== finalStatus(defined(byId.get(row.id), row.id))).length;
       },
       (wrong) => wrong === 0,
       40_000,
@@ -115,7 +116,7 @@ describe("gateway faults: timeouts and unknown results", () => {
     const wrongHistories: string[] = [];
     let double = 0;
     for (const [id, history] of histories) {
-      const expected = ["PENDING", finalStatus(byId.get(id)!)];
+      const expected = ["PENDING", finalStatus(defined(byId.get(id), id))];
       double += extraTransitions(history, expected);
       if (JSON.stringify(history.transitions) !== JSON.stringify(expected))
         wrongHistories.push(`${id}: ${JSON.stringify(history)} ≠ ${JSON.stringify(expected)}`);

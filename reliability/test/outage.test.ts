@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
 import { agreementHistories, extraTransitions, reportLine } from "./support/histories.ts";
 import { http, runBounded, sleep, waitFor, type HttpAnswer } from "./support/http.ts";
@@ -92,7 +93,10 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
     const readers = (async () => {
       while (loadRunning) {
         record("listAgreements", await reader.as("/api/v1/agreements"));
-        record("getAgreement", await charged[0]!.customer.as(`/api/v1/agreements/${someAgreement}`));
+        record(
+          "getAgreement",
+          await defined(charged[0], "charged[0]").customer.as(`/api/v1/agreements/${someAgreement}`),
+        );
         record("listPlans", await http(`${stack.api.url}/api/v1/plans`));
         await sleep(50);
       }
@@ -215,7 +219,7 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
         double,
       },
       `PostgreSQL down ${((outageEnd - outageStart) / 1000).toFixed(1)} s; /readyz 503 ×${readyFailures}, ready again ` +
-        `${((firstReady!.at - outageEnd) / 1000).toFixed(1)} s after the restart; ${notifyFailures.length} notify ` +
+        `${((defined(firstReady, "firstReady").at - outageEnd) / 1000).toFixed(1)} s after the restart; ${notifyFailures.length} notify ` +
         `attempts answered non-success (${[...new Set(notifyFailures.map((a) => `${a.httpStatus} ${a.body}`))].join(", ")}); ` +
         `${unavailable} customer answers 503 SERVICE_UNAVAILABLE with the error body on ${routes.join(", ")}, ` +
         `${notUnavailable.length} other; creations took at most ${Math.max(...created.map((c) => c.attempts))} tries`,

@@ -1,5 +1,5 @@
 import { createSandboxControl, type SandboxNotificationView, type SandboxTradeView } from "@paysign/alipay-sandbox";
-import { http, type HttpAnswer, type Json } from "@paysign/test-kit";
+import { defined, http, type HttpAnswer, type Json } from "@paysign/test-kit";
 import { adminKey, type E2eProcesses } from "./processes.ts";
 
 // HTTP helpers for the end-to-end tests: the customer API, the admin API and the sandbox's control API, each as a
@@ -121,7 +121,7 @@ export function clientsOf(processes: E2eProcesses) {
           (await notifications()).find((n) => n.notifyType === notifyType && n.params.agreement_no === agreementNo),
         (found) => found !== undefined && found.attempts.length > 0,
       );
-      const sent = await sandbox.redeliverNotification(held!.notifyId);
+      const sent = await sandbox.redeliverNotification(defined(held, "held").notifyId);
       return sent.body.attempts.at(-1)?.body ?? null;
     },
 
