@@ -1,4 +1,5 @@
 import { createPrivateKey, createSign, randomBytes, type KeyObject } from "node:crypto";
+import { defined } from "@paysign/test-kit";
 import { AlipaySdk } from "alipay-sdk";
 
 // The two peers of `signstr`, run in this process while the server is idle: what issuing a signStr costs when each
@@ -80,7 +81,7 @@ function measureLoop(task: () => unknown, seconds: number): number {
 export function measureInTurns(tasks: Record<string, () => unknown>, options: { rounds: number; seconds: number }) {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
-    for (const [name, task] of Object.entries(tasks)) samples[name]!.push(measureLoop(task, options.seconds));
+    for (const [name, task] of Object.entries(tasks)) samples[name]?.push(measureLoop(task, options.seconds));
   }
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
 }
@@ -88,5 +89,6 @@ export function measureInTurns(tasks: Record<string, () => unknown>, options: { 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const upper = defined(sorted[middle], "a sample");
+  return sorted.length % 2 ? upper : (defined(sorted[middle - 1], "a sample") + upper) / 2;
 }
