@@ -143,35 +143,35 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
     await stack.cluster.start();
     const outageEnd = Date.now();
 
-    const firstReady = await waitFor(
-      "/readyz answers 200 again",
-      async () => readiness.find((probe) => probe.at > outageEnd && probe.status === 200),
-      (probe) => probe !== undefined,
-      30_000,
-      50,
-    );
+    const firstReady = await waitFor({
+      what: "/readyz answers 200 again",
+      probe: () => Promise.resolve(readiness.find((probe) => probe.at > outageEnd && probe.status === 200)),
+      done: (probe) => probe !== undefined,
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     const created = await Promise.all(creations);
     await signIns;
-    const notifications = await waitFor(
-      "every notification delivered",
-      () => sandboxNotifications(stack),
-      (list) => list.every((item) => item.delivered),
-      60_000,
-      250,
-    );
+    const notifications = await waitFor({
+      what: "every notification delivered",
+      probe: () => sandboxNotifications(stack),
+      done: (list) => list.every((item) => item.delivered),
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     loadRunning = false;
     await Promise.all([prober, readers]);
 
     // After the outage, the jobs run again by themselves: the charged agreements' first period comes due.
     await setClock(stack, shanghai("2029-05-05"));
     const chargeIds = charged.map((agreement) => agreement.agreementId);
-    const paid = await waitFor(
-      "the scheduler charges by itself after the outage",
-      () => stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } }),
-      (count) => count === CHARGED,
-      30_000,
-      250,
-    );
+    const paid = await waitFor({
+      what: "the scheduler charges by itself after the outage",
+      probe: () => stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } }),
+      done: (count) => count === CHARGED,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
 
     // What callers saw while the database was down.
     const during = observed.filter((item) => item.answer.status !== 200 && item.answer.status !== 201);

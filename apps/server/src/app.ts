@@ -78,7 +78,8 @@ export function createApp(deps: AppDeps): express.Express {
       limit: config.rateLimitPerMinute,
       standardHeaders: "draft-8",
       legacyHeaders: false,
-      handler: (req, res) => sendError(req, res, { code: "RATE_LIMITED", message: "Too many requests; wait a minute and retry." }),
+      handler: (req, res) =>
+        sendError(req, res, { code: "RATE_LIMITED", message: "Too many requests; wait a minute and retry." }),
     }),
   );
   app.use(customerRoutes({ ...services, sessions }, bind));

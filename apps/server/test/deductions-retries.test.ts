@@ -58,7 +58,9 @@ describe("retries inside the window", () => {
       "the charge due 2028-03-08",
     );
     expect(charge.status).toBe("SUCCEEDED");
-    const attempts = [...charge.attempts].reverse();
+    const attempts = [
+      ...(charge.attempts as Array<{ status: string; subCode: string | null; requestedAt: string }>),
+    ].reverse();
     expect(attempts.map((a) => `${a.status} ${a.subCode ?? ""}`.trim())).toEqual([
       "FAILED ACQ.BUYER_BALANCE_NOT_ENOUGH",
       "FAILED ACQ.BUYER_BALANCE_NOT_ENOUGH",

@@ -94,7 +94,7 @@ describe("two worker processes", () => {
     for (let i = 0; i < AGREEMENTS; i++) agreements.push(await signActiveAgreement(stack, { planId }));
     workers.push(startWorker(), startWorker());
     await waitFor(
-      async () => workers.map(({ lines }) => lines.some((line) => line.includes("worker running"))),
+      () => Promise.resolve(workers.map(({ lines }) => lines.some((line) => line.includes("worker running")))),
       (ready) => ready.every(Boolean),
       60_000,
     );

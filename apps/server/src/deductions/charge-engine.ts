@@ -49,7 +49,9 @@ export async function runCharge(
     if (settled === "unsettled") return findCharge(deps, key);
   }
   const now = await deps.clock.now();
-  const claim = await deps.db.prisma.$transaction((tx) => claimAttempt(deps, tx, { key, now, force: options.force ?? false }));
+  const claim = await deps.db.prisma.$transaction((tx) =>
+    claimAttempt(deps, tx, { key, now, force: options.force ?? false }),
+  );
   if (claim) await payAttempt(deps, claim);
   return findCharge(deps, key);
 }
