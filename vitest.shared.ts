@@ -1,7 +1,7 @@
 import path from "node:path";
 
 /** Every package resolves workspace packages to their TypeScript source, never to a stale dist/. */
-export const sourceConditions = ["@paysign/source", "module", "node", "development|production"];
+const sourceConditions = ["@paysign/source", "module", "node", "development|production"];
 
 export function sharedProject(dir: string) {
   return {

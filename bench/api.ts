@@ -2,7 +2,7 @@ import { createSandboxControl, type SandboxControl } from "@paysign/alipay-sandb
 import { http, type HttpAnswer, type Json } from "@paysign/test-kit";
 import type { BenchStack } from "./stack.ts";
 
-export { http, type Json };
+export type { Json };
 export type Answer = HttpAnswer;
 
 export async function expectStatus<A extends { status: number; text: string } = Answer>(
@@ -39,10 +39,10 @@ export async function signIn(stack: BenchStack, balance = "100000.00"): Promise<
   return { userId, token: session.body.token as string, customerId: (session.body.customer as Json).id as string };
 }
 
-export const asCustomer = (stack: BenchStack, customer: Customer, path: string, body?: unknown) =>
-  http(`${stack.apiUrl}${path}`, {
+export const asCustomer = (stack: BenchStack, customer: Customer, request: { path: string; body?: unknown }) =>
+  http(`${stack.apiUrl}${request.path}`, {
     headers: { authorization: `Bearer ${customer.token}` },
-    ...(body === undefined ? {} : { body }),
+    ...(request.body === undefined ? {} : { body: request.body }),
   });
 
 /** The seeded demo plan "Monthly membership" (19.90 a month, first charge on the signing day, DIRECT). */

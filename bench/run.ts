@@ -44,15 +44,15 @@ export async function writeResults(results: BenchResults, file: string): Promise
 
 function formatProfiles(results: BenchResults): string {
   return Object.entries(results.scenarios)
-    .filter(([, result]) => result.profile)
-    .map(([name, result]) =>
+    .flatMap(([name, result]) => (result.profile ? [{ name, profile: result.profile }] : []))
+    .map(({ name, profile }) =>
       [
-        `\nprofile of the server during ${name} (${result.profile!.file}): main thread busy ${result.profile!.busyPercent}% of the load; shares of busy time:`,
-        `  by package: ${result.profile!.byPackage.map((entry) => `${entry.name} ${entry.percent}%`).join(", ")}`,
+        `\nprofile of the server during ${name} (${profile.file}): main thread busy ${profile.busyPercent}% of the load; shares of busy time:`,
+        `  by package: ${profile.byPackage.map((entry) => `${entry.name} ${entry.percent}%`).join(", ")}`,
         "  self time:",
-        ...result.profile!.topFunctions.map((entry) => `  ${String(entry.percent).padStart(5)}%  ${entry.name}`),
+        ...profile.topFunctions.map((entry) => `  ${String(entry.percent).padStart(5)}%  ${entry.name}`),
         "  our functions, inclusive:",
-        ...result.profile!.oursInclusive.map((entry) => `  ${String(entry.percent).padStart(5)}%  ${entry.name}`),
+        ...profile.oursInclusive.map((entry) => `  ${String(entry.percent).padStart(5)}%  ${entry.name}`),
       ].join("\n"),
     )
     .join("\n");

@@ -3,7 +3,7 @@ import path from "node:path";
 import { createDatabase, type Database } from "@paysign/server";
 import { readProfile, summarizeProfile } from "./profile.ts";
 import type { ScenarioResult } from "./results.ts";
-import { startBenchStack, type BenchStack, type StackOptions } from "./stack.ts";
+import { startBenchStack, type BenchStack } from "./stack.ts";
 
 /** How big a run is: `full` for `pnpm bench`, `small` for the shape test. */
 export type Sizes = {
@@ -49,7 +49,7 @@ export type ScenarioOptions = {
 };
 
 /** The measured part of a scenario, on the profiler's clock, for the profile summary. */
-export type Window = { from: number; to: number };
+type Window = { from: number; to: number };
 
 export type ScenarioRun = (context: {
   stack: BenchStack;
@@ -58,18 +58,13 @@ export type ScenarioRun = (context: {
 }) => Promise<ScenarioResult>;
 
 /** Runs one scenario on a fresh stack (own PostgreSQL, sandbox and API in a child process), torn down after. */
-export async function onFreshStack(
-  name: string,
-  options: ScenarioOptions,
-  stackOptions: StackOptions,
-  run: ScenarioRun,
-): Promise<ScenarioResult> {
+export async function onFreshStack(name: string, options: ScenarioOptions, run: ScenarioRun): Promise<ScenarioResult> {
   const cpuProfileDir = options.profileDir ? path.join(options.profileDir, name) : undefined;
   if (cpuProfileDir) {
     await rm(cpuProfileDir, { recursive: true, force: true });
     await mkdir(cpuProfileDir, { recursive: true });
   }
-  const stack = await startBenchStack({ ...stackOptions, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+  const stack = await startBenchStack(cpuProfileDir ? { cpuProfileDir } : {});
   const db = createDatabase({ url: stack.databaseUrl, poolSize: 4, logger: console });
   let window: Window | undefined;
   let result: ScenarioResult;

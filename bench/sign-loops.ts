@@ -1,4 +1,5 @@
 import { createPrivateKey, createSign, randomBytes, type KeyObject } from "node:crypto";
+import { defined } from "@paysign/test-kit";
 import { AlipaySdk } from "alipay-sdk";
 
 // The two peers of `signstr`, run in this process while the server is idle: what issuing a signStr costs when each
@@ -6,10 +7,10 @@ import { AlipaySdk } from "alipay-sdk";
 
 export type SdkKeys = { appId: string; appPrivateKey: string; alipayPublicKey: string; gateway: string };
 
-export const pageSignMethod = "alipay.user.agreement.page.sign";
+const pageSignMethod = "alipay.user.agreement.page.sign";
 
 /** A biz_content shaped like the server's (pageSignBizContent), with a fresh external_agreement_no each call. */
-export function sampleBizContent(): Record<string, unknown> {
+function sampleBizContent(): Record<string, unknown> {
   return {
     personal_product_code: "CYCLE_PAY_AUTH_P",
     product_code: "GENERAL_WITHHOLDING",
@@ -61,7 +62,7 @@ export function keyObjectSigner(keys: SdkKeys, content: string): () => string {
 }
 
 /** Calls per second of `task` over `seconds`, after a short warm-up. */
-export function measureLoop(task: () => unknown, seconds: number): number {
+function measureLoop(task: () => unknown, seconds: number): number {
   const warmUntil = performance.now() + 200;
   while (performance.now() < warmUntil) task();
   let calls = 0;
@@ -80,13 +81,14 @@ export function measureLoop(task: () => unknown, seconds: number): number {
 export function measureInTurns(tasks: Record<string, () => unknown>, options: { rounds: number; seconds: number }) {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
-    for (const [name, task] of Object.entries(tasks)) samples[name]!.push(measureLoop(task, options.seconds));
+    for (const [name, task] of Object.entries(tasks)) samples[name]?.push(measureLoop(task, options.seconds));
   }
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
 }
 
-export function median(values: number[]): number {
+function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const upper = defined(sorted[middle], "a sample");
+  return sorted.length % 2 ? upper : (defined(sorted[middle - 1], "a sample") + upper) / 2;
 }

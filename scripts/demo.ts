@@ -94,7 +94,8 @@ const transition = (event: Agreement["events"][number]) =>
 
 async function tellTheStory(stack: DevStack): Promise<void> {
   const api = stack.apiUrl;
-  const sandbox = createSandboxControl(stack.sandboxUrl!);
+  check(stack.sandboxUrl, "the demo stack runs without a sandbox; it needs one to sign and to deduct");
+  const sandbox = createSandboxControl(stack.sandboxUrl);
   const asAdmin = { "x-admin-key": stack.adminApiKey };
   const agreementOf = (id: string) => call<Agreement>(`${api}/admin/v1/agreements/${id}`, { headers: asAdmin });
 
@@ -124,7 +125,7 @@ async function tellTheStory(stack: DevStack): Promise<void> {
     detail("plan", `${String(found.name)} (${found.id})`);
     detail(
       "terms",
-      `${yuan(String(found.singleAmount))} every ${found.period} ${String(found.periodType)}, ${found.productCode} / ${found.personalProductCode}, ${found.effectType}`,
+      `${yuan(String(found.singleAmount))} every ${String(found.period)} ${String(found.periodType)}, ${String(found.productCode)} / ${String(found.personalProductCode)}, ${String(found.effectType)}`,
     );
     return found;
   });
@@ -175,10 +176,12 @@ async function tellTheStory(stack: DevStack): Promise<void> {
         ),
       (found) => found?.delivered === true,
     );
-    detail("notify_id", `${notification!.notifyId} (${notification!.notifyType})`);
-    detail("answer", `"${String(notification!.attempts.at(-1)?.body)}": RSA2 signature verified, recorded once`);
+    check(notification, "dut_user_sign was not delivered");
+    check(agreement.agreementNo, "the signed agreement has no Alipay agreement number");
+    detail("notify_id", `${notification.notifyId} (${notification.notifyType})`);
+    detail("answer", `"${String(notification.attempts.at(-1)?.body)}": RSA2 signature verified, recorded once`);
     detail("events", agreement.events.map(transition).join(", "));
-    return agreement.agreementNo!;
+    return agreement.agreementNo;
   });
 
   const runScheduler = () =>
@@ -193,7 +196,8 @@ async function tellTheStory(stack: DevStack): Promise<void> {
       () => agreementOf(created.agreement.id),
       (found) => found.charges.some((charge) => charge.dueDate === dueDate && charge.status === "SUCCEEDED"),
     );
-    const charge = agreement.charges.find((found) => found.dueDate === dueDate)!;
+    const charge = agreement.charges.find((found) => found.dueDate === dueDate);
+    check(charge, `the agreement has no charge due ${dueDate}`);
     const trades = await sandboxBody(sandbox.trades());
     const trade = trades.find((found) => found.trade_no === charge.tradeNo);
     check(trade?.trade_status === "TRADE_SUCCESS", `no successful sandbox trade ${charge.tradeNo}`);
@@ -208,7 +212,8 @@ async function tellTheStory(stack: DevStack): Promise<void> {
 
   const afterFirst = await step(`First charge (due ${today}, the signing day)`, () => chargeFor(today));
 
-  const secondDay = afterFirst.nextDeductDate!;
+  const secondDay = afterFirst.nextDeductDate;
+  check(secondDay, "the agreement has no next deduction date after its first charge");
   await step("The clock moves one period", async () => {
     await sandboxBody(sandbox.setClock(`${secondDay}T10:00:00+08:00`));
     detail("now", `${secondDay} 10:00 Asia/Shanghai`);

@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { AlipaySdk } from "alipay-sdk";
 import { admin, asCustomer, expectStatus, mapConcurrent, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
 import { monotonicMicros } from "../profile.ts";
@@ -19,11 +20,13 @@ async function activeAgreements(stack: BenchStack, count: number): Promise<strin
     () => signIn(stack),
   );
   return mapConcurrent(
-    Array.from({ length: count }, (_, index) => buyers[Math.floor(index / AGREEMENTS_PER_BUYER)]!),
+    Array.from({ length: count }, (_, index) =>
+      defined(buyers[Math.floor(index / AGREEMENTS_PER_BUYER)], `buyer ${index}`),
+    ),
     8,
     async (buyer) => {
       const created = await expectStatus(
-        asCustomer(stack, buyer, "/api/v1/agreements", { planId: monthlyPlanId }),
+        asCustomer(stack, buyer, { path: "/api/v1/agreements", body: { planId: monthlyPlanId } }),
         201,
         "POST /api/v1/agreements",
       );
@@ -34,9 +37,9 @@ async function activeAgreements(stack: BenchStack, count: number): Promise<strin
         decision: "confirm",
       });
       const reported = await expectStatus(
-        asCustomer(stack, buyer, `/api/v1/agreements/${id}/sign-result`, {
-          resultStatus: signed.body.resultStatus,
-          result: signed.body.result,
+        asCustomer(stack, buyer, {
+          path: `/api/v1/agreements/${id}/sign-result`,
+          body: { resultStatus: signed.body.resultStatus, result: signed.body.result },
         }),
         200,
         "POST /api/v1/agreements/:id/sign-result",
@@ -87,7 +90,7 @@ async function sequentialGatewayCalls(stack: BenchStack, outTradeNos: string[]):
  */
 export function runDeductions(options: ScenarioOptions): Promise<ScenarioResult> {
   const count = options.sizes.deductionAgreements;
-  return onFreshStack("deductions", options, {}, async ({ stack, markLoad }) => {
+  return onFreshStack("deductions", options, async ({ stack, markLoad }) => {
     const probe = await admin(stack, "/admin/v1/charges?limit=1");
     if (probe.status === 404) return unavailable("GET /admin/v1/charges answers 404 (not built yet)", "charges/s");
 

@@ -7,7 +7,7 @@ import { ratiosOf, unavailable, type ScenarioResult } from "../results.ts";
 import type { ScenarioOptions } from "../scenario.ts";
 import { repoRoot } from "../stack.ts";
 
-export const MINIPROGRAM_TARGET_BYTES = 200 * 1024;
+const MINIPROGRAM_TARGET_BYTES = 200 * 1024;
 const miniprogramRoot = path.join(repoRoot, "apps", "miniprogram");
 
 /** The package's build script (`tsx scripts/build.ts`), as `pnpm --filter @paysign/miniprogram build` runs it. */

@@ -1,6 +1,7 @@
 import { createPrivateKey, createSign, randomBytes, randomInt, randomUUID, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { defined } from "@paysign/test-kit";
 import { asCustomer, expectStatus, mapConcurrent, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
 import { runLoad } from "../load.ts";
 import { monotonicMicros } from "../profile.ts";
@@ -9,7 +10,7 @@ import { ratiosOf, round, type ScenarioResult } from "../results.ts";
 import { onFreshStack, type ScenarioOptions } from "../scenario.ts";
 import type { BenchStack } from "../stack.ts";
 
-export const NOTIFY_TARGET_PER_SECOND = 1_000;
+const NOTIFY_TARGET_PER_SECOND = 1_000;
 const DUPLICATE_SHARE = 0.2;
 
 type Target = { agreementId: string; externalAgreementNo: string; alipayUserId: string };
@@ -41,7 +42,10 @@ function dutUserSign(target: Target, appId: string, key: KeyObject): { notifyId:
     .map((name) => `${name}=${params[name]}`)
     .join("&");
   const sign = createSign("RSA-SHA256").update(content, "utf8").sign(key, "base64");
-  return { notifyId: params.notify_id!, body: new URLSearchParams({ ...params, sign_type: "RSA2", sign }).toString() };
+  return {
+    notifyId: defined(params.notify_id, "notify_id"),
+    body: new URLSearchParams({ ...params, sign_type: "RSA2", sign }).toString(),
+  };
 }
 
 /**
@@ -52,9 +56,9 @@ function withDuplicates(bodies: string[]): string[] {
   const order = [...bodies];
   const duplicates = Math.round((bodies.length * DUPLICATE_SHARE) / (1 - DUPLICATE_SHARE));
   for (let count = 0; count < duplicates; count++) {
-    const original = randomInt(bodies.length);
-    const at = Math.min(order.length, order.indexOf(bodies[original]!) + 1 + randomInt(48));
-    order.splice(at, 0, bodies[original]!);
+    const original = defined(bodies[randomInt(bodies.length)], "a body to duplicate");
+    const at = Math.min(order.length, order.indexOf(original) + 1 + randomInt(48));
+    order.splice(at, 0, original);
   }
   return order;
 }
@@ -72,7 +76,7 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
   );
   const made = await mapConcurrent(customers, 4, async (customer) => {
     const created = await expectStatus(
-      asCustomer(stack, customer, "/api/v1/agreements", { planId: monthlyPlanId }),
+      asCustomer(stack, customer, { path: "/api/v1/agreements", body: { planId: monthlyPlanId } }),
       201,
       "POST /api/v1/agreements",
     );
@@ -80,7 +84,7 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
   });
   const templates = await db.prisma.agreement.findMany({ where: { id: { in: made.map((entry) => entry.id) } } });
   const copies = Array.from({ length: count - templates.length }, (_, index) => {
-    const template = templates[index % templates.length]!;
+    const template = defined(templates[index % templates.length], "a template agreement");
     return {
       ...template,
       id: randomUUID(),
@@ -117,7 +121,7 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
  */
 export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
   const { sizes } = options;
-  return onFreshStack("notify", options, {}, async ({ stack, db, markLoad }) => {
+  return onFreshStack("notify", options, async ({ stack, db, markLoad }) => {
     const info = await sandbox(stack).info();
     const appId = info.body.apps[0]?.appId ?? "";
     const alipayKey = createPrivateKey(await readFile(path.join(stack.keysDir, "sandbox-alipay-private.pem"), "utf8"));

@@ -33,7 +33,7 @@ export async function sdkKeysOf(stack: BenchStack): Promise<SdkKeys> {
  */
 export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
   const { sizes } = options;
-  return onFreshStack("signstr", options, {}, async ({ stack, db, markLoad }) => {
+  return onFreshStack("signstr", options, async ({ stack, db, markLoad }) => {
     const keys = await sdkKeysOf(stack);
     const content = signContentOf(keys);
     const sdk = reusedSdk(keys);
@@ -47,7 +47,7 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
 
     const customer = await signIn(stack);
     const sample = await expectStatus(
-      asCustomer(stack, customer, "/api/v1/agreements", { planId: monthlyPlanId }),
+      asCustomer(stack, customer, { path: "/api/v1/agreements", body: { planId: monthlyPlanId } }),
       201,
       "POST /api/v1/agreements",
     );

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { BenchResults, ScenarioResult } from "../results.ts";
 import { runBench, writeResults } from "../run.ts";
@@ -29,9 +30,9 @@ function expectShape(name: string, unit: string) {
   expect(result?.status).toBe("ok");
   expect(result?.unit).toBe(unit);
   expect(result?.value).toBeGreaterThan(0);
-  for (const [peer, value] of Object.entries(result!.peers)) {
+  for (const [peer, value] of Object.entries(defined(result, "result").peers)) {
     expect(value, peer).toBeGreaterThan(0);
-    expect(result!.ratios[`${name}/${peer}`], peer).toBeGreaterThan(0);
+    expect(defined(result, "result").ratios[`${name}/${peer}`], peer).toBeGreaterThan(0);
   }
 }
 
@@ -43,12 +44,18 @@ describe("pnpm bench results", () => {
     expectShape("notify", "notifications/s");
     expectShape("deductions", "charges/s");
     expect(written.scenarios.notify?.p99_ms).toBeGreaterThanOrEqual(written.scenarios.notify?.p50_ms ?? 0);
-    expect(Object.keys(written.scenarios.notify!.peers)).toEqual(["target", "forged_refused", "healthz"]);
-    expect(Object.keys(written.scenarios.deductions!.peers)).toEqual(["gateway_sequential"]);
+    expect(Object.keys(defined(written.scenarios.notify, "written.scenarios.notify").peers)).toEqual([
+      "target",
+      "forged_refused",
+      "healthz",
+    ]);
+    expect(Object.keys(defined(written.scenarios.deductions, "written.scenarios.deductions").peers)).toEqual([
+      "gateway_sequential",
+    ]);
   });
 
   test("notify: every agreement ACTIVE once, one inbox row per notify_id, duplicates answered success", () => {
-    const notify = written.scenarios.notify!;
+    const notify = defined(written.scenarios.notify, "written.scenarios.notify");
     expect(notify.checks).toEqual({
       every_notification_answered_success: true,
       forged_copies_refused: true,
@@ -61,7 +68,7 @@ describe("pnpm bench results", () => {
   });
 
   test("deductions: trades in the sandbox equal successful charges, no period charged twice", () => {
-    const deductions = written.scenarios.deductions!;
+    const deductions = defined(written.scenarios.deductions, "written.scenarios.deductions");
     expect(deductions.checks).toEqual({
       every_due_agreement_charged_once: true,
       sandbox_trades_equal_successful_charges: true,

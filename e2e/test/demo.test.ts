@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { defined } from "@paysign/test-kit";
 import { expect, test } from "vitest";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -35,7 +36,7 @@ test("pnpm demo tells the whole story and exits 0, leaving no folder behind", as
   expect(output).not.toMatch(/"level":/);
   const folder = /Done in [\d.]+ s; the stack is stopped and (\S+) removed/.exec(output)?.[1];
   expect(folder).toBeDefined();
-  expect(existsSync(folder!)).toBe(false);
+  expect(existsSync(defined(folder, "folder"))).toBe(false);
   console.log(
     output
       .split("\n")

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, test } from "vitest";
-import { freePort, tempDir } from "@paysign/test-kit";
+import { defined, freePort, tempDir } from "@paysign/test-kit";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -18,7 +18,7 @@ function startDev(env: Record<string, string>): DevProcess {
       ...env,
       DATABASE_URL: "",
       LOG_LEVEL: "warn",
-      PAYSIGN_MINI_OUTDIR: path.join(env.DATA_DIR!, "mini"),
+      PAYSIGN_MINI_OUTDIR: path.join(defined(env.DATA_DIR, "env.DATA_DIR"), "mini"),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -63,11 +63,11 @@ describe.skipIf(!chromiumPath)("a person signs on the sandbox's signing page", (
     await page.screenshot({ path: path.join(artifacts, "e2e-sign-page-signed.png"), fullPage: true });
     await page.close();
 
-    const seen = await waitFor(
-      "the customer's agreement ACTIVE",
-      () => customer.as<{ status: string; agreementNo: string | null }>(`/api/v1/agreements/${id}`),
-      (answer) => answer.body.status === "ACTIVE",
-    );
+    const seen = await waitFor({
+      what: "the customer's agreement ACTIVE",
+      probe: () => customer.as<{ status: string; agreementNo: string | null }>(`/api/v1/agreements/${id}`),
+      done: (answer) => answer.body.status === "ACTIVE",
+    });
     const agreement = await client.agreement(id);
     expect(transitions(agreement)).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
     expect(seen.body.agreementNo).toBe(agreement.agreementNo);

@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clientsOf, shanghai, transitions, waitFor, type AgreementDetail, type Charge } from "./support/client.ts";
 import { createE2eDatabase, type E2eDatabase } from "./support/database.ts";
@@ -64,11 +65,11 @@ const chargeFor = (agreement: AgreementDetail, dueDate: string): Charge | undefi
   agreement.charges.find((charge) => charge.dueDate === dueDate);
 
 const chargedOn = (id: string, dueDate: string) =>
-  waitFor(
-    `charge of ${dueDate} settled`,
-    () => client.agreement(id),
-    (agreement) => chargeFor(agreement, dueDate)?.status === "SUCCEEDED",
-  );
+  waitFor({
+    what: `charge of ${dueDate} settled`,
+    probe: () => client.agreement(id),
+    done: (agreement) => chargeFor(agreement, dueDate)?.status === "SUCCEEDED",
+  });
 
 describe("signing", () => {
   test("DIRECT: signed in the sandbox → ACTIVE, and the dut_user_sign notification is verified and answered success", async () => {
@@ -78,11 +79,11 @@ describe("signing", () => {
     expect(agreement.agreementNo).toMatch(/^\d{20}$/);
     expect(agreement.nextDeductDate).toBe("2031-01-05");
 
-    const notification = await waitFor(
-      "dut_user_sign delivered",
-      async () => (await client.notifications()).find((n) => n.params.agreement_no === agreement.agreementNo),
-      (found) => found?.delivered === true,
-    );
+    const notification = await waitFor({
+      what: "dut_user_sign delivered",
+      probe: async () => (await client.notifications()).find((n) => n.params.agreement_no === agreement.agreementNo),
+      done: (found) => found?.delivered === true,
+    });
     expect(notification?.notifyType).toBe("dut_user_sign");
     expect(notification?.attempts.at(-1)?.body).toBe("success");
     // Whichever came first confirmed it (the verified result or the notification); the other changed nothing.
@@ -106,7 +107,12 @@ describe("signing", () => {
     const effect = await client.admin<{ agreement: { status: string } }>(`/admin/v1/agreements/${id}/effect`, {});
     expect(effect.status).toBe(200);
     expect(effect.body.agreement.status).toBe("ACTIVE");
-    expect(await client.deliverHeld("dut_user_sign", (await client.agreement(id)).agreementNo!)).toBe("success");
+    expect(
+      await client.deliverHeld(
+        "dut_user_sign",
+        defined((await client.agreement(id)).agreementNo, "the agreement number"),
+      ),
+    ).toBe("success");
     const agreement = await client.agreement(id);
     expect(transitions(agreement)).toEqual(["∅→PENDING CUSTOMER", "PENDING→TEMP CLIENT_RESULT", "TEMP→ACTIVE ADMIN"]);
     const sandboxSide = (await client.sandbox.agreements()).body;
@@ -121,11 +127,11 @@ describe("signing", () => {
     const { id, signStr } = await client.subscribe(customer, plans.monthly);
     // Without the notification only the query can confirm it (the sandbox retries it minutes later). The fault
     // must meet this agreement's dut_user_sign, not one still on its way from an earlier scenario.
-    await waitFor(
-      "earlier notifications delivered",
-      () => client.notifications(),
-      (all) => all.every((n) => n.delivered),
-    );
+    await waitFor({
+      what: "earlier notifications delivered",
+      probe: () => client.notifications(),
+      done: (all) => all.every((n) => n.delivered),
+    });
     await client.sandbox.addFault({ method: "dut_user_sign", mode: "drop-notify", count: 1 });
     await client.signAtAlipay(customer, signStr);
 
@@ -176,13 +182,13 @@ describe("deductions by the worker process", () => {
     const { id, agreement } = await signedAgreement(plans.monthly);
     await chargedOn(id, "2031-02-10");
 
-    const unsigned = await client.sandbox.unsignAgreement(agreement.agreementNo!);
+    const unsigned = await client.sandbox.unsignAgreement(defined(agreement.agreementNo, "agreement.agreementNo"));
     expect(unsigned.status).toBe(200);
-    const after = await waitFor(
-      "UNSIGNED",
-      () => client.agreement(id),
-      (found) => found.status === "UNSIGNED",
-    );
+    const after = await waitFor({
+      what: "UNSIGNED",
+      probe: () => client.agreement(id),
+      done: (found) => found.status === "UNSIGNED",
+    });
     expect(transitions(after).at(-1)).toBe("ACTIVE→UNSIGNED NOTIFICATION");
     const notification = (await client.notifications()).find(
       (n) => n.notifyType === "dut_user_unsign" && n.params.agreement_no === agreement.agreementNo,
@@ -204,20 +210,20 @@ describe("deductions by the worker process", () => {
     const { customer, id, agreement } = await signedAgreement(plans.weeklyLater, "1.00");
     expect(agreement.nextDeductDate).toBe("2031-04-04");
 
-    const refused = await waitFor(
-      "first attempt refused",
-      () => client.agreement(id),
-      (found) =>
+    const refused = await waitFor({
+      what: "first attempt refused",
+      probe: () => client.agreement(id),
+      done: (found) =>
         chargeFor(found, "2031-04-04")?.attempts.length === 1 && chargeFor(found, "2031-04-04")?.status === "PENDING",
-    );
-    const attempt = chargeFor(refused, "2031-04-04")!.attempts[0]!;
+    });
+    const attempt = defined(defined(chargeFor(refused, "2031-04-04"), "the refused charge").attempts[0], "its attempt");
     expect(attempt.status).toBe("FAILED");
     expect(attempt.subCode).toBe("ACQ.BUYER_BALANCE_NOT_ENOUGH");
 
     await client.sandbox.setBalance(customer.userId, "100.00");
     await client.setClock(shanghai("2031-04-01", "16:01:00"));
     const paid = await chargedOn(id, "2031-04-04");
-    const charge = chargeFor(paid, "2031-04-04")!;
+    const charge = defined(chargeFor(paid, "2031-04-04"), "the paid charge");
     const attempts = [...charge.attempts].sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
     expect(attempts.map((a) => a.status)).toEqual(["FAILED", "SUCCEEDED"]);
     expect(paid.nextDeductDate).toBe("2031-04-11");
@@ -232,11 +238,11 @@ describe("deductions by the worker process", () => {
     expect(agreement.nextDeductDate).toBe("2031-05-11");
 
     await client.setClock(shanghai("2031-05-12"));
-    const missed = await waitFor(
-      "period marked past due",
-      () => client.agreement(id),
-      (found) => chargeFor(found, "2031-05-11")?.status === "PAST_DUE",
-    );
+    const missed = await waitFor({
+      what: "period marked past due",
+      probe: () => client.agreement(id),
+      done: (found) => chargeFor(found, "2031-05-11")?.status === "PAST_DUE",
+    });
     expect(missed.nextDeductDate).toBe("2031-05-11");
     expect((await client.trades()).filter((trade) => trade.agreement_no === agreement.agreementNo)).toHaveLength(0);
 
@@ -269,11 +275,11 @@ describe("deductions by the worker process", () => {
         periods: new Set(succeeded.map((charge) => `${charge.agreementId} ${charge.dueDate}`)).size,
       };
     };
-    const ledger = await waitFor(
-      "trades and charges agree",
-      tradeNos,
-      (found) => JSON.stringify(found.trades) === JSON.stringify(found.charges),
-    );
+    const ledger = await waitFor({
+      what: "trades and charges agree",
+      probe: tradeNos,
+      done: (found) => JSON.stringify(found.trades) === JSON.stringify(found.charges),
+    });
     expect(ledger.charges).toEqual(ledger.trades);
     expect(ledger.periods).toBe(ledger.charges.length);
     console.log(`ledger  ${ledger.trades.length} sandbox trades = ${ledger.charges.length} charges, one per period`);

@@ -66,13 +66,13 @@ describe("the API killed mid-flight", () => {
       return payCalls % 2 === 1 ? "hold-after" : "hold-before";
     });
     await setClock(stack, shanghai("2029-03-05"));
-    await waitFor(
-      "a trade.pay call in flight",
-      async () => gateway.held(),
-      (held) => held >= 1,
-      30_000,
-      20,
-    );
+    await waitFor({
+      what: "a trade.pay call in flight",
+      probe: () => Promise.resolve(gateway.held()),
+      done: (held) => held >= 1,
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     // Users confirm in Alipay while the charges run: the kill lands among their dut_user_sign deliveries.
     let confirmed = 0;
     const signing = runBounded(pending, 2, async (requested) => {
@@ -80,13 +80,13 @@ describe("the API killed mid-flight", () => {
       confirmed++;
       return signed;
     });
-    await waitFor(
-      "trade.pay calls and signings in flight",
-      async () => ({ held: gateway.held(), confirmed }),
-      (state) => state.held >= 3 && state.confirmed >= 8,
-      30_000,
-      10,
-    );
+    await waitFor({
+      what: "trade.pay calls and signings in flight",
+      probe: () => Promise.resolve({ held: gateway.held(), confirmed }),
+      done: (state) => state.held >= 3 && state.confirmed >= 8,
+      timeoutMs: 30_000,
+      intervalMs: 10,
+    });
     await stack.api.crash();
     const confirmedAtCrash = confirmed;
     const atCrash = await stack.db.prisma.chargeAttempt.groupBy({ by: ["status"], _count: true });
@@ -101,13 +101,13 @@ describe("the API killed mid-flight", () => {
     await stack.api.restart();
     const downSeconds = (Date.now() - restartedAt) / 1000;
 
-    const notifications = await waitFor(
-      "every notification delivered after the restart",
-      () => sandboxNotifications(stack),
-      (list) => list.every((item) => item.delivered),
-      60_000,
-      250,
-    );
+    const notifications = await waitFor({
+      what: "every notification delivered after the restart",
+      probe: () => sandboxNotifications(stack),
+      done: (list) => list.every((item) => item.delivered),
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     const chargeIds = charged.map((agreement) => agreement.agreementId);
     // Jobs the dead process had fetched stay `active` in pg-boss until they expire (see RELIABILITY.md, open
     // findings): with the exclusive singleton policies they keep new ticks, charges and reconciles of the same key out.
@@ -126,34 +126,34 @@ describe("the API killed mid-flight", () => {
     const backgroundDeadline = (inFlightUntil._max.inFlightUntil?.getTime() ?? Date.now()) + 8_000;
     const paidCount = () =>
       stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } });
-    await waitFor(
-      "the API's jobs reconcile the attempts left in flight and charge every period",
-      async () => ({
+    await waitFor({
+      what: "the API's jobs reconcile the attempts left in flight and charge every period",
+      probe: async () => ({
         open: await openCount(),
         paid: await paidCount(),
         late: Date.now() > backgroundDeadline + 30_000,
       }),
-      (state) => (state.open === 0 && state.paid === CHARGED) || state.late,
-      90_000,
-      500,
-    );
+      done: (state) => (state.open === 0 && state.paid === CHARGED) || state.late,
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
     const openAfterBackground = await openCount();
     const paidWithoutHelp = await paidCount();
     expect(openAfterBackground, "attempts left in flight without an operator").toBe(0);
     expect(paidWithoutHelp, "periods charged without an operator").toBe(CHARGED);
     let schedulerRuns = 0;
-    await waitFor(
-      "every period charged",
-      async () => {
+    await waitFor({
+      what: "every period charged",
+      probe: async () => {
         schedulerRuns++;
         const run = await stack.admin("/admin/v1/scheduler/run", { wait: true });
         if (run.status !== 200) throw new Error(`scheduler run failed: ${run.text}`);
         return stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } });
       },
-      (paid) => paid === CHARGED,
-      30_000,
-      500,
-    );
+      done: (paid) => paid === CHARGED,
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
     expect(await openCount()).toBe(0);
     const reconcileSeconds = (Date.now() - restartedAt) / 1000;
     await stack.sandbox.settleNotifications();

@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
 import type { FaultMode } from "@paysign/alipay-sandbox";
 import { agreementHistories, extraTransitions, reportLine } from "./support/histories.ts";
@@ -48,7 +49,8 @@ const shanghai = (date: string, time = "10:00:00") => `${date}T${time}+08:00`;
 const addDays = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-const injectFault = async (method: string, mode: FaultMode, count: number, applied?: boolean) => {
+const injectFault = async (method: string, fault: { mode: FaultMode; count: number; applied?: boolean }) => {
+  const { mode, count, applied } = fault;
   const answer = await stack.control.addFault({
     method,
     mode,
@@ -70,9 +72,9 @@ describe("gateway faults: timeouts and unknown results", () => {
     // this phase, so the query (at once, then on the follow-up schedule) is the only way to learn the truth.
     stack.notifyProxy.setPolicy(() => ({ drop: true }));
     let injected = 0;
-    injected += await injectFault("alipay.user.agreement.query", "timeout", 8);
-    injected += await injectFault("alipay.user.agreement.query", "system-error", 8);
-    injected += await injectFault("alipay.user.agreement.query", "acq-system-error", 8);
+    injected += await injectFault("alipay.user.agreement.query", { mode: "timeout", count: 8 });
+    injected += await injectFault("alipay.user.agreement.query", { mode: "system-error", count: 8 });
+    injected += await injectFault("alipay.user.agreement.query", { mode: "acq-system-error", count: 8 });
     const reports = ["7001", "6001", "7002"] as const;
     const confirming = await runBounded(Array.from({ length: CONFIRMING + CANCELLED }), 6, async (_, index) => {
       const requested = await requestAgreement(stack, { planId });
@@ -97,25 +99,25 @@ describe("gateway faults: timeouts and unknown results", () => {
     const byId = new Map(confirming.map((item) => [item.agreementId, item]));
     const finalStatus = (item: (typeof confirming)[number]) =>
       item.cancelled ? (item.resultStatus === "7002" ? "FAILED" : "ABANDONED") : "ACTIVE";
-    await waitFor(
-      "every agreement confirmed or closed by the follow-up",
-      async () => {
+    await waitFor({
+      what: "every agreement confirmed or closed by the follow-up",
+      probe: async () => {
         const rows = await stack.db.prisma.agreement.findMany({
           where: { id: { in: [...byId.keys()] } },
           select: { id: true, status: true },
         });
-        return rows.filter((row) => row.status !== finalStatus(byId.get(row.id)!)).length;
+        return rows.filter((row) => row.status !== finalStatus(defined(byId.get(row.id), row.id))).length;
       },
-      (wrong) => wrong === 0,
-      40_000,
-      250,
-    );
+      done: (wrong) => wrong === 0,
+      timeoutMs: 40_000,
+      intervalMs: 250,
+    });
     const queryFaultsLeft = (await stack.control.faults()).body;
     const histories = await agreementHistories(stack.db, [...byId.keys()]);
     const wrongHistories: string[] = [];
     let double = 0;
     for (const [id, history] of histories) {
-      const expected = ["PENDING", finalStatus(byId.get(id)!)];
+      const expected = ["PENDING", finalStatus(defined(byId.get(id), id))];
       double += extraTransitions(history, expected);
       if (JSON.stringify(history.transitions) !== JSON.stringify(expected))
         wrongHistories.push(`${id}: ${JSON.stringify(history)} ≠ ${JSON.stringify(expected)}`);
@@ -150,14 +152,15 @@ describe("gateway faults: timeouts and unknown results", () => {
     for (let period = 0; period < PERIODS; period++) {
       const dueDate = addDays(firstDate, 7 * period);
       for (const fault of payModes) {
-        injected += await injectFault("alipay.trade.pay", fault.mode, random.int(1, 3), fault.applied);
+        injected += await injectFault("alipay.trade.pay", { ...fault, count: random.int(1, 3) });
       }
-      for (const fault of queryModes) injected += await injectFault("alipay.trade.query", fault.mode, random.int(1, 3));
+      for (const fault of queryModes)
+        injected += await injectFault("alipay.trade.query", { ...fault, count: random.int(1, 3) });
       const started = Date.now();
       await setClock(stack, shanghai(addDays(dueDate, -3)));
-      await waitFor(
-        `period ${period + 1} paid and settled`,
-        async () => {
+      await waitFor({
+        what: `period ${period + 1} paid and settled`,
+        probe: async () => {
           const paid = await stack.db.prisma.charge.count({
             where: { agreementId: { in: chargedIds }, dueDate: new Date(`${dueDate}T00:00:00Z`), status: "SUCCEEDED" },
           });
@@ -166,10 +169,10 @@ describe("gateway faults: timeouts and unknown results", () => {
           });
           return { paid, open };
         },
-        (state) => state.paid === chargedIds.length && state.open === 0,
-        45_000,
-        250,
-      );
+        done: (state) => state.paid === chargedIds.length && state.open === 0,
+        timeoutMs: 45_000,
+        intervalMs: 250,
+      });
       periodSeconds.push((Date.now() - started) / 1000);
     }
     const faultsLeft = (await stack.control.faults()).body;

@@ -116,13 +116,13 @@ describe("notifications at scale", () => {
 
     const expectedNotifications = AGREEMENTS + UNSIGNED + REORDERED;
     const started = Date.now();
-    let notifications = await waitFor(
-      "every notification delivered or its 8 attempts made",
-      () => sandboxNotifications(stack),
-      (list) => settled(list, expectedNotifications),
-      60_000,
-      250,
-    );
+    let notifications = await waitFor({
+      what: "every notification delivered or its 8 attempts made",
+      probe: () => sandboxNotifications(stack),
+      done: (list) => settled(list, expectedNotifications),
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     const scheduleSeconds = (Date.now() - started) / 1000;
 
     // Replay: every sign of an unsigned agreement is delivered again, byte for byte, after its unsign.

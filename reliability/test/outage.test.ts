@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
 import { agreementHistories, extraTransitions, reportLine } from "./support/histories.ts";
 import { http, runBounded, sleep, waitFor, type HttpAnswer } from "./support/http.ts";
@@ -92,7 +93,10 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
     const readers = (async () => {
       while (loadRunning) {
         record("listAgreements", await reader.as("/api/v1/agreements"));
-        record("getAgreement", await charged[0]!.customer.as(`/api/v1/agreements/${someAgreement}`));
+        record(
+          "getAgreement",
+          await defined(charged[0], "charged[0]").customer.as(`/api/v1/agreements/${someAgreement}`),
+        );
         record("listPlans", await http(`${stack.api.url}/api/v1/plans`));
         await sleep(50);
       }
@@ -139,35 +143,35 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
     await stack.cluster.start();
     const outageEnd = Date.now();
 
-    const firstReady = await waitFor(
-      "/readyz answers 200 again",
-      async () => readiness.find((probe) => probe.at > outageEnd && probe.status === 200),
-      (probe) => probe !== undefined,
-      30_000,
-      50,
-    );
+    const firstReady = await waitFor({
+      what: "/readyz answers 200 again",
+      probe: () => Promise.resolve(readiness.find((probe) => probe.at > outageEnd && probe.status === 200)),
+      done: (probe) => probe !== undefined,
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     const created = await Promise.all(creations);
     await signIns;
-    const notifications = await waitFor(
-      "every notification delivered",
-      () => sandboxNotifications(stack),
-      (list) => list.every((item) => item.delivered),
-      60_000,
-      250,
-    );
+    const notifications = await waitFor({
+      what: "every notification delivered",
+      probe: () => sandboxNotifications(stack),
+      done: (list) => list.every((item) => item.delivered),
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     loadRunning = false;
     await Promise.all([prober, readers]);
 
     // After the outage, the jobs run again by themselves: the charged agreements' first period comes due.
     await setClock(stack, shanghai("2029-05-05"));
     const chargeIds = charged.map((agreement) => agreement.agreementId);
-    const paid = await waitFor(
-      "the scheduler charges by itself after the outage",
-      () => stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } }),
-      (count) => count === CHARGED,
-      30_000,
-      250,
-    );
+    const paid = await waitFor({
+      what: "the scheduler charges by itself after the outage",
+      probe: () => stack.db.prisma.charge.count({ where: { agreementId: { in: chargeIds }, status: "SUCCEEDED" } }),
+      done: (count) => count === CHARGED,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
 
     // What callers saw while the database was down.
     const during = observed.filter((item) => item.answer.status !== 200 && item.answer.status !== 201);
@@ -215,7 +219,7 @@ describe("PostgreSQL unavailable for a few seconds under load", () => {
         double,
       },
       `PostgreSQL down ${((outageEnd - outageStart) / 1000).toFixed(1)} s; /readyz 503 ×${readyFailures}, ready again ` +
-        `${((firstReady!.at - outageEnd) / 1000).toFixed(1)} s after the restart; ${notifyFailures.length} notify ` +
+        `${((defined(firstReady, "firstReady").at - outageEnd) / 1000).toFixed(1)} s after the restart; ${notifyFailures.length} notify ` +
         `attempts answered non-success (${[...new Set(notifyFailures.map((a) => `${a.httpStatus} ${a.body}`))].join(", ")}); ` +
         `${unavailable} customer answers 503 SERVICE_UNAVAILABLE with the error body on ${routes.join(", ")}, ` +
         `${notUnavailable.length} other; creations took at most ${Math.max(...created.map((c) => c.attempts))} tries`,

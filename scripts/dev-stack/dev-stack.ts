@@ -12,7 +12,7 @@ import {
 } from "@paysign/server";
 import { sandboxAlipayConfig } from "./sandbox-alipay-config.ts";
 
-export const devAppId = "2021000000000001";
+const devAppId = "2021000000000001";
 
 export type DevStack = {
   apiUrl: string;

@@ -3,10 +3,10 @@ import type { BuildConfig } from "../src/config.ts";
 
 export type BuildOptions = { config: BuildConfig; outdir: string; minify: boolean; watch: boolean };
 
-export const DEFAULT_API_BASE_URL = "http://127.0.0.1:3000";
-export const DEFAULT_SANDBOX_URL = "http://127.0.0.1:4100";
+const DEFAULT_API_BASE_URL = "http://127.0.0.1:3000";
+const DEFAULT_SANDBOX_URL = "http://127.0.0.1:4100";
 /** Six polls over about 30 s after an uncertain signing answer; the server's follow-up takes over after that. */
-export const DEFAULT_POLL_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 11000];
+const DEFAULT_POLL_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 11000];
 
 export class BuildConfigError extends Error {}
 

@@ -3,7 +3,7 @@ import { ERROR_TEXT } from "../src/services/api-error.ts";
 import { fakeApi } from "./support/fake-api.ts";
 import { errorReply, active, agreementId, charge, detail, monthlyPlan, realConfig } from "./support/fixtures.ts";
 import { path, plansReply, subscribe, subscriptionRoutes } from "./support/flows.ts";
-import { launchMiniProgram, networkFailure, type HttpReply } from "./support/mini-runtime.ts";
+import { alipayFailure, launchMiniProgram, networkFailure, type HttpReply } from "./support/mini-runtime.ts";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -87,7 +87,7 @@ describe("creating the agreement fails", () => {
     const rt = await launchMiniProgram({
       config: realConfig,
       http: fakeApi(subscriptionRoutes()),
-      paySignCenter: async () => ({ resultStatus: "7000", result: "{}" }),
+      paySignCenter: () => Promise.resolve({ resultStatus: "7000", result: "{}" }),
     });
     await rt.settle();
     const page = await rt.navigate(`/pages/agreement/index?planId=${monthlyPlan.id}`);
@@ -137,9 +137,7 @@ describe("signing in fails", () => {
   test("the user declines my.getAuthCode: the alert says authorisation is needed, no session is asked", async () => {
     const { rt } = await subscribe({
       runtime: {
-        getAuthCode: async () => {
-          throw { error: 11, errorMessage: "用户取消授权" };
-        },
+        getAuthCode: () => alipayFailure({ error: 11, errorMessage: "用户取消授权" }),
       },
     });
     expect(rt.alerts()).toEqual([{ title: "开通失败", content: ERROR_TEXT.AUTH_CANCELLED, buttonText: "知道了" }]);

@@ -1,9 +1,10 @@
+import { defined } from "@paysign/test-kit";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { ERROR_TEXT } from "../src/services/api-error.ts";
 import { SIGN_UNAVAILABLE_TEXT } from "../src/pages/agreement/agreement-page.ts";
 import { errorReply, SIGN_STR, active, agreement, agreementId, planId } from "./support/fixtures.ts";
 import { detailReply, path, signResultReply, subscribe } from "./support/flows.ts";
-import { networkFailure } from "./support/mini-runtime.ts";
+import { alipayFailure, networkFailure } from "./support/mini-runtime.ts";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -27,7 +28,7 @@ describe("subscribing and signing with my.paySignCenter (real mode)", () => {
     ]);
     expect(rt.requests[2]?.body).toEqual({ authCode: "auth-code-1" });
     expect(rt.callsOf("getAuthCode")).toEqual([{ scopes: "auth_base" }]);
-    const create = rt.requests[3]!;
+    const create = defined(rt.requests[3], "the create request");
     expect(create.body).toEqual({ planId });
     expect(create.headers.authorization).toBe("Bearer token-1");
     expect(create.headers["idempotency-key"]).toMatch(/^mp-/);
@@ -229,9 +230,7 @@ describe("subscribing and signing with my.paySignCenter (real mode)", () => {
   test("paySignCenter cannot open (old client, IDE simulator): an alert with what to do, nothing reported", async () => {
     const { rt, page } = await subscribe({
       runtime: {
-        paySignCenter: async () => {
-          throw { error: 3, errorMessage: "not supported" };
-        },
+        paySignCenter: () => alipayFailure({ error: 3, errorMessage: "not supported" }),
       },
     });
     expect(rt.alerts()).toEqual([{ title: "无法签约", content: SIGN_UNAVAILABLE_TEXT, buttonText: "知道了" }]);

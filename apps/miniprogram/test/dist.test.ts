@@ -3,8 +3,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { defined } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
-import { pagesFor, type PagePath } from "../src/app-pages.ts";
+import { pagesFor } from "../src/app-pages.ts";
 import { directorySize } from "../scripts/build-mini-program.ts";
 import { devConfig } from "./support/fixtures.ts";
 import { launchMiniProgram } from "./support/mini-runtime.ts";
@@ -49,7 +50,11 @@ const builds = () => [
 ];
 
 describe.each(["development (dist/)", "real"])("the %s build", (name) => {
-  const current = () => builds().find((candidate) => candidate.name === name)!;
+  const current = () =>
+    defined(
+      builds().find((candidate) => candidate.name === name),
+      `the ${name} build`,
+    );
 
   test("app.json lists the mode's pages, and every page has its .axml, .js and .json", async () => {
     const { dir, mode } = current();
@@ -104,9 +109,11 @@ describe("the project the Alipay IDE opens", () => {
   test("every handler an axml names (onTap=, onMessage=…) exists on its page", async () => {
     const rt = await launchMiniProgram({ config: devConfig, http: () => ({ status: 200, body: { items: [] } }) });
     await rt.settle();
-    for (const page of pagesFor("development") as PagePath[]) {
+    for (const page of pagesFor("development")) {
       const axml = await readFile(path.join(root, "src", `${page}.axml`), "utf8");
-      const handlers = [...axml.matchAll(/\bon[A-Z]\w*="([^"]+)"/g)].map((match) => match[1]!);
+      const handlers = [...axml.matchAll(/\bon[A-Z]\w*="([^"]+)"/g)].map((match) =>
+        defined(match[1], `a handler name in ${page}.axml`),
+      );
       expect(handlers.length, page).toBeGreaterThan(0);
       const options = await rt.pageOptions(page);
       for (const handler of handlers) expect(typeof options[handler], `${page}: ${handler}`).toBe("function");

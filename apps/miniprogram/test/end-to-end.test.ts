@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 // The server's global setup declares what it provides (adminDatabaseUrl) to vitest's inject().
 import type {} from "../../server/test/setup/global-database.ts";
@@ -75,7 +76,7 @@ describe("end to end against the real server and the Alipay sandbox", () => {
     const created = rt.requests.find((request) => request.url === `${stack.api}/api/v1/agreements`);
     expect(created?.method).toBe("POST");
     expect(signStrs).toHaveLength(1);
-    expect(decodeURIComponent(signStrs[0]!)).toContain("method=alipay.user.agreement.page.sign");
+    expect(decodeURIComponent(defined(signStrs[0], "the signStr"))).toContain("method=alipay.user.agreement.page.sign");
 
     expect(rt.toasts()).toContainEqual({ type: "success", content: "签约成功" });
     expect(page.data).toMatchObject({
@@ -127,10 +128,9 @@ describe("end to end against the real server and the Alipay sandbox", () => {
     const src = webview.data.src as string;
     const html = await (await fetch(src)).text();
     expect(html).toContain("¥19.90");
-    const embedded = JSON.parse(/<script type="application\/json" id="sign-data">(.*?)<\/script>/s.exec(html)![1]!) as {
-      signStr: string;
-    };
-    const userId = new URL(src).searchParams.get("userId")!;
+    const signData = /<script type="application\/json" id="sign-data">(.*?)<\/script>/s.exec(html)?.[1];
+    const embedded = JSON.parse(defined(signData, "the H5 page's sign-data")) as { signStr: string };
+    const userId = defined(new URL(src).searchParams.get("userId"), "the H5 page's userId");
     const answer = await sandbox("/sandbox/sign-center", { signStr: embedded.signStr, userId, decision: "confirm" });
     expect(answer.resultStatus).toBe("7000");
     webview.call("onMessage", { detail: { resultStatus: answer.resultStatus, result: answer.result } });

@@ -5,11 +5,11 @@
  */
 export type Clock = { now(): Promise<Date> };
 
-export const systemClock: Clock = { now: async () => new Date() };
+export const systemClock: Clock = { now: () => Promise.resolve(new Date()) };
 
 /** A sandbox in this process (pnpm dev, the demo, tests): read its simulated clock directly. */
 export function inProcessSandboxClock(sandbox: { now(): Date }): Clock {
-  return { now: async () => sandbox.now() };
+  return { now: () => Promise.resolve(sandbox.now()) };
 }
 
 /** Asks the sandbox each time: a moved clock is seen at once (it is a loopback call in development only). */

@@ -19,7 +19,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       port: config.embeddedPostgresPort,
       log: (line) => logger.debug({ postgres: line }, "postgres"),
     });
-    handle = { url: embedded.url, embedded: true, stop: embedded.stop };
+    handle = { url: embedded.url, embedded: true, stop: () => embedded.stop() };
   }
   try {
     const { applied } = await migrate({ connectionString: handle.url, log: (line) => logger.info(line) });

@@ -32,7 +32,7 @@ function parseDurations(value: string, ctx: z.RefinementCtx): number[] {
 export const devSessionSecret = "paysign-development-session-secret-not-for-production";
 
 /** The documented maximum lifetime of a customer session token (SECURITY.md). */
-export const maxSessionTtlSeconds = 7 * 86_400;
+const maxSessionTtlSeconds = 7 * 86_400;
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 
@@ -142,7 +142,7 @@ const envSchema = z
     }
   });
 
-export type Env = z.infer<typeof envSchema>;
+type Env = z.infer<typeof envSchema>;
 
 type RawEnv = {
   NODE_ENV: string;
@@ -157,7 +157,7 @@ type RawEnv = {
  * The published development secrets (dev-admin-key, the development session secret) apply only outside production
  * with the embedded database and the sandbox: no DATABASE_URL, and no Alipay app unless it is the sandbox's.
  */
-export function developmentDefaultsApply(env: RawEnv): boolean {
+function developmentDefaultsApply(env: RawEnv): boolean {
   return env.NODE_ENV !== "production" && !env.DATABASE_URL && (!env.ALIPAY_APP_ID || Boolean(env.SANDBOX_URL));
 }
 
@@ -212,7 +212,7 @@ export type DeductionConfig = {
 };
 
 /** pg-boss workers (in the API process unless JOBS_IN_API=false, and in `pnpm --filter @paysign/server worker`). */
-export type JobsConfig = {
+type JobsConfig = {
   inApi: boolean;
   pollingIntervalSeconds: number;
   batchSize: number;

@@ -3,7 +3,7 @@ import { pino, type Logger } from "pino";
 export type { Logger };
 
 /** Keys never written to logs, wherever they sit: keys, Alipay signatures, sign strings, tokens and personal data. */
-export const secretKeys = [
+const secretKeys = [
   "privateKey",
   "alipayPublicKey",
   "sign",
@@ -19,9 +19,9 @@ export const secretKeys = [
 const REDACT_DEPTH = 4;
 
 /** Paths never written to logs: each secret key at the top level and under up to three levels, and auth headers. */
-export const redactedPaths = [
+const redactedPaths = [
   ...secretKeys.flatMap((key) =>
-    Array.from({ length: REDACT_DEPTH }, (_, depth) => [...Array(depth).fill("*"), key].join(".")),
+    Array.from({ length: REDACT_DEPTH }, (_, depth) => [...Array<string>(depth).fill("*"), key].join(".")),
   ),
   "req.headers.authorization",
   "req.headers['x-admin-key']",

@@ -65,7 +65,8 @@ function requestFor(route: ContractRoute, headers: Record<string, string>, id: s
   };
 }
 
-function expectDeclaredError(route: ContractRoute, answer: RawAnswer, status: number, code: string) {
+function expectDeclaredError(route: ContractRoute, answer: RawAnswer, expected: { status: number; code: string }) {
+  const { status, code } = expected;
   const label = `${route.operationId}: ${answer.status} ${answer.text.slice(0, 200)}`;
   expect(answer.status, label).toBe(status);
   const error = errorBodyOf(answer);
@@ -92,11 +93,11 @@ describe("one customer never sees or changes another's agreement", () => {
     let requests = 0;
     for (const route of withId) {
       const missing = await send(stack.api, requestFor(route, { authorization: `Bearer ${bob.token}` }));
-      expectDeclaredError(route, missing, 404, "NOT_FOUND");
+      expectDeclaredError(route, missing, { status: 404, code: "NOT_FOUND" });
       for (const id of [aliceActive, alicePending]) {
         const foreign = await send(stack.api, requestFor(route, { authorization: `Bearer ${bob.token}` }, id));
         requests += 1;
-        expectDeclaredError(route, foreign, 404, "NOT_FOUND");
+        expectDeclaredError(route, foreign, { status: 404, code: "NOT_FOUND" });
         // Never reveal whether it exists: the same message as for an id nobody has.
         expect(errorBodyOf(foreign)?.error.message).toBe(errorBodyOf(missing)?.error.message);
       }
@@ -150,7 +151,7 @@ describe("customer routes need a valid, unexpired session", () => {
     const expired = await createSessionTokens({
       secret: stack.config.sessionSecret,
       ttlSeconds: 60,
-      clock: { now: async () => new Date(now.getTime() - 3_600_000) },
+      clock: { now: () => Promise.resolve(new Date(now.getTime() - 3_600_000)) },
     }).issue(alice.customer.id as string);
     const otherSecret = await createSessionTokens({
       secret: "another-secret-another-secret-another-secret",
@@ -197,7 +198,7 @@ describe("customer routes need a valid, unexpired session", () => {
         );
         requests += 1;
         expect.soft(answer.status, `${route.operationId} with ${label}`).toBe(401);
-        expectDeclaredError(route, answer, 401, "UNAUTHORIZED");
+        expectDeclaredError(route, answer, { status: 401, code: "UNAUTHORIZED" });
       }
     }
     // A valid token still works: the 401s above are about the token, not the route.
@@ -231,7 +232,7 @@ describe("admin routes are closed without the admin key", () => {
         const answer = await send(stack.api, requestFor(route, headers, aliceActive));
         requests += 1;
         expect.soft(answer.status, `${route.operationId} with ${label}`).toBe(401);
-        expectDeclaredError(route, answer, 401, "UNAUTHORIZED");
+        expectDeclaredError(route, answer, { status: 401, code: "UNAUTHORIZED" });
       }
     }
     // Nothing happened to the agreement the admin actions were aimed at.

@@ -108,7 +108,10 @@ describe("admin agreements", () => {
     expect((synced.body.agreement as { status: string }).status).toBe("ACTIVE");
     const detail = await admin(`/admin/v1/agreements/${id}`);
     const events = detail.body.events as Array<{ source: string; raw: unknown }>;
-    expect(events.at(-1)).toMatchObject({ source: "ADMIN", raw: expect.objectContaining({ kind: "found" }) });
+    expect(events.at(-1)).toMatchObject({
+      source: "ADMIN",
+      raw: expect.objectContaining({ kind: "found" }) as unknown,
+    });
 
     await holdNextNotification(stack, "dut_user_unsign");
     const unsigned = await admin(`/admin/v1/agreements/${id}/unsign`, {});

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   agreementFacts,
@@ -239,7 +240,7 @@ describe("the agreement lifecycle planner, through both writers", () => {
   });
 
   test("a transition to ACTIVE starts D at executeTime and ends the follow-up; the sign time is learnt once", async () => {
-    const first = await throughPrisma(rows[0]!);
+    const first = await throughPrisma(defined(rows[0], "rows[0]"));
     const agreement = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: first.id } });
     expect(agreement).toMatchObject({
       status: "ACTIVE",
@@ -250,7 +251,7 @@ describe("the agreement lifecycle planner, through both writers", () => {
       signTime: new Date("2026-11-30T02:00:00.000Z"),
       invalidTime: new Date("2115-01-31T16:00:00.000Z"),
     });
-    const third = await throughSql(rows[2]!);
+    const third = await throughSql(defined(rows[2], "rows[2]"));
     const activated = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: third.id } });
     expect(activated.signTime).toEqual(earlier);
     expect(activated.validTime).toEqual(new Date("2026-11-30T02:00:01.000Z"));

@@ -176,7 +176,7 @@ describe("the typed Alipay client", () => {
       class: "definitive",
       code: "40004",
       subCode: "ACQ.TRADE_NOT_EXIST",
-      subMsg: expect.any(String),
+      subMsg: expect.any(String) as unknown,
     });
 
     const agreementNo = await signedAgreement("1.00");
@@ -270,7 +270,7 @@ describe("the client owns the common parameters", () => {
     await client.call("alipay.system.oauth.token", { grant_type: "authorization_code", code: "unused" });
 
     const notifyUrlByMethod = Object.fromEntries(
-      received.map(({ params }) => [params.method, params.notify_url ?? null] as const),
+      received.map(({ params }) => [String(params.method), params.notify_url ?? null] as const),
     );
     expect(notifyUrlByMethod).toEqual({
       "alipay.trade.pay": notifyUrl,

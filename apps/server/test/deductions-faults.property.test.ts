@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { addDays, calendarDateFromUtcMidnight, compareCalendarDates } from "@paysign/contracts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -119,7 +120,7 @@ describe("charging through gateway faults", () => {
         .flatMap((c) => c.attempts.map((a) => ({ charge: c, attempt: a })))
         .find((x) => x.attempt.outTradeNo === trade.out_trade_no);
       expect(attempt, `sandbox trade ${trade.out_trade_no} unknown to the server`).toBeDefined();
-      const key = `${byAgreementNo.get(trade.agreement_no)} ${calendarDateFromUtcMidnight(attempt!.charge.dueDate)}`;
+      const key = `${byAgreementNo.get(trade.agreement_no)} ${calendarDateFromUtcMidnight(defined(attempt, "attempt").charge.dueDate)}`;
       periodsCharged.set(key, (periodsCharged.get(key) ?? 0) + 1);
     }
     expect([...periodsCharged.values()].every((n) => n === 1)).toBe(true);
@@ -130,7 +131,7 @@ describe("charging through gateway faults", () => {
       .map((c) => {
         const paid = c.attempts.filter((a) => a.status === "SUCCEEDED");
         expect(paid).toHaveLength(1);
-        return `${paid[0]!.outTradeNo} ${c.tradeNo} ${c.amount.toFixed(2)}`;
+        return `${defined(paid[0], "paid[0]").outTradeNo} ${c.tradeNo} ${c.amount.toFixed(2)}`;
       })
       .sort();
     const sandboxPaid = trades.map((t) => `${t.out_trade_no} ${t.trade_no} ${t.total_amount}`).sort();

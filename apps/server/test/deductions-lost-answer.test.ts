@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { injectFault } from "./support/customer-client.ts";
 import {
@@ -33,7 +34,10 @@ const payTimesOut = (applied: boolean) => injectFault(stack, { method: "alipay.t
 
 async function chargeOf(agreementId: string) {
   const detail = await agreementDetail(stack, agreementId);
-  const charge = detail.charges.find((candidate) => candidate.dueDate === "2028-05-08")!;
+  const charge = defined(
+    detail.charges.find((candidate) => candidate.dueDate === "2028-05-08"),
+    "the charge due 2028-05-08",
+  );
   const attempts = [...(charge.attempts as Array<{ status: string; subCode: string | null }>)]
     .reverse()
     .map((attempt) => `${attempt.status} ${attempt.subCode ?? ""}`.trim());
@@ -62,7 +66,7 @@ describe("trade.pay whose answer is lost", () => {
     expect(trades).toHaveLength(1);
     expect(await chargeOf(agreement.agreementId)).toEqual({
       status: "SUCCEEDED",
-      tradeNo: trades[0]!.trade_no,
+      tradeNo: defined(trades[0], "trades[0]").trade_no,
       attempts: ["SUCCEEDED"],
       nextDeductDate: "2028-06-08",
     });
@@ -88,7 +92,7 @@ describe("trade.pay whose answer is lost", () => {
     expect(trades).toHaveLength(1);
     expect(await chargeOf(agreement.agreementId)).toEqual({
       status: "SUCCEEDED",
-      tradeNo: trades[0]!.trade_no,
+      tradeNo: defined(trades[0], "trades[0]").trade_no,
       attempts: ["FAILED ACQ.TRADE_NOT_EXIST", "SUCCEEDED"],
       nextDeductDate: "2028-06-08",
     });

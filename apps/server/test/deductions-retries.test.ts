@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   admin,
@@ -52,9 +53,14 @@ describe("retries inside the window", () => {
     await tickDays(["2028-03-06", "2028-03-07", "2028-03-08", "2028-03-09"]);
 
     const detail = await agreementDetail(stack, agreement.agreementId);
-    const charge = detail.charges.find((c) => c.dueDate === "2028-03-08")!;
+    const charge = defined(
+      detail.charges.find((c) => c.dueDate === "2028-03-08"),
+      "the charge due 2028-03-08",
+    );
     expect(charge.status).toBe("SUCCEEDED");
-    const attempts = [...charge.attempts].reverse();
+    const attempts = [
+      ...(charge.attempts as Array<{ status: string; subCode: string | null; requestedAt: string }>),
+    ].reverse();
     expect(attempts.map((a) => `${a.status} ${a.subCode ?? ""}`.trim())).toEqual([
       "FAILED ACQ.BUYER_BALANCE_NOT_ENOUGH",
       "FAILED ACQ.BUYER_BALANCE_NOT_ENOUGH",
@@ -74,7 +80,10 @@ describe("retries inside the window", () => {
     await tickDays(["2028-03-04", "2028-03-05", "2028-03-06", "2028-03-07", "2028-03-08", "2028-03-09"]);
 
     let detail = await agreementDetail(stack, agreement.agreementId);
-    const missed = detail.charges.find((c) => c.dueDate === "2028-03-08")!;
+    const missed = defined(
+      detail.charges.find((c) => c.dueDate === "2028-03-08"),
+      "the charge due 2028-03-08",
+    );
     expect(missed.status).toBe("PAST_DUE");
     expect(missed.attempts.every((a) => a.status === "FAILED")).toBe(true);
     expect(missed.attempts.length).toBe(5);
@@ -100,7 +109,10 @@ describe("retries inside the window", () => {
     await setBalance(stack, agreement.userId, "100.00");
     await tickDays(["2028-03-16", "2028-03-17", "2028-03-18"]);
     detail = await agreementDetail(stack, agreement.agreementId);
-    const resumed = detail.charges.find((c) => c.dueDate === "2028-03-20")!;
+    const resumed = defined(
+      detail.charges.find((c) => c.dueDate === "2028-03-20"),
+      "the charge due 2028-03-20",
+    );
     expect(resumed.status).toBe("SUCCEEDED");
     expect(resumed.attempts.length).toBe(1);
     expect(detail.nextDeductDate).toBe("2028-04-20");

@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { addDays, compareCalendarDates, shanghaiDateOf } from "@paysign/contracts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -67,7 +68,7 @@ describe("a year of periodic charges", () => {
     const trades = await sandboxTrades(stack);
     const lines: string[] = [];
     for (const schedule of schedules) {
-      const agreement = signed.get(schedule.name)!;
+      const agreement = defined(signed.get(schedule.name), schedule.name);
       const detail = await agreementDetail(stack, agreement.agreementId);
       const charges = [...detail.charges].sort((a, b) => compareCalendarDates(a.dueDate, b.dueDate));
       expect(charges.map((charge) => charge.dueDate)).toEqual(schedule.expected);
@@ -87,7 +88,7 @@ describe("a year of periodic charges", () => {
           ` → ${detail.status}, paid ${detail.paidTotal}`,
       );
     }
-    const a28 = signed.get("MONTH signed on the 28th")!;
+    const a28 = defined(signed.get("MONTH signed on the 28th"), "the agreement signed on the 28th");
     // A year later the first session has expired: sign in again as the same Alipay user.
     const code = await stack.control.createAuthCode(a28.userId);
     const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode: code.body.authCode } });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { defined } from "@paysign/test-kit";
 import { addDays, calendarDateToUtcMidnight } from "@paysign/contracts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 function startWorker(): { child: ChildProcess; lines: string[] } {
-  const alipay = stack.config.alipay!;
+  const alipay = defined(stack.config.alipay, "stack.config.alipay");
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "--conditions=@paysign/source", path.join(import.meta.dirname, "../src/worker.ts")],
@@ -93,7 +94,7 @@ describe("two worker processes", () => {
     for (let i = 0; i < AGREEMENTS; i++) agreements.push(await signActiveAgreement(stack, { planId }));
     workers.push(startWorker(), startWorker());
     await waitFor(
-      async () => workers.map(({ lines }) => lines.some((line) => line.includes("worker running"))),
+      () => Promise.resolve(workers.map(({ lines }) => lines.some((line) => line.includes("worker running")))),
       (ready) => ready.every(Boolean),
       60_000,
     );
@@ -123,7 +124,7 @@ describe("two worker processes", () => {
       const attempt = attempts.find((a) => a.outTradeNo === trade.out_trade_no);
       const charge = charges.find((c) => c.id === attempt?.chargeId);
       expect(charge, `trade ${trade.out_trade_no} has no charge`).toBeDefined();
-      const key = `${charge!.agreementId} ${charge!.dueDate.toISOString()}`;
+      const key = `${defined(charge, "charge").agreementId} ${defined(charge, "charge").dueDate.toISOString()}`;
       perPeriod.set(key, (perPeriod.get(key) ?? 0) + 1);
     }
     expect(trades).toHaveLength(AGREEMENTS * PERIODS);

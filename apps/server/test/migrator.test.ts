@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { defaultMigrationsDir, migrate, readMigrations } from "../src/db/migrator.ts";
-import { tempDir } from "@paysign/test-kit";
+import { defined, tempDir } from "@paysign/test-kit";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const run = promisify(execFile);
@@ -116,7 +116,7 @@ describe("migrator", () => {
     const dir = tempDir("paysign-migrations-");
     cpSync(defaultMigrationsDir, dir, { recursive: true });
     const broken = path.join(dir, "99999999999999_broken");
-    cpSync(path.join(dir, readMigrations(dir)[0]!.name), broken, { recursive: true });
+    cpSync(path.join(dir, defined(readMigrations(dir)[0], "the first migration").name), broken, { recursive: true });
     writeFileSync(
       path.join(broken, "migration.sql"),
       'CREATE TABLE "Half" ("id" INTEGER);\nSELECT no_such_function();\n',

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { FaultInput } from "@paysign/alipay-sandbox";
 import { agreementState, waitFor } from "./support/agreement-state.ts";
@@ -63,7 +64,7 @@ describe("Alipay notifications", () => {
       (entry) => entry.params.external_agreement_no === state.agreement.externalAgreementNo,
     );
     expect(delivery?.attempts.map((attempt) => attempt.body)).toEqual(["success", "success"]);
-    expect(await inboxRows(delivery!.notifyId)).toHaveLength(1);
+    expect(await inboxRows(defined(delivery, "delivery").notifyId)).toHaveLength(1);
   });
 
   test("an unsign that overtakes its sign (reordered) ends UNSIGNED, and the late sign does not resurrect it", async () => {
@@ -72,7 +73,7 @@ describe("Alipay notifications", () => {
     const sandboxAgreements = (await stack.control.agreements()).body;
     const external = (await agreementState(stack, id)).agreement.externalAgreementNo;
     const mine = sandboxAgreements.find((entry) => entry.external_agreement_no === external);
-    await stack.control.unsignAgreement(mine!.agreement_no);
+    await stack.control.unsignAgreement(defined(mine, "mine").agreement_no);
     await settle();
     const state = await waitFor(
       () => agreementState(stack, id),
@@ -82,7 +83,10 @@ describe("Alipay notifications", () => {
     expect((await agreementState(stack, id)).events).toEqual(["∅→PENDING CUSTOMER", "PENDING→UNSIGNED NOTIFICATION"]);
     expect(state.status).toBe("UNSIGNED");
     const inbox = await waitFor(
-      () => stack.database.db.prisma.notificationInbox.findMany({ where: { agreementNo: mine!.agreement_no } }),
+      () =>
+        stack.database.db.prisma.notificationInbox.findMany({
+          where: { agreementNo: defined(mine, "mine").agreement_no },
+        }),
       (rows) => rows.length === 2,
     );
     expect((await agreementState(stack, id)).events).toEqual(["∅→PENDING CUSTOMER", "PENDING→UNSIGNED NOTIFICATION"]);
@@ -111,7 +115,7 @@ describe("Alipay notifications", () => {
       () => agreementState(stack, id),
       (s) => s.status === "ACTIVE",
     );
-    const agreementNo = active.agreementNo!;
+    const agreementNo = defined(active.agreementNo, "active.agreementNo");
     await stack.control.unsignAgreement(agreementNo);
     await settle();
     await waitFor(
@@ -123,11 +127,11 @@ describe("Alipay notifications", () => {
     const sign = deliveries.find(
       (entry) => entry.notifyType === "dut_user_sign" && entry.params.agreement_no === agreementNo,
     );
-    await stack.control.redeliverNotification(sign!.notifyId);
+    await stack.control.redeliverNotification(defined(sign, "sign").notifyId);
     await settle();
 
     const replay = signedNotification(
-      { ...sign!.params, notify_id: randomBytes(17).toString("hex") },
+      { ...defined(sign, "sign").params, notify_id: randomBytes(17).toString("hex") },
       stack.sandbox.alipayKeys.privateKey,
     );
     expect(await postNotification(stack, replay)).toEqual({ status: 200, text: "success" });
@@ -176,7 +180,10 @@ describe("Alipay notifications", () => {
         "∅→PENDING CUSTOMER,PENDING→ACTIVE NOTIFICATION,ACTIVE→UNSIGNED NOTIFICATION",
         "∅→PENDING CUSTOMER,PENDING→UNSIGNED NOTIFICATION",
       ]).toContain(state.events.join(","));
-      const rows = [...(await inboxRows(sign.notify_id!)), ...(await inboxRows(unsign.notify_id!))];
+      const rows = [
+        ...(await inboxRows(defined(sign.notify_id, "sign.notify_id"))),
+        ...(await inboxRows(defined(unsign.notify_id, "unsign.notify_id"))),
+      ];
       expect(rows).toHaveLength(2);
       const applied = rows.filter((row) => row.outcome === "APPLIED").length;
       expect(applied).toBe(state.events.length - 1);
@@ -196,7 +203,10 @@ describe("Alipay notifications", () => {
         "PENDING→ACTIVE NOTIFICATION",
         "ACTIVE→UNSIGNED NOTIFICATION",
       ]);
-      const outcomes = [...(await inboxRows(first.notify_id!)), ...(await inboxRows(second.notify_id!))]
+      const outcomes = [
+        ...(await inboxRows(defined(first.notify_id, "first.notify_id"))),
+        ...(await inboxRows(defined(second.notify_id, "second.notify_id"))),
+      ]
         .map((row) => row.outcome)
         .sort();
       expect(outcomes).toEqual(["APPLIED", "NO_CHANGE"]);
@@ -209,7 +219,7 @@ describe("Alipay notifications", () => {
       stack.sandbox.alipayKeys.privateKey,
     );
     expect(await postNotification(stack, params)).toEqual({ status: 400, text: "fail" });
-    expect(await inboxRows(params.notify_id!)).toHaveLength(0);
+    expect(await inboxRows(defined(params.notify_id, "params.notify_id"))).toHaveLength(0);
   });
 
   test("a notification signed with another key is refused and nothing is recorded", async () => {
@@ -222,7 +232,7 @@ describe("Alipay notifications", () => {
     );
     const params = signedNotification(notifyParams({ agreement_no: "20240000000000000002" }), privateKey);
     expect(await postNotification(stack, params)).toEqual({ status: 400, text: "fail" });
-    expect(await inboxRows(params.notify_id!)).toHaveLength(0);
+    expect(await inboxRows(defined(params.notify_id, "params.notify_id"))).toHaveLength(0);
   });
 
   test("a verified notification about an unknown agreement is acknowledged and kept for operators", async () => {
@@ -231,7 +241,7 @@ describe("Alipay notifications", () => {
       stack.sandbox.alipayKeys.privateKey,
     );
     expect(await postNotification(stack, params)).toEqual({ status: 200, text: "success" });
-    const [row] = await inboxRows(params.notify_id!);
+    const [row] = await inboxRows(defined(params.notify_id, "params.notify_id"));
     expect(row?.outcome).toBe("UNKNOWN_TARGET");
     expect(row?.params).not.toHaveProperty("sign");
   });
@@ -249,7 +259,7 @@ describe("Alipay notifications", () => {
       stack.sandbox.alipayKeys.privateKey,
     );
     expect(await postNotification(stack, params)).toEqual({ status: 200, text: "success" });
-    expect((await inboxRows(params.notify_id!))[0]?.outcome).toBe("MISMATCH");
+    expect((await inboxRows(defined(params.notify_id, "params.notify_id")))[0]?.outcome).toBe("MISMATCH");
     expect((await agreementState(stack, agreement.id)).status).toBe("PENDING");
   });
 });

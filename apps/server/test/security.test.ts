@@ -1,5 +1,6 @@
 import { createSign, generateKeyPairSync, randomBytes } from "node:crypto";
 import type { Server } from "node:http";
+import { defined } from "@paysign/test-kit";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApp } from "../src/app.ts";
@@ -175,13 +176,14 @@ describe("finding 4: limits that hold", () => {
       statuses.push((await customer.as("/api/v1/agreements", { planId: monthlyPlanId })).status);
     expect(statuses).toEqual([201, 201, 201, 409]);
 
-    const [pending] = await stack.database.db.prisma.agreement.findMany({
+    const [first] = await stack.database.db.prisma.agreement.findMany({
       where: { customerId: customer.customer.id as string },
     });
-    await stack.database.db.prisma.agreement.update({ where: { id: pending!.id }, data: { followUpCount: 2 } });
-    const reported = await customer.as(`/api/v1/agreements/${pending!.id}/sign-result`, { resultStatus: "6002" });
+    const pending = defined(first, "a pending agreement");
+    await stack.database.db.prisma.agreement.update({ where: { id: pending.id }, data: { followUpCount: 2 } });
+    const reported = await customer.as(`/api/v1/agreements/${pending.id}/sign-result`, { resultStatus: "6002" });
     expect(reported.status).toBe(200);
-    expect((await agreementState(stack, pending!.id)).agreement.followUpCount).toBe(2);
+    expect((await agreementState(stack, pending.id)).agreement.followUpCount).toBe(2);
     tried("create unlimited PENDING agreements and reset their follow-up count by reporting again");
   });
 });
@@ -228,7 +230,7 @@ describe("finding 5: notification de-duplication is bound to the signed content"
       status: 400,
       text: "fail",
     });
-    expect(await inboxRows(params.notify_id!)).toHaveLength(0);
+    expect(await inboxRows(defined(params.notify_id, "notify_id"))).toHaveLength(0);
     tried("downgrade a notification to sign_type RSA (SHA-1)");
   });
 });

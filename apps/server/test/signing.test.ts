@@ -1,4 +1,5 @@
 import { createVerify } from "node:crypto";
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { http, monthlyPlanId, noticePlanId, signIn, weeklyPlanId } from "./support/customer-client.ts";
 import { startStack, type Stack } from "./support/stack.ts";
@@ -34,7 +35,9 @@ describe("the signStr of POST /api/v1/agreements", () => {
       .sort()
       .map((key) => `${key}=${signed[key]}`)
       .join("&");
-    expect(createVerify("RSA-SHA256").update(content).verify(stack.appKeys.publicKey, sign!, "base64")).toBe(true);
+    expect(
+      createVerify("RSA-SHA256").update(content).verify(stack.appKeys.publicKey, defined(sign, "sign"), "base64"),
+    ).toBe(true);
 
     const answer = await stack.control.signAtCenter({
       signStr,
@@ -48,7 +51,10 @@ describe("the signStr of POST /api/v1/agreements", () => {
     const customer = await signIn(stack);
     const created = await customer.as("/api/v1/agreements", { planId: weeklyPlanId });
     const agreement = created.body.agreement as { externalAgreementNo: string; executeTime: string };
-    const biz = JSON.parse(decodeSignStr(created.body.signStr as string).biz_content!);
+    const biz = JSON.parse(defined(decodeSignStr(created.body.signStr as string).biz_content, "biz_content")) as Record<
+      string,
+      unknown
+    >;
     expect(agreement.externalAgreementNo).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(biz).toMatchObject({
       personal_product_code: "CYCLE_PAY_AUTH_P",
@@ -71,7 +77,11 @@ describe("the signStr of POST /api/v1/agreements", () => {
   test("a NOTICE plan asks Alipay for agreement_effect_type NOTICE", async () => {
     const customer = await signIn(stack);
     const created = await customer.as("/api/v1/agreements", { planId: noticePlanId });
-    expect(JSON.parse(decodeSignStr(created.body.signStr as string).biz_content!).agreement_effect_type).toBe("NOTICE");
+    const biz = JSON.parse(defined(decodeSignStr(created.body.signStr as string).biz_content, "biz_content")) as Record<
+      string,
+      unknown
+    >;
+    expect(biz.agreement_effect_type).toBe("NOTICE");
   });
 
   test("an inactive plan cannot be subscribed, with a reason", async () => {

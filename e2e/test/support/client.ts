@@ -1,12 +1,11 @@
 import { createSandboxControl, type SandboxNotificationView, type SandboxTradeView } from "@paysign/alipay-sandbox";
-import { http, type HttpAnswer, type Json } from "@paysign/test-kit";
+import { defined, http, type HttpAnswer, type Json } from "@paysign/test-kit";
 import { adminKey, type E2eProcesses } from "./processes.ts";
 
 // HTTP helpers for the end-to-end tests: the customer API, the admin API and the sandbox's control API, each as a
 // client outside the processes would call them.
 
-export { http, type Json };
-export type Answer<T = Json> = HttpAnswer<T>;
+type Answer<T = Json> = HttpAnswer<T>;
 
 export type Charge = {
   id: string;
@@ -110,19 +109,23 @@ export function clientsOf(processes: E2eProcesses) {
      * away), once every earlier notification is delivered so the fault cannot meet one of theirs.
      */
     async holdNextNotification(notifyType: string): Promise<void> {
-      await waitFor("earlier notifications delivered", notifications, (all) => all.every((n) => n.delivered));
+      await waitFor({
+        what: "earlier notifications delivered",
+        probe: notifications,
+        done: (all) => all.every((n) => n.delivered),
+      });
       await sandbox.addFault({ method: notifyType, mode: "drop-notify", count: 1 });
     },
 
     /** Sends the held notification of `notifyType` for `agreementNo` now; answers the API's reply body. */
     async deliverHeld(notifyType: string, agreementNo: string): Promise<string | null> {
-      const held = await waitFor(
-        `the held ${notifyType}`,
-        async () =>
+      const held = await waitFor({
+        what: `the held ${notifyType}`,
+        probe: async () =>
           (await notifications()).find((n) => n.notifyType === notifyType && n.params.agreement_no === agreementNo),
-        (found) => found !== undefined && found.attempts.length > 0,
-      );
-      const sent = await sandbox.redeliverNotification(held!.notifyId);
+        done: (found) => found !== undefined && found.attempts.length > 0,
+      });
+      const sent = await sandbox.redeliverNotification(defined(held, "held").notifyId);
       return sent.body.attempts.at(-1)?.body ?? null;
     },
 
@@ -154,12 +157,13 @@ export const transitions = (agreement: AgreementDetail) =>
   agreement.events.map((event) => `${event.fromStatus ?? "∅"}→${event.toStatus} ${event.source}`);
 
 /** Polls `probe` until `done` holds; fails after `timeoutMs` with what it saw last. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
+export async function waitFor<T>(poll: {
+  what: string;
+  probe: () => Promise<T>;
+  done: (value: T) => boolean;
+  timeoutMs?: number;
+}): Promise<T> {
+  const { what, probe, done, timeoutMs = 20_000 } = poll;
   const started = Date.now();
   for (;;) {
     const value = await probe();

@@ -92,7 +92,7 @@ export async function startProcesses(options: ProcessOptions): Promise<E2eProces
     if (options.worker) {
       const worker = spawnEntry("worker", "apps/server/src/worker.ts", serverEnv);
       started.push(worker);
-      await waitUntil(worker, async () => worker.output.some((line) => line.includes('"worker running"')));
+      await waitUntil(worker, () => Promise.resolve(worker.output.some((line) => line.includes('"worker running"'))));
     }
     await waitUntil(api, () => answers(`${apiUrl}/readyz`));
     return { sandboxUrl, apiUrl, output, stop };

@@ -1,6 +1,6 @@
 import express from "express";
-import type { Server, Socket } from "node:net";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { resolveConfig, type RegisteredApp, type SandboxOptions } from "./config.ts";
 import { parsePublicKey, type RsaKeyPair } from "./crypto/keys.ts";
 import { controlErrorHandler } from "./control/control-error.ts";
@@ -118,9 +118,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       if (!running) return;
       await new Promise<void>((resolve) => {
         running.close(() => resolve());
-        if ("closeAllConnections" in running && typeof running.closeAllConnections === "function") {
-          running.closeAllConnections();
-        }
+        running.closeAllConnections();
       });
     },
   };

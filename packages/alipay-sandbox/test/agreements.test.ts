@@ -177,7 +177,7 @@ describe("alipay.system.oauth.token", () => {
     );
     const refreshed = await harness.sdk.exec(
       "alipay.system.oauth.token",
-      { grant_type: "refresh_token", refresh_token: first.refresh_token },
+      { grant_type: "refresh_token", refresh_token: String(first.refresh_token) },
       { validateSign: true },
     );
     expect(refreshed).toMatchObject({ code: "10000", user_id: userId });

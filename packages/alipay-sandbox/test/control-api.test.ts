@@ -80,7 +80,7 @@ describe("control API (docs/product.md §6)", () => {
     const agreements = (await harness.get<Array<Record<string, unknown>>>("/sandbox/agreements")).body;
     expect(agreements.find((a) => a.agreement_no === agreementNo)).toMatchObject({
       status: "NORMAL",
-      external_agreement_no: expect.any(String),
+      external_agreement_no: expect.any(String) as unknown,
       next_deduct_date: "2027-01-01",
     });
     const trades = (await harness.get<Array<Record<string, unknown>>>("/sandbox/trades")).body;
@@ -88,7 +88,7 @@ describe("control API (docs/product.md §6)", () => {
       agreement_no: agreementNo,
       total_amount: "19.90",
       trade_status: "TRADE_SUCCESS",
-      trade_no: expect.stringMatching(/^\d{28}$/),
+      trade_no: expect.stringMatching(/^\d{28}$/) as unknown,
     });
   });
 

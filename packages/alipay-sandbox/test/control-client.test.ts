@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandboxControl, type SandboxControl } from "../src/index.ts";
 import { startReceiver } from "./support/notify-receiver.ts";
@@ -57,7 +58,7 @@ describe("the typed control client", () => {
         notification.notifyType === "dut_user_unsign" && notification.params.agreement_no === agreementNo,
     );
     expect(unsign?.attempts.length).toBeGreaterThan(0);
-    const again = await control.redeliverNotification(unsign!.notifyId);
+    const again = await control.redeliverNotification(defined(unsign, "unsign").notifyId);
     expect(again.body.attempts.at(-1)?.note).toBe("redelivery");
     expect((await control.trades()).body).toEqual([]);
   });

@@ -57,7 +57,7 @@ async function arrange(setup: Setup = {}, sdk = harness.sdk, h = harness): Promi
         agreement_params: { agreement_no: agreementNo },
         ...overrides,
       };
-      return (await sdk.exec("alipay.trade.pay", { bizContent }, { validateSign: true })) as Record<string, string>;
+      return await sdk.exec("alipay.trade.pay", { bizContent }, { validateSign: true });
     },
   };
 }

@@ -97,7 +97,7 @@ describe("gateway with the real alipay-sdk (validateSign: true)", () => {
       { bizContent: { out_trade_no: "GW1" } },
       { validateSign: true },
     );
-    expect(query).toMatchObject({ code: "10000", trade_status: "TRADE_SUCCESS", trade_no: pay.trade_no });
+    expect(query).toMatchObject({ code: "10000", trade_status: "TRADE_SUCCESS", trade_no: String(pay.trade_no) });
   });
 
   it("answers alipay.user.agreement.executionplan.modify, sign.effect and unsign", async () => {
@@ -213,7 +213,9 @@ describe("gateway common checks", () => {
       .join("&");
     const sign = createSign("RSA-SHA256").update(content).sign(testKeys().app.privateKey, "base64");
     const response = await fetch(`${harness.url}/gateway.do?${new URLSearchParams({ ...params, sign }).toString()}`);
-    expect(JSON.parse(await response.text()).alipay_trade_query_response).toMatchObject({
+    expect(
+      (JSON.parse(await response.text()) as { alipay_trade_query_response: unknown }).alipay_trade_query_response,
+    ).toMatchObject({
       sub_code: "ACQ.TRADE_NOT_EXIST",
     });
   });

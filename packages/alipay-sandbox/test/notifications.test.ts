@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createUser, signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
 import { startReceiver } from "./support/notify-receiver.ts";
@@ -83,8 +84,8 @@ describe("notifications", () => {
     expect(entry?.delivered).toBe(true);
     expect(entry?.attempts.map((attempt) => attempt.body)).toEqual(["fail", "fail", "success"]);
     const times = entry?.attempts.map((attempt) => Date.parse(attempt.at)) ?? [];
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(4 * 60_000);
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(defined(times[1], "times[1]") - defined(times[0], "times[0]")).toBeGreaterThanOrEqual(4 * 60_000);
+    expect(defined(times[2], "times[2]") - defined(times[1], "times[1]")).toBeGreaterThanOrEqual(10 * 60_000);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(merchant.received).toHaveLength(3);
   });
@@ -199,7 +200,7 @@ describe("notifications", () => {
       out_trade_no: "N1",
       total_amount: "5.00",
       agreement_no: agreementNo,
-      trade_no: pay.trade_no,
+      trade_no: String(pay.trade_no),
     });
     expect(harness.sdk.checkNotifySignV2(sync?.params)).toBe(true);
   });

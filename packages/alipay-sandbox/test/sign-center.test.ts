@@ -12,6 +12,9 @@ import {
   type SignResult,
 } from "./support/sandbox-harness.ts";
 
+/** The signing center's `result`: the page.sign response, read as JSON. */
+type PageSignAnswer = { alipay_user_agreement_page_sign_response: Record<string, string> };
+
 let harness: Harness;
 let userId: string;
 
@@ -65,14 +68,14 @@ describe("signing center: signStr decoding", () => {
       status: "NORMAL",
       personal_product_code: "CYCLE_PAY_AUTH_P",
       alipay_user_id: userId,
-      agreement_no: expect.stringMatching(/^\d{20}$/),
+      agreement_no: expect.stringMatching(/^\d{20}$/) as unknown,
     });
   });
 
   it("rejects the sdkExecute output encoded only once as an invalid signature", async () => {
     const once = decodeURIComponent(sdkExecuteWith(harness.sdk, monthly(), {}));
     const answer = await sign(once);
-    expect(answer).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("无效签名") });
+    expect(answer).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("无效签名") as unknown });
   });
 
   it("rejects a pageExecute URL as an invalid signature", async () => {
@@ -89,7 +92,7 @@ describe("signing center: signStr decoding", () => {
     );
     expect(tampered).not.toBe(signStr);
     const answer = await sign(tampered);
-    expect(answer).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("验签") });
+    expect(answer).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("验签") as unknown });
   });
 
   it("rejects a signStr signed with another app's key", async () => {
@@ -207,12 +210,12 @@ describe("signing center: outcomes", () => {
       who,
     );
     expect(answer.resultStatus).toBe("7000");
-    expect(JSON.parse(answer.result).alipay_user_agreement_page_sign_response.status).toBe("TEMP");
+    expect((JSON.parse(answer.result) as PageSignAnswer).alipay_user_agreement_page_sign_response.status).toBe("TEMP");
   });
 
   it("rejects an unknown user with 7002", async () => {
     const answer = await sign(sdkExecuteWith(harness.sdk, monthly(), {}), "confirm", "2088000000000000");
-    expect(answer).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("/sandbox/users") });
+    expect(answer).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("/sandbox/users") as unknown });
   });
 
   it("rejects re-signing a live external_agreement_no", async () => {
@@ -227,6 +230,6 @@ describe("signing center: outcomes", () => {
       expect((await sign(sdkExecuteWith(harness.sdk, monthly(), {}), "confirm", who)).resultStatus).toBe("7000");
     }
     const eleventh = await sign(sdkExecuteWith(harness.sdk, monthly(), {}), "confirm", who);
-    expect(eleventh).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("10") });
+    expect(eleventh).toMatchObject({ resultStatus: "7002", memo: expect.stringContaining("10") as unknown });
   });
 });

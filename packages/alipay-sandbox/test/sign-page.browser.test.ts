@@ -12,6 +12,9 @@ import {
   type Harness,
 } from "./support/sandbox-harness.ts";
 
+/** The signing center's `result`: the page.sign response, read as JSON. */
+type PageSignAnswer = { alipay_user_agreement_page_sign_response: Record<string, string> };
+
 const executablePath = findChromium();
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts");
 
@@ -66,14 +69,17 @@ describe.skipIf(!executablePath)("H5 signing page in headless Chromium", () => {
 
     await page.click("#confirm");
     await expect.poll(() => page.locator("#result").innerText()).toContain("签约成功");
-    const posted = (await page.evaluate("window.__posted")) as Array<{ resultStatus: string; result: string }>;
+    const posted = await page.evaluate<Array<{ resultStatus: string; result: string }>>("window.__posted");
     expect(posted).toHaveLength(1);
     expect(posted[0]?.resultStatus).toBe("7000");
-    const agreementNo = JSON.parse(posted[0]?.result ?? "{}").alipay_user_agreement_page_sign_response.agreement_no;
+    const agreementNo = (JSON.parse(posted[0]?.result ?? "{}") as PageSignAnswer)
+      .alipay_user_agreement_page_sign_response.agreement_no;
     const agreements = (
       await harness.get<Array<{ agreement_no: string; alipay_user_id: string }>>("/sandbox/agreements")
     ).body;
-    expect(agreements).toContainEqual(expect.objectContaining({ agreement_no: agreementNo, alipay_user_id: userId }));
+    expect(agreements).toContainEqual(
+      expect.objectContaining({ agreement_no: agreementNo, alipay_user_id: userId }) as unknown,
+    );
     await page.close();
   });
 
@@ -82,7 +88,7 @@ describe.skipIf(!executablePath)("H5 signing page in headless Chromium", () => {
     const page = await openPage(userId);
     await page.click("#cancel");
     await expect.poll(() => page.locator("#result").innerText()).toContain("已取消");
-    const posted = (await page.evaluate("window.__posted")) as Array<{ resultStatus: string }>;
+    const posted = await page.evaluate<Array<{ resultStatus: string }>>("window.__posted");
     expect(posted[0]?.resultStatus).toBe("6001");
     const agreements = (await harness.get<Array<{ alipay_user_id: string }>>("/sandbox/agreements")).body;
     expect(agreements.filter((agreement) => agreement.alipay_user_id === userId)).toHaveLength(0);

@@ -10,6 +10,9 @@ import {
   type SignResult,
 } from "./support/sandbox-harness.ts";
 
+/** The signing center's `result`: the page.sign response, read as JSON. */
+type PageSignAnswer = { alipay_user_agreement_page_sign_response: Record<string, string> };
+
 let harness: Harness;
 let userId: string;
 
@@ -31,7 +34,7 @@ describe("signStr decoding", () => {
           decision: "confirm",
         });
         expect(body.memo).toBe("");
-        const response = JSON.parse(body.result).alipay_user_agreement_page_sign_response;
+        const response = (JSON.parse(body.result) as PageSignAnswer).alipay_user_agreement_page_sign_response;
         expect(response.external_logon_id).toBe(logon);
       }),
       { numRuns: 40 },

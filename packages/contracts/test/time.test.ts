@@ -116,11 +116,13 @@ describe("calendar dates", () => {
   test("adding months to a day ≤ 28 always keeps the day, across leap Februaries", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1900, max: 2900 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 28 }),
-        fc.integer({ min: -1200, max: 1200 }),
-        (year, month, day, months) => {
+        fc.record({
+          year: fc.integer({ min: 1900, max: 2900 }),
+          month: fc.integer({ min: 1, max: 12 }),
+          day: fc.integer({ min: 1, max: 28 }),
+          months: fc.integer({ min: -1200, max: 1200 }),
+        }),
+        ({ year, month, day, months }) => {
           const result = parseCalendarDate(addMonths(formatCalendarDate({ year, month, day }), months));
           const expectedIndex = year * 12 + month - 1 + months;
           return result.day === day && result.year * 12 + result.month - 1 === expectedIndex;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { freePort, http, tempDir } from "../src/index.ts";
+import { defined, freePort, http, tempDir } from "../src/index.ts";
 
 let server: Server;
 let url: string;
@@ -26,6 +26,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe("the test kit", () => {
+  test("defined answers a present value and names a missing one", () => {
+    expect(defined(0, "a count")).toBe(0);
+    expect(() => defined(undefined, "the first row")).toThrow("expected the first row, got undefined");
+    expect(() => defined(null, "a notify_id")).toThrow("expected a notify_id, got null");
+  });
+
   test("freePort answers a port a server can listen on", async () => {
     expect(new URL(url).port).toMatch(/^\d+$/);
     expect(await freePort()).not.toBe(Number(new URL(url).port));

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import path from "node:path";
 import { http, sleep } from "./http.ts";
 
-export const repoRoot = path.resolve(import.meta.dirname, "../../..");
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
 /**
  * The API as production runs it: `node --import tsx apps/server/src/main.ts` in its own process, configured by the

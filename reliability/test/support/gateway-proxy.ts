@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
  * never comes back; `hold-before`: it never reaches Alipay and never returns. A held call ends when the caller
  * gives up (SDK timeout) or dies.
  */
-export type GatewayAction = "pass" | "hold-after" | "hold-before";
+type GatewayAction = "pass" | "hold-after" | "hold-before";
 
 export type GatewayProxy = {
   url: string;

@@ -14,13 +14,14 @@ export async function http(
   }
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<T> {
+export async function waitFor<T>(poll: {
+  what: string;
+  probe: () => Promise<T>;
+  done: (value: T) => boolean;
+  timeoutMs?: number;
+  intervalMs?: number;
+}): Promise<T> {
+  const { what, probe, done, timeoutMs = 30_000, intervalMs = 100 } = poll;
   const started = Date.now();
   for (;;) {
     const value = await probe();

@@ -24,7 +24,7 @@ export type Disruption = {
   loseAck?: "fail" | "reset";
 };
 
-export type NotifyProxyStats = {
+type NotifyProxyStats = {
   deliveries: number;
   dropped: number;
   duplicated: number;

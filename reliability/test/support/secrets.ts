@@ -1,7 +1,7 @@
 /** A value that must never be written to a log, and what it is. */
 export type Secret = { label: string; value: string };
 
-export type Leak = { label: string; file: string; line: number; excerpt: string };
+type Leak = { label: string; file: string; line: number; excerpt: string };
 
 export type ScanResult = { secrets: number; needles: number; lines: number; leaks: Leak[] };
 

@@ -19,7 +19,7 @@ import { startCluster, type Cluster } from "./cluster.ts";
 import { http, type HttpAnswer, type Json } from "./http.ts";
 import { startNotifyProxy, type NotifyProxy } from "./notify-proxy.ts";
 
-export const appId = "2021000000000099";
+const appId = "2021000000000099";
 
 export type Stack = {
   name: string;
@@ -167,7 +167,7 @@ export type Customer = {
   userId: string;
   logonId: string;
   token: string;
-  as(route: string, body?: unknown, headers?: Record<string, string>, method?: string): Promise<HttpAnswer>;
+  as(route: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
 };
 
 /** A buyer in the sandbox (with a full logon id, personal data) and a session for them in the API. */
@@ -186,11 +186,10 @@ export async function signIn(stack: Stack, balance = "1000.00"): Promise<Custome
     userId,
     logonId,
     token,
-    as: (route, body, headers = {}, method) =>
+    as: (route, body, headers = {}) =>
       http(`${stack.api.url}${route}`, {
         headers: { authorization: `Bearer ${token}`, ...headers },
         ...(body === undefined ? {} : { body }),
-        ...(method ? { method } : {}),
       }),
   };
 }

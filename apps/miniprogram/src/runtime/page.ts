@@ -10,13 +10,6 @@ export type PageThis<Data> = {
   setData(patch: Partial<Data>, callback?: () => void): void;
 };
 
-export type PageLifecycle = {
-  onLoad?(query: PageQuery): unknown;
-  onShow?(): unknown;
-  onUnload?(): unknown;
-  onPullDownRefresh?(): unknown;
-};
-
 export type PageOptions<Data, Methods> = { data: Data } & Methods;
 
 /**

@@ -27,7 +27,7 @@ export class NetworkError extends Error {
 
 export type RequestFunction = typeof my.request;
 
-export const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 
 type RawAnswer = { status?: unknown; statusCode?: unknown; data?: unknown };
 

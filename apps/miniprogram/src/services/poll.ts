@@ -8,7 +8,7 @@ export type PollResult = {
   final: boolean;
 };
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

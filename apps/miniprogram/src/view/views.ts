@@ -21,7 +21,7 @@ export type PlanView = {
   firstChargeText: string;
 };
 
-export type ChargeView = { id: string; dueDateText: string; amountText: string; statusText: string; tone: Tone };
+type ChargeView = { id: string; dueDateText: string; amountText: string; statusText: string; tone: Tone };
 
 export type AgreementView = {
   id: string;
@@ -62,7 +62,7 @@ export function planView(plan: Plan): PlanView {
   };
 }
 
-export function chargeView(charge: Charge): ChargeView {
+function chargeView(charge: Charge): ChargeView {
   return {
     id: charge.id,
     dueDateText: dateText(charge.dueDate),

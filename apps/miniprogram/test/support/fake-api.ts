@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import type { HttpBackend, HttpReply, RequestRecord } from "./mini-runtime.ts";
 import { API, SANDBOX } from "./fixtures.ts";
 
@@ -26,8 +27,8 @@ export function fakeApi(routes: Record<string, Route | HttpReply | HttpReply[]>)
     if (Array.isArray(route)) {
       // A list answers in turn, repeating its last answer.
       if (!queues.has(key)) queues.set(key, [...route]);
-      const queue = queues.get(key)!;
-      return queue.length > 1 ? queue.shift()! : queue[0]!;
+      const queue = defined(queues.get(key), `the answers to ${key}`);
+      return defined(queue.length > 1 ? queue.shift() : queue[0], `an answer to ${key}`);
     }
     return typeof route === "function" ? route(request) : route;
   };

@@ -4,7 +4,7 @@ import { SIGN_STR, active, agreement, agreementId, detail, monthlyPlan, planId, 
 import { launchMiniProgram, type HttpReply, type PaySignReply, type RuntimeOptions } from "./mini-runtime.ts";
 
 export const plansReply: HttpReply = { status: 200, body: { items: [monthlyPlan] } };
-export const createdReply: HttpReply = { status: 201, body: { agreement: agreement(), signStr: SIGN_STR } };
+const createdReply: HttpReply = { status: 201, body: { agreement: agreement(), signStr: SIGN_STR } };
 
 export const signResultReply = (outcome: string, status: Agreement = agreement()): HttpReply => ({
   status: 200,
@@ -34,7 +34,7 @@ export async function subscribe(options: {
   const rt = await launchMiniProgram({
     config: realConfig,
     http: fakeApi(subscriptionRoutes(options.routes)),
-    paySignCenter: async () => signs.shift() ?? { resultStatus: "6001", result: "" },
+    paySignCenter: () => Promise.resolve(signs.shift() ?? { resultStatus: "6001", result: "" }),
     ...options.runtime,
   });
   await rt.settle();

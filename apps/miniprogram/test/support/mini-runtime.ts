@@ -1,3 +1,4 @@
+import { defined } from "@paysign/test-kit";
 import { vi } from "vitest";
 import { PAGES, pagesFor, type PagePath } from "../../src/app-pages.ts";
 import type { BuildConfig } from "../../src/config.ts";
@@ -34,7 +35,7 @@ export type RuntimeOptions = {
   confirm?: () => boolean;
 };
 
-export type MyCall = { api: string; args: unknown };
+type MyCall = { api: string; args: unknown };
 
 type PageOptionsObject = Record<string, unknown> & { data: Record<string, unknown> };
 
@@ -57,7 +58,13 @@ const PAGE_MODULES: Record<PagePath, () => Promise<unknown>> = {
   [PAGES.signWebview]: () => import("../../src/pages/sign-webview/index.ts"),
 };
 
-export class NetworkFailure extends Error {}
+class NetworkFailure extends Error {}
+
+/** How Alipay's my.* APIs fail: with a plain `{ error, errorMessage, … }` object, not an Error. */
+export function alipayFailure(failure: { error: number; errorMessage: string } & Record<string, unknown>): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the platform throws a plain object; pages must see the same
+  throw failure;
+}
 export const networkFailure = () => new NetworkFailure("connection refused");
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -67,7 +74,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     if (node[key] === null || typeof node[key] !== "object") node[key] = /^\d+$/.test(keys[index + 1] ?? "") ? [] : {};
     node = node[key] as Record<string, unknown>;
   });
-  node[keys[keys.length - 1]!] = value;
+  node[defined(keys.at(-1), `the last key of ${path}`)] = value;
 }
 
 function parseUrl(url: string): { route: string; query: Record<string, string> } {
@@ -79,8 +86,6 @@ function parseUrl(url: string): { route: string; query: Record<string, string> }
   }
   return { route: pathPart.replace(/^\//, ""), query };
 }
-
-export type MiniRuntime = Awaited<ReturnType<typeof launchMiniProgram>>;
 
 /** Stubs the globals, loads app.js, opens the home page; call `vi.unstubAllGlobals()` after each test. */
 export async function launchMiniProgram(options: RuntimeOptions) {
@@ -172,7 +177,7 @@ export async function launchMiniProgram(options: RuntimeOptions) {
 
   const loadPage = async (route: string): Promise<PagePath> => {
     if (!appPages.includes(route as PagePath)) {
-      throw { error: 1, errorMessage: `page ${route} is not in app.json` };
+      alipayFailure({ error: 1, errorMessage: `page ${route} is not in app.json` });
     }
     const page = route as PagePath;
     if (!registered.has(page)) {
@@ -217,14 +222,15 @@ export async function launchMiniProgram(options: RuntimeOptions) {
       try {
         reply = await options.http(record);
       } catch (error) {
-        if (error instanceof NetworkFailure) throw { error: 12, errorMessage: "network error" };
+        if (error instanceof NetworkFailure) alipayFailure({ error: 12, errorMessage: "network error" });
         throw error;
       }
       const text = reply.text ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
       const data = args.dataType === "text" ? text : text ? (JSON.parse(text) as unknown) : "";
       const answer = { data, status: reply.status, statusCode: reply.status, headers: {}, header: {} };
       // Alipay's clients fail a non-2xx answer with error 19 and keep the response on the error.
-      if (reply.status < 200 || reply.status >= 300) throw { error: 19, errorMessage: "http status error", ...answer };
+      if (reply.status < 200 || reply.status >= 300)
+        alipayFailure({ error: 19, errorMessage: "http status error", ...answer });
       return answer;
     }),
     getAuthCode: api("getAuthCode", async () => {
@@ -233,7 +239,7 @@ export async function launchMiniProgram(options: RuntimeOptions) {
       return { authCode: `auth-code-${authCodes}`, authSuccessScopes: ["auth_base"], authErrorScopes: {} };
     }),
     paySignCenter: api("paySignCenter", async (args: PaySignArgs) => {
-      if (!options.paySignCenter) throw { error: 2, errorMessage: "paySignCenter is not available here" };
+      if (!options.paySignCenter) alipayFailure({ error: 2, errorMessage: "paySignCenter is not available here" });
       return options.paySignCenter(args);
     }),
     getStorage: api("getStorage", (args: { key: string }) => ({ data: storage.get(args.key) ?? null })),
@@ -345,7 +351,7 @@ export async function launchMiniProgram(options: RuntimeOptions) {
     /** The options object a page module registered with Page(), loading the module when needed. */
     async pageOptions(route: PagePath): Promise<Record<string, unknown>> {
       await loadPage(route);
-      return registered.get(route)!;
+      return defined(registered.get(route), `the options ${route} registered with Page()`);
     },
     /** Opens a page as the Alipay app would from its URL (a deep link); the home page is already open. */
     async navigate(url: string) {

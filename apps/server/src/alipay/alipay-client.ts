@@ -17,9 +17,9 @@ import type { Logger } from "../logger.ts";
 import type { AlipayConfig } from "./alipay-config.ts";
 
 /** What Alipay's answer said, when it was not a success (all undefined when nothing was answered). */
-export type AlipayFailureDetail = { code: string | undefined; subCode: string | undefined; subMsg: string | undefined };
+type AlipayFailureDetail = { code: string | undefined; subCode: string | undefined; subMsg: string | undefined };
 
-export type UnknownOutcomeCause =
+type UnknownOutcomeCause =
   /** No verified answer: timeout, lost connection, an answer whose signature does not verify. */
   | "no-answer"
   /** An answer `classifyAlipayResult` reads as a lost one: 10003, 20000 on a write, ACQ.SYSTEM_ERROR… */
@@ -133,7 +133,7 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
       try {
         const request = ALIPAY_METHOD_MAP[method].requestIn === "common-params" ? biz : { bizContent: biz };
         const params = { ...(await commonParams(method)), ...request };
-        answer = (await sdk.exec(method, params, { validateSign: true })) as Record<string, unknown>;
+        answer = await sdk.exec(method, params, { validateSign: true });
       } catch (error) {
         // Network errors, timeouts and unverifiable answers: the call may or may not have taken effect.
         const reason = error instanceof Error ? error.message : String(error);

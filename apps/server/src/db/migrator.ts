@@ -117,7 +117,7 @@ async function applyMigration(client: pg.Client, migration: Migration): Promise<
   } catch (error) {
     await client.query("ROLLBACK");
     throw new MigrationError(
-      `Migration ${migration.name} failed and was rolled back: ${error instanceof Error ? error.message : error}`,
+      `Migration ${migration.name} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }

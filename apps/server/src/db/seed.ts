@@ -2,7 +2,7 @@ import type { Database } from "./prisma.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
 /** Demo plans for development and the demo; fixed ids so seeding twice changes nothing. */
-export const demoPlans = [
+const demoPlans = [
   {
     id: "6f1c4a52-0d3b-4c1e-9a53-000000000001",
     name: "Monthly membership",

@@ -51,7 +51,9 @@ export async function runCharge(
     if (settled === "unsettled") return findCharge(deps, key);
   }
   const now = await deps.clock.now();
-  const claim = await deps.db.prisma.$transaction((tx) => claimAttempt(deps, tx, key, now, options.force ?? false));
+  const claim = await deps.db.prisma.$transaction((tx) =>
+    claimAttempt(deps, tx, { key, now, force: options.force ?? false }),
+  );
   if (claim) await payAttempt(deps, claim);
   return findCharge(deps, key);
 }
@@ -77,10 +79,9 @@ type Claim = {
 async function claimAttempt(
   deps: ServiceDeps,
   tx: Tx,
-  key: ChargeKey,
-  now: Date,
-  force: boolean,
+  claim: { key: ChargeKey; now: Date; force: boolean },
 ): Promise<Claim | undefined> {
+  const { key, now, force } = claim;
   const agreement = await lockAgreement(tx, key.agreementId);
   if (!agreement) return undefined;
   const current = agreement.nextDeductDate ? calendarDateFromUtcMidnight(agreement.nextDeductDate) : undefined;
@@ -162,7 +163,7 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
     agreement_params: { agreement_no: claim.agreementNo },
   });
   const now = await deps.clock.now();
-  const outcome = await settlePayAnswer(deps, claim, result, now);
+  const outcome = await settlePayAnswer(deps, claim, { result, now });
   deps.logger.info(
     { chargeId: claim.chargeId, outTradeNo: claim.outTradeNo, dueDate: claim.dueDate, outcome },
     "deduction attempt",
@@ -177,9 +178,9 @@ type PayOutcome = "success" | "retryable" | "definitive" | "unknown-outcome" | "
 async function settlePayAnswer(
   deps: ServiceDeps,
   claim: Claim,
-  result: AlipayCallResult<"alipay.trade.pay">,
-  now: Date,
+  answer: { result: AlipayCallResult<"alipay.trade.pay">; now: Date },
 ): Promise<PayOutcome> {
+  const { result, now } = answer;
   const config = deps.config.deductions;
   return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAttempt(tx, claim.attemptId);

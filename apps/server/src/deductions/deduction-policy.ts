@@ -1,5 +1,4 @@
 import {
-  addDays,
   calendarDateToUtcMidnight,
   compareCalendarDates,
   SHANGHAI_OFFSET_MS,
@@ -13,11 +12,6 @@ import type { Prisma } from "../generated/prisma/client.ts";
 /** The instant a Shanghai calendar day begins. */
 export function startOfShanghaiDay(date: CalendarDate): Date {
   return new Date(calendarDateToUtcMidnight(date).getTime() - SHANGHAI_OFFSET_MS);
-}
-
-/** The day of the first automatic attempt for D: D − leadDays (inside the window, as leadDays ≤ N). */
-export function firstAttemptDate(dueDate: CalendarDate, leadDays: number): CalendarDate {
-  return addDays(dueDate, -leadDays);
 }
 
 /**

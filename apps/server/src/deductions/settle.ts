@@ -121,7 +121,7 @@ const agreementAfter: Record<string, "UNSIGNED" | "EXPIRED" | "COMPLETED" | "SYN
 };
 
 /** Codes recorded when an unknown outcome turned out not to have charged; they do not count as failed tries. */
-export const NOT_CHARGED_CODES = ["ACQ.TRADE_NOT_EXIST", "TRADE_CLOSED"] as const;
+const NOT_CHARGED_CODES = ["ACQ.TRADE_NOT_EXIST", "TRADE_CLOSED"] as const;
 
 export type FailureKind =
   /** Alipay said no for now (balance, risk, limits, window not open yet): retry on the schedule inside the window. */

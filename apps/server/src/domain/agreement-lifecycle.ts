@@ -35,7 +35,7 @@ export type AlipayAgreementView = {
 };
 
 /** The field changes of a transition; an absent field keeps its stored value. */
-export type AgreementChanges = {
+type AgreementChanges = {
   status: AgreementStatus;
   /** Alipay's own status as last seen; `undefined` keeps it, `null` clears it. */
   alipayStatus?: string | null;

@@ -3,8 +3,9 @@ import type { Request, Response, Router } from "express";
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
 import type { Authenticator } from "./auth.ts";
+import { requestIdOf } from "./error-handler.ts";
 
-export type RouteContext = {
+type RouteContext = {
   requestId: string;
   /** Set on customer routes: the signed-in customer. */
   customerId: string;
@@ -49,15 +50,16 @@ export function bindRoute<R extends RouteDefinition>(
   route: R,
   options: BindOptions,
 ): (handler: BoundHandler<R>) => void {
-  return (handler) => mountRoute(router, route, handler, options);
+  return (handler) => mountRoute({ router, route, handler, options });
 }
 
-function mountRoute<R extends RouteDefinition>(
-  router: Router,
-  route: R,
-  handler: BoundHandler<R>,
-  options: BindOptions,
-): void {
+function mountRoute<R extends RouteDefinition>(mount: {
+  router: Router;
+  route: R;
+  handler: BoundHandler<R>;
+  options: BindOptions;
+}): void {
+  const { router, route, handler, options } = mount;
   const method = route.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
   router[method](route.path, async (req: Request, res: Response) => {
     let customerId = "";
@@ -70,7 +72,7 @@ function mountRoute<R extends RouteDefinition>(
       headers: parsePart(route.headers, req.headers, "headers"),
       body: parsePart(route.body, req.body, "body"),
     } as RouteRequest<R>;
-    const result = await handler(request, { requestId: String(req.id), customerId });
+    const result = await handler(request, { requestId: requestIdOf(req), customerId });
 
     const schema = route.responses[result.status];
     if (options.checkResponses) {

@@ -4,15 +4,25 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { dataExceptionCodeOf, isDatabaseUnavailable } from "./database-errors.ts";
 
-export function sendError(req: Request, res: Response, code: ErrorCode, message: string, details?: unknown): void {
+/** The request id pino-http gave the request (a string from app.ts's genReqId), or "" before it has one. */
+export function requestIdOf(req: Request): string {
+  return typeof req.id === "string" || typeof req.id === "number" ? String(req.id) : "";
+}
+
+export function sendError(
+  req: Request,
+  res: Response,
+  error: { code: ErrorCode; message: string; details?: unknown },
+): void {
+  const { code, message, details } = error;
   const body: ErrorBody = {
-    error: { code, message, ...(details === undefined ? {} : { details }), requestId: String(req.id ?? "") },
+    error: { code, message, ...(details === undefined ? {} : { details }), requestId: requestIdOf(req) },
   };
   res.status(httpStatusOf(code)).json(body);
 }
 
 export const notFoundRoute: RequestHandler = (req, res) => {
-  sendError(req, res, "NOT_FOUND", `No route ${req.method} ${req.path}.`);
+  sendError(req, res, { code: "NOT_FOUND", message: `No route ${req.method} ${req.path}.` });
 };
 
 /** body-parser's and the router's refusals (their `type`), each with what the client should fix. */
@@ -31,11 +41,12 @@ const transportMessages: Record<string, string> = {
  * store), a lost database as 503, else 500.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
+  // eslint-disable-next-line max-params -- Express tells an error middleware by its four parameters
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) return;
     if (error instanceof AppError) {
       if (error.code === "INTERNAL") logger.error({ err: error, requestId: req.id }, error.message);
-      sendError(req, res, error.code, error.message, error.details);
+      sendError(req, res, error);
       return;
     }
     const status = (error as { status?: unknown }).status;
@@ -46,7 +57,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       const message =
         (typeof type === "string" ? transportMessages[type] : undefined) ??
         "The request is malformed (for example a path with broken percent-encoding).";
-      sendError(req, res, "BAD_REQUEST", message);
+      sendError(req, res, { code: "BAD_REQUEST", message });
       return;
     }
     const dataException = dataExceptionCodeOf(error);
@@ -54,20 +65,24 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       // A value that passed the request schema but not its column (an integer past 2^31, a NUL byte, a cursor that
       // does not decode to a storable instant). It came from the request: answer 400, and log no value.
       logger.warn({ requestId: req.id, sqlState: dataException }, "request value refused by the database");
-      sendError(
-        req,
-        res,
-        "BAD_REQUEST",
-        "A value in the request is out of range or contains characters that cannot be stored.",
-      );
+      sendError(req, res, {
+        code: "BAD_REQUEST",
+        message: "A value in the request is out of range or contains characters that cannot be stored.",
+      });
       return;
     }
     if (isDatabaseUnavailable(error)) {
       logger.error({ err: error, requestId: req.id }, "database unavailable");
-      sendError(req, res, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable; retry in a few seconds.");
+      sendError(req, res, {
+        code: "SERVICE_UNAVAILABLE",
+        message: "The service is temporarily unavailable; retry in a few seconds.",
+      });
       return;
     }
     logger.error({ err: error, requestId: req.id }, "unhandled error");
-    sendError(req, res, "INTERNAL", "Something went wrong on our side; retry later and quote the request id.");
+    sendError(req, res, {
+      code: "INTERNAL",
+      message: "Something went wrong on our side; retry later and quote the request id.",
+    });
   };
 }

@@ -23,7 +23,8 @@ export function addressRateLimit(config: Config): RequestHandler {
     ...shared,
     windowMs: minute,
     limit: config.rateLimitPerMinute,
-    handler: (req, res) => sendError(req, res, "RATE_LIMITED", "Too many requests; wait a minute and retry."),
+    handler: (req, res) =>
+      sendError(req, res, { code: "RATE_LIMITED", message: "Too many requests; wait a minute and retry." }),
   });
 }
 
@@ -49,7 +50,10 @@ export function customerRateLimit(config: Config, sessions: SessionTokens): Requ
     skip: async (req) => (await customerOf(req)) === undefined,
     keyGenerator: async (req) => `customer:${(await customerOf(req)) ?? ""}`,
     handler: (req, res) =>
-      sendError(req, res, "RATE_LIMITED", "Too many requests for this customer; wait a minute and retry."),
+      sendError(req, res, {
+        code: "RATE_LIMITED",
+        message: "Too many requests for this customer; wait a minute and retry.",
+      }),
   });
 }
 
@@ -73,7 +77,10 @@ export function adminAuthFailureLimit(config: Config, logger: Logger): RequestHa
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     handler: (req, res) => {
       logger.warn({ requestId: req.id, ip: req.ip, path: req.path }, "admin routes locked: too many wrong keys");
-      sendError(req, res, "RATE_LIMITED", "Too many wrong admin keys from this address; wait 15 minutes.");
+      sendError(req, res, {
+        code: "RATE_LIMITED",
+        message: "Too many wrong admin keys from this address; wait 15 minutes.",
+      });
     },
   });
   return [logFailures, limiter];

@@ -6,7 +6,7 @@ import type { ServiceDeps } from "../services/deps.ts";
 import { runDueFollowUps } from "../services/follow-up.ts";
 
 /** pg-boss queues (schema `pgboss` of the same database). */
-export const QUEUES = {
+const QUEUES = {
   /** One scheduler pass; `exclusive`, so however many processes ask, one runs at a time. */
   tick: "deduction-tick",
   /** One (agreement, D); `exclusive` per singletonKey = agreementId:D. */

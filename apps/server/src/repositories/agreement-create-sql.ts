@@ -26,20 +26,24 @@ export type PlanForAgreement = Pick<
   | "signValidityPeriod"
 >;
 
-type PlanAndCustomerRow = {
-  planId: string | null;
-  active: boolean | null;
-  productCode: string | null;
-  personalProductCode: string | null;
-  signScene: string | null;
-  effectType: Plan["effectType"] | null;
-  periodType: Plan["periodType"] | null;
-  period: number | null;
-  singleAmount: string | null;
+/** The plan's columns as the read returns them: all present, or all null when there is no such plan. */
+type PlanColumns = {
+  planId: string;
+  active: boolean;
+  productCode: string;
+  personalProductCode: string;
+  signScene: string;
+  effectType: Plan["effectType"];
+  periodType: Plan["periodType"];
+  period: number;
+  singleAmount: string;
   totalAmount: string | null;
   totalPayments: number | null;
-  firstChargeDelayDays: number | null;
+  firstChargeDelayDays: number;
   signValidityPeriod: string | null;
+};
+
+type PlanAndCustomerRow = (PlanColumns | { [Column in keyof PlanColumns]: null }) & {
   customerId: string | null;
   alipayUserId: string | null;
 };
@@ -73,17 +77,17 @@ export async function findPlanAndCustomer(
       ? undefined
       : {
           id: row.planId,
-          active: row.active!,
-          productCode: row.productCode!,
-          personalProductCode: row.personalProductCode!,
-          signScene: row.signScene!,
-          effectType: row.effectType!,
-          periodType: row.periodType!,
-          period: row.period!,
-          singleAmount: new Prisma.Decimal(row.singleAmount!),
+          active: row.active,
+          productCode: row.productCode,
+          personalProductCode: row.personalProductCode,
+          signScene: row.signScene,
+          effectType: row.effectType,
+          periodType: row.periodType,
+          period: row.period,
+          singleAmount: new Prisma.Decimal(row.singleAmount),
           totalAmount: row.totalAmount === null ? null : new Prisma.Decimal(row.totalAmount),
           totalPayments: row.totalPayments,
-          firstChargeDelayDays: row.firstChargeDelayDays!,
+          firstChargeDelayDays: row.firstChargeDelayDays,
           signValidityPeriod: row.signValidityPeriod,
         };
   const customer = row?.customerId == null ? undefined : { id: row.customerId, alipayUserId: row.alipayUserId };

@@ -7,7 +7,7 @@ import { createDocument } from "zod-openapi";
 import { docsPagePolicy, renderStaticPage } from "../http/content-security.ts";
 
 /** The OpenAPI 3.1 document, generated from the route contracts of @paysign/contracts. */
-export function createOpenApiDocument(): ReturnType<typeof createDocument> {
+function createOpenApiDocument(): ReturnType<typeof createDocument> {
   return createDocument({
     openapi: "3.1.0",
     info: {
@@ -18,8 +18,8 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
         "Alipay notifications, and the admin API. Amounts are yuan strings with two decimals; dates are " +
         "Asia/Shanghai calendar days.",
     },
-    paths: toOpenApiPaths(apiRoutes) as Parameters<typeof createDocument>[0]["paths"],
-    components: { securitySchemes: OPENAPI_SECURITY_SCHEMES as never },
+    paths: toOpenApiPaths(apiRoutes),
+    components: { securitySchemes: OPENAPI_SECURITY_SCHEMES },
   });
 }
 

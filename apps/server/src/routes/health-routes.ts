@@ -6,7 +6,7 @@ import { isDatabaseReady } from "../services/health.ts";
 
 export function healthRoutes(deps: Pick<ServiceDeps, "db">, options: BindOptions): Router {
   const router = Router();
-  bindRoute(router, healthz, options)(async () => ({ status: 200, body: { status: "ok" } }));
+  bindRoute(router, healthz, options)(() => Promise.resolve({ status: 200, body: { status: "ok" } }));
   bindRoute(
     router,
     readyz,

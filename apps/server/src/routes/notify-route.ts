@@ -40,6 +40,7 @@ export function notifyRoute(
     },
   );
   // A form the parser refuses (too large, too many fields, a bad charset) is answered the way Alipay expects.
+  // eslint-disable-next-line max-params -- Express tells an error middleware by its four parameters
   router.use("/alipay/notify", ((error, req, res, _next) => {
     req.log.warn({ err: error }, "notification refused: unreadable form");
     res.status(400).type("text/plain").send(NOTIFY_RETRY);

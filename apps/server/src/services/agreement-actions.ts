@@ -28,7 +28,13 @@ export async function unsignAgreement(
       const locked = await lockAgreement(tx, agreement.id);
       if (!locked) throw notFound("Agreement");
       const reason = input.source === "CUSTOMER" ? "customer asked to stop" : "merchant unsigned";
-      return (await applyAlipayView(tx, locked, { status: "UNSIGN" }, { source: input.source, reason })).agreement;
+      return (
+        await applyAlipayView(tx, {
+          agreement: locked,
+          view: { status: "UNSIGN" },
+          event: { source: input.source, reason },
+        })
+      ).agreement;
     });
   }
   const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });
@@ -57,8 +63,13 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
     return deps.db.prisma.$transaction(async (tx) => {
       const locked = await lockAgreement(tx, agreement.id);
       if (!locked) throw notFound("Agreement");
-      return (await applyAlipayView(tx, locked, { status: "NORMAL" }, { source: "ADMIN", reason: "sign.effect" }))
-        .agreement;
+      return (
+        await applyAlipayView(tx, {
+          agreement: locked,
+          view: { status: "NORMAL" },
+          event: { source: "ADMIN", reason: "sign.effect" },
+        })
+      ).agreement;
     });
   }
   const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });

@@ -1,5 +1,5 @@
 import type { AlipayBizContent, AlipayResponse } from "@paysign/contracts/alipay";
-import type { Agreement } from "../generated/prisma/client.ts";
+import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
 import { applyAlipayView, changeAgreementStatus } from "./alipay-agreement-view.ts";
@@ -54,14 +54,13 @@ export async function syncAgreement(
   const agreement = await deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreementId);
     if (!locked) throw new Error(`agreement ${agreementId} vanished`);
-    const raw = JSON.parse(JSON.stringify(answer));
+    const raw = JSON.parse(JSON.stringify(answer)) as Prisma.InputJsonValue;
     switch (answer.kind) {
       case "found": {
         const { response } = answer;
-        const result = await applyAlipayView(
-          tx,
-          locked,
-          {
+        const result = await applyAlipayView(tx, {
+          agreement: locked,
+          view: {
             status: answer.status,
             agreementNo: response.agreement_no,
             // principal_id is the Alipay user who signed (docs/alipay-protocol.md §5): the planner refuses another user.
@@ -70,20 +69,19 @@ export async function syncAgreement(
             validTime: response.valid_time,
             invalidTime: response.invalid_time,
           },
-          { source: options.source, reason: `agreement.query: ${answer.status}`, raw },
-        );
+          event: { source: options.source, reason: `agreement.query: ${answer.status}`, raw },
+        });
         if (result.plan.kind === "mismatch")
           deps.logger.warn({ agreementId, detail: result.plan.detail }, "agreement.query answer refused: mismatch");
         return result.agreement;
       }
       case "unsigned":
         return (
-          await applyAlipayView(
-            tx,
-            locked,
-            { status: "UNSIGN" },
-            { source: options.source, reason: "agreement.query: unsigned", raw },
-          )
+          await applyAlipayView(tx, {
+            agreement: locked,
+            view: { status: "UNSIGN" },
+            event: { source: options.source, reason: "agreement.query: unsigned", raw },
+          })
         ).agreement;
       case "not-signed": {
         if (locked.status !== "PENDING" || !options.notSigned) return locked;

@@ -25,10 +25,7 @@ import { requireAlipay } from "./require-alipay.ts";
 export type CreatedAgreement = { agreement: Agreement; signStr: string };
 
 /** The page.sign biz_content for an agreement: never a return_url, channel ALIPAYAPP, NOTICE when the plan says so. */
-export function pageSignBizContent(
-  agreement: NewAgreement,
-  plan: Pick<Plan, "signValidityPeriod">,
-): PageSignBizContent {
+function pageSignBizContent(agreement: NewAgreement, plan: Pick<Plan, "signValidityPeriod">): PageSignBizContent {
   return {
     personal_product_code: agreement.personalProductCode,
     product_code: agreement.productCode,
@@ -45,7 +42,7 @@ export function pageSignBizContent(
     }),
     ...(agreement.effectType === "NOTICE" ? { agreement_effect_type: "NOTICE" } : {}),
     ...(plan.signValidityPeriod ? { sign_validity_period: plan.signValidityPeriod } : {}),
-  } as PageSignBizContent;
+  };
 }
 
 function requestHash(body: unknown): string {
@@ -64,7 +61,7 @@ export async function createAgreement(
   const scope = `createAgreement:${input.customerId}`;
   const hash = requestHash(input.body);
   if (input.idempotencyKey) {
-    const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
+    const replay = await replayIdempotent(deps, { scope, key: input.idempotencyKey, hash });
     if (replay) return replay;
   }
   const { plan, customer } = await findPlanAndCustomer(deps.db, input.planId, input.customerId);
@@ -122,7 +119,7 @@ export async function createAgreement(
   } catch (error) {
     // A concurrent request with the same key committed first: answer what it answered.
     if (input.idempotencyKey && isUniqueViolation(error, "IdempotencyKey_scope_key_key")) {
-      const replay = await replayIdempotent(deps, scope, input.idempotencyKey, hash);
+      const replay = await replayIdempotent(deps, { scope, key: input.idempotencyKey, hash });
       if (replay) return replay;
     }
     throw error;
@@ -148,10 +145,9 @@ async function refuseTooManyPending(deps: ServiceDeps, customerId: string): Prom
 
 async function replayIdempotent(
   deps: ServiceDeps,
-  scope: string,
-  key: string,
-  hash: string,
+  request: { scope: string; key: string; hash: string },
 ): Promise<CreatedAgreement | undefined> {
+  const { scope, key, hash } = request;
   const stored = await findIdempotencyKey(deps.db.prisma, { scope, key });
   if (!stored) return undefined;
   if (stored.requestHash !== hash) {

@@ -19,10 +19,9 @@ export type { AlipayAgreementView };
  */
 export async function applyAlipayView(
   tx: Tx,
-  agreement: Agreement,
-  view: AlipayAgreementView,
-  event: AgreementEventInput,
+  input: { agreement: Agreement; view: AlipayAgreementView; event: AgreementEventInput },
 ): Promise<TransitionResult & { plan: LifecyclePlan }> {
+  const { agreement, view, event } = input;
   const plan = planAlipayView(agreementFacts(agreement), view);
   return { plan, ...(await applyLifecyclePlan(tx, { agreement, plan, event })) };
 }

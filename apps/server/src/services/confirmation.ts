@@ -73,10 +73,9 @@ async function confirmFromVerifiedResult(
   return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw new Error(`agreement ${agreement.id} vanished`);
-    const applied = await applyAlipayView(
-      tx,
-      locked,
-      {
+    const applied = await applyAlipayView(tx, {
+      agreement: locked,
+      view: {
         status,
         agreementNo: response.agreement_no,
         alipayUserId: response.alipay_user_id,
@@ -84,8 +83,8 @@ async function confirmFromVerifiedResult(
         validTime: response.valid_time,
         invalidTime: response.invalid_time,
       },
-      { source: "CLIENT_RESULT", reason: "verified paySignCenter result", raw: redactAlipayFields(response) },
-    );
+      event: { source: "CLIENT_RESULT", reason: "verified paySignCenter result", raw: redactAlipayFields(response) },
+    });
     if (applied.plan.kind !== "mismatch") return applied.agreement;
     log.warn(
       { detail: applied.plan.detail },

@@ -3,10 +3,10 @@
  * frequencies (length × empirical Shannon entropy per character). `openssl rand -hex 32` gives about 240 bits and
  * passes; 32 `a`s give 0 and a short word repeated gives little. It cannot prove randomness, only refuse the weak.
  */
-export const minimumSecretLength = 32;
-export const minimumSecretBits = 128;
+const minimumSecretLength = 32;
+const minimumSecretBits = 128;
 
-export function estimatedSecretBits(secret: string): number {
+function estimatedSecretBits(secret: string): number {
   const characters = [...secret];
   const counts = new Map<string, number>();
   for (const character of characters) counts.set(character, (counts.get(character) ?? 0) + 1);

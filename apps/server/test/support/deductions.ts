@@ -4,11 +4,10 @@ import type { Stack } from "./stack.ts";
 
 // Helpers for the deduction tests: admin calls, sandbox clock and records, and agreements signed for real.
 
-export const admin = (stack: Stack, path: string, body?: unknown, method?: string): Promise<HttpAnswer> =>
+export const admin = (stack: Stack, path: string, body?: unknown): Promise<HttpAnswer> =>
   http(`${stack.api}${path}`, {
     headers: { "x-admin-key": stack.config.adminApiKey },
     ...(body === undefined ? {} : { body }),
-    ...(method ? { method } : {}),
   });
 
 /** Sets the sandbox's simulated time (the server's clock follows it). `at` is ISO 8601 with an offset. */

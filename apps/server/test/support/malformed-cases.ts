@@ -17,7 +17,7 @@ import {
  * Where the server is expected to find the fault: a schema part (its `details` say so), the transport (JSON, encoding,
  * size), or the database (a value the schema lets through but no column can hold).
  */
-export type FaultLocation = "path" | "query" | "headers" | "body" | "transport" | "storage";
+type FaultLocation = "path" | "query" | "headers" | "body" | "transport" | "storage";
 
 export type MalformedCase = {
   operationId: string;
@@ -370,7 +370,7 @@ function formCases(route: ContractRoute): MalformedCase[] {
   }));
 }
 
-export function preview(value: unknown): string {
+function preview(value: unknown): string {
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 37)}…(${text.length})` : text;
 }

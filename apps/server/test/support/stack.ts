@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { defined } from "@paysign/test-kit";
 import {
   createSandbox,
   createSandboxControl,
@@ -76,7 +77,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SANDBOX_URL: sandbox.url,
   });
   const config: Config = { ...base, databaseUrl: database.url };
-  const alipay = createAlipayClient(config.alipay!, { clock, logger });
+  const alipay = createAlipayClient(defined(config.alipay, "config.alipay"), { clock, logger });
   const app = createApp({ config, db: database.db, logger, clock, alipay });
   server.on("request", app);
   return {

@@ -20,6 +20,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
 }
 
 /** One error body for the control API: `{ error: { code, message } }`. */
+// eslint-disable-next-line max-params -- Express tells an error middleware by its four parameters
 export const controlErrorHandler: ErrorRequestHandler = (error: unknown, _request, response, _next) => {
   if (error instanceof ControlError) {
     response.status(STATUS[error.code]).json({ error: { code: error.code, message: error.message } });

@@ -41,7 +41,3 @@ export function parsePublicKey(text: string): KeyObject {
     return createPublicKey({ key: derBuffer(body), format: "der", type: "pkcs1" });
   }
 }
-
-export function exportPublicKeyPem(key: KeyObject): string {
-  return key.export({ type: "spki", format: "pem" }).toString();
-}

@@ -3,7 +3,7 @@ import { ERROR_RESPONSE_KEY, alipayResponseKey } from "@paysign/contracts/alipay
 import { signText, type SignType } from "../crypto/rsa.ts";
 import type { GatewayBody } from "./results.ts";
 
-export function responseKeyFor(method: string | null): string {
+function responseKeyFor(method: string | null): string {
   return method ? alipayResponseKey(method) : ERROR_RESPONSE_KEY;
 }
 

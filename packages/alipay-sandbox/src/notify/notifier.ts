@@ -10,7 +10,7 @@ import { buildNotifySignContent } from "@paysign/contracts/alipay";
 import { postForm } from "./deliver.ts";
 import { RETRY_DELAYS_MS } from "./retry-schedule.ts";
 
-export type NotifyInput = { notifyType: string; url: string; params: Record<string, string> };
+type NotifyInput = { notifyType: string; url: string; params: Record<string, string> };
 
 export type Notifier = {
   /** Signs and queues a notification; the first attempt goes out at once (unless a fault holds it). */

@@ -8,7 +8,7 @@ function optional(name: string, value: string | null): Record<string, string> {
 }
 
 /** A stable merchant (seller) id per app: `2088` + 12 digits. */
-export function sellerIdFor(appId: string): string {
+function sellerIdFor(appId: string): string {
   const digits = BigInt(`0x${createHash("sha256").update(appId).digest("hex").slice(0, 15)}`).toString();
   return `2088${digits.padStart(12, "0").slice(-12)}`;
 }

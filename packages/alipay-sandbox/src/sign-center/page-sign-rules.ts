@@ -1,4 +1,4 @@
-import { alipayAmountToFen, type CalendarDate } from "@paysign/contracts";
+import { alipayAmountToFen } from "@paysign/contracts";
 import {
   DEFAULT_SIGN_SCENE,
   PERSONAL_PRODUCT_CODES,
@@ -43,7 +43,7 @@ function readPeriodRule(params: NonNullable<PageSignBizContent["period_rule_para
   return {
     periodType: params.period_type,
     period: wireIntegerValue(params.period),
-    executeTime: params.execute_time as CalendarDate,
+    executeTime: params.execute_time,
     singleAmountFen: toFen(params.single_amount),
     totalAmountFen: params.total_amount === undefined ? null : toFen(params.total_amount),
     totalPayments: params.total_payments === undefined ? null : wireIntegerValue(params.total_payments),

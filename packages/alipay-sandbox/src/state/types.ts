@@ -2,9 +2,9 @@ import type { CalendarDate } from "@paysign/contracts";
 
 export type SandboxUser = { userId: string; logonId: string; balanceFen: number };
 
-export type AuthCode = { code: string; userId: string; used: boolean };
+type AuthCode = { code: string; userId: string; used: boolean };
 
-export type AccessToken = { accessToken: string; refreshToken: string; userId: string };
+type AccessToken = { accessToken: string; refreshToken: string; userId: string };
 
 export type PeriodRule = {
   periodType: "DAY" | "MONTH";

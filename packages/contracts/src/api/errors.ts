@@ -19,7 +19,7 @@ export function errorBodySchemaFor<const C extends ErrorCode>(codes: readonly [C
       details: z.unknown().optional(),
       requestId: z.string().meta({ description: "Quote it when asking for help; it is in the logs" }),
     }),
-  }) as unknown as ErrorBodySchema<C>;
+  });
 }
 
 /** `{ error: { code, message, details?, requestId } }` with any code: what a client parses. */
@@ -49,5 +49,5 @@ export function errorResponses<const C extends ErrorCode>(...codes: [C, ...C[]])
   }
   const responses: Record<number, ErrorBodySchema<C>> = {};
   for (const [status, group] of byStatus) responses[status] = errorBodySchemaFor(group);
-  return responses as ErrorResponses<C>;
+  return responses;
 }

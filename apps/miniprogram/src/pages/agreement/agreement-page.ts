@@ -75,282 +75,295 @@ const UNSIGN_ERRORS = {
 /** The agreement: subscribe → sign → confirmation → status, next deduction date, amount, charges, unsign. */
 export function agreementPage(services: Services) {
   const { api, signCenter, config } = services;
+  const data: AgreementData = {
+    phase: "loading",
+    error: "",
+    plan: null,
+    agreement: null,
+    notice: null,
+    busy: false,
+  };
 
-  return definePage(
-    { phase: "loading", error: "", plan: null, agreement: null, notice: null, busy: false } as AgreementData,
-    {
-      state: null as AgreementState | null,
+  return definePage(data, {
+    state: null as AgreementState | null,
 
-      onLoad(query: PageQuery) {
-        const state: AgreementState = {
-          planId: query.planId ?? null,
-          agreementId: query.id ?? null,
-          title: DEFAULT_AGREEMENT_TITLE,
-          signStr: null,
-          idempotencyKey: newIdempotencyKey(),
-          unloaded: false,
-        };
-        this.state = state;
-        if (state.agreementId) return this.loadAgreement(state.agreementId);
-        if (state.planId) return this.loadPlan(state.planId);
-        this.setData({ phase: "error", error: "缺少要查看的方案或协议，请返回重新打开。" });
-      },
+    onLoad(query: PageQuery) {
+      const state: AgreementState = {
+        planId: query.planId ?? null,
+        agreementId: query.id ?? null,
+        title: DEFAULT_AGREEMENT_TITLE,
+        signStr: null,
+        idempotencyKey: newIdempotencyKey(),
+        unloaded: false,
+      };
+      this.state = state;
+      if (state.agreementId) return this.loadAgreement(state.agreementId);
+      if (state.planId) return this.loadPlan(state.planId);
+      this.setData({ phase: "error", error: "缺少要查看的方案或协议，请返回重新打开。" });
+    },
 
-      onUnload() {
-        if (this.state) this.state.unloaded = true;
-      },
+    /** The state onLoad sets; every other handler runs after it. */
+    loaded(): AgreementState {
+      if (!this.state) throw new Error("the agreement page ran a handler before onLoad");
+      return this.state;
+    },
 
-      async onPullDownRefresh() {
-        if (this.state?.agreementId) await this.refresh();
-        await my.stopPullDownRefresh();
-      },
+    onUnload() {
+      if (this.state) this.state.unloaded = true;
+    },
 
-      async loadPlan(planId: string) {
-        let plans: Plan[];
-        try {
-          plans = await api.listPlans();
-        } catch (error) {
-          this.setData({ phase: "error", error: errorText(error) });
-          return;
-        }
-        const plan = plans.find((candidate) => candidate.id === planId);
-        if (!plan) {
-          this.setData({ phase: "error", error: CREATE_ERRORS.NOT_FOUND });
-          return;
-        }
-        this.state!.title = plan.name;
-        this.setData({ phase: "terms", plan: planView(plan) });
-      },
+    async onPullDownRefresh() {
+      if (this.state?.agreementId) await this.refresh();
+      await my.stopPullDownRefresh();
+    },
 
-      async loadAgreement(id: string) {
-        try {
-          const [detail, plans] = await Promise.all([api.getAgreement(id), api.listPlans().catch(() => [])]);
-          this.state!.title = titleFor(detail.planId, plans);
-          this.showAgreement(detail);
-          this.setData({ phase: "agreement" });
-        } catch (error) {
-          this.setData({ phase: "error", error: errorText(error, LOAD_ERRORS) });
-        }
-      },
+    async loadPlan(planId: string) {
+      let plans: Plan[];
+      try {
+        plans = await api.listPlans();
+      } catch (error) {
+        this.setData({ phase: "error", error: errorText(error) });
+        return;
+      }
+      const plan = plans.find((candidate) => candidate.id === planId);
+      if (!plan) {
+        this.setData({ phase: "error", error: CREATE_ERRORS.NOT_FOUND });
+        return;
+      }
+      this.loaded().title = plan.name;
+      this.setData({ phase: "terms", plan: planView(plan) });
+    },
 
-      showAgreement(agreement: Agreement | AgreementDetail) {
-        this.setData({ agreement: agreementView(agreement, this.state!.title) });
-      },
+    async loadAgreement(id: string) {
+      try {
+        const [detail, plans] = await Promise.all([api.getAgreement(id), api.listPlans().catch(() => [])]);
+        this.loaded().title = titleFor(detail.planId, plans);
+        this.showAgreement(detail);
+        this.setData({ phase: "agreement" });
+      } catch (error) {
+        this.setData({ phase: "error", error: errorText(error, LOAD_ERRORS) });
+      }
+    },
 
-      async onSubscribe() {
-        const state = this.state!;
-        // Once created, the agreement is signed (or retried) with its own signStr, never created again.
-        if (this.data.busy || !state.planId || state.agreementId) return;
-        this.setData({ busy: true });
-        try {
-          const created = await api.createAgreement({ planId: state.planId }, state.idempotencyKey);
-          state.agreementId = created.agreement.id;
-          state.signStr = created.signStr;
-          this.showAgreement(created.agreement);
-        } catch (error) {
-          this.setData({ busy: false });
-          await my.alert({ title: "开通失败", content: errorText(error, CREATE_ERRORS), buttonText: "知道了" });
-          return;
-        }
-        await this.sign();
-      },
+    showAgreement(agreement: Agreement | AgreementDetail) {
+      this.setData({ agreement: agreementView(agreement, this.loaded().title) });
+    },
 
-      onRetrySign() {
-        if (this.data.busy) return;
-        return this.sign();
-      },
+    async onSubscribe() {
+      const state = this.loaded();
+      // Once created, the agreement is signed (or retried) with its own signStr, never created again.
+      if (this.data.busy || !state.planId || state.agreementId) return;
+      this.setData({ busy: true });
+      try {
+        const created = await api.createAgreement({ planId: state.planId }, state.idempotencyKey);
+        state.agreementId = created.agreement.id;
+        state.signStr = created.signStr;
+        this.showAgreement(created.agreement);
+      } catch (error) {
+        this.setData({ busy: false });
+        await my.alert({ title: "开通失败", content: errorText(error, CREATE_ERRORS), buttonText: "知道了" });
+        return;
+      }
+      await this.sign();
+    },
 
-      /** Opens Alipay's signing with the signStr as the server gave it, reports the answer, follows the outcome. */
-      async sign() {
-        const state = this.state!;
-        if (!state.signStr || !state.agreementId) return;
-        this.setData({ phase: "signing", busy: true, notice: null });
-        let answer;
-        try {
-          answer = await signCenter.open(state.signStr);
-        } catch (error) {
-          if (!(error instanceof SignCenterUnavailable)) throw error;
-          this.setData({
-            phase: "retry",
-            busy: false,
-            notice: { tone: "error", title: "无法签约", text: SIGN_UNAVAILABLE_TEXT },
-          });
-          await my.alert({ title: "无法签约", content: SIGN_UNAVAILABLE_TEXT, buttonText: "知道了" });
-          return;
-        }
-        const resultStatus = answer.resultStatus;
-        if (!isPaySignResultStatus(resultStatus)) {
-          // Not one of the documented codes: report nothing the server would refuse; let it check with Alipay.
-          await this.confirmByPolling("7001");
-          return;
-        }
-        let reported;
-        try {
-          reported = await api.reportSignResult(state.agreementId, {
-            resultStatus,
-            ...(answer.result ? { result: answer.result } : {}),
-          });
-        } catch (error) {
+    onRetrySign() {
+      if (this.data.busy) return;
+      return this.sign();
+    },
+
+    /** Opens Alipay's signing with the signStr as the server gave it, reports the answer, follows the outcome. */
+    async sign() {
+      const state = this.loaded();
+      if (!state.signStr || !state.agreementId) return;
+      this.setData({ phase: "signing", busy: true, notice: null });
+      let answer;
+      try {
+        answer = await signCenter.open(state.signStr);
+      } catch (error) {
+        if (!(error instanceof SignCenterUnavailable)) throw error;
+        this.setData({
+          phase: "retry",
+          busy: false,
+          notice: { tone: "error", title: "无法签约", text: SIGN_UNAVAILABLE_TEXT },
+        });
+        await my.alert({ title: "无法签约", content: SIGN_UNAVAILABLE_TEXT, buttonText: "知道了" });
+        return;
+      }
+      const resultStatus = answer.resultStatus;
+      if (!isPaySignResultStatus(resultStatus)) {
+        // Not one of the documented codes: report nothing the server would refuse; let it check with Alipay.
+        await this.confirmByPolling("7001");
+        return;
+      }
+      let reported;
+      try {
+        reported = await api.reportSignResult(state.agreementId, {
+          resultStatus,
+          ...(answer.result ? { result: answer.result } : {}),
+        });
+      } catch (error) {
+        this.setData({
+          phase: "agreement",
+          busy: false,
+          notice: {
+            tone: "warning",
+            title: PAY_SIGN_RESULTS[resultStatus].zh,
+            text: `签约结果还没有送达服务器：${errorText(error)}稍后可在「我的协议」中查看。`,
+          },
+        });
+        return;
+      }
+      this.showAgreement(reported.agreement);
+      await this.showOutcome(resultStatus, reported.outcome, reported.agreement);
+    },
+
+    async showOutcome(resultStatus: PaySignResultStatus, outcome: SignOutcome, agreement: Agreement) {
+      switch (outcome) {
+        case "SIGNED":
           this.setData({
             phase: "agreement",
             busy: false,
             notice: {
+              tone: "success",
+              title: SIGN_OUTCOME_LABELS.SIGNED.zh,
+              text: `首次扣款日 ${dateText(agreement.nextDeductDate ?? agreement.executeTime)}，每期 ${this.data.agreement?.amountText ?? ""}。`,
+            },
+          });
+          await my.showToast({ type: "success", content: SIGN_OUTCOME_LABELS.SIGNED.zh });
+          await this.refresh();
+          return;
+        case "CONFIRMING":
+          await this.confirmByPolling(resultStatus);
+          return;
+        case "RETRY":
+          this.setData({
+            phase: "retry",
+            busy: false,
+            notice: {
               tone: "warning",
-              title: PAY_SIGN_RESULTS[resultStatus].zh,
-              text: `签约结果还没有送达服务器：${errorText(error)}稍后可在「我的协议」中查看。`,
+              title: PAY_SIGN_RESULTS["6002"].zh,
+              text: "签约没有完成。请检查网络后点「重新签约」。",
             },
           });
           return;
-        }
-        this.showAgreement(reported.agreement);
-        await this.showOutcome(resultStatus, reported.outcome, reported.agreement);
-      },
-
-      async showOutcome(resultStatus: PaySignResultStatus, outcome: SignOutcome, agreement: Agreement) {
-        switch (outcome) {
-          case "SIGNED":
-            this.setData({
-              phase: "agreement",
-              busy: false,
-              notice: {
-                tone: "success",
-                title: SIGN_OUTCOME_LABELS.SIGNED.zh,
-                text: `首次扣款日 ${dateText(agreement.nextDeductDate ?? agreement.executeTime)}，每期 ${this.data.agreement?.amountText ?? ""}。`,
-              },
-            });
-            await my.showToast({ type: "success", content: SIGN_OUTCOME_LABELS.SIGNED.zh });
-            await this.refresh();
-            return;
-          case "CONFIRMING":
-            await this.confirmByPolling(resultStatus);
-            return;
-          case "RETRY":
-            this.setData({
-              phase: "retry",
-              busy: false,
-              notice: {
-                tone: "warning",
-                title: PAY_SIGN_RESULTS["6002"].zh,
-                text: "签约没有完成。请检查网络后点「重新签约」。",
-              },
-            });
-            return;
-          case "FAILED":
-            this.setData({
-              phase: "agreement",
-              busy: false,
-              notice: {
-                tone: "error",
-                title: SIGN_OUTCOME_LABELS.FAILED.zh,
-                text: "没有开通成功，可以返回重新选择方案。",
-              },
-            });
-            await my.alert({
+        case "FAILED":
+          this.setData({
+            phase: "agreement",
+            busy: false,
+            notice: {
+              tone: "error",
               title: SIGN_OUTCOME_LABELS.FAILED.zh,
-              content: PAY_SIGN_RESULTS["7002"].zh,
-              buttonText: "知道了",
-            });
-            return;
-          case "NOT_SIGNED":
-            this.setData({
-              phase: "agreement",
-              busy: false,
-              notice: {
-                tone: "neutral",
-                title: SIGN_OUTCOME_LABELS.NOT_SIGNED.zh,
-                text: "这份协议没有生效，不会扣款。",
-              },
-            });
-            return;
-          default: {
-            const unknownOutcome: never = outcome;
-            throw new RangeError(`unknown outcome ${String(unknownOutcome)}`);
-          }
-        }
-      },
-
-      /** 7001 / 6001 (and 7000 not yet confirmed): the server checks with Alipay; read until final, a bounded while. */
-      async confirmByPolling(resultStatus: PaySignResultStatus) {
-        const state = this.state!;
-        this.setData({
-          phase: "confirming",
-          busy: true,
-          notice: { tone: "info", title: PAY_SIGN_RESULTS[resultStatus].zh, text: "正在向支付宝确认签约结果，请稍候…" },
-        });
-        const polled = await pollAgreement({
-          api,
-          id: state.agreementId!,
-          delaysMs: config.pollDelaysMs,
-          stopped: () => state.unloaded,
-        });
-        if (state.unloaded) return;
-        if (polled.agreement) this.showAgreement(polled.agreement);
-        if (polled.final && polled.agreement) {
-          await this.showOutcome(resultStatus, signOutcomeOf(polled.agreement.status, resultStatus), polled.agreement);
+              text: "没有开通成功，可以返回重新选择方案。",
+            },
+          });
+          await my.alert({
+            title: SIGN_OUTCOME_LABELS.FAILED.zh,
+            content: PAY_SIGN_RESULTS["7002"].zh,
+            buttonText: "知道了",
+          });
           return;
+        case "NOT_SIGNED":
+          this.setData({
+            phase: "agreement",
+            busy: false,
+            notice: {
+              tone: "neutral",
+              title: SIGN_OUTCOME_LABELS.NOT_SIGNED.zh,
+              text: "这份协议没有生效，不会扣款。",
+            },
+          });
+          return;
+        default: {
+          const unknownOutcome: never = outcome;
+          throw new RangeError(`unknown outcome ${String(unknownOutcome)}`);
         }
-        this.setData({
-          phase: "agreement",
-          busy: false,
-          notice:
-            resultStatus === "6001"
-              ? {
-                  tone: "neutral",
-                  title: PAY_SIGN_RESULTS["6001"].zh,
-                  text: "你没有完成签约。如果其实已经签约，稍后会在「我的协议」中显示。",
-                }
-              : {
-                  tone: "info",
-                  title: SIGN_OUTCOME_LABELS.CONFIRMING.zh,
-                  text: "支付宝还在处理，稍后可在「我的协议」中查看结果。",
-                },
-        });
-      },
-
-      async refresh() {
-        const id = this.state?.agreementId;
-        if (!id) return;
-        try {
-          this.showAgreement(await api.getAgreement(id));
-        } catch (error) {
-          await my.showToast({ type: "fail", content: errorText(error, LOAD_ERRORS) });
-        }
-      },
-
-      onRefresh() {
-        return this.refresh();
-      },
-
-      async onUnsign() {
-        const id = this.state?.agreementId;
-        if (!id || this.data.busy) return;
-        const { confirm } = await my.confirm({
-          title: "解约",
-          content: "解约后将不再自动扣款，已完成的扣款不受影响。确定解约吗？",
-          confirmButtonText: "解约",
-          cancelButtonText: "再想想",
-        });
-        if (!confirm) return;
-        this.setData({ busy: true });
-        try {
-          const { agreement } = await api.unsign(id);
-          this.showAgreement(agreement);
-          this.setData({ busy: false, notice: null });
-          await my.showToast({ type: "success", content: "已解约" });
-          await this.refresh();
-        } catch (error) {
-          this.setData({ busy: false });
-          await my.alert({ title: "解约失败", content: errorText(error, UNSIGN_ERRORS), buttonText: "知道了" });
-        }
-      },
-
-      onOpenAgreements() {
-        return my.redirectTo({ url: pageUrl(PAGES.agreements) });
-      },
-
-      onBackToPlans() {
-        return my.reLaunch({ url: pageUrl(PAGES.plans) });
-      },
+      }
     },
-  );
+
+    /** 7001 / 6001 (and 7000 not yet confirmed): the server checks with Alipay; read until final, a bounded while. */
+    async confirmByPolling(resultStatus: PaySignResultStatus) {
+      const state = this.loaded();
+      const id = state.agreementId;
+      if (!id) throw new Error("confirmByPolling runs only once the agreement is created");
+      this.setData({
+        phase: "confirming",
+        busy: true,
+        notice: { tone: "info", title: PAY_SIGN_RESULTS[resultStatus].zh, text: "正在向支付宝确认签约结果，请稍候…" },
+      });
+      const polled = await pollAgreement({
+        api,
+        id,
+        delaysMs: config.pollDelaysMs,
+        stopped: () => state.unloaded,
+      });
+      if (state.unloaded) return;
+      if (polled.agreement) this.showAgreement(polled.agreement);
+      if (polled.final && polled.agreement) {
+        await this.showOutcome(resultStatus, signOutcomeOf(polled.agreement.status, resultStatus), polled.agreement);
+        return;
+      }
+      this.setData({
+        phase: "agreement",
+        busy: false,
+        notice:
+          resultStatus === "6001"
+            ? {
+                tone: "neutral",
+                title: PAY_SIGN_RESULTS["6001"].zh,
+                text: "你没有完成签约。如果其实已经签约，稍后会在「我的协议」中显示。",
+              }
+            : {
+                tone: "info",
+                title: SIGN_OUTCOME_LABELS.CONFIRMING.zh,
+                text: "支付宝还在处理，稍后可在「我的协议」中查看结果。",
+              },
+      });
+    },
+
+    async refresh() {
+      const id = this.state?.agreementId;
+      if (!id) return;
+      try {
+        this.showAgreement(await api.getAgreement(id));
+      } catch (error) {
+        await my.showToast({ type: "fail", content: errorText(error, LOAD_ERRORS) });
+      }
+    },
+
+    onRefresh() {
+      return this.refresh();
+    },
+
+    async onUnsign() {
+      const id = this.state?.agreementId;
+      if (!id || this.data.busy) return;
+      const { confirm } = await my.confirm({
+        title: "解约",
+        content: "解约后将不再自动扣款，已完成的扣款不受影响。确定解约吗？",
+        confirmButtonText: "解约",
+        cancelButtonText: "再想想",
+      });
+      if (!confirm) return;
+      this.setData({ busy: true });
+      try {
+        const { agreement } = await api.unsign(id);
+        this.showAgreement(agreement);
+        this.setData({ busy: false, notice: null });
+        await my.showToast({ type: "success", content: "已解约" });
+        await this.refresh();
+      } catch (error) {
+        this.setData({ busy: false });
+        await my.alert({ title: "解约失败", content: errorText(error, UNSIGN_ERRORS), buttonText: "知道了" });
+      }
+    },
+
+    onOpenAgreements() {
+      return my.redirectTo({ url: pageUrl(PAGES.agreements) });
+    },
+
+    onBackToPlans() {
+      return my.reLaunch({ url: pageUrl(PAGES.plans) });
+    },
+  });
 }

@@ -8,7 +8,8 @@ export type AgreementsData = { loading: boolean; error: string; agreements: Agre
 
 /** My agreements, newest first; reloaded on every show (a status may have changed on the agreement page). */
 export function agreementsPage(services: Services) {
-  return definePage({ loading: true, error: "", agreements: [], empty: false } as AgreementsData, {
+  const data: AgreementsData = { loading: true, error: "", agreements: [], empty: false };
+  return definePage(data, {
     onShow() {
       return this.load();
     },

@@ -8,7 +8,8 @@ export type PlansData = { loading: boolean; error: string; plans: PlanView[]; em
 
 /** Home: the active plans (public, no sign-in needed) and the way to My agreements. */
 export function plansPage(services: Services) {
-  return definePage({ loading: true, error: "", plans: [], empty: false } as PlansData, {
+  const data: PlansData = { loading: true, error: "", plans: [], empty: false };
+  return definePage(data, {
     onLoad() {
       return this.load();
     },

@@ -15,7 +15,8 @@ function answerOf(detail: unknown): PaySignAnswer | null {
  * cannot run. Its `my.postMessage({ resultStatus, result })` arrives here and goes back to the agreement page.
  */
 export function signWebviewPage(relay: () => SignRelay) {
-  return definePage({ src: "", error: "" } as SignWebviewData, {
+  const data: SignWebviewData = { src: "", error: "" };
+  return definePage(data, {
     onLoad() {
       const url = relay().pendingUrl();
       if (!url) {
