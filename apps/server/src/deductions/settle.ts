@@ -17,7 +17,7 @@ import {
   settleAttemptRow,
   type AgreementDeductionState,
 } from "../repositories/charge-writes.ts";
-import { changeAgreementStatus } from "../services/alipay-agreement-view.ts";
+import { changeAgreementStatus } from "../services/agreement-transitions.ts";
 import type { Tx } from "../repositories/transaction.ts";
 import { isUsedUp, nextReconcileAt, nextRetryAt } from "./deduction-policy.ts";
 

@@ -2,7 +2,7 @@ import { AppError, notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { agreementExists, findAgreementById, findAgreementOf } from "../repositories/agreement-reads.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
-import { applyAlipayView } from "./alipay-agreement-view.ts";
+import { applyAlipayView } from "./agreement-transitions.ts";
 import { agreementLocator, syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";

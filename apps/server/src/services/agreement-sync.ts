@@ -2,7 +2,7 @@ import type { AlipayBizContent, AlipayResponse } from "@paysign/contracts/alipay
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
-import { applyAlipayView, changeAgreementStatus } from "./alipay-agreement-view.ts";
+import { applyAlipayView, changeAgreementStatus } from "./agreement-transitions.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
 

@@ -4,7 +4,7 @@ import { notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { findAgreementOf, getAgreementById } from "../repositories/agreement-reads.ts";
 import { lockAgreement, recordClientResult } from "../repositories/agreements.ts";
-import { applyAlipayView } from "./alipay-agreement-view.ts";
+import { applyAlipayView } from "./agreement-transitions.ts";
 import { syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { redactAlipayFields } from "./redact.ts";

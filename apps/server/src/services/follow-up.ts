@@ -1,6 +1,6 @@
 import { lockAgreement } from "../repositories/agreements.ts";
 import { claimFollowUp, findDueFollowUps, scheduleNextFollowUp } from "../repositories/follow-ups.ts";
-import { changeAgreementStatus } from "./alipay-agreement-view.ts";
+import { changeAgreementStatus } from "./agreement-transitions.ts";
 import { syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
 

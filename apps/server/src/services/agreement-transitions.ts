@@ -1,17 +1,14 @@
-import type { Agreement } from "../generated/prisma/client.ts";
+import type { AgreementStatus } from "@paysign/contracts";
 import {
   agreementFacts,
   planAlipayView,
   planStatusChange,
   type AlipayAgreementView,
+  type LifecyclePlan,
 } from "../domain/agreement-lifecycle.ts";
-import type { AgreementStatus } from "@paysign/contracts";
+import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import { applyLifecyclePlan, type AgreementEventInput, type TransitionResult } from "../repositories/agreements.ts";
-import type { LifecyclePlan } from "../domain/agreement-lifecycle.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "../repositories/transaction.ts";
-
-export type { AlipayAgreementView };
 
 /**
  * Moves a locked agreement to what Alipay reports (domain/agreement-lifecycle.ts planAlipayView) with its event. A
