@@ -146,19 +146,27 @@ type Env = z.infer<typeof envSchema>;
 
 type RawEnv = {
   NODE_ENV: string;
+  HOST?: string | undefined;
   DATABASE_URL?: string | undefined;
+  ALIPAY_GATEWAY?: string | undefined;
   ALIPAY_APP_ID?: string | undefined;
   SANDBOX_URL?: string | undefined;
   ADMIN_API_KEY?: string | undefined;
   SESSION_SECRET?: string | undefined;
 };
 
+const loopbackHosts = new Set(["127.0.0.1", "localhost", "::1"]);
+
 /**
  * The published development secrets (dev-admin-key, the development session secret) apply only outside production
- * with the embedded database and the sandbox: no DATABASE_URL, and no Alipay app unless it is the sandbox's.
+ * with the embedded database and the sandbox, reachable from this machine alone: no DATABASE_URL, a loopback HOST,
+ * and no Alipay app unless its gateway is the sandbox's.
  */
 function developmentDefaultsApply(env: RawEnv): boolean {
-  return env.NODE_ENV !== "production" && !env.DATABASE_URL && (!env.ALIPAY_APP_ID || Boolean(env.SANDBOX_URL));
+  if (env.NODE_ENV === "production" || env.DATABASE_URL) return false;
+  if (!loopbackHosts.has(env.HOST ?? "127.0.0.1")) return false;
+  if (!env.ALIPAY_APP_ID) return true;
+  return Boolean(env.SANDBOX_URL && env.ALIPAY_GATEWAY?.startsWith(env.SANDBOX_URL));
 }
 
 type Issue = { path: string; message: string };
@@ -179,15 +187,15 @@ function secretIssues(env: RawEnv): Issue[] {
         issues.push({
           path: name,
           message:
-            "is required with DATABASE_URL or a real Alipay app (ALIPAY_APP_ID without SANDBOX_URL): the development " +
-            "default is published; set a random value (openssl rand -hex 32)",
+            "is required with DATABASE_URL, a HOST other than loopback or a real Alipay app (an ALIPAY_GATEWAY that " +
+            "is not SANDBOX_URL's): the development default is published; set a random value (openssl rand -hex 32)",
         });
       continue;
     }
-    if (value === published) {
+    if (value.toLowerCase().includes(published.toLowerCase())) {
       issues.push({
         path: name,
-        message: `must not be the published development value ${JSON.stringify(published)} outside the embedded database with the sandbox`,
+        message: `must not be the published development value ${JSON.stringify(published)} nor contain it, outside the embedded database with the sandbox`,
       });
       continue;
     }

@@ -70,6 +70,18 @@ describe("finding 1: no published secret outside the embedded database with the 
     }
     tried("configure the published dev-admin-key and session secret in production");
   });
+
+  test("the development defaults need the sandbox's gateway and a loopback HOST", () => {
+    const sandboxUrl = "http://127.0.0.1:4100";
+    // A real app on Alipay's own gateway next to SANDBOX_URL, and the embedded database served on every interface.
+    for (const env of [{ ...realApp, SANDBOX_URL: sandboxUrl }, { HOST: "0.0.0.0" }]) {
+      expect(() => loadConfig(env)).toThrow(/ADMIN_API_KEY: is required with DATABASE_URL, a HOST other than loopback/);
+      expect(() => loadConfig(env)).toThrow(/SESSION_SECRET: is required/);
+    }
+    const onTheSandbox = { ...realApp, SANDBOX_URL: sandboxUrl, ALIPAY_GATEWAY: `${sandboxUrl}/gateway.do` };
+    expect(loadConfig(onTheSandbox).adminApiKey).toBe(devAdminApiKey);
+    tried("use the published secrets with a real app's gateway beside SANDBOX_URL, or on HOST=0.0.0.0");
+  });
 });
 
 describe("finding 2: a signing result names the customer's own Alipay user", () => {
@@ -115,6 +127,28 @@ describe("finding 3: production secrets are strong and Alipay URLs https", () =>
     expect(() => loadConfig(plain)).toThrow(/ALIPAY_GATEWAY: must be an https:\/\/ URL in production/);
     expect(() => loadConfig(plain)).toThrow(/ALIPAY_NOTIFY_URL: must be an https:\/\/ URL in production/);
     tried("start production with 12 a's, 32 a's and http:// Alipay URLs");
+  });
+
+  test("variants of the published values and patterned secrets are refused in production", () => {
+    const variants = {
+      ...production,
+      ADMIN_API_KEY: `${devAdminApiKey}-`.repeat(3),
+      SESSION_SECRET: `${devSessionSecret}-${strong.SESSION_SECRET}`,
+    };
+    expect(() => loadConfig(variants)).toThrow(
+      /ADMIN_API_KEY: must not be the published development value "dev-admin-key" nor contain it/,
+    );
+    expect(() => loadConfig(variants)).toThrow(/SESSION_SECRET: must not be the published development value/);
+    for (const patterned of [
+      "0123456789abcdef0123456789abcdef",
+      "abcdefghijklmnopqrstuvwxyz012345",
+      "Xq7!pL2mRw9@Kd3%Xq7!pL2mVb5^Hn8&",
+    ]) {
+      expect(() => loadConfig({ ...production, ADMIN_API_KEY: patterned })).toThrow(
+        /ADMIN_API_KEY: is not random text/,
+      );
+    }
+    tried("start production on variants of the published secrets and on sequential or repeated text");
   });
 });
 
@@ -186,6 +220,28 @@ describe("finding 4: limits that hold", () => {
     expect((await agreementState(stack, pending.id)).agreement.followUpCount).toBe(2);
     tried("create unlimited PENDING agreements and reset their follow-up count by reporting again");
   });
+
+  test("reporting a result again does not ask Alipay again: only the first final result is queried at once", async () => {
+    const customer = await signIn(stack);
+    const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
+    const id = (created.body.agreement as { id: string }).id;
+    await stack.control.addFault({ method: "alipay.user.agreement.query", mode: "system-error", count: 100 });
+    try {
+      for (const resultStatus of ["6002", "7001", "6001", "7001", "7002", "6001"]) {
+        const reported = await customer.as(`/api/v1/agreements/${id}/sign-result`, { resultStatus });
+        expect(reported.status).toBe(200);
+      }
+      const faults = (await stack.control.faults()).body;
+      const query = defined(
+        faults.find((fault) => fault.method === "alipay.user.agreement.query"),
+        "the agreement.query fault",
+      );
+      expect(query.count).toBe(99);
+    } finally {
+      await stack.control.clearFaults();
+    }
+    tried("spend the merchant's agreement.query quota by reporting sign results again and again");
+  });
 });
 
 describe("finding 5: notification de-duplication is bound to the signed content", () => {
@@ -249,13 +305,24 @@ describe("finding 6: sessions carry exp and sub and can be revoked", () => {
     const asToken = (token: string) =>
       http(`${stack.api}/api/v1/agreements`, { headers: { authorization: `Bearer ${token}` } });
     expect((await asToken(noExpiry)).status).toBe(401);
+    // Issued longer ago than the session lifetime, with a far exp: the lifetime wins.
+    const issuedLongAgo = now - stack.config.sessionTtlSeconds - 60;
+    const farExpiry = await new SignJWT({ ver: 0 })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(customer.customer.id as string)
+      .setIssuer("paysign")
+      .setAudience("paysign-customer")
+      .setIssuedAt(issuedLongAgo)
+      .setExpirationTime(now + 365 * 86_400)
+      .sign(new TextEncoder().encode(stack.config.sessionSecret));
+    expect((await asToken(farExpiry)).status).toBe(401);
 
     expect((await customer.as("/api/v1/agreements")).status).toBe(200);
     await revokeSessions(stack.deps, customer.customer.id as string);
     expect((await customer.as("/api/v1/agreements")).status).toBe(401);
     expect((await signIn(stack)).token).toBeTruthy();
     expect(() => loadConfig({ SESSION_TTL_SECONDS: String(30 * 86_400) })).toThrow(/SESSION_TTL_SECONDS/);
-    tried("use a token without exp, a revoked token and a 30-day lifetime");
+    tried("use a token without exp, one past its lifetime with a far exp, a revoked token and a 30-day lifetime");
   });
 });
 

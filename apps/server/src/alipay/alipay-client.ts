@@ -35,6 +35,8 @@ export type AlipayCallResult<M extends AlipayMethod> =
 
 export type AlipayClient = {
   appId: string;
+  /** The app's configured sign type: notifications are verified with it, never with the one they name. */
+  signType: SignType;
   /** The signStr for my.paySignCenter: sdkExecute output encoded once more, never with a return_url. */
   buildPaySignStr(bizContent: AlipayBizContent<"alipay.user.agreement.page.sign">): Promise<string>;
   call<M extends AlipayGatewayMethod>(method: M, biz: AlipayBizContent<M>): Promise<AlipayCallResult<M>>;
@@ -123,6 +125,7 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
 
   return {
     appId: config.appId,
+    signType: config.signType,
     async buildPaySignStr(bizContent) {
       const method = "alipay.user.agreement.page.sign";
       const output = sdk.sdkExecute(method, { ...(await commonParams(method)), bizContent });

@@ -64,11 +64,16 @@ export async function ingestNotification(
   return { acknowledge: true, ...applied };
 }
 
-/** Alipay's notify_id: letters, digits, `-` and `_` (docs/alipay-protocol.md §10.1); never `&` or `=` of the signed text. */
+/**
+ * A notify_id as Alipay makes them: 34 digits in every example (docs/alipay-protocol.md §10.2, §12); letters, `-` and
+ * `_` are let through too, but never `&` or `=`, with which a value could absorb the next key of the signed text.
+ */
 const notifyIdFormat = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Why a notification is not believed (docs/alipay-protocol.md §10.5), or undefined when it is. */
 function verify(alipay: AlipayClient, params: Record<string, string>): string | undefined {
+  if (params.sign_type !== undefined && params.sign_type !== alipay.signType)
+    return `it names sign_type ${params.sign_type}, not the app's ${alipay.signType}`;
   if (!alipay.verifyNotification(params)) return "its signature does not verify with the Alipay public key";
   if (params.app_id !== alipay.appId) return "it is for another app_id";
   if (!params.notify_id) return "no notify_id";

@@ -1,4 +1,4 @@
-import { PAY_SIGN_RESULTS, type PaySignResultStatus } from "@paysign/contracts";
+import { PAY_SIGN_RESULTS, isPaySignResultStatus, type PaySignResultStatus } from "@paysign/contracts";
 import { parsePaySignCenterResult } from "@paysign/contracts/alipay";
 import { notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
@@ -36,7 +36,10 @@ export async function reportSignResult(
     const confirmed = await confirmFromVerifiedResult(deps, own, input.result);
     if (confirmed) return confirmed;
   }
-  if (PAY_SIGN_RESULTS[input.resultStatus].nextStep === "RETRY") {
+  // Alipay is asked at once for the first final result the client reports (a 6002 is not one: the client retries);
+  // reporting again leaves it to the follow-up, so a client cannot spend the merchant's agreement.query quota.
+  const reportedBefore = own.clientResultStatus !== null && !isRetry(own.clientResultStatus);
+  if (isRetry(input.resultStatus) || reportedBefore) {
     return getAgreementById(deps.db.prisma, own.id);
   }
   const { agreement } = await syncAgreement(deps, own.id, {
@@ -44,6 +47,10 @@ export async function reportSignResult(
     ...(input.resultStatus === "7002" ? { notSigned: "FAILED" as const } : {}),
   });
   return agreement;
+}
+
+function isRetry(resultStatus: string): boolean {
+  return isPaySignResultStatus(resultStatus) && PAY_SIGN_RESULTS[resultStatus].nextStep === "RETRY";
 }
 
 async function confirmFromVerifiedResult(

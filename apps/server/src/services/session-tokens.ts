@@ -46,6 +46,8 @@ export function createSessionTokens(options: {
           audience,
           algorithms: ["HS256"],
           requiredClaims: ["sub", "exp", "iat", "ver"],
+          // A token lives ttlSeconds from its iat whatever its exp says (at most 7 days, env.ts).
+          maxTokenAge: options.ttlSeconds,
           currentDate: await options.clock.now(),
         }));
       } catch {

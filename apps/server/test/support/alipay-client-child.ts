@@ -5,7 +5,8 @@ import { createLogger } from "../../src/logger.ts";
 
 // Run by alipay-client.test.ts with a TZ of its choice: the server's client built from the environment as server.ts
 // builds it, one gateway call and one sign string, reported as JSON on stdout.
-const config = loadConfig();
+// It serves no requests, so it needs no admin key or session secret (as the worker and the database scripts).
+const config = loadConfig(process.env, { secrets: false });
 if (!config.alipay) throw new Error("set ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY");
 const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
 const logger = createLogger({ level: "warn", destination: process.stderr });
