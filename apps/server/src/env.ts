@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ALIPAY_GATEWAYS, SIGN_TYPES } from "@paysign/contracts/alipay";
 import { toAlipayConfig, type AlipayConfig } from "./alipay/alipay-config.ts";
-import { KeyFormatError } from "./alipay/keys.ts";
+import { alipayKeyIssues } from "./alipay/key-checks.ts";
 import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.ts";
 import { weakSecretReason } from "./services/secret-strength.ts";
 
@@ -278,6 +278,9 @@ export function loadConfig(
     ? []
     : parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
   if (options.secrets !== false) issues.push(...secretIssues({ NODE_ENV: "development", ...present }));
+  // Keys are read from the raw values, so an unreadable key is reported with the schema's issues, not after them.
+  const keys = alipayKeyIssues(present);
+  issues.push(...keys);
   if (!parsed.success || issues.length > 0) {
     const lines = issues.map((issue) => `  - ${issue.path || "environment"}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join("\n")}`);
@@ -323,10 +326,6 @@ export function loadConfig(
 }
 
 function readAlipayConfig(env: Env & { ALIPAY_APP_ID: string }): AlipayConfig {
-  try {
-    return toAlipayConfig({ ...env, ALIPAY_PRIVATE_KEY: env.ALIPAY_PRIVATE_KEY ?? "" });
-  } catch (error) {
-    if (error instanceof KeyFormatError) throw new ConfigError(`Invalid configuration: ${error.message}`);
-    throw error;
-  }
+  // alipayKeyIssues has read every key already: this cannot throw a KeyFormatError.
+  return toAlipayConfig({ ...env, ALIPAY_PRIVATE_KEY: env.ALIPAY_PRIVATE_KEY ?? "" });
 }

@@ -4,10 +4,12 @@ import { createApp } from "./app.ts";
 import { sandboxClock, systemClock, type Clock } from "./clock.ts";
 import { openDatabase } from "./database.ts";
 import { createDatabase } from "./db/prisma.ts";
-import { assertPortFree } from "./db/embedded-postgres.ts";
+import { assertPortFree, portInUseError, type PortOwner } from "./db/embedded-postgres.ts";
 import type { Config } from "./env.ts";
 import { startJobRunner } from "./jobs/job-runner.ts";
 import type { Logger } from "./logger.ts";
+
+const apiPortOwner: PortOwner = { what: "The API", variable: "PORT" };
 
 export type RunningServer = {
   url: string;
@@ -22,7 +24,7 @@ export async function startServer(
   logger: Logger,
   options: { clock?: Clock } = {},
 ): Promise<RunningServer> {
-  if (config.port !== 0) await assertPortFree(config.port, "The API");
+  if (config.port !== 0) await assertPortFree(config.port, apiPortOwner);
   const database = await openDatabase(config, logger);
   const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
@@ -40,7 +42,10 @@ export async function startServer(
   const app = createApp({ config, db, logger, clock, alipay, queue: jobs.queue });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
-    listening.once("error", reject);
+    // The probe above binds 127.0.0.1 only; HOST may be another interface.
+    listening.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? portInUseError(config.port, apiPortOwner) : error),
+    );
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

@@ -5,6 +5,7 @@ import { createDatabase } from "./db/prisma.ts";
 import { ConfigError, loadConfig } from "./env.ts";
 import { startJobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logger.ts";
+import { StartupError } from "./startup-error.ts";
 
 // `pnpm --filter @paysign/server worker`: the deduction and follow-up workers without the API, for scale-out. Any
 // number of these may run against one database (pg-boss singleton jobs, row locks, one charge per period).
@@ -59,6 +60,11 @@ try {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
 } catch (error) {
+  // What the operator fixes (a port, DATABASE_URL) is said in plain words; anything else is a bug: logged whole.
+  if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   logger.fatal({ err: error }, error instanceof Error ? error.message : "worker start-up failed");
   process.exit(1);
 }
