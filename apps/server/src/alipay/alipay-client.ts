@@ -6,6 +6,7 @@ import {
   buildNotifySignContent,
   classifyAlipayResult,
   encodePaySignStr,
+  isMerchantConfigurationFailure,
   type AlipayBizContent,
   type AlipayGatewayMethod,
   type AlipayMethod,
@@ -15,6 +16,7 @@ import {
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
 import type { AlipayConfig } from "./alipay-config.ts";
+import { configurationHint } from "./configuration-hints.ts";
 
 /** What Alipay's answer said, when it was not a success (all undefined when nothing was answered). */
 export type AlipayFailureDetail = { code: string | undefined; subCode: string | undefined; subMsg: string | undefined };
@@ -106,6 +108,14 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
       subMsg: readString(answer.sub_msg),
     };
     const outcome = classifyAlipayResult(method, { code: detail.code, sub_code: detail.subCode });
+    if (isMerchantConfigurationFailure(method, { code: detail.code, sub_code: detail.subCode })) {
+      // sub_msg of a signature refusal may quote the signed content (the sandbox does): it is not logged then.
+      const subMsg = detail.subCode?.includes("signature") ? undefined : detail.subMsg;
+      options.logger.error(
+        { method, code: detail.code, subCode: detail.subCode, subMsg, fix: configurationHint(detail.subCode) },
+        `Alipay refused paysign's configuration (${detail.subCode ?? detail.code ?? "no code"}): the operator must fix it`,
+      );
+    }
     if (outcome === "retryable" || outcome === "definitive") {
       return { kind: "business-failure", class: outcome, ...detail };
     }

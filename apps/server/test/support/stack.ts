@@ -73,6 +73,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ALIPAY_GATEWAY: sandbox.gatewayUrl,
     ALIPAY_NOTIFY_URL: `${api}/alipay/notify`,
     ALIPAY_TIMEOUT_MS: String(options.alipayTimeoutMs ?? 3_000),
+    // The sandbox's app: the development secrets apply (developmentDefaultsApply), as with `pnpm dev`.
+    SANDBOX_URL: sandbox.url,
   });
   const config: Config = { ...base, databaseUrl: database.url, sandboxUrl: sandbox.url };
   const alipay = createAlipayClient(config.alipay!, { clock, logger });
