@@ -91,6 +91,7 @@ const envSchema = z
     JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
     JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
     CUSTOMER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
     ADMIN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
@@ -237,6 +238,8 @@ export type Config = {
   followUpScheduleSeconds: number[];
   deductions: DeductionConfig;
   jobs: JobsConfig;
+  /** On SIGTERM/SIGINT, how long in-flight requests and jobs may take before connections and jobs are cut. */
+  shutdownGraceSeconds: number;
   rateLimitPerMinute: number;
   /** Requests per minute of one signed-in customer on /api/v1 (whatever their address). */
   customerRateLimitPerMinute: number;
@@ -313,6 +316,7 @@ export function loadConfig(
       concurrency: env.JOBS_CONCURRENCY,
       followUpIntervalSeconds: env.FOLLOW_UP_INTERVAL_SECONDS,
     },
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     customerRateLimitPerMinute: env.CUSTOMER_RATE_LIMIT_PER_MINUTE ?? env.RATE_LIMIT_PER_MINUTE,
     adminAuthFailureLimit: env.ADMIN_AUTH_FAILURE_LIMIT,

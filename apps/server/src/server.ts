@@ -55,14 +55,27 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await jobs.stop();
+      const deadline = Date.now() + config.shutdownGraceSeconds * 1000;
+      await closeHttp(server, deadline);
+      await jobs.stop(Math.max(1000, deadline - Date.now()));
       await db.close();
       await database.stop();
       logger.info("stopped");
     })());
   return { url, databaseUrl: database.url, embeddedDatabase: database.embedded, stop };
+}
+
+/**
+ * Stops accepting connections, closes idle keep-alive ones, and lets requests in flight finish until `deadline`; then
+ * cuts what is left (a client retries; an Alipay notification not answered `success` is delivered again).
+ */
+async function closeHttp(server: Server, deadline: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -46,7 +46,7 @@ try {
     stopping = true;
     logger.info({ signal }, "worker stopping");
     jobs
-      .stop()
+      .stop(config.shutdownGraceSeconds * 1000)
       .then(() => db.close())
       .then(() => database.stop())
       .then(
