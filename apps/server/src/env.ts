@@ -91,6 +91,7 @@ const envSchema = z
     JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
     JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+    METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
     CUSTOMER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
@@ -125,6 +126,8 @@ const envSchema = z
           ctx.addIssue({ code: "custom", path: [name], message: "must be an https:// URL in production" });
       }
     }
+    if (env.METRICS_PORT !== undefined)
+      require("ADMIN_API_KEY", "with METRICS_PORT (it protects the worker's /metrics)");
     if (env.DEDUCTION_LEAD_DAYS > env.DEDUCTION_WINDOW_DAYS) {
       ctx.addIssue({
         code: "custom",
@@ -240,6 +243,8 @@ export type Config = {
   jobs: JobsConfig;
   /** On SIGTERM/SIGINT, how long in-flight requests and jobs may take before connections and jobs are cut. */
   shutdownGraceSeconds: number;
+  /** The worker serves GET /metrics on HOST:metricsPort when set (the API serves it on its own port). */
+  metricsPort: number | undefined;
   rateLimitPerMinute: number;
   /** Requests per minute of one signed-in customer on /api/v1 (whatever their address). */
   customerRateLimitPerMinute: number;
@@ -317,6 +322,7 @@ export function loadConfig(
       followUpIntervalSeconds: env.FOLLOW_UP_INTERVAL_SECONDS,
     },
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    metricsPort: env.METRICS_PORT,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     customerRateLimitPerMinute: env.CUSTOMER_RATE_LIMIT_PER_MINUTE ?? env.RATE_LIMIT_PER_MINUTE,
     adminAuthFailureLimit: env.ADMIN_AUTH_FAILURE_LIMIT,

@@ -6,7 +6,9 @@ import { openDatabase } from "./database.ts";
 import { createDatabase } from "./db/prisma.ts";
 import { assertPortFree, portInUseError, type PortOwner } from "./db/embedded-postgres.ts";
 import type { Config } from "./env.ts";
-import { startJobRunner } from "./jobs/job-runner.ts";
+import { QUEUES, startJobRunner } from "./jobs/job-runner.ts";
+import { createMetrics } from "./metrics/metrics.ts";
+import { createDatabaseGauges } from "./repositories/metrics-queries.ts";
 import type { Logger } from "./logger.ts";
 
 const apiPortOwner: PortOwner = { what: "The API", variable: "PORT" };
@@ -28,18 +30,20 @@ export async function startServer(
   const database = await openDatabase(config, logger);
   const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
-  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined;
+  const metrics = createMetrics();
+  metrics.readDatabase(createDatabaseGauges({ db, clock, queues: Object.values(QUEUES) }));
+  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger, metrics }) : undefined;
   if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");
   // pg-boss: the queue for the admin routes; the workers too unless JOBS_IN_API=false (then run `worker`).
   const jobs = await startJobRunner(
-    { config, db, logger, clock, alipay },
+    { config, db, logger, clock, alipay, metrics },
     { databaseUrl: database.url, work: config.jobs.inApi },
   ).catch(async (error: unknown) => {
     await db.close();
     await database.stop();
     throw error;
   });
-  const app = createApp({ config, db, logger, clock, alipay, queue: jobs.queue });
+  const app = createApp({ config, db, logger, clock, alipay, queue: jobs.queue, metrics });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     // The probe above binds 127.0.0.1 only; HOST may be another interface.
