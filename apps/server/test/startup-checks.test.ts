@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type Config } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 import { startServer } from "../src/server.ts";
 import { StartupError } from "../src/startup-error.ts";
-import { databaseUrlFor } from "./support/test-database.ts";
+import { createTestDatabase, databaseUrlFor } from "./support/test-database.ts";
 
 const run = promisify(execFile);
 const serverDir = path.resolve(import.meta.dirname, "..");
@@ -159,4 +159,50 @@ describe("a port in use names its variable", () => {
       blocker.close();
     }
   });
+});
+
+async function runScript(script: string, input: { env: Record<string, string>; args?: string[] }) {
+  return run(process.execPath, ["--import", "tsx", "--conditions=@paysign/source", script, ...(input.args ?? [])], {
+    cwd: serverDir,
+    env: { PATH: process.env.PATH, ...input.env },
+  }).then(
+    ({ stderr }) => ({ code: 0, stderr }),
+    (error: { code: number; stderr: string }) => error,
+  );
+}
+
+describe("database commands in production", () => {
+  test("db:seed refuses the demo plans in production unless asked", async () => {
+    const production = {
+      ...alipay,
+      NODE_ENV: "production",
+      DATABASE_URL: `postgresql://paysign@127.0.0.1:${await freePort()}/paysign`,
+      ADMIN_API_KEY: randomBytes(32).toString("hex"),
+      SESSION_SECRET: randomBytes(32).toString("hex"),
+      ALIPAY_NOTIFY_URL: "https://pay.example.com/alipay/notify",
+    };
+    const refused = await runScript("scripts/db-seed.ts", { env: production });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("db:seed refuses to insert the demo plans into a production database");
+    expect(refused.stderr).toContain("--demo-plans-in-production");
+  }, 30_000);
+
+  test("the migration command needs only DATABASE_URL and explains an unreachable database", async () => {
+    const port = await freePort();
+    const failed = await runScript("src/migrate.ts", {
+      env: { NODE_ENV: "production", DATABASE_URL: `postgresql://paysign@127.0.0.1:${port}/paysign` },
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim()).toMatch(new RegExp(`^PostgreSQL cannot be reached at 127\\.0\\.0\\.1:${port}`));
+
+    const empty = await createTestDatabase({ migrated: false });
+    try {
+      const migrated = await runScript("src/migrate.ts", { env: { NODE_ENV: "production", DATABASE_URL: empty.url } });
+      expect(migrated).toMatchObject({ code: 0 });
+      const tables = await empty.db.prisma.$queryRaw<unknown[]>`SELECT 1 FROM "_prisma_migrations"`;
+      expect(tables.length).toBeGreaterThan(0);
+    } finally {
+      await empty.drop();
+    }
+  }, 30_000);
 });
