@@ -92,6 +92,7 @@ describe("pnpm dev", () => {
     expect((await fetch(`${api}/docs`)).status).toBe(200);
     expect(first.output()).toContain(`Sandbox      ${sandbox}`);
     expect((await fetch(`${sandbox}/sandbox/clock`)).status).toBe(200);
+    expect((await fetch(sandbox)).status).toBe(200);
     await waitForOutput(first, "mini program (development) → ");
     expect(existsSync(path.join(dataDir, "mini", "app.json"))).toBe(true);
     const appPublicKey = readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8");
