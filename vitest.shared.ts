@@ -6,7 +6,15 @@ const sourceConditions = ["@paysign/source", "module", "node", "development|prod
 export function sharedProject(dir: string) {
   return {
     resolve: { conditions: sourceConditions },
-    ssr: { resolve: { conditions: sourceConditions, externalConditions: ["@paysign/source"] } },
+    // Vitest hands these to Node (--conditions) for the dependencies it does not bundle. "module" is left out: with it
+    // Node loads @opentelemetry/api's "module" build (required by prom-client), whose extensionless imports it
+    // cannot resolve.
+    ssr: {
+      resolve: {
+        conditions: sourceConditions.filter((condition) => condition !== "module"),
+        externalConditions: ["@paysign/source"],
+      },
+    },
     // Vitest loads global setup files in an environment of its own, which does not inherit `resolve`.
     environments: { __vitest__: { resolve: { conditions: sourceConditions } } },
     test: {

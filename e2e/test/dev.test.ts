@@ -21,12 +21,24 @@ function startDev(env: Record<string, string>): DevProcess {
       PAYSIGN_MINI_OUTDIR: path.join(defined(env.DATA_DIR, "env.DATA_DIR"), "mini"),
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, like a terminal's foreground job: Ctrl-C reaches every process of it (interrupt).
+    detached: true,
   });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/** Ctrl-C in a terminal: SIGINT to the whole process group, the embedded PostgreSQL and the mini program build too. */
+function interrupt(dev: DevProcess): void {
+  if (dev.child.pid === undefined) throw new Error("pnpm dev has no pid");
+  process.kill(-dev.child.pid, "SIGINT");
+}
+
+function errorLines(output: string): string[] {
+  return output.split("\n").filter((line) => /"level":(50|60)/.test(line));
 }
 
 async function waitForBanner(dev: DevProcess, timeoutMs = 30_000): Promise<number> {
@@ -80,6 +92,7 @@ describe("pnpm dev", () => {
     expect((await fetch(`${api}/docs`)).status).toBe(200);
     expect(first.output()).toContain(`Sandbox      ${sandbox}`);
     expect((await fetch(`${sandbox}/sandbox/clock`)).status).toBe(200);
+    expect((await fetch(sandbox)).status).toBe(200);
     await waitForOutput(first, "mini program (development) → ");
     expect(existsSync(path.join(dataDir, "mini", "app.json"))).toBe(true);
     const appPublicKey = readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8");
@@ -90,8 +103,9 @@ describe("pnpm dev", () => {
       [customerId],
     );
 
-    first.child.kill("SIGINT");
+    interrupt(first);
     expect(await first.exited).toBe(0);
+    expect(errorLines(first.output())).toEqual([]);
     expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
     await expect(fetch(`${api}/healthz`)).rejects.toThrow();
     await expect(fetch(`${sandbox}/sandbox/clock`)).rejects.toThrow();
@@ -100,8 +114,9 @@ describe("pnpm dev", () => {
     await waitForBanner(second);
     const customers = await sql(databaseUrl, `SELECT id FROM "Customer" WHERE id = $1`, [customerId]);
     const plans = await sql(databaseUrl, `SELECT id FROM "Plan"`);
-    second.child.kill("SIGINT");
+    interrupt(second);
     expect(await second.exited).toBe(0);
+    expect(errorLines(second.output())).toEqual([]);
     expect(customers).toHaveLength(1);
     expect(plans).toHaveLength(3);
     expect(readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8")).toBe(appPublicKey);

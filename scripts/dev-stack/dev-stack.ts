@@ -36,7 +36,7 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
   let sandbox: Sandbox | undefined;
   let serverConfig = config;
   if (!config.alipay) {
-    await assertPortFree(config.sandboxPort, "The Alipay sandbox");
+    await assertPortFree(config.sandboxPort, { what: "The Alipay sandbox", variable: "SANDBOX_PORT" });
     const appKeys = readOrCreateKeyPair(keysDir, "app");
     sandbox = createSandbox({
       alipayKeys: readOrCreateKeyPair(keysDir, "sandbox-alipay"),

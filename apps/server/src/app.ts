@@ -12,12 +12,15 @@ import { contentSecurityDirectives, noStore } from "./http/content-security.ts";
 import { errorHandler, notFoundRoute } from "./http/error-handler.ts";
 import { addressRateLimit, adminAuthFailureLimit, customerRateLimit } from "./http/rate-limits.ts";
 import type { Logger } from "./logger.ts";
+import { recordHttpDuration } from "./metrics/http-metrics.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { DeductionQueue } from "./deductions/scheduler.ts";
 import { adminChargeRoutes } from "./routes/admin-charge-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { customerRoutes } from "./routes/customer-routes.ts";
 import { docsRoutes } from "./routes/docs-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { metricsRoute } from "./routes/metrics-route.ts";
 import { notifyRoute } from "./routes/notify-route.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import { createSessionTokens } from "./services/session-tokens.ts";
@@ -33,14 +36,18 @@ export type AppDeps = {
   alipay?: AlipayClient;
   /** pg-boss queues for the scheduler; without them an admin scheduler run does its work inline. */
   queue?: DeductionQueue;
+  /** The process's metrics (GET /metrics); a registry of its own by default. */
+  metrics?: Metrics;
 };
 
 /** Builds the HTTP application without listening, so tests can drive it on any port. */
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  const alipay = deps.alipay ?? (config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined);
-  const services: ServiceDeps = { config, db: deps.db, logger, clock, alipay };
+  const metrics = deps.metrics ?? createMetrics();
+  const alipay =
+    deps.alipay ?? (config.alipay ? createAlipayClient(config.alipay, { clock, logger, metrics }) : undefined);
+  const services: ServiceDeps = { config, db: deps.db, logger, clock, alipay, metrics };
   const sessions = createSessionTokens({
     secret: config.sessionSecret,
     ttlSeconds: config.sessionTtlSeconds,
@@ -56,6 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.set("query parser", "simple");
+  app.use(recordHttpDuration(metrics));
   app.use(
     pinoHttp({
       logger,
@@ -65,7 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
         res.setHeader("x-request-id", id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics" },
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },
@@ -74,12 +82,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives } }));
   app.use(healthRoutes(services, bind));
   // Alipay's notifications: no rate limit, no auth (the signature is the proof), a form body.
-  app.use(notifyRoute({ db: deps.db, logger, alipay }));
+  app.use(notifyRoute({ db: deps.db, logger, alipay, metrics }));
+  // One count of wrong admin keys for /metrics and /admin/v1: guessing on one locks both.
+  const adminKeyGuard = adminAuthFailureLimit(config, logger);
+  app.use("/metrics", noStore, ...adminKeyGuard);
+  app.use(metricsRoute({ metrics, adminApiKey: config.adminApiKey }));
   if (config.docsEnabled) app.use(docsRoutes());
 
   app.use(express.json({ limit: "64kb" }));
   app.use("/api/v1", noStore, addressRateLimit(config), customerRateLimit(config, sessions));
-  app.use("/admin/v1", noStore, ...adminAuthFailureLimit(config, logger));
+  app.use("/admin/v1", noStore, ...adminKeyGuard);
   app.use(customerRoutes({ ...services, sessions }, bind));
   app.use(adminRoutes(services, bind));
   app.use(adminChargeRoutes({ ...services, queue: deps.queue }, bind));

@@ -3,6 +3,7 @@ import type { Config } from "./env.ts";
 import { startEmbeddedPostgres } from "./db/embedded-postgres.ts";
 import { migrate } from "./db/migrator.ts";
 import type { Logger } from "./logger.ts";
+import { explainDatabaseError } from "./startup-error.ts";
 
 export type DatabaseHandle = { url: string; embedded: boolean; stop(): Promise<void> };
 
@@ -26,7 +27,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     logger.info({ applied: applied.length }, "database migrated");
   } catch (error) {
     await handle.stop();
-    throw error;
+    throw config.databaseUrl ? explainDatabaseError(error, config.databaseUrl) : error;
   }
   return handle;
 }

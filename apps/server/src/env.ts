@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ALIPAY_GATEWAYS, SIGN_TYPES } from "@paysign/contracts/alipay";
 import { toAlipayConfig, type AlipayConfig } from "./alipay/alipay-config.ts";
-import { KeyFormatError } from "./alipay/keys.ts";
+import { alipayKeyIssues } from "./alipay/key-checks.ts";
 import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.ts";
 import { weakSecretReason } from "./services/secret-strength.ts";
 
@@ -36,111 +36,114 @@ const maxSessionTtlSeconds = 7 * 86_400;
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    HOST: z.string().min(1).default("127.0.0.1"),
-    PORT: port(3000),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL")
-      .optional(),
-    DATA_DIR: z.string().min(1).default(path.join(repoRoot, ".data")),
-    EMBEDDED_PG_PORT: port(54329),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    ADMIN_API_KEY: z.string().min(12, "must be at least 12 characters").optional(),
-    ALIPAY_APP_ID: z
-      .string()
-      .regex(/^\d{16}$/, "must be the 16-digit app id of your Alipay application")
-      .optional(),
-    ALIPAY_PRIVATE_KEY: z.string().optional(),
-    ALIPAY_KEY_MODE: z.enum(["public-key", "cert"]).default("public-key"),
-    ALIPAY_PUBLIC_KEY: z.string().optional(),
-    ALIPAY_APP_CERT: z.string().optional(),
-    ALIPAY_PUBLIC_CERT: z.string().optional(),
-    ALIPAY_ROOT_CERT: z.string().optional(),
-    ALIPAY_SIGN_TYPE: z.enum(SIGN_TYPES).default("RSA2"),
-    ALIPAY_GATEWAY: z.url({ protocol: /^https?$/ }).default(ALIPAY_GATEWAYS.production),
-    ALIPAY_NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
-    ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-    SESSION_SECRET: z.string().min(32, "must be at least 32 characters of random text").optional(),
-    SESSION_TTL_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(60)
-      .max(maxSessionTtlSeconds, "must be at most 604800 (7 days), the documented maximum session lifetime")
-      .default(86_400),
-    FOLLOW_UP_SCHEDULE: z
-      .string()
-      .default(defaultFollowUpSchedule)
-      .transform((value, ctx) => parseDurations(value, ctx)),
-    DEDUCTION_WINDOW_DAYS: z.coerce.number().int().min(0).max(30).default(5),
-    DEDUCTION_LEAD_DAYS: z.coerce.number().int().min(0).max(30).default(3),
-    DEDUCTION_RETRY_SCHEDULE: z
-      .string()
-      .default(defaultRetrySchedule)
-      .transform((value, ctx) => parseDurations(value, ctx)),
-    DEDUCTION_RECONCILE_SCHEDULE: z
-      .string()
-      .default(defaultReconcileSchedule)
-      .transform((value, ctx) => parseDurations(value, ctx)),
-    SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-    FOLLOW_UP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
-    JOBS_IN_API: z.enum(["true", "false"], 'must be "true" or "false"').default("true"),
-    JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
-    JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
-    JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
-    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
-    CUSTOMER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
-    ADMIN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
-    MAX_PENDING_AGREEMENTS_PER_CUSTOMER: z.coerce.number().int().min(1).max(1_000_000).default(20),
-    TRUST_PROXY: z
-      .string()
-      .default("false")
-      .transform((value, ctx) => parseTrustProxy(value, ctx)),
-    DOCS_ENABLED: z.enum(["true", "false"], 'must be "true" or "false"').optional(),
-    SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
-    SANDBOX_PORT: port(4100),
-  })
-  .superRefine((env, ctx) => {
-    const require = (name: keyof typeof env, why: string) => {
-      if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: `is required ${why}` });
-    };
-    const production = env.NODE_ENV === "production";
-    if (production) {
-      require("DATABASE_URL", "in production");
-      require("ADMIN_API_KEY", "in production");
-      require("ALIPAY_APP_ID", "in production");
-      require("ALIPAY_NOTIFY_URL", "in production (the public URL of POST /alipay/notify)");
-      require("SESSION_SECRET", "in production");
-      if (env.SANDBOX_URL)
-        ctx.addIssue({ code: "custom", path: ["SANDBOX_URL"], message: "must not be set in production" });
+const envObject = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: port(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default(path.join(repoRoot, ".data")),
+  EMBEDDED_PG_PORT: port(54329),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ADMIN_API_KEY: z.string().min(12, "must be at least 12 characters").optional(),
+  ALIPAY_APP_ID: z
+    .string()
+    .regex(/^\d{16}$/, "must be the 16-digit app id of your Alipay application")
+    .optional(),
+  ALIPAY_PRIVATE_KEY: z.string().optional(),
+  ALIPAY_KEY_MODE: z.enum(["public-key", "cert"]).default("public-key"),
+  ALIPAY_PUBLIC_KEY: z.string().optional(),
+  ALIPAY_APP_CERT: z.string().optional(),
+  ALIPAY_PUBLIC_CERT: z.string().optional(),
+  ALIPAY_ROOT_CERT: z.string().optional(),
+  ALIPAY_SIGN_TYPE: z.enum(SIGN_TYPES).default("RSA2"),
+  ALIPAY_GATEWAY: z.url({ protocol: /^https?$/ }).default(ALIPAY_GATEWAYS.production),
+  ALIPAY_NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters of random text").optional(),
+  SESSION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(maxSessionTtlSeconds, "must be at most 604800 (7 days), the documented maximum session lifetime")
+    .default(86_400),
+  FOLLOW_UP_SCHEDULE: z
+    .string()
+    .default(defaultFollowUpSchedule)
+    .transform((value, ctx) => parseDurations(value, ctx)),
+  DEDUCTION_WINDOW_DAYS: z.coerce.number().int().min(0).max(30).default(5),
+  DEDUCTION_LEAD_DAYS: z.coerce.number().int().min(0).max(30).default(3),
+  DEDUCTION_RETRY_SCHEDULE: z
+    .string()
+    .default(defaultRetrySchedule)
+    .transform((value, ctx) => parseDurations(value, ctx)),
+  DEDUCTION_RECONCILE_SCHEDULE: z
+    .string()
+    .default(defaultReconcileSchedule)
+    .transform((value, ctx) => parseDurations(value, ctx)),
+  SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  FOLLOW_UP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
+  JOBS_IN_API: z.enum(["true", "false"], 'must be "true" or "false"').default("true"),
+  JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  CUSTOMER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  ADMIN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  MAX_PENDING_AGREEMENTS_PER_CUSTOMER: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((value, ctx) => parseTrustProxy(value, ctx)),
+  DOCS_ENABLED: z.enum(["true", "false"], 'must be "true" or "false"').optional(),
+  SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SANDBOX_PORT: port(4100),
+});
+
+const envSchema = envObject.superRefine((env, ctx) => {
+  const require = (name: keyof typeof env, why: string) => {
+    if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: `is required ${why}` });
+  };
+  const production = env.NODE_ENV === "production";
+  if (production) {
+    require("DATABASE_URL", "in production");
+    require("ADMIN_API_KEY", "in production");
+    require("ALIPAY_APP_ID", "in production");
+    require("ALIPAY_NOTIFY_URL", "in production (the public URL of POST /alipay/notify)");
+    require("SESSION_SECRET", "in production");
+    if (env.SANDBOX_URL)
+      ctx.addIssue({ code: "custom", path: ["SANDBOX_URL"], message: "must not be set in production" });
+  }
+  if (production) {
+    for (const name of ["ALIPAY_GATEWAY", "ALIPAY_NOTIFY_URL"] as const) {
+      const value = env[name];
+      if (value && !value.startsWith("https://"))
+        ctx.addIssue({ code: "custom", path: [name], message: "must be an https:// URL in production" });
     }
-    if (production) {
-      for (const name of ["ALIPAY_GATEWAY", "ALIPAY_NOTIFY_URL"] as const) {
-        const value = env[name];
-        if (value && !value.startsWith("https://"))
-          ctx.addIssue({ code: "custom", path: [name], message: "must be an https:// URL in production" });
-      }
-    }
-    if (env.DEDUCTION_LEAD_DAYS > env.DEDUCTION_WINDOW_DAYS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["DEDUCTION_LEAD_DAYS"],
-        message: `must be at most DEDUCTION_WINDOW_DAYS (${env.DEDUCTION_WINDOW_DAYS}): the first attempt has to fall inside the window [D−N, D]`,
-      });
-    }
-    if (!production && !env.ALIPAY_APP_ID) return;
-    require("ALIPAY_PRIVATE_KEY", "with ALIPAY_APP_ID (the app private key, PEM or base64)");
-    if (env.ALIPAY_KEY_MODE === "public-key") {
-      require("ALIPAY_PUBLIC_KEY", "in public-key mode (the Alipay public key, not the app public key)");
-    } else {
-      require("ALIPAY_APP_CERT", "in cert mode (appCertPublicKey_*.crt)");
-      require("ALIPAY_PUBLIC_CERT", "in cert mode (alipayCertPublicKey_RSA2.crt)");
-      require("ALIPAY_ROOT_CERT", "in cert mode (alipayRootCert.crt)");
-    }
-  });
+  }
+  if (env.METRICS_PORT !== undefined) require("ADMIN_API_KEY", "with METRICS_PORT (it protects the worker's /metrics)");
+  if (env.DEDUCTION_LEAD_DAYS > env.DEDUCTION_WINDOW_DAYS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DEDUCTION_LEAD_DAYS"],
+      message: `must be at most DEDUCTION_WINDOW_DAYS (${env.DEDUCTION_WINDOW_DAYS}): the first attempt has to fall inside the window [D−N, D]`,
+    });
+  }
+  if (!production && !env.ALIPAY_APP_ID) return;
+  require("ALIPAY_PRIVATE_KEY", "with ALIPAY_APP_ID (the app private key, PEM or base64)");
+  if (env.ALIPAY_KEY_MODE === "public-key") {
+    require("ALIPAY_PUBLIC_KEY", "in public-key mode (the Alipay public key, not the app public key)");
+  } else {
+    require("ALIPAY_APP_CERT", "in cert mode (appCertPublicKey_*.crt)");
+    require("ALIPAY_PUBLIC_CERT", "in cert mode (alipayCertPublicKey_RSA2.crt)");
+    require("ALIPAY_ROOT_CERT", "in cert mode (alipayRootCert.crt)");
+  }
+});
 
 type Env = z.infer<typeof envSchema>;
 
@@ -245,6 +248,10 @@ export type Config = {
   followUpScheduleSeconds: number[];
   deductions: DeductionConfig;
   jobs: JobsConfig;
+  /** On SIGTERM/SIGINT, how long in-flight requests and jobs may take before connections and jobs are cut. */
+  shutdownGraceSeconds: number;
+  /** The worker serves GET /metrics on HOST:metricsPort when set (the API serves it on its own port). */
+  metricsPort: number | undefined;
   rateLimitPerMinute: number;
   /** Requests per minute of one signed-in customer on /api/v1 (whatever their address). */
   customerRateLimitPerMinute: number;
@@ -286,6 +293,9 @@ export function loadConfig(
     ? []
     : parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
   if (options.secrets !== false) issues.push(...secretIssues({ NODE_ENV: "development", ...present }));
+  // Keys are read from the raw values, so an unreadable key is reported with the schema's issues, not after them.
+  const keys = alipayKeyIssues(present);
+  issues.push(...keys);
   if (!parsed.success || issues.length > 0) {
     const lines = issues.map((issue) => `  - ${issue.path || "environment"}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join("\n")}`);
@@ -318,6 +328,8 @@ export function loadConfig(
       concurrency: env.JOBS_CONCURRENCY,
       followUpIntervalSeconds: env.FOLLOW_UP_INTERVAL_SECONDS,
     },
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    metricsPort: env.METRICS_PORT,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     customerRateLimitPerMinute: env.CUSTOMER_RATE_LIMIT_PER_MINUTE ?? env.RATE_LIMIT_PER_MINUTE,
     adminAuthFailureLimit: env.ADMIN_AUTH_FAILURE_LIMIT,
@@ -331,10 +343,24 @@ export function loadConfig(
 }
 
 function readAlipayConfig(env: Env & { ALIPAY_APP_ID: string }): AlipayConfig {
-  try {
-    return toAlipayConfig({ ...env, ALIPAY_PRIVATE_KEY: env.ALIPAY_PRIVATE_KEY ?? "" });
-  } catch (error) {
-    if (error instanceof KeyFormatError) throw new ConfigError(`Invalid configuration: ${error.message}`);
-    throw error;
+  // alipayKeyIssues has read every key already: this cannot throw a KeyFormatError.
+  return toAlipayConfig({ ...env, ALIPAY_PRIVATE_KEY: env.ALIPAY_PRIVATE_KEY ?? "" });
+}
+
+/**
+ * The migration command's configuration: a database and a log level, nothing of Alipay or secrets, so a deploy step can
+ * run it with the database credentials alone.
+ */
+export function loadMigrationConfig(source: Record<string, string | undefined> = process.env): {
+  databaseUrl: string;
+  logLevel: Env["LOG_LEVEL"];
+} {
+  const schema = envObject.pick({ DATABASE_URL: true, LOG_LEVEL: true });
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value)));
+  const issues = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  if (parsed.success && !parsed.data.DATABASE_URL) issues.push("DATABASE_URL: is required to apply migrations");
+  if (!parsed.success || !parsed.data.DATABASE_URL) {
+    throw new ConfigError(`Invalid configuration; fix these environment variables:\n  - ${issues.join("\n  - ")}`);
   }
+  return { databaseUrl: parsed.data.DATABASE_URL, logLevel: parsed.data.LOG_LEVEL };
 }

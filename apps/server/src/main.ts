@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "./env.ts";
 import { createLogger } from "./logger.ts";
+import { StartupError } from "./startup-error.ts";
 import { startServer } from "./server.ts";
 
 let config;
@@ -27,6 +28,11 @@ try {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
 } catch (error) {
+  // What the operator fixes (a port, DATABASE_URL) is said in plain words; anything else is a bug: logged whole.
+  if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   logger.fatal({ err: error }, error instanceof Error ? error.message : "start-up failed");
   process.exit(1);
 }

@@ -4,10 +4,14 @@ import { createApp } from "./app.ts";
 import { sandboxClock, systemClock, type Clock } from "./clock.ts";
 import { openDatabase } from "./database.ts";
 import { createDatabase } from "./db/prisma.ts";
-import { assertPortFree } from "./db/embedded-postgres.ts";
+import { assertPortFree, portInUseError, type PortOwner } from "./db/embedded-postgres.ts";
 import type { Config } from "./env.ts";
-import { startJobRunner } from "./jobs/job-runner.ts";
+import { QUEUES, startJobRunner } from "./jobs/job-runner.ts";
+import { createMetrics } from "./metrics/metrics.ts";
+import { createDatabaseGauges } from "./repositories/metrics-queries.ts";
 import type { Logger } from "./logger.ts";
+
+const apiPortOwner: PortOwner = { what: "The API", variable: "PORT" };
 
 export type RunningServer = {
   url: string;
@@ -22,25 +26,30 @@ export async function startServer(
   logger: Logger,
   options: { clock?: Clock } = {},
 ): Promise<RunningServer> {
-  if (config.port !== 0) await assertPortFree(config.port, "The API");
+  if (config.port !== 0) await assertPortFree(config.port, apiPortOwner);
   const database = await openDatabase(config, logger);
   const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
-  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined;
+  const metrics = createMetrics();
+  metrics.readDatabase(createDatabaseGauges({ db, clock, queues: Object.values(QUEUES) }));
+  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger, metrics }) : undefined;
   if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");
   // pg-boss: the queue for the admin routes; the workers too unless JOBS_IN_API=false (then run `worker`).
   const jobs = await startJobRunner(
-    { config, db, logger, clock, alipay },
+    { config, db, logger, clock, alipay, metrics },
     { databaseUrl: database.url, work: config.jobs.inApi },
   ).catch(async (error: unknown) => {
     await db.close();
     await database.stop();
     throw error;
   });
-  const app = createApp({ config, db, logger, clock, alipay, queue: jobs.queue });
+  const app = createApp({ config, db, logger, clock, alipay, queue: jobs.queue, metrics });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
-    listening.once("error", reject);
+    // The probe above binds 127.0.0.1 only; HOST may be another interface.
+    listening.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? portInUseError(config.port, apiPortOwner) : error),
+    );
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -50,14 +59,27 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await jobs.stop();
+      const deadline = Date.now() + config.shutdownGraceSeconds * 1000;
+      await closeHttp(server, deadline);
+      await jobs.stop(Math.max(1000, deadline - Date.now()));
       await db.close();
       await database.stop();
       logger.info("stopped");
     })());
   return { url, databaseUrl: database.url, embeddedDatabase: database.embedded, stop };
+}
+
+/**
+ * Stops accepting connections, closes idle keep-alive ones, and lets requests in flight finish until `deadline`; then
+ * cuts what is left (a client retries; an Alipay notification not answered `success` is delivered again).
+ */
+async function closeHttp(server: Server, deadline: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -3,8 +3,12 @@ import { sandboxClock, systemClock } from "./clock.ts";
 import { openDatabase } from "./database.ts";
 import { createDatabase } from "./db/prisma.ts";
 import { ConfigError, loadConfig } from "./env.ts";
-import { startJobRunner } from "./jobs/job-runner.ts";
+import { QUEUES, startJobRunner } from "./jobs/job-runner.ts";
 import { createLogger } from "./logger.ts";
+import { serveMetrics } from "./metrics/metrics-server.ts";
+import { createMetrics } from "./metrics/metrics.ts";
+import { createDatabaseGauges } from "./repositories/metrics-queries.ts";
+import { StartupError } from "./startup-error.ts";
 
 // `pnpm --filter @paysign/server worker`: the deduction and follow-up workers without the API, for scale-out. Any
 // number of these may run against one database (pg-boss singleton jobs, row locks, one charge per period).
@@ -36,16 +40,23 @@ try {
   const database = await openDatabase(config, logger);
   const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
   const clock = config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock;
-  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger }) : undefined;
-  const jobs = await startJobRunner({ config, db, logger, clock, alipay }, { databaseUrl: database.url, work: true });
-  logger.info({ pid: process.pid }, "worker running");
+  const metrics = createMetrics();
+  metrics.readDatabase(createDatabaseGauges({ db, clock, queues: Object.values(QUEUES) }));
+  const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger, metrics }) : undefined;
+  const jobs = await startJobRunner(
+    { config, db, logger, clock, alipay, metrics },
+    { databaseUrl: database.url, work: true },
+  );
+  const metricsServer = config.metricsPort ? await serveMetrics({ config, metrics }) : undefined;
+  logger.info({ pid: process.pid, metricsPort: config.metricsPort }, "worker running");
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "worker stopping");
+    metricsServer?.close();
     jobs
-      .stop()
+      .stop(config.shutdownGraceSeconds * 1000)
       .then(() => db.close())
       .then(() => database.stop())
       .then(
@@ -59,6 +70,11 @@ try {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
 } catch (error) {
+  // What the operator fixes (a port, DATABASE_URL) is said in plain words; anything else is a bug: logged whole.
+  if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   logger.fatal({ err: error }, error instanceof Error ? error.message : "worker start-up failed");
   process.exit(1);
 }

@@ -7,6 +7,10 @@ const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 20
 const pkcs1 = privateKey.export({ format: "pem", type: "pkcs1" }).toString();
 const pkcs8 = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 const spki = publicKey.export({ format: "pem", type: "spki" }).toString();
+// Alipay's key pair is not the app's: the app's own public key in ALIPAY_PUBLIC_KEY is refused (startup-checks.test).
+const alipaySpki = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .publicKey.export({ format: "pem", type: "spki" })
+  .toString();
 const body = (pem: string) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
 
 function signsLikeTheOriginal(parsed: ReturnType<typeof parsePrivateKey>): boolean {
@@ -56,7 +60,7 @@ describe("Alipay configuration", () => {
   const base = {
     ALIPAY_APP_ID: "2021000000000001",
     ALIPAY_PRIVATE_KEY: body(pkcs8),
-    ALIPAY_PUBLIC_KEY: body(spki),
+    ALIPAY_PUBLIC_KEY: body(alipaySpki),
     ADMIN_API_KEY: "alipay-keys-test-admin-key",
     SESSION_SECRET: "alipay-keys-test-session-secret-0123456789",
   };

@@ -22,7 +22,7 @@ describe("embedded PostgreSQL start-up errors", () => {
     const dataDir = tempDir("paysign-port-");
     try {
       await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(
-        `needs port ${port}, which is already in use`,
+        `needs port ${port} (EMBEDDED_PG_PORT), which is already in use: stop what uses it or set EMBEDDED_PG_PORT`,
       );
     } finally {
       blocker.close();

@@ -16,15 +16,17 @@ import { startStack, testAppId, type Stack } from "./support/stack.ts";
 const attacks: string[] = [];
 const tried = (attack: string) => attacks.push(attack);
 
-const keys = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const rsaPem = () =>
+  generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+// The app's key pair and Alipay's are distinct: the app's own public key as ALIPAY_PUBLIC_KEY is refused at start-up.
 const realApp = {
   ALIPAY_APP_ID: "2021000000000001",
-  ALIPAY_PRIVATE_KEY: keys.privateKey,
-  ALIPAY_PUBLIC_KEY: keys.publicKey,
+  ALIPAY_PRIVATE_KEY: rsaPem().privateKey,
+  ALIPAY_PUBLIC_KEY: rsaPem().publicKey,
 };
 const strong = { ADMIN_API_KEY: randomBytes(32).toString("hex"), SESSION_SECRET: randomBytes(32).toString("hex") };
 const production = {

@@ -80,6 +80,7 @@ describe("errors", () => {
       INTERNAL: 500,
       ALIPAY_UNAVAILABLE: 502,
       SERVICE_UNAVAILABLE: 503,
+      MERCHANT_UNAVAILABLE: 503,
     });
   });
 

@@ -45,6 +45,7 @@ export const ERROR_TEXT = {
   INTERNAL: "服务出了点问题，请稍后再试。",
   ALIPAY_UNAVAILABLE: "支付宝暂时没有响应，请稍后再试。",
   SERVICE_UNAVAILABLE: "服务正在维护，请稍后再试。",
+  MERCHANT_UNAVAILABLE: "商家的支付服务暂时不可用，请稍后再试。",
   NETWORK: "网络不给力，请检查网络后重试。",
   BAD_RESPONSE: "服务返回了无法识别的内容，请稍后再试。",
   AUTH_CANCELLED: "需要你同意授权登录，才能开通扣款服务。",

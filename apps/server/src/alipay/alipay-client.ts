@@ -6,6 +6,7 @@ import {
   buildNotifySignContent,
   classifyAlipayResult,
   encodePaySignStr,
+  isMerchantConfigurationFailure,
   type AlipayBizContent,
   type AlipayGatewayMethod,
   type AlipayMethod,
@@ -14,7 +15,9 @@ import {
 } from "@paysign/contracts/alipay";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { AlipayConfig } from "./alipay-config.ts";
+import { configurationHint } from "./configuration-hints.ts";
 
 /** What Alipay's answer said, when it was not a success (all undefined when nothing was answered). */
 type AlipayFailureDetail = { code: string | undefined; subCode: string | undefined; subMsg: string | undefined };
@@ -62,7 +65,10 @@ function readString(value: unknown): string | undefined {
  * time; Alipay reads Asia/Shanghai wall time, docs/alipay-protocol.md §1.2) from `clock`, and `notify_url` from the
  * configuration for the methods that take one.
  */
-export function createAlipayClient(config: AlipayConfig, options: { clock: Clock; logger: Logger }): AlipayClient {
+export function createAlipayClient(
+  config: AlipayConfig,
+  options: { clock: Clock; logger: Logger; metrics?: Metrics | undefined },
+): AlipayClient {
   const sdkConfig: AlipaySdkConfig = {
     appId: config.appId,
     privateKey: config.privateKey.pkcs8Pem,
@@ -108,6 +114,14 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
       subMsg: readString(answer.sub_msg),
     };
     const outcome = classifyAlipayResult(method, { code: detail.code, sub_code: detail.subCode });
+    if (isMerchantConfigurationFailure(method, { code: detail.code, sub_code: detail.subCode })) {
+      // sub_msg of a signature refusal may quote the signed content (the sandbox does): it is not logged then.
+      const subMsg = detail.subCode?.includes("signature") ? undefined : detail.subMsg;
+      options.logger.error(
+        { method, code: detail.code, subCode: detail.subCode, subMsg, fix: configurationHint(detail.subCode) },
+        `Alipay refused paysign's configuration (${detail.subCode ?? detail.code ?? "no code"}): the operator must fix it`,
+      );
+    }
     if (outcome === "retryable" || outcome === "definitive") {
       return { kind: "business-failure", class: outcome, ...detail };
     }
@@ -123,6 +137,23 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
     return { kind: "unknown-outcome", cause: "unreadable-success", reason, ...noDetail };
   };
 
+  const callGateway = async <M extends AlipayGatewayMethod>(
+    method: M,
+    biz: AlipayBizContent<M>,
+  ): Promise<AlipayCallResult<M>> => {
+    let answer: Record<string, unknown>;
+    try {
+      const request = ALIPAY_METHOD_MAP[method].requestIn === "common-params" ? biz : { bizContent: biz };
+      const params = { ...(await commonParams(method)), ...request };
+      answer = await sdk.exec(method, params, { validateSign: true });
+    } catch (error) {
+      // Network errors, timeouts and unverifiable answers: the call may or may not have taken effect.
+      const reason = error instanceof Error ? error.message : String(error);
+      return { kind: "unknown-outcome", cause: "no-answer", reason, ...noDetail };
+    }
+    return readAnswer(method, answer);
+  };
+
   return {
     appId: config.appId,
     signType: config.signType,
@@ -132,17 +163,11 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
       return encodePaySignStr(output);
     },
     async call(method, biz) {
-      let answer: Record<string, unknown>;
-      try {
-        const request = ALIPAY_METHOD_MAP[method].requestIn === "common-params" ? biz : { bizContent: biz };
-        const params = { ...(await commonParams(method)), ...request };
-        answer = await sdk.exec(method, params, { validateSign: true });
-      } catch (error) {
-        // Network errors, timeouts and unverifiable answers: the call may or may not have taken effect.
-        const reason = error instanceof Error ? error.message : String(error);
-        return { kind: "unknown-outcome", cause: "no-answer", reason, ...noDetail };
-      }
-      return readAnswer(method, answer);
+      const stopTimer = options.metrics?.gatewayDuration.startTimer({ method });
+      const result = await callGateway(method, biz);
+      stopTimer?.({ result: result.kind });
+      if (result.kind !== "success") options.metrics?.gatewayErrors.inc({ method, kind: errorKind(method, result) });
+      return result;
     },
     verifyNotification(params) {
       const { sign, sign_type: signType } = params;
@@ -153,4 +178,13 @@ export function createAlipayClient(config: AlipayConfig, options: { clock: Clock
     },
     verifyAlipaySignature,
   };
+}
+
+/** The error kind a metric counts: the business class, a merchant configuration refusal, or why the outcome is unknown. */
+function errorKind(method: AlipayGatewayMethod, result: AlipayCallResult<AlipayGatewayMethod>): string {
+  if (result.kind === "success") return "none";
+  if (result.kind === "unknown-outcome") return result.cause;
+  return isMerchantConfigurationFailure(method, { code: result.code, sub_code: result.subCode })
+    ? "merchant-configuration"
+    : result.class;
 }

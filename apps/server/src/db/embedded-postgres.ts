@@ -4,6 +4,7 @@ import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
+import { StartupError } from "../startup-error.ts";
 
 export type EmbeddedDatabase = {
   /** Connection URL of the application database inside the cluster. */
@@ -127,14 +128,24 @@ function assertTraversableByPostgresUser(dataDir: string): void {
   }
 }
 
-export function assertPortFree(port: number, what = "Embedded PostgreSQL"): Promise<void> {
+/** What a port is for and the variable that sets it, for the "port in use" message. */
+export type PortOwner = { what: string; variable: string };
+
+const embeddedPostgresPortOwner: PortOwner = { what: "Embedded PostgreSQL", variable: "EMBEDDED_PG_PORT" };
+
+export function assertPortFree(port: number, owner: PortOwner = embeddedPostgresPortOwner): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
-    probe.once("error", () =>
-      reject(new Error(`${what} needs port ${port}, which is already in use: stop what uses it or pick another port.`)),
-    );
+    probe.once("error", () => reject(portInUseError(port, owner)));
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
   });
+}
+
+export function portInUseError(port: number, owner: PortOwner): StartupError {
+  return new StartupError(
+    `${owner.what} needs port ${port} (${owner.variable}), which is already in use: stop what uses it or set ` +
+      `${owner.variable} to a free port.`,
+  );
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -21,7 +21,12 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 // Any constant works; it only has to be the same for every process migrating this database.
 const advisoryLockKey = 72_707_370_001;
 
-export const defaultMigrationsDir = path.resolve(import.meta.dirname, "../../../../prisma/migrations");
+// The build copies prisma/migrations to dist/migrations, so a production install (which has no prisma/ folder) carries
+// them; from the sources, the repository's own folder.
+const bundledMigrationsDir = path.resolve(import.meta.dirname, "../migrations");
+export const defaultMigrationsDir = existsSync(bundledMigrationsDir)
+  ? bundledMigrationsDir
+  : path.resolve(import.meta.dirname, "../../../../prisma/migrations");
 
 export type Migration = { name: string; file: string; sql: string; checksum: string };
 

@@ -8,6 +8,7 @@ import {
   yuanToFen,
   type CalendarDate,
 } from "@paysign/contracts";
+import { isMerchantConfigurationFailure } from "@paysign/contracts/alipay";
 import type { AlipayCallResult } from "../alipay/alipay-client.ts";
 import type { Charge } from "../generated/prisma/client.ts";
 import { lockAgreement } from "../repositories/agreements.ts";
@@ -164,6 +165,7 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
   });
   const now = await deps.clock.now();
   const outcome = await settlePayAnswer(deps, claim, { result, now });
+  deps.metrics?.chargeAttempts.inc({ outcome, sub_code_class: subCodeClass(result) });
   deps.logger.info(
     { chargeId: claim.chargeId, outTradeNo: claim.outTradeNo, dueDate: claim.dueDate, outcome },
     "deduction attempt",
@@ -298,4 +300,12 @@ function unsettledReason(result: AlipayCallResult<"alipay.trade.query">): string
 
 function logSecondSuccess(deps: ServiceDeps, chargeId: string, tradeNo: string): void {
   deps.logger.error({ chargeId, tradeNo }, "a second paid trade for one period: refund one of them");
+}
+
+/** The class of a pay answer's sub_code, for metrics: a merchant configuration refusal is counted on its own. */
+function subCodeClass(result: AlipayCallResult<"alipay.trade.pay">): string {
+  if (result.kind === "success") return "none";
+  if (result.kind === "unknown-outcome") return "unknown-outcome";
+  const refusal = { code: result.code, sub_code: result.subCode };
+  return isMerchantConfigurationFailure("alipay.trade.pay", refusal) ? "merchant-configuration" : result.class;
 }

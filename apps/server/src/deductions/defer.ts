@@ -12,6 +12,7 @@ import type { Agreement } from "../generated/prisma/client.ts";
 import { lockAgreement, recordAgreementEvent } from "../repositories/agreements.ts";
 import { queryAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
+import { refuseOnMerchantConfiguration } from "../services/merchant-configuration.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
 import { lockCharge } from "../repositories/charge-locks.ts";
 import { findChargeForPeriod, findUnsettledChargeForPeriod } from "../repositories/charges.ts";
@@ -35,6 +36,7 @@ export async function deferAgreement(
     deduct_time: input.deductDate,
     ...(input.memo ? { memo: input.memo } : {}),
   });
+  refuseOnMerchantConfiguration("alipay.user.agreement.executionplan.modify", result);
   if (result.kind !== "success" && !(await alipayAlreadyMoved(deps, agreement, input.deductDate))) {
     if (result.kind === "business-failure" && result.class === "definitive") {
       const code = result.subCode === "ILLEGAL_EXECUTION_TIME" ? "BAD_REQUEST" : "CONFLICT";

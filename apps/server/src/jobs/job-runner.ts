@@ -2,11 +2,12 @@ import { PgBoss, type Job } from "pg-boss";
 import type { ChargeKey } from "../deductions/charge-engine.ts";
 import { runCharge } from "../deductions/charge-engine.ts";
 import { runSchedulerTick, settleCharge, type DeductionQueue } from "../deductions/scheduler.ts";
+import { isDatabaseUnavailable } from "../http/database-errors.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { runDueFollowUps } from "../services/follow-up.ts";
 
 /** pg-boss queues (schema `pgboss` of the same database). */
-const QUEUES = {
+export const QUEUES = {
   /** One scheduler pass; `exclusive`, so however many processes ask, one runs at a time. */
   tick: "deduction-tick",
   /** One (agreement, D); `exclusive` per singletonKey = agreementId:D. */
@@ -22,7 +23,12 @@ const heartbeatSeconds = 10;
 
 export type JobRunner = {
   queue: DeductionQueue;
-  stop(): Promise<void>;
+  /**
+   * Stops fetching jobs, lets running ones finish for up to `graceMs` (pg-boss fails what is still running then; it
+   * is retried, and a charge's attempt is reconciled), then closes pg-boss' pool. Connection errors from here on are
+   * expected (the database may be stopping too) and logged at debug level.
+   */
+  stop(graceMs: number): Promise<void>;
 };
 
 /**
@@ -46,7 +52,16 @@ export async function startJobRunner(
     superviseIntervalSeconds: 10,
     monitorIntervalSeconds: 10,
   });
-  boss.on("error", (error: unknown) => logger.error({ err: error }, "pg-boss error"));
+  let stopping = false;
+  boss.on("error", (error: unknown) => {
+    if (stopping) return logger.debug({ err: error }, "pg-boss error while stopping");
+    // A dropped connection (a database restart, a fail-over) is retried by pg-boss; readiness reports the outage.
+    if (isDatabaseUnavailable(error)) {
+      const { code, message } = error as { code?: unknown; message?: unknown };
+      return logger.warn({ err: { code, message } }, "pg-boss lost a database connection; it reconnects");
+    }
+    logger.error({ err: error }, "pg-boss error");
+  });
   await boss.start();
   const jobOptions = { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 };
   await boss.createQueue(QUEUES.tick, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
@@ -67,7 +82,11 @@ export async function startJobRunner(
       return id !== null;
     },
   };
-  if (!options.work) return { queue, stop: () => boss.stop({ graceful: true, timeout: 10_000 }) };
+  const stopBoss = (graceMs: number) => {
+    stopping = true;
+    return boss.stop({ graceful: true, timeout: graceMs });
+  };
+  if (!options.work) return { queue, stop: stopBoss };
 
   const workOptions = {
     pollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
@@ -117,9 +136,9 @@ export async function startJobRunner(
   for (const timer of timers) timer.unref();
   return {
     queue,
-    stop: async () => {
+    stop: async (graceMs) => {
       for (const timer of timers) clearInterval(timer);
-      await boss.stop({ graceful: true, timeout: 15_000 });
+      await stopBoss(graceMs);
     },
   };
 }

@@ -1,6 +1,7 @@
-import { NOTIFY_ACK, NOTIFY_RETRY } from "@paysign/contracts/alipay";
+import { NOTIFY_ACK, NOTIFY_RETRY, NOTIFY_TYPES } from "@paysign/contracts/alipay";
 import express, { Router, type ErrorRequestHandler } from "express";
 import { isDatabaseUnavailable } from "../http/database-errors.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { ingestNotification, type NotificationDeps } from "../notifications/intake.ts";
 
 /**
@@ -9,9 +10,18 @@ import { ingestNotification, type NotificationDeps } from "../notifications/inta
  * `success` only once the effect is durable; anything else makes it deliver again.
  */
 export function notifyRoute(
-  deps: Omit<NotificationDeps, "alipay"> & { alipay: NotificationDeps["alipay"] | undefined },
+  deps: Omit<NotificationDeps, "alipay"> & {
+    alipay: NotificationDeps["alipay"] | undefined;
+    metrics?: Metrics | undefined;
+  },
 ): Router {
   const router = Router();
+  // notify_type is the sender's text: only the known types become label values.
+  const count = (notifyType: string | undefined, outcome: string) =>
+    deps.metrics?.notifications.inc({
+      type: NOTIFY_TYPES.find((known) => known === notifyType) ?? "other",
+      outcome,
+    });
   router.post(
     "/alipay/notify",
     express.urlencoded({ extended: false, type: () => true, limit: "64kb", parameterLimit: 200 }),
@@ -24,11 +34,13 @@ export function notifyRoute(
           "notification refused: no form body or Alipay not configured",
         );
         answer(400, NOTIFY_RETRY);
+        count(params?.notify_type, "REFUSED");
         return;
       }
       try {
         const result = await ingestNotification({ ...deps, logger: req.log, alipay: deps.alipay }, params);
         answer(result.acknowledge ? 200 : 400, result.acknowledge ? NOTIFY_ACK : NOTIFY_RETRY);
+        count(params.notify_type, result.outcome);
       } catch (error) {
         const unavailable = isDatabaseUnavailable(error);
         req.log.error(
@@ -36,6 +48,7 @@ export function notifyRoute(
           unavailable ? "notification not recorded: database unavailable; Alipay will retry" : "notification failed",
         );
         answer(unavailable ? 503 : 500, NOTIFY_RETRY);
+        count(params.notify_type, unavailable ? "DATABASE_UNAVAILABLE" : "ERROR");
       }
     },
   );

@@ -5,6 +5,7 @@ import { lockAgreement, type AgreementEventSource } from "../repositories/agreem
 import { applyAlipayView } from "./agreement-transitions.ts";
 import { agreementLocator, syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { refuseOnMerchantConfiguration } from "./merchant-configuration.ts";
 import { requireAlipay } from "./require-alipay.ts";
 
 const unsignable = new Set(["TEMP", "ACTIVE", "PAUSED"]);
@@ -37,6 +38,7 @@ export async function unsignAgreement(
       ).agreement;
     });
   }
+  refuseOnMerchantConfiguration("alipay.user.agreement.unsign", result);
   const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });
   if (synced.status === "UNSIGNED") return synced;
   if (result.kind === "unknown-outcome" || result.class === "retryable") {
@@ -72,6 +74,7 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
       ).agreement;
     });
   }
+  refuseOnMerchantConfiguration("alipay.user.agreement.sign.effect", result);
   const { agreement: synced } = await syncAgreement(deps, agreement.id, { source: "ALIPAY_QUERY" });
   if (synced.status === "ACTIVE") return synced;
   if (result.kind === "business-failure" && result.class === "definitive") {

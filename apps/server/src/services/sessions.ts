@@ -5,6 +5,7 @@ import { findCustomer, insertCustomer, type CustomerLocator } from "../repositor
 import { findSessionVersion, raiseSessionVersion } from "../repositories/session-versions.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
+import { refuseOnMerchantConfiguration } from "./merchant-configuration.ts";
 import { requireAlipay } from "./require-alipay.ts";
 import type { SessionTokens } from "./session-tokens.ts";
 
@@ -18,6 +19,7 @@ export async function createSession(
     code: authCode,
   });
   if (result.kind !== "success") {
+    refuseOnMerchantConfiguration("alipay.system.oauth.token", result);
     if (result.kind === "business-failure" && result.class === "definitive") {
       throw new AppError(
         "UNAUTHORIZED",

@@ -12,7 +12,10 @@ import { createApp } from "../../src/app.ts";
 import { inProcessSandboxClock, type Clock } from "../../src/clock.ts";
 import { seedDemoPlans } from "../../src/db/seed.ts";
 import { loadConfig, type Config } from "../../src/env.ts";
+import { QUEUES } from "../../src/jobs/job-runner.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
+import { createMetrics } from "../../src/metrics/metrics.ts";
+import { createDatabaseGauges } from "../../src/repositories/metrics-queries.ts";
 import type { ServiceDeps } from "../../src/services/deps.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
@@ -74,11 +77,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ALIPAY_GATEWAY: sandbox.gatewayUrl,
     ALIPAY_NOTIFY_URL: `${api}/alipay/notify`,
     ALIPAY_TIMEOUT_MS: String(options.alipayTimeoutMs ?? 3_000),
+    // The sandbox's app: the development secrets apply (developmentDefaultsApply), as with `pnpm dev`.
     SANDBOX_URL: sandbox.url,
   });
   const config: Config = { ...base, databaseUrl: database.url };
-  const alipay = createAlipayClient(defined(config.alipay, "config.alipay"), { clock, logger });
-  const app = createApp({ config, db: database.db, logger, clock, alipay });
+  const metrics = createMetrics({ defaultMetrics: false });
+  metrics.readDatabase(createDatabaseGauges({ db: database.db, clock, queues: Object.values(QUEUES) }));
+  const alipay = createAlipayClient(defined(config.alipay, "config.alipay"), { clock, logger, metrics });
+  const app = createApp({ config, db: database.db, logger, clock, alipay, metrics });
   server.on("request", app);
   return {
     sandbox,
@@ -87,7 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     clock,
     alipay,
-    deps: { config, db: database.db, logger, clock, alipay },
+    deps: { config, db: database.db, logger, clock, alipay, metrics },
     api,
     appKeys,
     logs,

@@ -6,7 +6,7 @@ import { createDatabase, type Database } from "../../src/db/prisma.ts";
 
 export type TestDatabase = { url: string; db: Database; drop(): Promise<void> };
 
-function databaseUrlFor(adminUrl: string, database: string): string {
+export function databaseUrlFor(adminUrl: string, database: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();

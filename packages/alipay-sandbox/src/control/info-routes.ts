@@ -6,6 +6,8 @@ import type { SandboxInfoView } from "./control-api.ts";
 /** What a developer needs to point a merchant at this sandbox: its Alipay public key, apps and rule settings. */
 export function createInfoRoutes(deps: SandboxDeps): Router {
   const router = express.Router();
+  // The root (the link `pnpm dev` prints) shows the same.
+  router.get("/", (_request, response) => response.redirect(302, "/sandbox/info"));
   router.get("/sandbox/info", (_request, response) => {
     const { config } = deps;
     const info: SandboxInfoView = {

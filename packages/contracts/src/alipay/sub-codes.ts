@@ -206,3 +206,20 @@ export function classifyAlipayResult(
       return classifyTransportFailure(method);
   }
 }
+
+/** Gateway codes that refuse the caller rather than the request's business: 20001, 40001–40003, 40006 (§1.7). */
+const configurationCodes: ReadonlySet<string> = new Set(["20001", "40001", "40002", "40003", "40006"]);
+
+/**
+ * True when Alipay refused the merchant's own set-up — signature, sign type, app id, app state, permissions
+ * (`isv.invalid-signature`, `isv.invalid-app-id`, `isv.insufficient-isv-permissions`…) — rather than this call's
+ * input. A sub_code the method documents itself (oauth.token's `isv.code-invalid`: the customer's auth code) is not.
+ * The operator must act; retrying or asking the customer changes nothing.
+ */
+export function isMerchantConfigurationFailure(
+  method: AlipayMethod,
+  result: { code?: string | undefined; sub_code?: string | undefined },
+): boolean {
+  if (result.code === undefined || !configurationCodes.has(result.code)) return false;
+  return result.sub_code === undefined || getSubCodeInfo(method, result.sub_code) === undefined;
+}

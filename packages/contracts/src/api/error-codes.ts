@@ -22,6 +22,11 @@ export const ERROR_HTTP_STATUS = {
   ALIPAY_UNAVAILABLE: 502,
   /** A dependency of this service (the database) is down; retry later. */
   SERVICE_UNAVAILABLE: 503,
+  /**
+   * Alipay refused the merchant's own configuration (signature, app id, permissions: an `isv.*` gateway refusal).
+   * Nothing the customer can fix; the operator is told in the log. Retry later.
+   */
+  MERCHANT_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -21,7 +21,10 @@ const adminResourceErrors = errorResponses(
   "INTERNAL",
   "SERVICE_UNAVAILABLE",
 );
-/** Actions that call Alipay: the agreement's state may forbid them (409), Alipay may not answer (502). */
+/**
+ * Actions that call Alipay: the agreement's state may forbid them (409), Alipay may not answer (502) or refuse the
+ * merchant's configuration (503 MERCHANT_UNAVAILABLE).
+ */
 const adminAlipayActionErrors = errorResponses(
   "BAD_REQUEST",
   "UNAUTHORIZED",
@@ -31,6 +34,7 @@ const adminAlipayActionErrors = errorResponses(
   "INTERNAL",
   "ALIPAY_UNAVAILABLE",
   "SERVICE_UNAVAILABLE",
+  "MERCHANT_UNAVAILABLE",
 );
 
 const admin = { tags: ["admin"], security: "admin", headers: adminAuthHeadersSchema } as const;

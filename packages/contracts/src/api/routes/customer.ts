@@ -31,6 +31,7 @@ export const createSession = route({
       "INTERNAL",
       "ALIPAY_UNAVAILABLE",
       "SERVICE_UNAVAILABLE",
+      "MERCHANT_UNAVAILABLE",
     ),
   },
 });
@@ -144,6 +145,7 @@ export const unsignAgreement = route({
       "INTERNAL",
       "ALIPAY_UNAVAILABLE",
       "SERVICE_UNAVAILABLE",
+      "MERCHANT_UNAVAILABLE",
     ),
   },
 });
