@@ -46,25 +46,31 @@ type PlanColumns = {
 type PlanAndCustomerRow = (PlanColumns | { [Column in keyof PlanColumns]: null }) & {
   customerId: string | null;
   alipayUserId: string | null;
+  pendingAgreements: number;
 };
 
 const planAndCustomerSql = `
 SELECT p."id" AS "planId", p."active", p."productCode", p."personalProductCode", p."signScene",
        p."effectType"::text AS "effectType", p."periodType"::text AS "periodType", p."period",
        p."singleAmount"::text AS "singleAmount", p."totalAmount"::text AS "totalAmount", p."totalPayments",
-       p."firstChargeDelayDays", p."signValidityPeriod", c."id" AS "customerId", c."alipayUserId"
+       p."firstChargeDelayDays", p."signValidityPeriod", c."id" AS "customerId", c."alipayUserId",
+       (SELECT count(*)::int FROM "Agreement" WHERE "customerId" = $2::uuid AND "status" = 'PENDING')
+         AS "pendingAgreements"
 FROM (SELECT 1) AS one
 LEFT JOIN "Plan" AS p ON p."id" = $1::uuid
 LEFT JOIN "Customer" AS c ON c."id" = $2::uuid`;
 
-/** The plan (undefined when there is none) and the customer (undefined when there is none), in one round trip. */
+/**
+ * The plan (undefined when there is none) and the customer with the number of its PENDING agreements (undefined when
+ * there is no such customer), in one round trip.
+ */
 export async function findPlanAndCustomer(
   db: Database,
   planId: string,
   customerId: string,
 ): Promise<{
   plan: PlanForAgreement | undefined;
-  customer: { id: string; alipayUserId: string | null } | undefined;
+  customer: { id: string; alipayUserId: string | null; pendingAgreements: number } | undefined;
 }> {
   const { rows } = await db.sql.query<PlanAndCustomerRow>({
     name: "agreement-plan-and-customer",
@@ -90,7 +96,10 @@ export async function findPlanAndCustomer(
           firstChargeDelayDays: row.firstChargeDelayDays,
           signValidityPeriod: row.signValidityPeriod,
         };
-  const customer = row?.customerId == null ? undefined : { id: row.customerId, alipayUserId: row.alipayUserId };
+  const customer =
+    row?.customerId == null
+      ? undefined
+      : { id: row.customerId, alipayUserId: row.alipayUserId, pendingAgreements: row.pendingAgreements };
   return { plan, customer };
 }
 

@@ -16,7 +16,6 @@ import {
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import { getCustomerById } from "../repositories/customers.ts";
 import { findIdempotencyKey } from "../repositories/idempotency-keys.ts";
-import { countPendingAgreements } from "../repositories/pending-agreements.ts";
 import { isUniqueViolation } from "../repositories/unique-violation.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { newExternalAgreementNo } from "./external-agreement-no.ts";
@@ -67,9 +66,9 @@ export async function createAgreement(
   const { plan, customer } = await findPlanAndCustomer(deps.db, input.planId, input.customerId);
   if (!plan) throw notFound("Plan");
   if (!plan.active) throw new AppError("CONFLICT", "This plan is no longer offered; choose another plan.");
-  await refuseTooManyPending(deps, input.customerId);
   // No customer behind a valid session (deleted meanwhile): fail exactly as before, through Prisma.
   if (!customer) await getCustomerById(deps.db.prisma, input.customerId);
+  refuseTooManyPending(deps, customer?.pendingAgreements ?? 0);
 
   const now = await deps.clock.now();
   const today = shanghaiDateOf(now);
@@ -133,9 +132,8 @@ export async function createAgreement(
  * MAX_PENDING_AGREEMENTS_PER_CUSTOMER at once; they end as signed, FAILED or ABANDONED. Two concurrent requests can
  * pass the count together, so the cap may be passed by the requests in flight, never by more.
  */
-async function refuseTooManyPending(deps: ServiceDeps, customerId: string): Promise<void> {
+function refuseTooManyPending(deps: ServiceDeps, pending: number): void {
   const cap = deps.config.maxPendingAgreementsPerCustomer;
-  const pending = await countPendingAgreements(deps.db.prisma, customerId);
   if (pending < cap) return;
   throw new AppError(
     "CONFLICT",

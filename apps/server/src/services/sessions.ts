@@ -60,7 +60,7 @@ const uuidFormat = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 /** The current session version of a customer (undefined when the customer is gone): tokens must carry it. */
 export function getSessionVersion(deps: Pick<ServiceDeps, "db">, customerId: string): Promise<number | undefined> {
   if (!uuidFormat.test(customerId)) return Promise.resolve(undefined);
-  return findSessionVersion(deps.db.prisma, customerId);
+  return findSessionVersion(deps.db, customerId);
 }
 
 /** Ends every session token of a customer issued so far (SECURITY.md): they sign in again with my.getAuthCode. */
