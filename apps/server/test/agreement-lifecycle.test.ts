@@ -8,8 +8,10 @@ import {
   type LifecyclePlan,
 } from "../src/domain/agreement-lifecycle.ts";
 import { Prisma, type Agreement } from "../src/generated/prisma/client.ts";
+import { seedDemoPlans } from "../src/db/seed.ts";
 import { recordNotification } from "../src/repositories/agreement-notification-sql.ts";
 import { applyLifecyclePlan, lockAgreement } from "../src/repositories/agreements.ts";
+import { monthlyPlanId } from "./support/customer-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 /**
@@ -109,27 +111,14 @@ const rows: Row[] = [
 
 let database: TestDatabase;
 let customerId: string;
-let planId: string;
+/** The seeded monthly demo plan (db/seed.ts), whose terms the inserted agreements copy. */
+const planId = monthlyPlanId;
 let sequence = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const { prisma } = database.db;
-  customerId = (await prisma.customer.create({ data: { id: randomUUID() } })).id;
-  planId = (
-    await prisma.plan.create({
-      data: {
-        id: randomUUID(),
-        name: "Monthly",
-        productCode: "GENERAL_WITHHOLDING",
-        personalProductCode: "CYCLE_PAY_AUTH_P",
-        signScene: "INDUSTRY|DIGITAL_MEDIA",
-        periodType: "MONTH",
-        period: 1,
-        singleAmount: new Prisma.Decimal("19.90"),
-      },
-    })
-  ).id;
+  await seedDemoPlans(database.db);
+  customerId = (await database.db.prisma.customer.create({ data: { id: randomUUID() } })).id;
 });
 
 afterAll(async () => {
