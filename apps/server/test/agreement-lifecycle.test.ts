@@ -21,7 +21,10 @@ import { createTestDatabase, type TestDatabase } from "./support/test-database.t
  */
 
 type Start = Partial<
-  Pick<Agreement, "status" | "alipayStatus" | "alipayUserId" | "signTime" | "validTime" | "nextDeductDate">
+  Pick<
+    Agreement,
+    "status" | "alipayStatus" | "alipayUserId" | "alipayOpenId" | "signTime" | "validTime" | "nextDeductDate"
+  >
 > & { signed?: boolean };
 
 type Row = { name: string; start: Start; view: AlipayAgreementView; expected: LifecyclePlan["kind"] };
@@ -33,6 +36,9 @@ const earlier = new Date("2026-11-01T02:00:00.000Z");
 const d = new Date("2026-12-05T00:00:00.000Z");
 const userA = "2088000000000001";
 const userB = "2088000000000002";
+// Open ids are per app and not 2088 numbers (docs/alipay-protocol.md §19.1).
+const openA = "074aOpenIdOfCustomerA0000000000000000000000000";
+const openB = "074bOpenIdOfCustomerB0000000000000000000000000";
 
 const rows: Row[] = [
   {
@@ -105,6 +111,36 @@ const rows: Row[] = [
     name: "another sign_scene → mismatch",
     start: { status: "ACTIVE", signed: true, nextDeductDate: d },
     view: { status: "UNSIGN", signScene: "INDUSTRY|OTHER" },
+    expected: "mismatch",
+  },
+  {
+    name: "open-id customer: PENDING + NORMAL naming the same open id → ACTIVE",
+    start: { alipayOpenId: openA },
+    view: { status: "NORMAL", alipayOpenId: openA, signTime, validTime, invalidTime },
+    expected: "transition",
+  },
+  {
+    name: "PENDING + UNSIGN naming an open id → UNSIGNED, the open id learnt",
+    start: {},
+    view: { status: "UNSIGN", alipayOpenId: openB },
+    expected: "transition",
+  },
+  {
+    name: "another open id → mismatch",
+    start: { alipayOpenId: openA },
+    view: { status: "NORMAL", alipayOpenId: openB, signTime },
+    expected: "mismatch",
+  },
+  {
+    name: "an open-id customer's agreement + a view naming only a user id → mismatch",
+    start: { alipayOpenId: openA },
+    view: { status: "NORMAL", alipayUserId: userA, signTime },
+    expected: "mismatch",
+  },
+  {
+    name: "a user-id customer's agreement + a view naming only an open id → mismatch",
+    start: { alipayUserId: userA },
+    view: { status: "NORMAL", alipayOpenId: openA, signTime },
     expected: "mismatch",
   },
 ];

@@ -13,6 +13,7 @@ export type AgreementFacts = {
   status: AgreementStatus;
   agreementNo: string | null;
   alipayUserId: string | null;
+  alipayOpenId: string | null;
   personalProductCode: string;
   signScene: string;
   hasSignTime: boolean;
@@ -27,6 +28,8 @@ export type AlipayAgreementView = {
   status: "NORMAL" | "TEMP" | "STOP" | "UNSIGN";
   agreementNo?: string | undefined;
   alipayUserId?: string | undefined;
+  /** The user as an open-id app knows them (docs/alipay-protocol.md §19.1). */
+  alipayOpenId?: string | undefined;
   personalProductCode?: string | undefined;
   signScene?: string | undefined;
   signTime?: string | undefined;
@@ -41,6 +44,7 @@ type AgreementChanges = {
   alipayStatus?: string | null;
   agreementNo?: string;
   alipayUserId?: string;
+  alipayOpenId?: string;
   signTime?: Date;
   validTime?: Date;
   invalidTime?: Date;
@@ -67,6 +71,7 @@ export function agreementFacts(agreement: Agreement): AgreementFacts {
     status: agreement.status,
     agreementNo: agreement.agreementNo,
     alipayUserId: agreement.alipayUserId,
+    alipayOpenId: agreement.alipayOpenId,
     personalProductCode: agreement.personalProductCode,
     signScene: agreement.signScene,
     hasSignTime: agreement.signTime !== null,
@@ -104,6 +109,7 @@ export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView)
   const changes: AgreementChanges = { ...plan.changes, alipayStatus: view.status === "UNSIGN" ? null : view.status };
   if (view.agreementNo && !facts.agreementNo) changes.agreementNo = view.agreementNo;
   if (view.alipayUserId && !facts.alipayUserId) changes.alipayUserId = view.alipayUserId;
+  if (view.alipayOpenId && !facts.alipayOpenId) changes.alipayOpenId = view.alipayOpenId;
   const signTime = instant(view.signTime);
   if (signTime && !facts.hasSignTime) changes.signTime = signTime;
   const validTime = instant(view.validTime);
@@ -127,5 +133,22 @@ function findMismatch(facts: AgreementFacts, view: AlipayAgreementView): string 
     return `sign_scene ${view.signScene} is not ${facts.signScene}`;
   if (facts.alipayUserId && view.alipayUserId && view.alipayUserId !== facts.alipayUserId)
     return "Alipay names another Alipay user than the agreement's customer";
+  return findOpenIdMismatch(facts, view);
+}
+
+/**
+ * An open id is compared like a user id. An app gets one kind or the other (docs/alipay-protocol.md §19.1), so a
+ * view that names the user only by the kind the agreement does not know cannot be the agreement's customer's: it is
+ * refused rather than believed.
+ */
+function findOpenIdMismatch(facts: AgreementFacts, view: AlipayAgreementView): string | undefined {
+  if (facts.alipayOpenId && view.alipayOpenId && view.alipayOpenId !== facts.alipayOpenId)
+    return "Alipay names another open id than the agreement's customer";
+  const namesOnlyUserId = view.alipayUserId !== undefined && view.alipayOpenId === undefined;
+  const namesOnlyOpenId = view.alipayOpenId !== undefined && view.alipayUserId === undefined;
+  if (namesOnlyUserId && facts.alipayOpenId && !facts.alipayUserId)
+    return "Alipay names a user id, but the agreement's customer is known only by an open id";
+  if (namesOnlyOpenId && facts.alipayUserId && !facts.alipayOpenId)
+    return "Alipay names an open id, but the agreement's customer is known only by a user id";
   return undefined;
 }

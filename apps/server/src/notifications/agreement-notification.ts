@@ -65,11 +65,15 @@ function decide(agreement: NotifiedAgreement | null, notification: AgreementNoti
   }
 }
 
-/** dut_user_sign reports NORMAL with the sign and validity times (§10.2); dut_user_unsign reports UNSIGN (§10.3). */
+/**
+ * dut_user_sign reports NORMAL with the sign and validity times (§10.2); dut_user_unsign reports UNSIGN (§10.3); an
+ * open-id app's notifications name the user by `alipay_open_id` (§19.1).
+ */
 function viewOf(notification: AgreementNotification): AlipayAgreementView {
   const common = {
     agreementNo: notification.agreement_no,
     alipayUserId: notification.alipay_user_id,
+    alipayOpenId: notification.alipay_open_id,
     personalProductCode: notification.personal_product_code,
     signScene: notification.sign_scene,
   };

@@ -46,6 +46,7 @@ type PlanColumns = {
 type PlanAndCustomerRow = (PlanColumns | { [Column in keyof PlanColumns]: null }) & {
   customerId: string | null;
   alipayUserId: string | null;
+  alipayOpenId: string | null;
   pendingAgreements: number;
 };
 
@@ -54,6 +55,7 @@ SELECT p."id" AS "planId", p."active", p."productCode", p."personalProductCode",
        p."effectType"::text AS "effectType", p."periodType"::text AS "periodType", p."period",
        p."singleAmount"::text AS "singleAmount", p."totalAmount"::text AS "totalAmount", p."totalPayments",
        p."firstChargeDelayDays", p."signValidityPeriod", c."id" AS "customerId", c."alipayUserId",
+       c."alipayOpenId",
        (SELECT count(*)::int FROM "Agreement" WHERE "customerId" = $2::uuid AND "status" = 'PENDING')
          AS "pendingAgreements"
 FROM (SELECT 1) AS one
@@ -70,7 +72,8 @@ export async function findPlanAndCustomer(
   customerId: string,
 ): Promise<{
   plan: PlanForAgreement | undefined;
-  customer: { id: string; alipayUserId: string | null; pendingAgreements: number } | undefined;
+  customer:
+    { id: string; alipayUserId: string | null; alipayOpenId: string | null; pendingAgreements: number } | undefined;
 }> {
   const { rows } = await db.sql.query<PlanAndCustomerRow>({
     name: "agreement-plan-and-customer",
@@ -99,7 +102,12 @@ export async function findPlanAndCustomer(
   const customer =
     row?.customerId == null
       ? undefined
-      : { id: row.customerId, alipayUserId: row.alipayUserId, pendingAgreements: row.pendingAgreements };
+      : {
+          id: row.customerId,
+          alipayUserId: row.alipayUserId,
+          alipayOpenId: row.alipayOpenId,
+          pendingAgreements: row.pendingAgreements,
+        };
   return { plan, customer };
 }
 
@@ -111,6 +119,7 @@ export type NewAgreement = Pick<
   | "customerId"
   | "planId"
   | "alipayUserId"
+  | "alipayOpenId"
   | "productCode"
   | "personalProductCode"
   | "signScene"
@@ -125,7 +134,7 @@ export type NewAgreement = Pick<
 >;
 
 const agreementColumns = `"id", "externalAgreementNo", "customerId", "planId", "status"::text AS "status", "agreementNo",
-  "alipayStatus", "alipayUserId", "productCode", "personalProductCode", "signScene", "effectType"::text AS "effectType",
+  "alipayStatus", "alipayUserId", "alipayOpenId", "productCode", "personalProductCode", "signScene", "effectType"::text AS "effectType",
   "periodType"::text AS "periodType", "period", "executeTime"::text AS "executeTime",
   "singleAmount"::text AS "singleAmount", "totalAmount"::text AS "totalAmount", "totalPayments",
   "nextDeductDate"::text AS "nextDeductDate", "paymentsCount", "paidTotal"::text AS "paidTotal", "signTime",
@@ -136,9 +145,10 @@ WITH agreement AS (
   INSERT INTO "Agreement" ("id", "externalAgreementNo", "customerId", "planId", "status", "alipayUserId",
                            "productCode", "personalProductCode", "signScene", "effectType", "periodType", "period",
                            "executeTime", "singleAmount", "totalAmount", "totalPayments", "nextFollowUpAt",
-                           "createdAt", "updatedAt")
+                           "createdAt", "updatedAt", "alipayOpenId")
   VALUES ($1::uuid, $2, $3::uuid, $4::uuid, 'PENDING', $5, $6, $7, $8, $9::"EffectType", $10::"PeriodType", $11::int,
-          $12::date, $13::numeric, $14::numeric, $15::int, $16::timestamptz, $17::timestamptz, $17::timestamptz)
+          $12::date, $13::numeric, $14::numeric, $15::int, $16::timestamptz, $17::timestamptz, $17::timestamptz,
+          $27)
   RETURNING ${agreementColumns}
 ), event AS (
   INSERT INTO "AgreementEvent" ("id", "agreementId", "fromStatus", "toStatus", "source", "reason", "createdAt")
@@ -223,6 +233,7 @@ export async function insertAgreementWithEvent(
       idempotency?.requestHash ?? null,
       idempotency?.responseStatus ?? null,
       idempotency ? JSON.stringify(idempotency.responseBody) : null,
+      a.alipayOpenId,
     ],
   });
   const row = rows[0];

@@ -30,7 +30,7 @@ SELECT EXISTS (SELECT 1 FROM "NotificationInbox" WHERE "notifyId" = $1) AS "reco
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
   SELECT "id", "status"::text AS "status", "agreementNo", "personalProductCode", "signScene", "alipayUserId",
-         "signTime" IS NOT NULL AS "hasSignTime", "nextDeductDate" IS NOT NULL AS "hasNextDeductDate"
+         "alipayOpenId", "signTime" IS NOT NULL AS "hasSignTime", "nextDeductDate" IS NOT NULL AS "hasNextDeductDate"
   FROM "Agreement"
   WHERE "id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = $2),
                         (SELECT "id" FROM "Agreement" WHERE "agreementNo" = $3))
@@ -79,6 +79,7 @@ WITH target AS (
     AND "status" = $12::"AgreementStatus"
     AND "agreementNo" IS NOT DISTINCT FROM $13
     AND "alipayUserId" IS NOT DISTINCT FROM $14
+    AND "alipayOpenId" IS NOT DISTINCT FROM $31
     AND ("signTime" IS NOT NULL) = $15::boolean
     AND ("nextDeductDate" IS NOT NULL) = $16::boolean
   FOR UPDATE
@@ -93,6 +94,7 @@ WITH target AS (
     "alipayStatus" = CASE WHEN $30::boolean THEN $18 ELSE "alipayStatus" END,
     "agreementNo" = COALESCE($19, "agreementNo"),
     "alipayUserId" = COALESCE($20, "alipayUserId"),
+    "alipayOpenId" = COALESCE($32, "alipayOpenId"),
     "signTime" = COALESCE($21::timestamptz, "signTime"),
     "validTime" = COALESCE($22::timestamptz, "validTime"),
     "invalidTime" = COALESCE($23::timestamptz, "invalidTime"),
@@ -178,6 +180,8 @@ export async function recordNotification(
       transition?.event.reason ?? null,
       transition ? JSON.stringify(transition.event.raw) : null,
       changes?.alipayStatus !== undefined,
+      expected.alipayOpenId,
+      changes?.alipayOpenId ?? null,
     ],
   });
   const result = rows[0];

@@ -56,6 +56,7 @@ export async function applyLifecyclePlan(
       ...(changes.alipayStatus === undefined ? {} : { alipayStatus: changes.alipayStatus }),
       ...(changes.agreementNo === undefined ? {} : { agreementNo: changes.agreementNo }),
       ...(changes.alipayUserId === undefined ? {} : { alipayUserId: changes.alipayUserId }),
+      ...(changes.alipayOpenId === undefined ? {} : { alipayOpenId: changes.alipayOpenId }),
       ...(changes.signTime === undefined ? {} : { signTime: changes.signTime }),
       ...(changes.validTime === undefined ? {} : { validTime: changes.validTime }),
       ...(changes.invalidTime === undefined ? {} : { invalidTime: changes.invalidTime }),

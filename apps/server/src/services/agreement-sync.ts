@@ -22,6 +22,7 @@ export function agreementLocator(agreement: Agreement): AlipayBizContent<"alipay
     sign_scene: agreement.signScene,
     external_agreement_no: agreement.externalAgreementNo,
     ...(agreement.alipayUserId ? { alipay_user_id: agreement.alipayUserId } : {}),
+    ...(agreement.alipayOpenId ? { alipay_open_id: agreement.alipayOpenId } : {}),
   };
 }
 
@@ -65,6 +66,8 @@ export async function syncAgreement(
             agreementNo: response.agreement_no,
             // principal_id is the Alipay user who signed (docs/alipay-protocol.md §5): the planner refuses another user.
             alipayUserId: response.principal_id,
+            // An open-id app is answered principal_open_id instead (docs/alipay-protocol.md §19.1).
+            alipayOpenId: response.principal_open_id,
             signTime: response.sign_time,
             validTime: response.valid_time,
             invalidTime: response.invalid_time,

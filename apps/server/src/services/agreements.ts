@@ -85,6 +85,7 @@ export async function createAgreement(
     customerId: input.customerId,
     planId: plan.id,
     alipayUserId: customer?.alipayUserId ?? null,
+    alipayOpenId: customer?.alipayOpenId ?? null,
     productCode: plan.productCode,
     personalProductCode: plan.personalProductCode,
     signScene: plan.signScene,

@@ -86,6 +86,7 @@ async function confirmFromVerifiedResult(
         status,
         agreementNo: response.agreement_no,
         alipayUserId: response.alipay_user_id,
+        alipayOpenId: response.alipay_open_id,
         signTime: response.sign_time,
         validTime: response.valid_time,
         invalidTime: response.invalid_time,
