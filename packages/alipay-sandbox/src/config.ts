@@ -2,6 +2,8 @@ import { generateRsaKeyPair, parsePrivateKey, parsePublicKey, type RsaKeyPair } 
 import type { KeyObject } from "node:crypto";
 import { DEFAULT_DEDUCT_WINDOW_DAYS } from "@paysign/contracts/alipay";
 import { alipayAmountToFen } from "@paysign/contracts";
+import type { UserIdType } from "./users/user-identity.ts";
+import { certificateSn, rootCertificateSn } from "./crypto/cert-sn.ts";
 
 export type RegisteredApp = {
   appId: string;
@@ -9,12 +11,29 @@ export type RegisteredApp = {
   publicKey: string;
   /** Shown on the signing page as the merchant. */
   name?: string;
+  /** How the app knows its users: `user_id` (default) or `open_id` (docs/alipay-protocol.md §19.1). */
+  userIdType?: UserIdType;
+  /** Certificate mode: the app's public-key certificate (PEM) the sandbox issued (`issueAppCertificate`). */
+  appCert?: string;
 };
+
+/** A registered app with its parsed key and, in certificate mode, its certificate's SN (§19.4). */
+export type AppEntry = { app: RegisteredApp; publicKey: KeyObject; appCertSn: string | null };
+
+export function appEntry(app: RegisteredApp): AppEntry {
+  return { app, publicKey: parsePublicKey(app.publicKey), appCertSn: app.appCert ? certificateSn(app.appCert) : null };
+}
 
 export type SandboxOptions = {
   /** The sandbox's own "Alipay" key pair; generated (RSA 2048) when absent. */
   alipayKeys?: RsaKeyPair;
   apps?: RegisteredApp[];
+  /**
+   * Public-key certificate mode (公钥证书, docs/alipay-protocol.md §19.3): the root bundle and the Alipay public-key
+   * certificate (`createSandboxCertificates`). Requests must then carry `app_cert_sn` and `alipay_root_cert_sn`, and
+   * answers carry `alipay_cert_sn`. Default: absent, public-key mode.
+   */
+  certificates?: { alipayRootCert: string; alipayPublicCert: string };
   /** Real milliseconds per simulated millisecond for notification retries: 0.001 turns 4 minutes into 240 ms. */
   timeScale?: number;
   /** Deduction window N: a deduction must fall in [D−N, D] (§11.3; 5 per the 2024 doc, 3 in 2020). */
@@ -48,7 +67,9 @@ export type SandboxOptions = {
 export type SandboxConfig = {
   alipayKeys: RsaKeyPair;
   alipayPrivateKey: KeyObject;
-  apps: Map<string, { app: RegisteredApp; publicKey: KeyObject }>;
+  apps: Map<string, AppEntry>;
+  /** Certificate mode's SNs (§19.4); null in public-key mode. */
+  certificates: { alipayRootCertSn: string; alipayCertSn: string } | null;
   timeScale: number;
   deductionWindowDays: number;
   singleAmountCapFen: number | null;
@@ -71,13 +92,20 @@ function requireFen(value: string, name: string): number {
 
 export function resolveConfig(options: SandboxOptions): SandboxConfig {
   const alipayKeys = options.alipayKeys ?? generateRsaKeyPair();
-  const apps = new Map<string, { app: RegisteredApp; publicKey: KeyObject }>();
-  for (const app of options.apps ?? []) apps.set(app.appId, { app, publicKey: parsePublicKey(app.publicKey) });
+  const apps = new Map<string, AppEntry>();
+  for (const app of options.apps ?? []) apps.set(app.appId, appEntry(app));
+  const certificates = options.certificates
+    ? {
+        alipayRootCertSn: rootCertificateSn(options.certificates.alipayRootCert),
+        alipayCertSn: certificateSn(options.certificates.alipayPublicCert),
+      }
+    : null;
   const cap = options.singleAmountCap ?? null;
   return {
     alipayKeys,
     alipayPrivateKey: parsePrivateKey(alipayKeys.privateKey),
     apps,
+    certificates,
     timeScale: options.timeScale ?? 1,
     deductionWindowDays: options.deductionWindowDays ?? DEFAULT_DEDUCT_WINDOW_DAYS,
     singleAmountCapFen: cap === null ? null : requireFen(cap, "singleAmountCap"),

@@ -1,9 +1,10 @@
 import express from "express";
 import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { resolveConfig, type RegisteredApp, type SandboxOptions } from "./config.ts";
-import { parsePublicKey, type RsaKeyPair } from "./crypto/keys.ts";
+import { appEntry, resolveConfig, type RegisteredApp, type SandboxOptions } from "./config.ts";
+import type { RsaKeyPair } from "./crypto/keys.ts";
 import { controlErrorHandler } from "./control/control-error.ts";
+import { createAppsRoutes } from "./control/apps-routes.ts";
 import { createClockRoutes } from "./control/clock-routes.ts";
 import { createFaultsRoutes } from "./control/faults-routes.ts";
 import { createInfoRoutes } from "./control/info-routes.ts";
@@ -73,6 +74,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(createFaultsRoutes(deps));
   app.use(createRecordsRoutes(deps, resetAll));
   app.use(createInfoRoutes(deps));
+  app.use(createAppsRoutes(deps));
   app.use(controlErrorHandler);
 
   let server: Server | null = null;
@@ -93,7 +95,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       return [...config.apps.values()].map((entry) => entry.app);
     },
     registerApp(registered) {
-      config.apps.set(registered.appId, { app: registered, publicKey: parsePublicKey(registered.publicKey) });
+      config.apps.set(registered.appId, appEntry(registered));
     },
     now: () => clock.now(),
     settleNotifications: () => notifier.idle(),

@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),
   SANDBOX_DEDUCTION_WINDOW_DAYS: z.coerce.number().int().min(0).default(5),
   SANDBOX_SINGLE_AMOUNT_CAP: z.string().optional(),
+  SANDBOX_KEY_MODE: z.enum(["key", "cert"]).default("key"),
+  SANDBOX_USER_ID_TYPE: z.enum(["user_id", "open_id"]).default("user_id"),
 });
 
 export type SandboxEnv = z.infer<typeof EnvSchema>;

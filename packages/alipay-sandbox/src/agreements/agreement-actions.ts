@@ -1,5 +1,6 @@
 import { buildDutUserSignParams, buildDutUserUnsignParams } from "../notify/notify-params.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
+import { userIdTypeOf } from "../users/user-identity.ts";
 import type { Agreement } from "../state/types.ts";
 import { formatAlipayDateTime } from "@paysign/contracts";
 
@@ -10,7 +11,7 @@ export function notifyAgreementSigned(deps: SandboxDeps, agreement: Agreement): 
   deps.notifier.send({
     notifyType: "dut_user_sign",
     url: agreement.notifyUrl,
-    params: buildDutUserSignParams(agreement, user),
+    params: buildDutUserSignParams(agreement, user, userIdTypeOf(deps.config, agreement.appId)),
   });
 }
 
@@ -25,7 +26,8 @@ export function unsignAgreement(deps: SandboxDeps, agreement: Agreement, notifyU
   const url = notifyUrl ?? agreement.notifyUrl;
   if (!url) return;
   const user = deps.store.state.users[agreement.userId];
-  deps.notifier.send({ notifyType: "dut_user_unsign", url, params: buildDutUserUnsignParams(agreement, user) });
+  const params = buildDutUserUnsignParams(agreement, user, userIdTypeOf(deps.config, agreement.appId));
+  deps.notifier.send({ notifyType: "dut_user_unsign", url, params });
 }
 
 /** §4: TEMP → NORMAL; the sign notification is sent when the agreement takes effect. */

@@ -1,6 +1,7 @@
 import { readText } from "../gateway/biz-fields.ts";
 import type { SandboxState, Agreement } from "../state/types.ts";
 import { findAgreementByExternal, findAgreementByNo, isLive } from "./agreement-lookup.ts";
+import { findUserIdByOpenId } from "../users/user-identity.ts";
 
 export type Resolution =
   { kind: "found"; agreement: Agreement } | { kind: "not-found" } | { kind: "invalid"; reason: string };
@@ -37,10 +38,13 @@ export function resolveAgreement(options: {
     );
     return agreement ? { kind: "found", agreement } : { kind: "not-found" };
   }
-  const userId = readText(biz, "alipay_user_id");
-  if (!userId || !personalProductCode) {
-    return { kind: "invalid", reason: "agreement_no 与 external_agreement_no 不可同时为空" };
+  // §19.2: without agreement_no or external_agreement_no the user must be named, by user id or open id.
+  const openId = readText(biz, "alipay_open_id");
+  const userId = readText(biz, "alipay_user_id") ?? (openId ? (findUserIdByOpenId(state, appId, openId) ?? "") : null);
+  if (userId === null) {
+    return { kind: "invalid", reason: "agreement_no、external_agreement_no 与用户标识（alipay_user_id / alipay_open_id）不可同时为空" };
   }
+  if (!personalProductCode) return { kind: "invalid", reason: "personal_product_code 不能为空" };
   const candidates = Object.values(state.agreements).filter(
     (agreement) =>
       agreement.appId === appId &&

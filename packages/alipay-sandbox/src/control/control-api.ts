@@ -3,6 +3,7 @@ import { alipayAmountToFen, type CalendarDate } from "@paysign/contracts";
 import { GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type FaultMode } from "../faults/fault-store.ts";
 import type { AgreementStatus, NotificationAttempt, TradeStatus } from "../state/types.ts";
 import type { ControlErrorCode } from "./control-error.ts";
+import { USER_ID_TYPES, type UserIdType } from "../users/user-identity.ts";
 
 // The control API (`/sandbox/…`) in one place: the bodies the routes parse and the answers they send. The routes and
 // the typed client (`createSandboxControl`) both use these, so a changed answer fails to compile on both sides.
@@ -30,7 +31,10 @@ export const FaultBody = z.object({
   applied: z.boolean().optional(),
 });
 
+export const AppSettingsBody = z.object({ userIdType: z.enum(USER_ID_TYPES) });
+
 export type CreateUserInput = z.input<typeof CreateUserBody>;
+export type AppSettingsInput = z.input<typeof AppSettingsBody>;
 export type SignCenterInput = z.input<typeof SignCenterBody>;
 export type FaultInput = z.input<typeof FaultBody>;
 
@@ -39,13 +43,17 @@ export type SandboxUserView = { userId: string; logonId: string; balance: string
 
 export type SandboxAuthCodeView = { authCode: string };
 
+export type SandboxAppView = { appId: string; name: string | null; userIdType: UserIdType };
+
 export type SandboxClockView = { now: string; alipayTime: string };
 
 export type SandboxFaultView = { method: string; mode: FaultMode; count: number; applied: boolean };
 
 export type SandboxInfoView = {
   alipayPublicKey: string;
-  apps: Array<{ appId: string; name: string | null }>;
+  apps: SandboxAppView[];
+  /** `key` (public-key mode) or `cert` (public-key certificate mode, docs/alipay-protocol.md §19.3). */
+  keyMode: "key" | "cert";
   deductionWindowDays: number;
   singleAmountCap: string | null;
   maxLiveAgreementsPerUser: number;

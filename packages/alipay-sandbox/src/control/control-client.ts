@@ -1,7 +1,9 @@
 import type {
+  AppSettingsInput,
   CreateUserInput,
   FaultInput,
   SandboxAgreementView,
+  SandboxAppView,
   SandboxAuthCodeView,
   SandboxClockView,
   SandboxFaultView,
@@ -44,6 +46,8 @@ export type SandboxControl = {
   addFault(input: FaultInput): Promise<ControlAnswer<SandboxFaultView>>;
   clearFaults(): Promise<ControlAnswer<SandboxFaultView[]>>;
   info(): Promise<ControlAnswer<SandboxInfoView>>;
+  /** Alipay's per-app settings: `userIdType` `user_id` or `open_id` (docs/alipay-protocol.md §19.1). */
+  setAppSettings(appId: string, input: AppSettingsInput): Promise<ControlAnswer<SandboxAppView>>;
   reset(): Promise<ControlAnswer<SandboxResetView>>;
 };
 
@@ -82,6 +86,7 @@ export function createSandboxControl(url: string, options: { timeoutMs?: number 
     addFault: (input) => call("POST", "/sandbox/faults", input),
     clearFaults: () => call("DELETE", "/sandbox/faults"),
     info: () => call("GET", "/sandbox/info"),
+    setAppSettings: (appId, input) => call("POST", `/sandbox/apps/${segment(appId)}`, input),
     reset: () => call("POST", "/sandbox/reset", {}),
   };
 }

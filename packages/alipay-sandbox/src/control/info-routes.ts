@@ -12,7 +12,12 @@ export function createInfoRoutes(deps: SandboxDeps): Router {
     const { config } = deps;
     const info: SandboxInfoView = {
       alipayPublicKey: config.alipayKeys.publicKey,
-      apps: [...config.apps.values()].map(({ app }) => ({ appId: app.appId, name: app.name ?? null })),
+      apps: [...config.apps.values()].map(({ app }) => ({
+        appId: app.appId,
+        name: app.name ?? null,
+        userIdType: app.userIdType ?? "user_id",
+      })),
+      keyMode: config.certificates ? "cert" : "key",
       deductionWindowDays: config.deductionWindowDays,
       singleAmountCap: config.singleAmountCapFen === null ? null : fenToYuan(config.singleAmountCapFen),
       maxLiveAgreementsPerUser: config.maxLiveAgreementsPerUser,

@@ -1,16 +1,24 @@
 import { fenToYuan } from "@paysign/contracts";
 import { maskLogonId } from "../state/ids.ts";
 import type { SandboxUser, Trade } from "../state/types.ts";
+import { userFields, type UserIdType } from "../users/user-identity.ts";
 
-/** §8/§9 response fields of a trade. */
-export function tradeFields(trade: Trade, user: SandboxUser | undefined): Record<string, unknown> {
+/** §8/§9 response fields of a trade; `buyer_open_id` in place of `buyer_user_id` for an open-id app (§19.1). */
+export function tradeFields(
+  trade: Trade,
+  user: SandboxUser | undefined,
+  userIdType: UserIdType,
+): Record<string, unknown> {
   const amount = fenToYuan(trade.totalAmountFen);
   const paid = trade.tradeStatus === "TRADE_SUCCESS";
   return {
     trade_no: trade.tradeNo,
     out_trade_no: trade.outTradeNo,
     buyer_logon_id: maskLogonId(user?.logonId ?? ""),
-    buyer_user_id: trade.userId,
+    ...userFields(
+      { userIdType, appId: trade.appId, userId: trade.userId },
+      { userId: "buyer_user_id", openId: "buyer_open_id" },
+    ),
     total_amount: amount,
     receipt_amount: paid ? amount : "0.00",
     buyer_pay_amount: paid ? amount : "0.00",

@@ -4,6 +4,7 @@ import { isSignType, verifyText, type SignType } from "../crypto/rsa.ts";
 import { buildRequestSignContent } from "../crypto/sign-content.ts";
 import { tryParseAlipayDateTime } from "@paysign/contracts";
 import { invalidArguments, missingArguments, type GatewayBody } from "./results.ts";
+import { checkCertificateSns } from "./cert-checks.ts";
 
 export type CheckedRequest = {
   method: string;
@@ -83,6 +84,8 @@ export function checkCommonParams(params: Record<string, string>, context: Check
     return fail(invalidArguments("isv.invalid-format", "无效的数据格式，只支持 JSON"));
   }
   if (!isSignType(declared)) return fail(invalidArguments("isv.invalid-signature-type", "无效的签名类型"));
+  const certificateError = checkCertificateSns(params, { config: context.config, app: registered });
+  if (certificateError) return fail(certificateError);
   const signatureError = checkSignature(params, registered.publicKey, signType);
   if (signatureError) return fail(signatureError);
   const biz = parseBizContent(params.biz_content);

@@ -55,6 +55,7 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
         body,
         key: deps.config.alipayPrivateKey,
         signType,
+        alipayCertSn: deps.config.certificates?.alipayCertSn,
       });
       response.status(200).type("application/json; charset=utf-8").send(Buffer.from(text, "utf8"));
     };

@@ -16,8 +16,11 @@ export function buildSignedResponse(options: {
   body: GatewayBody;
   key: KeyObject;
   signType: SignType;
+  /** Certificate mode: the SN of the Alipay certificate whose key signed, between the answer and `sign` (§19.3). */
+  alipayCertSn?: string | undefined;
 }): string {
   const inner = JSON.stringify(options.body);
   const sign = signText(inner, options.key, options.signType);
-  return `{"${responseKeyFor(options.method)}":${inner},"sign":"${sign}"}`;
+  const certSn = options.alipayCertSn ? `,"alipay_cert_sn":"${options.alipayCertSn}"` : "";
+  return `{"${responseKeyFor(options.method)}":${inner}${certSn},"sign":"${sign}"}`;
 }

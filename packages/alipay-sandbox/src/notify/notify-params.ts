@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { fenToYuan } from "@paysign/contracts";
 import { maskLogonId } from "../state/ids.ts";
 import type { Agreement, SandboxUser, Trade } from "../state/types.ts";
+import { userFields, type UserIdType } from "../users/user-identity.ts";
 
 function optional(name: string, value: string | null): Record<string, string> {
   return value === null ? {} : { [name]: value };
@@ -13,7 +14,12 @@ function sellerIdFor(appId: string): string {
   return `2088${digits.padStart(12, "0").slice(-12)}`;
 }
 
-function agreementBase(agreement: Agreement, user: SandboxUser | undefined): Record<string, string> {
+function agreementBase(
+  agreement: Agreement,
+  user: SandboxUser | undefined,
+  userIdType: UserIdType,
+): Record<string, string> {
+  const identity = { userIdType, appId: agreement.appId, userId: agreement.userId };
   return {
     app_id: agreement.appId,
     auth_app_id: agreement.appId,
@@ -21,15 +27,19 @@ function agreementBase(agreement: Agreement, user: SandboxUser | undefined): Rec
     ...optional("external_agreement_no", agreement.externalAgreementNo),
     personal_product_code: agreement.personalProductCode,
     sign_scene: agreement.signScene,
-    alipay_user_id: agreement.userId,
+    ...userFields(identity, { userId: "alipay_user_id", openId: "alipay_open_id" }),
     alipay_logon_id: maskLogonId(user?.logonId ?? ""),
   };
 }
 
-/** docs/alipay-protocol.md §10.2. */
-export function buildDutUserSignParams(agreement: Agreement, user: SandboxUser | undefined): Record<string, string> {
+/** docs/alipay-protocol.md §10.2, §19.1 (`alipay_open_id` for an open-id app). */
+export function buildDutUserSignParams(
+  agreement: Agreement,
+  user: SandboxUser | undefined,
+  userIdType: UserIdType,
+): Record<string, string> {
   return {
-    ...agreementBase(agreement, user),
+    ...agreementBase(agreement, user, userIdType),
     ...optional("external_logon_id", agreement.externalLogonId),
     status: "NORMAL",
     sign_time: agreement.signTime,
@@ -38,25 +48,37 @@ export function buildDutUserSignParams(agreement: Agreement, user: SandboxUser |
   };
 }
 
-/** docs/alipay-protocol.md §10.3. */
-export function buildDutUserUnsignParams(agreement: Agreement, user: SandboxUser | undefined): Record<string, string> {
-  return { ...agreementBase(agreement, user), status: "UNSIGN", unsign_time: agreement.unsignTime ?? "" };
+/** docs/alipay-protocol.md §10.3, §19.1. */
+export function buildDutUserUnsignParams(
+  agreement: Agreement,
+  user: SandboxUser | undefined,
+  userIdType: UserIdType,
+): Record<string, string> {
+  return {
+    ...agreementBase(agreement, user, userIdType),
+    status: "UNSIGN",
+    unsign_time: agreement.unsignTime ?? "",
+  };
 }
 
-/** docs/alipay-protocol.md §10.4, with agreement_no / external_agreement_no for agreement trades. */
+/**
+ * docs/alipay-protocol.md §10.4, with agreement_no / external_agreement_no for agreement trades; `buyer_open_id` in
+ * place of `buyer_id` for an open-id app (§19.1).
+ */
 export function buildTradeStatusSyncParams(options: {
   trade: Trade;
   agreement: Agreement | undefined;
   user: SandboxUser | undefined;
+  userIdType: UserIdType;
 }): Record<string, string> {
-  const { trade, agreement, user } = options;
+  const { trade, agreement, user, userIdType } = options;
   const amount = fenToYuan(trade.totalAmountFen);
   return {
     app_id: trade.appId,
     auth_app_id: trade.appId,
     trade_no: trade.tradeNo,
     out_trade_no: trade.outTradeNo,
-    buyer_id: trade.userId,
+    ...userFields({ userIdType, appId: trade.appId, userId: trade.userId }, { userId: "buyer_id", openId: "buyer_open_id" }),
     buyer_logon_id: maskLogonId(user?.logonId ?? ""),
     seller_id: sellerIdFor(trade.appId),
     trade_status: trade.tradeStatus,

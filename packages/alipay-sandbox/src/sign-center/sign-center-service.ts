@@ -1,5 +1,6 @@
 import { notifyAgreementSigned } from "../agreements/agreement-actions.ts";
 import { agreementFields } from "../agreements/agreement-fields.ts";
+import { userIdTypeOf } from "../users/user-identity.ts";
 import { countLiveAgreements, findAgreementByExternal, isLive } from "../agreements/agreement-lookup.ts";
 import { signText } from "../crypto/rsa.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
@@ -71,7 +72,11 @@ function buildSignedResult(deps: SandboxDeps, signing: PreparedSigning, agreemen
     auth_app_id: signing.app.appId,
     charset: "UTF-8",
     timestamp: formatAlipayDateTime(deps.clock.now()),
-    ...agreementFields(agreement, deps.store.state.users[agreement.userId]),
+    ...agreementFields(
+      agreement,
+      deps.store.state.users[agreement.userId],
+      userIdTypeOf(deps.config, agreement.appId),
+    ),
   });
   const sign = signText(inner, deps.config.alipayPrivateKey, signing.signType);
   return `{"alipay_user_agreement_page_sign_response":${inner},"sign":"${sign}","sign_type":"${signing.signType}"}`;

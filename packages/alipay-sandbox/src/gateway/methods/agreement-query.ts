@@ -3,6 +3,7 @@ import { isExpired } from "../../agreements/agreement-lookup.ts";
 import { resolveAgreement } from "../../agreements/resolve-agreement.ts";
 import type { MethodHandler } from "../method-context.ts";
 import { businessFailed, success } from "../results.ts";
+import { userIdTypeOf } from "../../users/user-identity.ts";
 
 /**
  * alipay.user.agreement.query (§5). An expired agreement answers USER_AGREEMENT_NOT_EXIST (the sandbox's choice:
@@ -16,5 +17,6 @@ export const agreementQuery: MethodHandler = ({ deps, request, now }) => {
   const { agreement } = resolution;
   if (agreement.status === "UNSIGN") return businessFailed("AGREEMENT_HAS_UNSIGNED", "用户协议已解约");
   if (isExpired(agreement, now)) return businessFailed("USER_AGREEMENT_NOT_EXIST", "用户协议不存在（已过期）");
-  return success(agreementQueryFields(agreement, state.users[agreement.userId]));
+  const userIdType = userIdTypeOf(deps.config, request.app.appId);
+  return success(agreementQueryFields(agreement, state.users[agreement.userId], userIdType));
 };

@@ -1,5 +1,6 @@
 import { effectAgreement } from "../../agreements/agreement-actions.ts";
 import { agreementFields } from "../../agreements/agreement-fields.ts";
+import { userIdTypeOf } from "../../users/user-identity.ts";
 import { isLive } from "../../agreements/agreement-lookup.ts";
 import { resolveAgreement } from "../../agreements/resolve-agreement.ts";
 import type { MethodHandler } from "../method-context.ts";
@@ -17,5 +18,9 @@ export const agreementSignEffect: MethodHandler = ({ deps, request, now }) => {
   const { agreement } = resolution;
   if (!isLive(agreement, now)) return businessFailed("USER_AGREEMENT_STATUS_NOT_NORMAL", "用户协议状态不正常");
   effectAgreement(deps, agreement);
-  return success({ ...agreementFields(agreement, state.users[agreement.userId]), pricipal_type: "CUSTOMER" });
+  const userIdType = userIdTypeOf(deps.config, request.app.appId);
+  return success({
+    ...agreementFields(agreement, state.users[agreement.userId], userIdType),
+    pricipal_type: "CUSTOMER",
+  });
 };

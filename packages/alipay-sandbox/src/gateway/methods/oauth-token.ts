@@ -3,6 +3,7 @@ import { formatAlipayDateTime } from "@paysign/contracts";
 import { readText } from "../biz-fields.ts";
 import type { MethodHandler } from "../method-context.ts";
 import { invalidArguments, success } from "../results.ts";
+import { userFields, userIdTypeOf } from "../../users/user-identity.ts";
 
 const ACCESS_TOKEN_SECONDS = 1_296_000;
 const REFRESH_TOKEN_SECONDS = 2_592_000;
@@ -30,8 +31,10 @@ export const oauthToken: MethodHandler = ({ deps, request, now }) => {
   const refreshToken = createToken("authusrB");
   state.accessTokens[accessToken] = { accessToken, refreshToken, userId };
   deps.store.save();
+  const userIdType = userIdTypeOf(deps.config, request.app.appId);
+  // §19.1: an open-id app is answered open_id and no user_id.
   return success({
-    user_id: userId,
+    ...userFields({ userIdType, appId: request.app.appId, userId }, { userId: "user_id", openId: "open_id" }),
     access_token: accessToken,
     expires_in: ACCESS_TOKEN_SECONDS,
     refresh_token: refreshToken,

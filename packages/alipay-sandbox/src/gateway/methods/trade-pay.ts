@@ -10,6 +10,7 @@ import { createTradeNo } from "../../state/ids.ts";
 import type { Agreement, Trade } from "../../state/types.ts";
 import { advanceByPeriod, checkPeriodicDeduction } from "../../deduction/deduction-rules.ts";
 import { tradeFields } from "../../deduction/trade-fields.ts";
+import { userIdTypeOf } from "../../users/user-identity.ts";
 
 const WITHHOLDING_PRODUCTS: Record<string, readonly string[]> = {
   CYCLE_PAY_AUTH_P: ["CYCLE_PAY_AUTH", "GENERAL_WITHHOLDING"],
@@ -57,7 +58,7 @@ function sameRequest(trade: Trade, request: PayRequest): boolean {
 /** §8: out_trade_no is checked before everything else, as Alipay's trade system looks the order up first. */
 function answerExistingTrade(deps: SandboxDeps, trade: Trade, request: PayRequest): GatewayBody {
   if (!sameRequest(trade, request)) return businessFailed("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改");
-  const fields = tradeFields(trade, deps.store.state.users[trade.userId]);
+  const fields = tradeFields(trade, deps.store.state.users[trade.userId], userIdTypeOf(deps.config, trade.appId));
   switch (trade.tradeStatus) {
     case "TRADE_SUCCESS":
       return businessFailed("ACQ.TRADE_HAS_SUCCESS", "交易已被支付", fields);
@@ -96,6 +97,7 @@ function notifyTrade(deps: SandboxDeps, trade: Trade): void {
       trade,
       agreement: state.agreements[trade.agreementNo],
       user: state.users[trade.userId],
+      userIdType: userIdTypeOf(deps.config, trade.appId),
     }),
   });
 }
@@ -165,8 +167,8 @@ export const tradePay: MethodHandler = ({ deps, request, now, payInProcess: inPr
   deps.store.save();
   if (inProcess) {
     settleLater(deps, trade);
-    return payInProcess(tradeFields(trade, user));
+    return payInProcess(tradeFields(trade, user, userIdTypeOf(deps.config, trade.appId)));
   }
   notifyTrade(deps, trade);
-  return success(tradeFields(trade, user));
+  return success(tradeFields(trade, user, userIdTypeOf(deps.config, trade.appId)));
 };

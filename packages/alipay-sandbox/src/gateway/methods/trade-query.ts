@@ -2,6 +2,7 @@ import { readText } from "../biz-fields.ts";
 import type { MethodHandler } from "../method-context.ts";
 import { businessFailed, success } from "../results.ts";
 import { tradeFields } from "../../deduction/trade-fields.ts";
+import { userIdTypeOf } from "../../users/user-identity.ts";
 
 /** alipay.trade.query (§9): trade_no wins over out_trade_no. */
 export const tradeQuery: MethodHandler = ({ deps, request }) => {
@@ -15,6 +16,6 @@ export const tradeQuery: MethodHandler = ({ deps, request }) => {
       (tradeNo ? candidate.tradeNo === tradeNo : candidate.outTradeNo === outTradeNo),
   );
   if (!trade) return businessFailed("ACQ.TRADE_NOT_EXIST", "交易不存在");
-  const fields = tradeFields(trade, state.users[trade.userId]);
+  const fields = tradeFields(trade, state.users[trade.userId], userIdTypeOf(deps.config, trade.appId));
   return success({ ...fields, trade_status: trade.tradeStatus, send_pay_date: trade.gmtPayment ?? undefined });
 };
