@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clientsOf, shanghai, transitions, waitFor, type AgreementDetail, type Charge } from "./support/client.ts";
 import { createE2eDatabase, type E2eDatabase } from "./support/database.ts";
 import { startProcesses, type E2eProcesses } from "./support/processes.ts";
+import { storyVariant } from "./support/story-variant.ts";
 
 // The whole story across real processes: the Alipay sandbox, the API (no jobs of its own) and a worker process that
 // ticks the scheduler every second, over HTTP, on one PostgreSQL. Nothing is called in-process: the test is a client
@@ -16,7 +17,8 @@ const plans = { monthly: "", notice: "", weeklyLater: "", weeklyMuchLater: "" };
 
 beforeAll(async () => {
   database = await createE2eDatabase();
-  processes = await startProcesses({ databaseUrl: database.url, worker: true });
+  // Key mode and user ids by default; whole-story-cert.test.ts and whole-story-open-id.test.ts run it again.
+  processes = await startProcesses({ databaseUrl: database.url, worker: true, ...storyVariant() });
   client = clientsOf(processes);
   plans.monthly = await client.createPlan({ name: "Monthly", periodType: "MONTH", period: 1, singleAmount: "19.90" });
   plans.notice = await client.createPlan({
@@ -85,6 +87,9 @@ describe("signing", () => {
       done: (found) => found?.delivered === true,
     });
     expect(notification?.notifyType).toBe("dut_user_sign");
+    // The notification names the customer the way the app knows them (docs/alipay-protocol.md §19.1).
+    const userField = storyVariant().userIdType === "open_id" ? "alipay_open_id" : "alipay_user_id";
+    expect(notification?.params[userField]).toEqual(expect.any(String));
     expect(notification?.attempts.at(-1)?.body).toBe("success");
     // Whichever came first confirmed it (the verified result or the notification); the other changed nothing.
     const events = transitions(await client.agreement(id));

@@ -30,6 +30,10 @@ export type ProcessOptions = {
   worker: boolean;
   /** Extra environment for the API and the worker. */
   env?: Record<string, string>;
+  /** The app's key mode: public key (default) or public-key certificates (docs/alipay-protocol.md §19.3). */
+  keyMode?: "key" | "cert";
+  /** How the sandbox's app knows its users (docs/alipay-protocol.md §19.1); default `user_id`. */
+  userIdType?: "user_id" | "open_id";
 };
 
 /**
@@ -62,6 +66,8 @@ export async function startProcesses(options: ProcessOptions): Promise<E2eProces
       SANDBOX_KEYS_DIR: keysDir,
       SANDBOX_APP_ID: appId,
       SANDBOX_STATE_FILE: path.join(folder, "sandbox-state.json"),
+      SANDBOX_KEY_MODE: options.keyMode ?? "key",
+      SANDBOX_USER_ID_TYPE: options.userIdType ?? "user_id",
     });
     started.push(sandbox);
     await waitUntil(sandbox, () => answers(`${sandboxUrl}/sandbox/clock`));
@@ -76,7 +82,7 @@ export async function startProcesses(options: ProcessOptions): Promise<E2eProces
       SESSION_SECRET: "e2e-session-secret-0123456789-0123456789",
       ALIPAY_APP_ID: appId,
       ALIPAY_PRIVATE_KEY: await readFile(path.join(keysDir, "app-private.pem"), "utf8"),
-      ALIPAY_PUBLIC_KEY: await readFile(path.join(keysDir, "sandbox-alipay-public.pem"), "utf8"),
+      ...(await alipayKeyEnv(keysDir, options.keyMode ?? "key", appId)),
       ALIPAY_GATEWAY: `${sandboxUrl}/gateway.do`,
       ALIPAY_NOTIFY_URL: `${apiUrl}/alipay/notify`,
       SANDBOX_URL: sandboxUrl,
@@ -101,6 +107,18 @@ export async function startProcesses(options: ProcessOptions): Promise<E2eProces
     await stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log}`, { cause: error });
   }
+}
+
+/** The server's Alipay key variables for the sandbox's files: the Alipay public key, or the three certificates. */
+async function alipayKeyEnv(keysDir: string, keyMode: "key" | "cert", app: string): Promise<Record<string, string>> {
+  const read = (name: string) => readFile(path.join(keysDir, name), "utf8");
+  if (keyMode === "key") return { ALIPAY_PUBLIC_KEY: await read("sandbox-alipay-public.pem") };
+  return {
+    ALIPAY_KEY_MODE: "cert",
+    ALIPAY_APP_CERT: await read(`appCertPublicKey_${app}.crt`),
+    ALIPAY_PUBLIC_CERT: await read("alipayCertPublicKey_RSA2.crt"),
+    ALIPAY_ROOT_CERT: await read("alipayRootCert.crt"),
+  };
 }
 
 function spawnEntry(name: string, entry: string, env: Record<string, string>): ManagedProcess {
