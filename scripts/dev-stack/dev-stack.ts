@@ -1,5 +1,5 @@
 import path from "node:path";
-import { createSandbox, readOrCreateKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
+import { createSandbox, readOrCreateCertificates, readOrCreateKeyPair, type Sandbox } from "@paysign/alipay-sandbox";
 import {
   assertPortFree,
   createDatabase,
@@ -38,9 +38,24 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
   if (!config.alipay) {
     await assertPortFree(config.sandboxPort, { what: "The Alipay sandbox", variable: "SANDBOX_PORT" });
     const appKeys = readOrCreateKeyPair(keysDir, "app");
+    const alipayKeys = readOrCreateKeyPair(keysDir, "sandbox-alipay");
+    // SANDBOX_KEY_MODE=cert: the app in public-key certificate mode, its certificates in the key folder (§19.3).
+    const certificates =
+      config.sandboxKeyMode === "cert"
+        ? await readOrCreateCertificates(keysDir, { alipayKeys, app: { appId: devAppId, publicKey: appKeys.publicKey } })
+        : undefined;
     sandbox = createSandbox({
-      alipayKeys: readOrCreateKeyPair(keysDir, "sandbox-alipay"),
-      apps: [{ appId: devAppId, publicKey: appKeys.publicKey, name: "paysign (development)" }],
+      alipayKeys,
+      apps: [
+        {
+          appId: devAppId,
+          publicKey: appKeys.publicKey,
+          name: "paysign (development)",
+          userIdType: config.sandboxUserIdType,
+          ...(certificates ? { appCert: certificates.appCert } : {}),
+        },
+      ],
+      ...(certificates ? { certificates } : {}),
       stateFile: path.join(config.dataDir, "sandbox-state.json"),
     });
     await sandbox.listen(config.sandboxPort);
@@ -52,9 +67,13 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
         appId: devAppId,
         appPrivateKey: appKeys.privateKey,
         notifyUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
+        certificates,
       }),
     };
-    logger.info({ sandbox: sandbox.url, keysDir }, "Alipay sandbox started");
+    logger.info(
+      { sandbox: sandbox.url, keysDir, keyMode: config.sandboxKeyMode, userIdType: config.sandboxUserIdType },
+      "Alipay sandbox started",
+    );
   }
   let server: RunningServer | undefined;
   try {

@@ -103,6 +103,8 @@ const envObject = z.object({
   DOCS_ENABLED: z.enum(["true", "false"], 'must be "true" or "false"').optional(),
   SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
   SANDBOX_PORT: port(4100),
+  SANDBOX_KEY_MODE: z.enum(["key", "cert"]).default("key"),
+  SANDBOX_USER_ID_TYPE: z.enum(["user_id", "open_id"]).default("user_id"),
 });
 
 const envSchema = envObject.superRefine((env, ctx) => {
@@ -267,6 +269,10 @@ export type Config = {
   sandboxUrl: string | undefined;
   /** Where `pnpm dev` runs the sandbox. */
   sandboxPort: number;
+  /** `pnpm dev`: the sandbox app's key mode, public key or certificates (docs/alipay-protocol.md §19.3). */
+  sandboxKeyMode: "key" | "cert";
+  /** `pnpm dev`: how the sandbox app knows its users (docs/alipay-protocol.md §19.1). */
+  sandboxUserIdType: "user_id" | "open_id";
   /** Unset in development until the dev stack points the server at the sandbox. */
   alipay: AlipayConfig | undefined;
 };
@@ -338,6 +344,8 @@ export function loadConfig(
     docsEnabled: env.DOCS_ENABLED ? env.DOCS_ENABLED === "true" : env.NODE_ENV !== "production",
     sandboxUrl: env.SANDBOX_URL,
     sandboxPort: env.SANDBOX_PORT,
+    sandboxKeyMode: env.SANDBOX_KEY_MODE,
+    sandboxUserIdType: env.SANDBOX_USER_ID_TYPE,
     alipay: env.ALIPAY_APP_ID ? readAlipayConfig({ ...env, ALIPAY_APP_ID: env.ALIPAY_APP_ID }) : undefined,
   };
 }

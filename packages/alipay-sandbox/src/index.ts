@@ -7,7 +7,7 @@ export { openIdFor, type UserIdType } from "./users/user-identity.ts";
 export { RETRY_DELAYS_MS } from "./notify/retry-schedule.ts";
 export type { SignCenterResult } from "./sign-center/sign-center-service.ts";
 export { GATEWAY_FAULT_MODES, NOTIFY_FAULT_MODES, type FaultMode } from "./faults/fault-store.ts";
-export { readOrCreateKeyPair } from "./key-folder.ts";
+export { readOrCreateCertificates, readOrCreateKeyPair } from "./key-folder.ts";
 export { createSandboxControl, type ControlAnswer, type SandboxControl } from "./control/control-client.ts";
 export type {
   AppSettingsInput,
