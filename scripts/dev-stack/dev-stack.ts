@@ -42,7 +42,10 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
     // SANDBOX_KEY_MODE=cert: the app in public-key certificate mode, its certificates in the key folder (§19.3).
     const certificates =
       config.sandboxKeyMode === "cert"
-        ? await readOrCreateCertificates(keysDir, { alipayKeys, app: { appId: devAppId, publicKey: appKeys.publicKey } })
+        ? await readOrCreateCertificates(keysDir, {
+            alipayKeys,
+            app: { appId: devAppId, publicKey: appKeys.publicKey },
+          })
         : undefined;
     sandbox = createSandbox({
       alipayKeys,

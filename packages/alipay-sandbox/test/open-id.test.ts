@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSandboxControl, openIdFor, type SandboxNotificationView } from "../src/index.ts";
+import { createSandboxControl, openIdFor } from "../src/index.ts";
 import { APP_ID, createUser, signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
 import { startReceiver } from "./support/notify-receiver.ts";
 
@@ -47,14 +47,20 @@ describe("userIdType", () => {
 
       const { agreementNo } = await signAgreement(harness, { userId: user.userId, notifyUrl: receiver.url });
       await harness.sandbox.settleNotifications();
-      const notifications = (await control().notifications()).body as SandboxNotificationView[];
+      const notifications = (await control().notifications()).body;
       const sign = notifications.find((n) => n.params.agreement_no === agreementNo);
       expect(sign?.params.alipay_open_id).toBe(openId);
       expect(sign?.params).not.toHaveProperty("alipay_user_id");
 
       const byOpenId = await harness.sdk.exec(
         "alipay.user.agreement.query",
-        { bizContent: { personal_product_code: "CYCLE_PAY_AUTH_P", sign_scene: "INDUSTRY|DIGITAL_MEDIA", alipay_open_id: openId } },
+        {
+          bizContent: {
+            personal_product_code: "CYCLE_PAY_AUTH_P",
+            sign_scene: "INDUSTRY|DIGITAL_MEDIA",
+            alipay_open_id: openId,
+          },
+        },
         { validateSign: true },
       );
       expect(byOpenId).toMatchObject({ code: "10000", agreement_no: agreementNo, principal_open_id: openId });

@@ -42,7 +42,10 @@ export function resolveAgreement(options: {
   const openId = readText(biz, "alipay_open_id");
   const userId = readText(biz, "alipay_user_id") ?? (openId ? (findUserIdByOpenId(state, appId, openId) ?? "") : null);
   if (userId === null) {
-    return { kind: "invalid", reason: "agreement_no、external_agreement_no 与用户标识（alipay_user_id / alipay_open_id）不可同时为空" };
+    return {
+      kind: "invalid",
+      reason: "agreement_no、external_agreement_no 与用户标识（alipay_user_id / alipay_open_id）不可同时为空",
+    };
   }
   if (!personalProductCode) return { kind: "invalid", reason: "personal_product_code 不能为空" };
   const candidates = Object.values(state.agreements).filter(

@@ -6,7 +6,7 @@ import * as x509 from "@peculiar/x509";
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Every certificate of a PEM text, in order (a `.crt` file of Alipay's may hold several). */
-export function splitCertificates(pem: string): string[] {
+function splitCertificates(pem: string): string[] {
   return pem.match(PEM_CERTIFICATE) ?? [];
 }
 

@@ -36,12 +36,12 @@ function caExtensions(): x509.Extension[] {
 
 async function rsaKeys(): Promise<webcrypto.CryptoKeyPair> {
   const algorithm = { ...rsa, publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  return (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
 }
 
 function spkiDer(publicKeyPem: string): ArrayBuffer {
   const der = createPublicKey(publicKeyPem).export({ format: "der", type: "spki" });
-  return der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
+  return der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength);
 }
 
 /** A random positive serial of 16 bytes, hex (Alipay's serials are long numbers too). */
@@ -62,7 +62,7 @@ export async function createSandboxCertificates(alipayKeys: RsaKeyPair): Promise
     signingAlgorithm: rsa,
     extensions: caExtensions(),
   });
-  const ecKeys = (await webcrypto.subtle.generateKey(ecdsa, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const ecKeys = await webcrypto.subtle.generateKey(ecdsa, true, ["sign", "verify"]);
   const ecRoot = await x509.X509CertificateGenerator.createSelfSigned({
     ...validity,
     serialNumber: serial(),

@@ -78,7 +78,10 @@ export function buildTradeStatusSyncParams(options: {
     auth_app_id: trade.appId,
     trade_no: trade.tradeNo,
     out_trade_no: trade.outTradeNo,
-    ...userFields({ userIdType, appId: trade.appId, userId: trade.userId }, { userId: "buyer_id", openId: "buyer_open_id" }),
+    ...userFields(
+      { userIdType, appId: trade.appId, userId: trade.userId },
+      { userId: "buyer_id", openId: "buyer_open_id" },
+    ),
     buyer_logon_id: maskLogonId(user?.logonId ?? ""),
     seller_id: sellerIdFor(trade.appId),
     trade_status: trade.tradeStatus,

@@ -72,11 +72,7 @@ function buildSignedResult(deps: SandboxDeps, signing: PreparedSigning, agreemen
     auth_app_id: signing.app.appId,
     charset: "UTF-8",
     timestamp: formatAlipayDateTime(deps.clock.now()),
-    ...agreementFields(
-      agreement,
-      deps.store.state.users[agreement.userId],
-      userIdTypeOf(deps.config, agreement.appId),
-    ),
+    ...agreementFields(agreement, deps.store.state.users[agreement.userId], userIdTypeOf(deps.config, agreement.appId)),
   });
   const sign = signText(inner, deps.config.alipayPrivateKey, signing.signType);
   return `{"alipay_user_agreement_page_sign_response":${inner},"sign":"${sign}","sign_type":"${signing.signType}"}`;
