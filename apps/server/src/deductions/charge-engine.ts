@@ -17,6 +17,7 @@ import { syncAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
 import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
+import { settleStaleDeferClaim } from "./defer.ts";
 import { createAttempt, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
 import { lockAttempt } from "../repositories/charge-locks.ts";
 import { countAttempts, findChargeForPeriod, findOpenAttempts } from "../repositories/charges.ts";
@@ -56,6 +57,7 @@ export async function runCharge(
     claimAttempt(deps, tx, { key, now, force: options.force ?? false }),
   );
   if (claim) await payAttempt(deps, claim);
+  else await settleStaleDeferClaim(deps, key.agreementId);
   return findCharge(deps, key);
 }
 
@@ -114,6 +116,8 @@ async function claimAttempt(
     return undefined;
   }
   if (current !== key.dueDate || !agreement.agreementNo) return undefined;
+  // A defer is moving D at Alipay, or its outcome is unknown (deductions/defer.ts): no attempt until it settles.
+  if (agreement.deferClaimedUntil) return undefined;
 
   const today = shanghaiDateOf(now);
   const position = deductWindowPosition({
