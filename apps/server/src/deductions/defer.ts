@@ -20,7 +20,7 @@ import { findChargeForPeriod, findUnsettledChargeForPeriod } from "../repositori
 import { setAgreementDeductionState, setChargeState } from "../repositories/charge-writes.ts";
 import { findAgreementById } from "../repositories/agreement-reads.ts";
 
-// A defer and a charge attempt of the same agreement exclude each other under the agreement's row lock, without a
+// A defer and a charge attempt of the same agreement (docs/alipay-protocol.md §16.2) exclude each other under the agreement's row lock, without a
 // transaction across the HTTP call: the defer writes a claim (`deferClaimedUntil`) on the agreement, and the engine
 // starts no attempt while a claim is set (charge-engine.ts). A defer starts only when no attempt of D is unsettled.
 // A claim in the future is a defer at Alipay now. A claim in the past is a defer whose outcome at Alipay is unknown
