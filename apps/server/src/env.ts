@@ -15,6 +15,9 @@ const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 
 // is D itself); an unknown outcome is checked with trade.query at these delays from the attempt, then every last step.
 const defaultRetrySchedule = "6h,1d,1d,1d";
 const defaultReconcileSchedule = "10s,1m,5m,30m,1h";
+// A refusal on the merchant's side (docs/alipay-protocol.md §16) is tried again after these delays, the last one
+// repeating, until D ends: the cause may be cleared by the operator or by Alipay at any time.
+const defaultMerchantRetrySchedule = "30m,1h,2h";
 
 function parseDurations(value: string, ctx: z.RefinementCtx): number[] {
   const seconds = value.split(",").map((part) => {
@@ -79,6 +82,10 @@ const envObject = z.object({
   DEDUCTION_RETRY_SCHEDULE: z
     .string()
     .default(defaultRetrySchedule)
+    .transform((value, ctx) => parseDurations(value, ctx)),
+  DEDUCTION_MERCHANT_RETRY_SCHEDULE: z
+    .string()
+    .default(defaultMerchantRetrySchedule)
     .transform((value, ctx) => parseDurations(value, ctx)),
   DEDUCTION_RECONCILE_SCHEDULE: z
     .string()
@@ -218,6 +225,11 @@ export type DeductionConfig = {
   leadDays: number;
   /** Delays after the 1st, 2nd… retryable failure; the last automatic attempt is on D. */
   retryScheduleSeconds: number[];
+  /**
+   * Delays after the 1st, 2nd… refusal on the merchant's side (docs/alipay-protocol.md §16); the last step repeats,
+   * never past D.
+   */
+  merchantRetryScheduleSeconds: number[];
   /** trade.query of an unknown outcome at these delays from the attempt; then every last step. */
   reconcileScheduleSeconds: number[];
   /** How often a scheduler tick runs (one at a time across every worker). */
@@ -324,6 +336,7 @@ export function loadConfig(
       windowDays: env.DEDUCTION_WINDOW_DAYS,
       leadDays: env.DEDUCTION_LEAD_DAYS,
       retryScheduleSeconds: env.DEDUCTION_RETRY_SCHEDULE,
+      merchantRetryScheduleSeconds: env.DEDUCTION_MERCHANT_RETRY_SCHEDULE,
       reconcileScheduleSeconds: env.DEDUCTION_RECONCILE_SCHEDULE,
       schedulerIntervalSeconds: env.SCHEDULER_INTERVAL_SECONDS,
     },

@@ -43,6 +43,47 @@ async function fault(body: Record<string, unknown>) {
 }
 
 describe("gateway faults", () => {
+  it("merchant-refusal: trade.pay answers the chosen merchant-side sub_code for count requests, charging nothing", async () => {
+    await fault({
+      method: "alipay.trade.pay",
+      mode: "merchant-refusal",
+      subCode: "ACQ.BEYOND_PAY_RESTRICTION",
+      count: 2,
+    });
+    const refused = [];
+    for (let i = 0; i < 2; i++) {
+      const outTradeNo = nextOutTradeNo();
+      refused.push(
+        await harness.sdk.exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }, { validateSign: true }),
+      );
+      expect(await query(outTradeNo)).toMatchObject({ sub_code: "ACQ.TRADE_NOT_EXIST" });
+    }
+    expect(refused.map((answer) => [answer.code, answer.sub_code])).toEqual([
+      ["40004", "ACQ.BEYOND_PAY_RESTRICTION"],
+      ["40004", "ACQ.BEYOND_PAY_RESTRICTION"],
+    ]);
+    const paid = await harness.sdk.exec(
+      "alipay.trade.pay",
+      { bizContent: payBiz(nextOutTradeNo()) },
+      { validateSign: true },
+    );
+    expect(paid.code).toBe("10000");
+  });
+
+  it("merchant-refusal accepts only a merchant-side sub_code, and only on trade.pay", async () => {
+    const customerSide = await harness.post("/sandbox/faults", {
+      method: "alipay.trade.pay",
+      mode: "merchant-refusal",
+      subCode: "ACQ.BUYER_BALANCE_NOT_ENOUGH",
+    });
+    expect(customerSide.status).toBe(400);
+    const otherMethod = await harness.post("/sandbox/faults", {
+      method: "alipay.trade.query",
+      mode: "merchant-refusal",
+    });
+    expect(otherMethod.status).toBe(400);
+  });
+
   it("timeout: the pay takes effect and the answer never comes", async () => {
     await fault({ method: "alipay.trade.pay", mode: "timeout" });
     const outTradeNo = nextOutTradeNo();

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
+  isMerchantSideRefusal,
+  MERCHANT_SIDE_FAILURE_CODES,
   ALIPAY_METHODS,
   GATEWAY_CODES,
   SUB_CODES,
@@ -90,5 +92,30 @@ describe("classifying other methods", () => {
       }
     }
     expect(getSubCodeInfo("alipay.trade.pay", "toString")).toBeUndefined();
+  });
+});
+
+describe("merchant-side refusals of trade.pay (§16)", () => {
+  test.each([
+    ["40004", "ACQ.BEYOND_PAY_RESTRICTION", true],
+    ["40004", "ACQ.MERCHANT_STATUS_NOT_NORMAL", true],
+    ["40004", "ACQ.MERCHANT_AGREEMENT_INVALID", true],
+    ["40004", "ACQ.SELLER_BEEN_BLOCKED", true],
+    ["40004", "ACQ.OVER_MERCHANT_DAILY_DEDUCT_AMOUNT", true],
+    ["40006", "isv.insufficient-isv-permissions", true],
+    ["40002", "isv.invalid-app-id", true],
+    ["40004", "ACQ.BUYER_BALANCE_NOT_ENOUGH", false],
+    ["40004", "ACQ.BUYER_ENABLE_STATUS_FORBID", false],
+    ["40004", "ACQ.AGREEMENT_NOT_EXIST", false],
+    ["40004", "ACQ.SYSTEM_ERROR", false],
+  ])("%s %s is merchant-side: %s", (code, subCode, expected) => {
+    expect(isMerchantSideRefusal("alipay.trade.pay", { code, sub_code: subCode })).toBe(expected);
+  });
+
+  test("a charge's recorded code for each of them is listable as merchant-side", () => {
+    expect(MERCHANT_SIDE_FAILURE_CODES).toEqual(
+      expect.arrayContaining(["ACQ.BEYOND_PAY_RESTRICTION", "isv.insufficient-isv-permissions"]),
+    );
+    expect(MERCHANT_SIDE_FAILURE_CODES).not.toContain("ACQ.BUYER_BALANCE_NOT_ENOUGH");
   });
 });

@@ -8,7 +8,7 @@ import {
   yuanToFen,
   type CalendarDate,
 } from "@paysign/contracts";
-import { isMerchantConfigurationFailure } from "@paysign/contracts/alipay";
+import { isMerchantConfigurationFailure, isMerchantSideRefusal } from "@paysign/contracts/alipay";
 import type { AlipayCallResult } from "../alipay/alipay-client.ts";
 import type { Charge } from "../generated/prisma/client.ts";
 import { lockAgreement } from "../repositories/agreements.ts";
@@ -17,6 +17,7 @@ import { syncAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
 import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
+import { settleStaleDeferClaim } from "./defer.ts";
 import { createAttempt, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
 import { lockAttempt } from "../repositories/charge-locks.ts";
 import { countAttempts, findChargeForPeriod, findOpenAttempts } from "../repositories/charges.ts";
@@ -56,6 +57,7 @@ export async function runCharge(
     claimAttempt(deps, tx, { key, now, force: options.force ?? false }),
   );
   if (claim) await payAttempt(deps, claim);
+  else await settleStaleDeferClaim(deps, key.agreementId);
   return findCharge(deps, key);
 }
 
@@ -114,6 +116,8 @@ async function claimAttempt(
     return undefined;
   }
   if (current !== key.dueDate || !agreement.agreementNo) return undefined;
+  // A defer is moving D at Alipay, or its outcome is unknown (deductions/defer.ts): no attempt until it settles.
+  if (agreement.deferClaimedUntil) return undefined;
 
   const today = shanghaiDateOf(now);
   const position = deductWindowPosition({
@@ -170,12 +174,13 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
     { chargeId: claim.chargeId, outTradeNo: claim.outTradeNo, dueDate: claim.dueDate, outcome },
     "deduction attempt",
   );
+  if (outcome === "merchant-side") logMerchantSideRefusal(deps, claim, result);
   if (outcome === "sync") await syncAgreement(deps, claim.agreementId, { source: "SCHEDULER" });
   // §8: an unknown outcome is never retried blind; ask at once, then on the reconcile schedule.
   if (outcome === "unknown-outcome") await reconcileCharge(deps, claim.chargeId);
 }
 
-type PayOutcome = "success" | "retryable" | "definitive" | "unknown-outcome" | "sync";
+type PayOutcome = "success" | "retryable" | "merchant-side" | "definitive" | "unknown-outcome" | "sync";
 
 async function settlePayAnswer(
   deps: ServiceDeps,
@@ -205,8 +210,10 @@ async function settlePayAnswer(
       case "business-failure": {
         const subCode = result.subCode ?? result.code ?? "NO_ANSWER";
         const subMsg = result.subMsg ?? "";
-        const after = await settleFailed(tx, locked, { kind: result.class, subCode, subMsg, now, config });
-        return after ?? result.class;
+        const refusal = { code: result.code, sub_code: result.subCode };
+        const kind = isMerchantSideRefusal("alipay.trade.pay", refusal) ? "merchant-side" : result.class;
+        const after = await settleFailed(tx, locked, { kind, subCode, subMsg, now, config });
+        return after ?? kind;
       }
       default: {
         const unreachable: never = result;
@@ -302,10 +309,30 @@ function logSecondSuccess(deps: ServiceDeps, chargeId: string, tradeNo: string):
   deps.logger.error({ chargeId, tradeNo }, "a second paid trade for one period: refund one of them");
 }
 
+/**
+ * A refusal on the merchant's side (docs/alipay-protocol.md §16) stops every agreement due, so the operator must
+ * see it: logged at error level with what to do; the charge retries on DEDUCTION_MERCHANT_RETRY_SCHEDULE.
+ */
+function logMerchantSideRefusal(deps: ServiceDeps, claim: Claim, result: AlipayCallResult<"alipay.trade.pay">): void {
+  if (result.kind !== "business-failure") return;
+  deps.logger.error(
+    {
+      chargeId: claim.chargeId,
+      dueDate: claim.dueDate,
+      code: result.code,
+      subCode: result.subCode,
+      subMsg: result.subMsg,
+    },
+    "Alipay refused a deduction on the merchant's side: fix the merchant's contract, account or limits with Alipay; " +
+      "the charge is retried on DEDUCTION_MERCHANT_RETRY_SCHEDULE until D and then listed PAST_DUE with this sub_code",
+  );
+}
+
 /** The class of a pay answer's sub_code, for metrics: a merchant configuration refusal is counted on its own. */
 function subCodeClass(result: AlipayCallResult<"alipay.trade.pay">): string {
   if (result.kind === "success") return "none";
   if (result.kind === "unknown-outcome") return "unknown-outcome";
   const refusal = { code: result.code, sub_code: result.subCode };
-  return isMerchantConfigurationFailure("alipay.trade.pay", refusal) ? "merchant-configuration" : result.class;
+  if (isMerchantConfigurationFailure("alipay.trade.pay", refusal)) return "merchant-configuration";
+  return isMerchantSideRefusal("alipay.trade.pay", refusal) ? "merchant-side" : result.class;
 }

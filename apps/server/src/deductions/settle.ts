@@ -126,6 +126,11 @@ const NOT_CHARGED_CODES = ["ACQ.TRADE_NOT_EXIST", "TRADE_CLOSED"] as const;
 export type FailureKind =
   /** Alipay said no for now (balance, risk, limits, window not open yet): retry on the schedule inside the window. */
   | "retryable"
+  /**
+   * Alipay refused on the merchant's side (docs/alipay-protocol.md §16): retry on the merchant schedule, its last step
+   * repeating, inside the window; PAST_DUE with the sub_code once D has passed.
+   */
+  | "merchant-side"
   /** Alipay said no for good: the charge fails; agreement-level codes move the agreement. */
   | "definitive"
   /** An unknown outcome turned out not to have charged (no such trade, or closed): try again at once. */
@@ -157,14 +162,16 @@ export async function settleFailed(
     return undefined;
   }
   const failedAttempts = await countAttempts(tx, { chargeId: charge.id, failedExcept: NOT_CHARGED_CODES });
+  const merchant = input.kind === "merchant-side";
+  const schedule = merchant ? input.config.merchantRetryScheduleSeconds : input.config.retryScheduleSeconds;
   const nextAttemptAt =
     input.kind === "not-charged"
       ? input.now
       : nextRetryAt({
           now: input.now,
           dueDate,
-          failedAttempts,
-          scheduleSeconds: input.config.retryScheduleSeconds,
+          failedAttempts: merchant ? Math.min(failedAttempts, schedule.length) : failedAttempts,
+          scheduleSeconds: schedule,
         });
   await setChargeState(tx, charge.id, { status: "PENDING", nextAttemptAt, ...failure });
   return undefined;

@@ -41,10 +41,13 @@ export function insertAttempt(
   return tx.chargeAttempt.create({ data: { id: randomUUID(), ...input } });
 }
 
-/** A paid period's effect on its agreement: counts and totals, and the next deduction date D. */
+/**
+ * A paid period's effect on its agreement: counts and totals, and the next deduction date D; and the claim of a
+ * defer on D (deductions/defer.ts).
+ */
 export type AgreementDeductionState = Pick<
   Prisma.AgreementUncheckedUpdateInput,
-  "paymentsCount" | "paidTotal" | "nextDeductDate"
+  "paymentsCount" | "paidTotal" | "nextDeductDate" | "deferClaimedUntil"
 >;
 
 export function setAgreementDeductionState(tx: Tx, agreementId: string, state: AgreementDeductionState) {

@@ -1,4 +1,5 @@
 import { calendarDateToUtcMidnight, type CalendarDate, type ChargeStatus } from "@paysign/contracts";
+import { MERCHANT_SIDE_FAILURE_CODES } from "@paysign/contracts/alipay";
 import { afterDueDateCursor, dueDateCursorOf, latestDueFirst, readPage, type Page } from "./cursor.ts";
 import type { ChargeAttemptRow, ChargeRow } from "./rows.ts";
 import type { Tx } from "./transaction.ts";
@@ -11,6 +12,9 @@ export type ChargeFilter = {
   agreementId?: string | undefined;
   dueFrom?: CalendarDate | undefined;
   dueTo?: CalendarDate | undefined;
+  failureCode?: string | undefined;
+  /** merchant: the failure code is one of `MERCHANT_SIDE_FAILURE_CODES` (docs/alipay-protocol.md §16). */
+  refusedBy?: "merchant" | undefined;
 };
 
 const latestAttempt = { orderBy: [{ requestedAt: "desc" as const }, { outTradeNo: "desc" as const }], take: 1 };
@@ -27,6 +31,8 @@ export function findChargesPage(
     AND: [
       filter.dueFrom ? { dueDate: { gte: calendarDateToUtcMidnight(filter.dueFrom) } } : {},
       filter.dueTo ? { dueDate: { lte: calendarDateToUtcMidnight(filter.dueTo) } } : {},
+      filter.failureCode ? { failureCode: filter.failureCode } : {},
+      filter.refusedBy === "merchant" ? { failureCode: { in: [...MERCHANT_SIDE_FAILURE_CODES] } } : {},
       afterDueDateCursor(input.cursor),
     ],
   };

@@ -3,7 +3,8 @@ import type { Tx } from "./transaction.ts";
 
 /**
  * The periods a scheduler tick charges: ACTIVE agreements whose D is on or before `horizon` (today + lead days) and
- * whose charge for D is missing, or PENDING and due again (or D passed, to mark it PAST_DUE).
+ * whose charge for D is missing, or PENDING and due again (or D passed, to mark it PAST_DUE); and PENDING charges of
+ * agreements that stopped (neither ACTIVE nor PAUSED / TEMP), which the engine closes as FAILED with the reason.
  */
 export function findDuePeriods(
   db: Tx,
@@ -18,7 +19,11 @@ export function findDuePeriods(
       AND a."nextDeductDate" IS NOT NULL AND a."nextDeductDate" <= ${horizon}::date
       AND (c.id IS NULL
         OR (c.status = 'PENDING' AND (c."nextAttemptAt" <= ${now} OR a."nextDeductDate" < ${today}::date)))
-    ORDER BY a."nextDeductDate", a.id
+    UNION
+    SELECT c."agreementId", c."dueDate"
+    FROM "Charge" c JOIN "Agreement" a ON a.id = c."agreementId"
+    WHERE c.status = 'PENDING' AND a.status NOT IN ('ACTIVE', 'PAUSED', 'TEMP')
+    ORDER BY "dueDate", "agreementId"
     LIMIT ${limit}`;
 }
 

@@ -29,6 +29,8 @@ export const FaultBody = z.object({
   mode: z.enum([...GATEWAY_FAULT_MODES, ...NOTIFY_FAULT_MODES]),
   count: z.int().positive().optional(),
   applied: z.boolean().optional(),
+  /** `merchant-refusal` only: one of contracts' MERCHANT_SIDE_PAY_SUB_CODES (default ACQ.MERCHANT_STATUS_NOT_NORMAL). */
+  subCode: z.string().min(1).optional(),
 });
 
 export const AppSettingsBody = z.object({ userIdType: z.enum(USER_ID_TYPES) });
@@ -47,7 +49,13 @@ export type SandboxAppView = { appId: string; name: string | null; userIdType: U
 
 export type SandboxClockView = { now: string; alipayTime: string };
 
-export type SandboxFaultView = { method: string; mode: FaultMode; count: number; applied: boolean };
+export type SandboxFaultView = {
+  method: string;
+  mode: FaultMode;
+  count: number;
+  applied: boolean;
+  subCode?: string;
+};
 
 export type SandboxInfoView = {
   alipayPublicKey: string;

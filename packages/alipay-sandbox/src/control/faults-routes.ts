@@ -1,6 +1,6 @@
 import express, { type Router } from "express";
-import { NOTIFY_TYPES } from "@paysign/contracts/alipay";
-import { defaultApplied, NOTIFY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
+import { MERCHANT_SIDE_PAY_SUB_CODES, NOTIFY_TYPES } from "@paysign/contracts/alipay";
+import { defaultApplied, NOTIFY_FAULT_MODES, TRADE_PAY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
 import { KNOWN_METHODS } from "../gateway/method-table.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { FaultBody, type SandboxFaultView } from "./control-api.ts";
@@ -9,7 +9,13 @@ import { ControlError, parseBody } from "./control-error.ts";
 const NOTIFY_TYPE_SET: ReadonlySet<string> = new Set(NOTIFY_TYPES);
 
 function view(fault: Fault): SandboxFaultView {
-  return { method: fault.method, mode: fault.mode, count: fault.remaining, applied: fault.applied };
+  return {
+    method: fault.method,
+    mode: fault.mode,
+    count: fault.remaining,
+    applied: fault.applied,
+    ...(fault.subCode ? { subCode: fault.subCode } : {}),
+  };
 }
 
 export function createFaultsRoutes(deps: SandboxDeps): Router {
@@ -28,14 +34,21 @@ export function createFaultsRoutes(deps: SandboxDeps): Router {
         `method must be * or one of ${[...known].join(", ")} for ${body.mode}`,
       );
     }
-    if (body.mode === "pay-in-process" && !["*", "alipay.trade.pay"].includes(body.method)) {
-      throw new ControlError("VALIDATION_FAILED", "pay-in-process applies to alipay.trade.pay only");
+    if (TRADE_PAY_FAULT_MODES.includes(body.mode) && !["*", "alipay.trade.pay"].includes(body.method)) {
+      throw new ControlError("VALIDATION_FAILED", `${body.mode} applies to alipay.trade.pay only`);
+    }
+    if (body.subCode !== undefined && body.mode !== "merchant-refusal") {
+      throw new ControlError("VALIDATION_FAILED", "subCode applies to merchant-refusal only");
+    }
+    if (body.subCode !== undefined && !MERCHANT_SIDE_PAY_SUB_CODES.includes(body.subCode)) {
+      throw new ControlError("VALIDATION_FAILED", `subCode must be one of ${MERCHANT_SIDE_PAY_SUB_CODES.join(", ")}`);
     }
     const fault: Fault = {
       method: body.method,
       mode: body.mode,
       remaining: body.count ?? 1,
       applied: body.applied ?? defaultApplied(body.mode),
+      ...(body.mode === "merchant-refusal" ? { subCode: body.subCode ?? "ACQ.MERCHANT_STATUS_NOT_NORMAL" } : {}),
     };
     deps.faults.add(fault);
     response.json(view(fault));

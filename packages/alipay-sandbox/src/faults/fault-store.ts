@@ -1,4 +1,12 @@
-export const GATEWAY_FAULT_MODES = ["timeout", "system-error", "pay-in-process", "acq-system-error"] as const;
+export const GATEWAY_FAULT_MODES = [
+  "timeout",
+  "system-error",
+  "pay-in-process",
+  "acq-system-error",
+  "merchant-refusal",
+] as const;
+/** Modes that only alipay.trade.pay takes. */
+export const TRADE_PAY_FAULT_MODES: readonly FaultMode[] = ["pay-in-process", "merchant-refusal"];
 export const NOTIFY_FAULT_MODES = ["drop-notify", "duplicate-notify", "reorder-notify", "bad-sign-notify"] as const;
 
 type GatewayFaultMode = (typeof GATEWAY_FAULT_MODES)[number];
@@ -13,6 +21,8 @@ export type Fault = {
   remaining: number;
   /** Whether the request takes effect behind the fault (gateway modes only). */
   applied: boolean;
+  /** `merchant-refusal`: the trade.pay sub_code answered (docs/alipay-protocol.md §16.1). */
+  subCode?: string;
 };
 
 export type FaultStore = {
@@ -28,7 +38,7 @@ export type FaultStore = {
  * merchant: the money moved, the answer is lost); a 20000 is refused before processing.
  */
 export function defaultApplied(mode: FaultMode): boolean {
-  return mode !== "system-error";
+  return mode !== "system-error" && mode !== "merchant-refusal";
 }
 
 export function createFaultStore(): FaultStore {

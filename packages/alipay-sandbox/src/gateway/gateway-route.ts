@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import type { SandboxDeps } from "../sandbox-deps.ts";
-import { GATEWAY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
+import { getSubCodeInfo } from "@paysign/contracts/alipay";
+import { GATEWAY_FAULT_MODES, TRADE_PAY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
 import { checkCommonParams } from "./common-checks.ts";
 import { KNOWN_METHODS, METHODS } from "./method-table.ts";
 import type { MethodContext } from "./method-context.ts";
@@ -29,6 +30,12 @@ function answerWithFault(fault: Fault, context: MethodContext, run: () => Gatewa
     case "acq-system-error":
       runIfApplied();
       return systemErrorFor(context.request.method);
+    case "merchant-refusal": {
+      // docs/alipay-protocol.md §16.1: refused before any money moves.
+      runIfApplied();
+      const subCode = fault.subCode ?? "ACQ.MERCHANT_STATUS_NOT_NORMAL";
+      return businessFailed(subCode, getSubCodeInfo("alipay.trade.pay", subCode)?.message ?? "商户状态异常");
+    }
     case "pay-in-process":
     case "drop-notify":
     case "duplicate-notify":
@@ -64,7 +71,9 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
     const handler = METHODS.get(method);
     if (!handler) return send(serviceUnavailable(), signType);
     const modes =
-      method === "alipay.trade.pay" ? GATEWAY_FAULT_MODES : GATEWAY_FAULT_MODES.filter((m) => m !== "pay-in-process");
+      method === "alipay.trade.pay"
+        ? GATEWAY_FAULT_MODES
+        : GATEWAY_FAULT_MODES.filter((m) => !TRADE_PAY_FAULT_MODES.includes(m));
     const fault = deps.faults.take(method, modes);
     const context: MethodContext = {
       deps,

@@ -1,3 +1,4 @@
+import { GATEWAY_SUB_CODES } from "./codes.ts";
 import { isMutatingAlipayMethod, type AlipayMethod } from "./methods.ts";
 
 /**
@@ -12,11 +13,17 @@ import { isMutatingAlipayMethod, type AlipayMethod } from "./methods.ts";
 export type FailureClass = "retryable" | "definitive" | "unknown-outcome";
 export type CallOutcome = "success" | FailureClass;
 
-export type SubCodeInfo = { message: string; class: FailureClass; note?: string };
+/**
+ * `merchant`: the refusal concerns the merchant's side — its contract, account, app or limits with Alipay — not the
+ * customer's (§16). The customer can do nothing about it; the operator must, and a later attempt may succeed once
+ * the cause has cleared.
+ */
+export type SubCodeInfo = { message: string; class: FailureClass; note?: string; side?: "merchant" };
 
 const unknownOutcome = (message: string, note?: string): SubCodeInfo => ({ message, class: "unknown-outcome", note });
 const retryable = (message: string, note?: string): SubCodeInfo => ({ message, class: "retryable", note });
 const definitive = (message: string, note?: string): SubCodeInfo => ({ message, class: "definitive", note });
+const merchantSide = (info: SubCodeInfo): SubCodeInfo => ({ ...info, side: "merchant" });
 
 const reSign = "the agreement is gone or unusable: move it to its state and stop charging";
 
@@ -45,9 +52,8 @@ const TRADE_PAY_SUB_CODES = {
     "[UNCERTAIN meaning] too many deductions in flight: retry after they settle",
   ),
   "ACQ.OVER_DEDUCT_PERIOD": definitive("超出扣款周期", "[UNCERTAIN meaning] treated like a missed window"),
-  "ACQ.OVER_MERCHANT_DAILY_DEDUCT_AMOUNT": retryable(
-    "超出商户单日扣款额度",
-    "[UNCERTAIN meaning] merchant daily cap: retry on a later day inside the window",
+  "ACQ.OVER_MERCHANT_DAILY_DEDUCT_AMOUNT": merchantSide(
+    retryable("超出商户单日扣款额度", "[UNCERTAIN meaning] merchant daily cap: retry on a later day inside the window"),
   ),
   "ACQ.BUYER_BALANCE_NOT_ENOUGH": retryable("买家余额不足", "retry later inside the window (support: about 2 retries)"),
   "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH": retryable("用户银行卡余额不足", "retry later inside the window"),
@@ -60,16 +66,20 @@ const TRADE_PAY_SUB_CODES = {
   "ACQ.TRADE_HAS_CLOSE": definitive("交易已经关闭", "use a fresh out_trade_no for a new attempt"),
   "ACQ.CONTEXT_INCONSISTENT": definitive("订单信息不一致", "out_trade_no reused with different parameters"),
   "ACQ.TOTAL_FEE_EXCEED": definitive("订单总金额超过限额", "total_amount must be in [0.01, 100000000]"),
-  "ACQ.ACCESS_FORBIDDEN": definitive("无权限使用接口", "wrong product_code or product not signed"),
+  "ACQ.ACCESS_FORBIDDEN": merchantSide(definitive("无权限使用接口", "wrong product_code or product not signed")),
   "ACQ.INVALID_PARAMETER": definitive("参数无效"),
-  "ACQ.MERCHANT_AGREEMENT_NOT_EXIST": definitive("商户协议不存在"),
-  "ACQ.MERCHANT_AGREEMENT_INVALID": definitive("商户协议已失效"),
-  "ACQ.MERCHANT_STATUS_NOT_NORMAL": definitive("商户状态异常"),
+  "ACQ.MERCHANT_AGREEMENT_NOT_EXIST": merchantSide(definitive("商户协议不存在")),
+  "ACQ.MERCHANT_AGREEMENT_INVALID": merchantSide(definitive("商户协议已失效")),
+  "ACQ.MERCHANT_STATUS_NOT_NORMAL": merchantSide(definitive("商户状态异常")),
+  "ACQ.PARTNER_ERROR": merchantSide(
+    definitive("应用APP_ID填写错误", "the app id is not valid for this product (§16.1)"),
+  ),
   "ACQ.EXIST_FORBIDDEN_WORD": definitive("订单信息中包含违禁词", "change subject/body"),
   "ACQ.BUYER_SELLER_EQUAL": definitive("买卖家不能相同"),
-  "ACQ.SELLER_BEEN_BLOCKED": definitive("商家账号被冻结"),
-  "ACQ.BEYOND_PAY_RESTRICTION": definitive("商户收款额度超限"),
-  "ACQ.PRODUCT_AMOUNT_LIMIT_ERROR": definitive("产品额度超限"),
+  "ACQ.SELLER_BEEN_BLOCKED": merchantSide(definitive("商家账号被冻结")),
+  "ACQ.BEYOND_PAY_RESTRICTION": merchantSide(definitive("商户收款额度超限", "[UNCERTAIN side] §16.1")),
+  "ACQ.BEYOND_PER_RECEIPT_RESTRICTION": merchantSide(definitive("商户收款金额超过月限额")),
+  "ACQ.PRODUCT_AMOUNT_LIMIT_ERROR": merchantSide(definitive("产品额度超限")),
 } satisfies Record<string, SubCodeInfo>;
 
 /** `alipay.trade.query` (§9): read-only, so a system error is simply retried. */
@@ -223,3 +233,34 @@ export function isMerchantConfigurationFailure(
   if (result.code === undefined || !configurationCodes.has(result.code)) return false;
   return result.sub_code === undefined || getSubCodeInfo(method, result.sub_code) === undefined;
 }
+
+/**
+ * True when Alipay refused the call for the merchant's side rather than the customer's (§16): a sub_code the method
+ * marks `merchant` (its contract, account, app or limits), or a refusal of the merchant's configuration
+ * (`isMerchantConfigurationFailure`). The class stays `classifyAlipayResult`'s: the same call does not succeed until
+ * the operator (or Alipay) clears the cause, which retrying later inside the window may find done.
+ */
+export function isMerchantSideRefusal(
+  method: AlipayMethod,
+  result: { code?: string | undefined; sub_code?: string | undefined },
+): boolean {
+  if (isMerchantConfigurationFailure(method, result)) return true;
+  if (result.code !== "40004" || result.sub_code === undefined) return false;
+  return getSubCodeInfo(method, result.sub_code)?.side === "merchant";
+}
+
+/** The `alipay.trade.pay` sub_codes that refuse on the merchant's side (§16.1), for the sandbox and operators. */
+export const MERCHANT_SIDE_PAY_SUB_CODES: readonly string[] = Object.entries(SUB_CODES["alipay.trade.pay"])
+  .filter(([, info]: [string, SubCodeInfo]) => info.side === "merchant")
+  .map(([subCode]) => subCode);
+
+/**
+ * Every failure code a charge records for a merchant-side refusal of trade.pay (§16): the sub_codes above and the
+ * configuration sub_codes of §1.7. Operators list such charges with `refusedBy=merchant`.
+ */
+export const MERCHANT_SIDE_FAILURE_CODES: readonly string[] = [
+  ...MERCHANT_SIDE_PAY_SUB_CODES,
+  ...Object.entries(GATEWAY_SUB_CODES)
+    .filter(([code]) => configurationCodes.has(code))
+    .flatMap(([, subCodes]): readonly string[] => subCodes),
+];

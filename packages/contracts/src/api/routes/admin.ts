@@ -183,6 +183,16 @@ export const adminListCharges = route({
     agreementId: z.uuid().optional(),
     dueFrom: calendarDateSchema.optional(),
     dueTo: calendarDateSchema.optional(),
+    failureCode: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .meta({ description: "Only charges whose failureCode is this sub_code (e.g. ACQ.MERCHANT_STATUS_NOT_NORMAL)" }),
+    refusedBy: z
+      .enum(["merchant"])
+      .optional()
+      .meta({ description: "merchant: only charges whose last refusal was on the merchant's side" }),
     ...pageQueryShape,
   }),
   responses: { 200: pageOf(chargeSchema), ...adminReadErrors },
