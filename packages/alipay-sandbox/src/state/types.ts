@@ -1,3 +1,4 @@
+import type { AlipayCharset } from "@paysign/contracts/alipay";
 import type { CalendarDate } from "@paysign/contracts";
 
 export type SandboxUser = { userId: string; logonId: string; balanceFen: number };
@@ -77,6 +78,8 @@ export type NotificationRecord = {
   params: Record<string, string>;
   /** The exact form body sent on every attempt (redelivery sends these bytes again). */
   rawBody: string;
+  /** The charset of rawBody's bytes, named in the Content-Type (§18.1); absent means utf-8. */
+  charset?: AlipayCharset;
   attempts: NotificationAttempt[];
   delivered: boolean;
 };
