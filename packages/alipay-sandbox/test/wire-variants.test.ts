@@ -1,4 +1,4 @@
-import { createVerify } from "node:crypto";
+import { createSign, createVerify } from "node:crypto";
 import iconv from "iconv-lite";
 import { formatAlipayDateTime } from "@paysign/contracts";
 import { buildNotifySignContent } from "@paysign/contracts/alipay";
@@ -54,31 +54,99 @@ function verifiesOver(bytes: Buffer, sign: string, algorithm: "RSA-SHA256" | "RS
   return createVerify(algorithm).update(bytes).verify(testKeys().alipay.publicKey, sign, "base64");
 }
 
-async function payWithNotify(notifyUrl: string) {
+/** A form body percent-encoded over the bytes of each key and value in `charset`, as a GBK client writes it. */
+function encodeForm(params: Record<string, string>, charset: string): string {
+  const percent = (text: string) =>
+    [...iconv.encode(text, charset)]
+      .map((byte) =>
+        /[A-Za-z0-9*\-._]/.test(String.fromCharCode(byte))
+          ? String.fromCharCode(byte)
+          : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+      )
+      .join("");
+  return Object.entries(params)
+    .map(([key, value]) => `${percent(key)}=${percent(value)}`)
+    .join("&");
+}
+
+type HandBuilt = {
+  method: string;
+  biz: Record<string, unknown>;
+  /** The `charset` parameter; absent, the request names none. */
+  charset?: string;
+  /** The charset whose bytes are signed; default the request's (utf-8 when it names none). */
+  signedIn?: string;
+  notifyUrl?: string;
+};
+
+type RawAnswer = { contentType: string; bytes: Buffer };
+
+/** A request built and signed by hand (alipay-sdk always sends utf-8): RSA2 over the bytes in the given charset. */
+async function handBuilt(call: HandBuilt): Promise<RawAnswer> {
+  const params: Record<string, string> = {
+    app_id: APP_ID,
+    method: call.method,
+    format: "JSON",
+    ...(call.charset === undefined ? {} : { charset: call.charset }),
+    sign_type: "RSA2",
+    timestamp: formatAlipayDateTime(harness.sandbox.now()),
+    version: "1.0",
+    ...(call.notifyUrl === undefined ? {} : { notify_url: call.notifyUrl }),
+    biz_content: JSON.stringify(call.biz),
+  };
+  const content = Object.keys(params)
+    .sort()
+    .map((key) => `${key}=${params[key]}`)
+    .join("&");
+  const signedIn = call.signedIn ?? call.charset ?? "utf-8";
+  const sign = createSign("RSA-SHA256")
+    .update(iconv.encode(content, signedIn))
+    .sign(testKeys().app.privateKey, "base64");
+  const charset = call.charset ?? "utf-8";
+  const response = await fetch(`${harness.url}/gateway.do`, {
+    method: "POST",
+    headers: { "content-type": `application/x-www-form-urlencoded;charset=${charset}` },
+    body: encodeForm({ ...params, sign }, charset),
+  });
+  return { contentType: response.headers.get("content-type") ?? "", bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** The answer read in `charset`: its inner object, and whether `sign` verifies over the inner text's bytes in each. */
+function readAnswer(answer: RawAnswer, charset: string) {
+  const text = iconv.decode(answer.bytes, charset);
+  const match = /^\{"[a-z_]+_response":(\{.*\}),"sign":"([^"]+)"\}$/s.exec(text);
+  const inner = defined(match?.[1], `an answer object in ${text}`);
+  const sign = defined(match?.[2], "sign");
+  return {
+    body: JSON.parse(inner) as Record<string, unknown>,
+    verifiesIn: (bytesCharset: string) => verifiesOver(iconv.encode(inner, bytesCharset), sign, "RSA-SHA256"),
+  };
+}
+
+async function payBiz(subject = "月度会员") {
   const userId = (await createUser(harness)).userId;
   const { agreementNo } = await signAgreement(harness, { userId });
-  return harness.sdk.exec(
-    "alipay.trade.pay",
-    {
-      notifyUrl,
-      bizContent: {
-        out_trade_no: `T${Date.now()}`,
-        total_amount: "19.90",
-        subject: "月度会员",
-        product_code: "GENERAL_WITHHOLDING",
-        agreement_params: { agreement_no: agreementNo },
-      },
-    },
-    { validateSign: true },
-  );
+  return {
+    out_trade_no: `T${Date.now()}`,
+    total_amount: "19.90",
+    subject,
+    product_code: "GENERAL_WITHHOLDING",
+    agreement_params: { agreement_no: agreementNo },
+  };
+}
+
+async function payWithNotify(notifyUrl: string) {
+  return harness.sdk.exec("alipay.trade.pay", { notifyUrl, bizContent: await payBiz() }, { validateSign: true });
 }
 
 describe("charsets and empty values (§18.1, §18.3)", () => {
-  it("a GBK app's trade_status_sync is GBK bytes, declared in body and Content-Type, signed over those bytes, passback_params= kept", async () => {
+  it("a GBK app's trade_status_sync (its request naming no charset) is GBK bytes, declared in body and Content-Type, signed over those bytes, passback_params= kept", async () => {
     harness.sandbox.registerApp({ ...app, charset: "gbk", emptyNotifyFields: ["passback_params"] });
     const merchant = await receiver();
 
-    expect(await payWithNotify(merchant.url)).toMatchObject({ code: "10000" });
+    const answer = await handBuilt({ method: "alipay.trade.pay", biz: await payBiz(), notifyUrl: merchant.url });
+
+    expect(readAnswer(answer, "utf-8").body).toMatchObject({ code: "10000" });
     const [notification] = await merchant.waitFor(1);
 
     expect(notification?.contentType).toBe("application/x-www-form-urlencoded; charset=gbk");
@@ -129,5 +197,125 @@ describe("timestamp tolerance by default (§18.4)", () => {
     } finally {
       await strict.sandbox.close();
     }
+  });
+});
+
+describe("GBK requests (§18.1)", () => {
+  it("a GBK trade.pay is decoded as GBK and verified over its GBK bytes; the answer is GBK, declared and signed over its GBK bytes", async () => {
+    const merchant = await receiver();
+    const biz = await payBiz("月度会员·续费");
+
+    const answer = await handBuilt({ method: "alipay.trade.pay", biz, charset: "GBK", notifyUrl: merchant.url });
+
+    expect(answer.contentType).toBe("application/json; charset=gbk");
+    const read = readAnswer(answer, "gbk");
+    expect(read.body).toMatchObject({ code: "10000", out_trade_no: biz.out_trade_no, total_amount: "19.90" });
+    expect(read.verifiesIn("gbk")).toBe(true);
+    const [notification] = await merchant.waitFor(1);
+    const params = decodeForm(defined(notification, "notification").rawBody, "gbk");
+    expect(params).toMatchObject({ charset: "gbk", subject: "月度会员·续费" });
+  });
+
+  it("a GBK answer with Chinese text is GBK bytes signed over them, not over its UTF-8 bytes", async () => {
+    const answer = await handBuilt({
+      method: "alipay.trade.query",
+      biz: { out_trade_no: "缺失的订单" },
+      charset: "GBK",
+    });
+
+    const read = readAnswer(answer, "gbk");
+    expect(read.body).toMatchObject({ code: "40004", sub_code: "ACQ.TRADE_NOT_EXIST", sub_msg: "交易不存在" });
+    expect(answer.bytes.includes(iconv.encode("交易不存在", "gbk"))).toBe(true);
+    expect(read.verifiesIn("gbk")).toBe(true);
+    expect(read.verifiesIn("utf-8")).toBe(false);
+  });
+
+  it("a GBK request signed over the UTF-8 bytes of its text is isv.invalid-signature", async () => {
+    const answer = await handBuilt({
+      method: "alipay.trade.query",
+      biz: { out_trade_no: "缺失的订单" },
+      charset: "GBK",
+      signedIn: "utf-8",
+    });
+
+    expect(readAnswer(answer, "gbk").body).toMatchObject({ code: "40002", sub_code: "isv.invalid-signature" });
+  });
+
+  it("gb2312 is accepted and answered in gb2312; gb18030, outside the parameter table, is isv.invalid-charset in utf-8", async () => {
+    const gb2312 = await handBuilt({ method: "alipay.trade.query", biz: { out_trade_no: "缺失" }, charset: "gb2312" });
+    const gb18030 = await handBuilt({
+      method: "alipay.trade.query",
+      biz: { out_trade_no: "缺失" },
+      charset: "gb18030",
+    });
+
+    expect(gb2312.contentType).toBe("application/json; charset=gb2312");
+    expect(readAnswer(gb2312, "gb2312").body).toMatchObject({ sub_code: "ACQ.TRADE_NOT_EXIST", sub_msg: "交易不存在" });
+    expect(gb18030.contentType).toBe("application/json; charset=utf-8");
+    expect(readAnswer(gb18030, "utf-8").body).toMatchObject({ code: "40002", sub_code: "isv.invalid-charset" });
+  });
+});
+
+describe("notification charset per request (§18.1)", () => {
+  it("a GBK trade.pay of a utf-8 app is notified in GBK", async () => {
+    const merchant = await receiver();
+
+    await handBuilt({ method: "alipay.trade.pay", biz: await payBiz(), charset: "gbk", notifyUrl: merchant.url });
+    const [notification] = await merchant.waitFor(1);
+
+    expect(notification?.contentType).toBe("application/x-www-form-urlencoded; charset=gbk");
+    expect(decodeForm(defined(notification, "notification").rawBody, "gbk")).toMatchObject({
+      charset: "gbk",
+      subject: "月度会员",
+    });
+  });
+
+  it("a GBK app's utf-8 trade.pay and page.sign (alipay-sdk) are notified in utf-8", async () => {
+    harness.sandbox.registerApp({ ...app, charset: "gbk" });
+    const merchant = await receiver();
+    const userId = (await createUser(harness)).userId;
+
+    await signAgreement(harness, { userId, notifyUrl: merchant.url });
+    expect(await payWithNotify(merchant.url)).toMatchObject({ code: "10000" });
+    const notifications = await merchant.waitFor(2);
+
+    const seen = notifications.map((n) => [n.params.notify_type, n.params.charset, n.contentType]).sort();
+    expect(seen).toEqual([
+      ["dut_user_sign", "utf-8", "application/x-www-form-urlencoded; charset=utf-8"],
+      ["trade_status_sync", "utf-8", "application/x-www-form-urlencoded; charset=utf-8"],
+    ]);
+    const trade = defined(
+      notifications.find((n) => n.params.notify_type === "trade_status_sync"),
+      "trade notification",
+    ).params;
+    expect(trade.subject).toBe("月度会员");
+    const content = buildNotifySignContent(trade, { emptyValues: "keep" });
+    expect(verifiesOver(Buffer.from(content, "utf8"), defined(trade.sign, "sign"), "RSA-SHA256")).toBe(true);
+  });
+});
+
+describe("sign type against the app's (§18.2)", () => {
+  it("an RSA request to an RSA2 app is 40003 isv.missing-signature-config, in an answer the RSA SDK accepts", async () => {
+    const result = await harness
+      .sdkFor({ signType: "RSA" })
+      .exec("alipay.trade.query", { bizContent: { out_trade_no: "MISSING" } }, { validateSign: true });
+
+    expect(result).toMatchObject({
+      code: "40003",
+      msg: "Insufficient Conditions",
+      sub_code: "isv.missing-signature-config",
+    });
+  });
+
+  it("an RSA2 request to an RSA app is refused the same way", async () => {
+    harness.sandbox.registerApp({ ...app, signType: "RSA" });
+
+    const result = await harness.sdk.exec(
+      "alipay.trade.query",
+      { bizContent: { out_trade_no: "MISSING" } },
+      { validateSign: true },
+    );
+
+    expect(result).toMatchObject({ code: "40003", sub_code: "isv.missing-signature-config" });
   });
 });

@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from "express";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import { GATEWAY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
 import { checkCommonParams } from "./common-checks.ts";
+import { encodeIn, toGatewayCharset } from "./gateway-charsets.ts";
 import { KNOWN_METHODS, METHODS } from "./method-table.ts";
 import type { MethodContext } from "./method-context.ts";
 import { readGatewayParams } from "./read-params.ts";
@@ -49,14 +50,17 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
     const params = readGatewayParams(request);
     const now = deps.clock.now();
     const checked = checkCommonParams(params, { config: deps.config, knownMethods: KNOWN_METHODS, now });
+    // §18.1: the answer is written and signed in the request's charset (utf-8 when it names none or one refused).
+    const charset = toGatewayCharset(params.charset ?? "") ?? "utf-8";
     const send = (body: GatewayBody, signType: "RSA" | "RSA2") => {
       const text = buildSignedResponse({
         method: params.method || null,
         body,
         key: deps.config.alipayPrivateKey,
         signType,
+        charset,
       });
-      response.status(200).type("application/json; charset=utf-8").send(Buffer.from(text, "utf8"));
+      response.status(200).type(`application/json; charset=${charset}`).send(encodeIn(text, charset));
     };
     if (!checked.ok) return send(checked.body, checked.signType);
     const { method, signType } = checked.request;

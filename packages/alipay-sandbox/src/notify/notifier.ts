@@ -12,7 +12,13 @@ import { buildNotifySignContent, type AlipayCharset, type EmptyValues } from "@p
 import { postForm } from "./deliver.ts";
 import { RETRY_DELAYS_MS } from "./retry-schedule.ts";
 
-type NotifyInput = { notifyType: string; url: string; params: Record<string, string> };
+type NotifyInput = {
+  notifyType: string;
+  url: string;
+  params: Record<string, string>;
+  /** The charset of the request the notification answers, if it named one; it wins over the app's (§18.1). */
+  charset?: AlipayCharset | undefined;
+};
 
 export type Notifier = {
   /** Signs and queues a notification; the first attempt goes out at once (unless a fault holds it). */
@@ -152,7 +158,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     send(input) {
       const now = deps.clock.now();
       const app = deps.apps.get(input.params.app_id ?? "")?.app;
-      const charset = app?.charset ?? "utf-8";
+      const charset = input.charset ?? app?.charset ?? "utf-8";
       const signType = app?.signType ?? "RSA2";
       const params: Record<string, string> = {
         notify_id: createNotifyId(now),

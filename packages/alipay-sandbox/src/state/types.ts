@@ -35,6 +35,8 @@ export type Agreement = {
   invalidTime: string;
   unsignTime: string | null;
   notifyUrl: string | null;
+  /** The charset page.sign named: its notifications are sent in it (§18.1); absent, the app's. */
+  notifyCharset?: AlipayCharset;
   periodRule: PeriodRule | null;
   nextDeductDate: CalendarDate | null;
   successCount: number;
@@ -58,6 +60,8 @@ export type Trade = {
   gmtCreate: string;
   gmtPayment: string | null;
   notifyUrl: string | null;
+  /** The charset the trade.pay request named: its notifications are sent in it (§18.1); absent, the app's. */
+  notifyCharset?: AlipayCharset;
 };
 
 export type NotificationAttempt = {
