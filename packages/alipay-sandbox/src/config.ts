@@ -1,4 +1,6 @@
 import { generateRsaKeyPair, parsePrivateKey, parsePublicKey, type RsaKeyPair } from "./crypto/keys.ts";
+import type { SignType } from "./crypto/rsa.ts";
+import type { AlipayCharset, EmptyValues } from "@paysign/contracts/alipay";
 import type { KeyObject } from "node:crypto";
 import { DEFAULT_DEDUCT_WINDOW_DAYS } from "@paysign/contracts/alipay";
 import { alipayAmountToFen } from "@paysign/contracts";
@@ -15,6 +17,12 @@ export type RegisteredApp = {
   userIdType?: UserIdType;
   /** Certificate mode: the app's public-key certificate (PEM) the sandbox issued (`issueAppCertificate`). */
   appCert?: string;
+  /** The app's sign type (接口加签方式): its notifications are signed with it. Default RSA2 (§18.2). */
+  signType?: SignType;
+  /** The charset of the app's notifications (form bytes, signature, Content-Type). Default utf-8 (§18.1). */
+  charset?: AlipayCharset;
+  /** Parameters added with an empty value to every notification for this app, e.g. `passback_params` (§18.3). */
+  emptyNotifyFields?: string[];
 };
 
 /** A registered app with its parsed key and, in certificate mode, its certificate's SN (§19.4). */
@@ -46,10 +54,16 @@ export type SandboxOptions = {
   /** At most this many live (TEMP or NORMAL) agreements per user per app (§11.10). */
   maxLiveAgreementsPerUser?: number;
   /**
-   * Accepted distance between the request `timestamp` (Beijing time) and the simulated clock. Default null: only the
-   * format is checked, because SDKs format the timestamp in the machine's local zone and the clock may be moved.
+   * Accepted distance between the request `timestamp` (Beijing time) and the simulated clock, as Alipay refuses a
+   * timestamp far from its own time with isv.invalid-timestamp (§18.4). Default 15; null checks only the format (for
+   * clients that stamp the host's local time and cannot follow a moved clock).
    */
   timestampToleranceMinutes?: number | null;
+  /**
+   * Whether the text a notification is signed over holds its empty parameters as `k=` ("keep", default) or leaves
+   * them out ("skip"); Alipay's own SDKs disagree (docs/alipay-protocol.md §18.3).
+   */
+  notifyEmptyValues?: EmptyValues;
   /** executionplan.modify limits of 2020 (§7) [UNCERTAIN]; both off by default like the 2024 doc. */
   executionPlanModify?: { withinOnePeriod?: boolean; maxCount?: number | null };
   /** JSON file the state is written to after every change and read at start. */
@@ -75,6 +89,7 @@ export type SandboxConfig = {
   singleAmountCapFen: number | null;
   maxLiveAgreementsPerUser: number;
   timestampToleranceMinutes: number | null;
+  notifyEmptyValues: EmptyValues;
   modifyWithinOnePeriod: boolean;
   modifyMaxCount: number | null;
   stateFile: string | null;
@@ -89,6 +104,9 @@ function requireFen(value: string, name: string): number {
   if (fen === undefined) throw new Error(`${name} must be a yuan amount like "100.00", got ${JSON.stringify(value)}`);
   return fen;
 }
+
+/** docs/alipay-protocol.md §18.4: Alipay publishes no number; 15 minutes is our stated default [uncertain]. */
+const DEFAULT_TIMESTAMP_TOLERANCE_MINUTES = 15;
 
 export function resolveConfig(options: SandboxOptions): SandboxConfig {
   const alipayKeys = options.alipayKeys ?? generateRsaKeyPair();
@@ -110,7 +128,11 @@ export function resolveConfig(options: SandboxOptions): SandboxConfig {
     deductionWindowDays: options.deductionWindowDays ?? DEFAULT_DEDUCT_WINDOW_DAYS,
     singleAmountCapFen: cap === null ? null : requireFen(cap, "singleAmountCap"),
     maxLiveAgreementsPerUser: options.maxLiveAgreementsPerUser ?? 10,
-    timestampToleranceMinutes: options.timestampToleranceMinutes ?? null,
+    timestampToleranceMinutes:
+      options.timestampToleranceMinutes === undefined
+        ? DEFAULT_TIMESTAMP_TOLERANCE_MINUTES
+        : options.timestampToleranceMinutes,
+    notifyEmptyValues: options.notifyEmptyValues ?? "keep",
     modifyWithinOnePeriod: options.executionPlanModify?.withinOnePeriod ?? false,
     modifyMaxCount: options.executionPlanModify?.maxCount ?? null,
     stateFile: options.stateFile ?? null,

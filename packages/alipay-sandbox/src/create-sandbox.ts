@@ -49,6 +49,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     clock,
     faults,
     alipayPrivateKey: config.alipayPrivateKey,
+    apps: config.apps,
+    notifyEmptyValues: config.notifyEmptyValues,
     timeScale: config.timeScale,
     notifyTimeoutMs: config.notifyTimeoutMs,
   });

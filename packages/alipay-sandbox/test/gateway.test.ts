@@ -131,7 +131,10 @@ describe("gateway with the real alipay-sdk (validateSign: true)", () => {
   });
 
   it("accepts RSA (SHA1) signatures and answers with RSA", async () => {
-    const sdk = harness.sdkFor({ signType: "RSA" });
+    // §18.2: only an app configured for RSA takes RSA requests.
+    const rsaAppId = "2021000000000002";
+    harness.sandbox.registerApp({ appId: rsaAppId, publicKey: testKeys().app.publicKey, signType: "RSA" });
+    const sdk = harness.sdkFor({ appId: rsaAppId, signType: "RSA" });
     const result = await sdk.exec(
       "alipay.trade.query",
       { bizContent: { out_trade_no: "MISSING" } },

@@ -1,5 +1,6 @@
 import { createVerify, type KeyObject } from "node:crypto";
 import { AlipaySdk, type AlipaySdkConfig } from "alipay-sdk";
+import iconv from "iconv-lite";
 import { formatAlipayDateTime } from "@paysign/contracts";
 import {
   ALIPAY_METHOD_MAP,
@@ -8,6 +9,7 @@ import {
   encodePaySignStr,
   isMerchantConfigurationFailure,
   type AlipayBizContent,
+  type AlipayCharset,
   type AlipayGatewayMethod,
   type AlipayMethod,
   type AlipayResponse,
@@ -43,8 +45,12 @@ export type AlipayClient = {
   /** The signStr for my.paySignCenter: sdkExecute output encoded once more, never with a return_url. */
   buildPaySignStr(bizContent: AlipayBizContent<"alipay.user.agreement.page.sign">): Promise<string>;
   call<M extends AlipayGatewayMethod>(method: M, biz: AlipayBizContent<M>): Promise<AlipayCallResult<M>>;
-  /** Verifies a notification's form params (already decoded): `sign` over the rest minus `sign`/`sign_type`. */
-  verifyNotification(params: Record<string, string>): boolean;
+  /**
+   * Verifies a notification's form params (already decoded from `charset`, default utf-8): `sign` over the bytes in
+   * that charset of the rest minus `sign`/`sign_type`, as received (empty values kept), else with the empty values
+   * left out — each the exact signed content of one of the forms Alipay's SDKs sign (docs/alipay-protocol.md §18.3).
+   */
+  verifyNotification(params: Record<string, string>, charset?: AlipayCharset): boolean;
   /** Verifies `sign` over an exact response text, e.g. the page.sign answer inside a paySignCenter `result`. */
   verifyAlipaySignature(content: string, sign: string, signType?: string): boolean;
 };
@@ -89,11 +95,12 @@ export function createAlipayClient(
   (sdk.config as { privateKey: string | KeyObject }).privateKey = config.privateKey.keyObject;
   const alipayPublicKey = sdk.config.alipayPublicKey ?? "";
 
-  const verifyAlipaySignature = (content: string, sign: string, signType: string = config.signType) => {
+  const verifyAlipaySignature = (content: string | Buffer, sign: string, signType: string = config.signType) => {
     const algorithm = algorithms[signType as SignType];
     if (!algorithm || !sign) return false;
     try {
-      return createVerify(algorithm).update(content, "utf8").verify(alipayPublicKey, sign, "base64");
+      const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      return createVerify(algorithm).update(bytes).verify(alipayPublicKey, sign, "base64");
     } catch {
       return false;
     }
@@ -169,12 +176,14 @@ export function createAlipayClient(
       if (result.kind !== "success") options.metrics?.gatewayErrors.inc({ method, kind: errorKind(method, result) });
       return result;
     },
-    verifyNotification(params) {
+    verifyNotification(params, charset = "utf-8") {
       const { sign, sign_type: signType } = params;
       // The hash is the app's configured sign type, never the one the message names (SECURITY.md).
       if (!sign || (signType !== undefined && signType !== config.signType)) return false;
-      const content = buildNotifySignContent(params, { emptyValues: "keep" });
-      return verifyAlipaySignature(content, sign);
+      const signed = (emptyValues: "keep" | "skip") =>
+        verifyAlipaySignature(iconv.encode(buildNotifySignContent(params, { emptyValues }), charset), sign);
+      if (signed("keep")) return true;
+      return Object.values(params).includes("") && signed("skip");
     },
     verifyAlipaySignature,
   };

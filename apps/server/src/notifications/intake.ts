@@ -1,4 +1,4 @@
-import { alipayNotificationSchema, type AlipayNotification } from "@paysign/contracts/alipay";
+import { alipayNotificationSchema, type AlipayCharset, type AlipayNotification } from "@paysign/contracts/alipay";
 import type { AlipayClient } from "../alipay/alipay-client.ts";
 import type { Database } from "../db/prisma.ts";
 import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
@@ -26,14 +26,16 @@ type Trace = { notifyId: string | undefined; notifyType: string | undefined; app
  * dut_user_sign / dut_user_unsign to the agreement lifecycle, trade_status_sync to the deductions module — each
  * recording it (unique notify_id) and applying its effect with its event in one transaction. Duplicates change
  * nothing; forged or foreign ones, and ones that verify but do not parse, are logged and never stored.
+ * `params` are the decoded form; `charset` the one it was sent in, whose bytes were signed (§18.1).
  */
 export async function ingestNotification(
   deps: NotificationDeps,
   params: Record<string, string>,
+  charset: AlipayCharset = "utf-8",
 ): Promise<IngestResult> {
   const { logger } = deps;
   const trace: Trace = { notifyId: params.notify_id, notifyType: params.notify_type, appId: params.app_id };
-  const refused = verify(deps.alipay, params);
+  const refused = verify(deps.alipay, params, charset);
   if (refused) {
     logger.warn(trace, `notification refused: ${refused}`);
     return { acknowledge: false, outcome: "REFUSED", detail: refused };
@@ -71,10 +73,10 @@ export async function ingestNotification(
 const notifyIdFormat = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Why a notification is not believed (docs/alipay-protocol.md §10.5), or undefined when it is. */
-function verify(alipay: AlipayClient, params: Record<string, string>): string | undefined {
+function verify(alipay: AlipayClient, params: Record<string, string>, charset: AlipayCharset): string | undefined {
   if (params.sign_type !== undefined && params.sign_type !== alipay.signType)
     return `it names sign_type ${params.sign_type}, not the app's ${alipay.signType}`;
-  if (!alipay.verifyNotification(params)) return "its signature does not verify with the Alipay public key";
+  if (!alipay.verifyNotification(params, charset)) return "its signature does not verify with the Alipay public key";
   if (params.app_id !== alipay.appId) return "it is for another app_id";
   if (!params.notify_id) return "no notify_id";
   if (!notifyIdFormat.test(params.notify_id)) return "its notify_id is not in Alipay's format";

@@ -4,12 +4,13 @@ import {
   createSandbox,
   createSandboxControl,
   generateRsaKeyPair,
+  type RegisteredApp,
   type Sandbox,
   type SandboxControl,
 } from "@paysign/alipay-sandbox";
 import { createAlipayClient, type AlipayClient } from "../../src/alipay/alipay-client.ts";
 import { createApp } from "../../src/app.ts";
-import { inProcessSandboxClock, type Clock } from "../../src/clock.ts";
+import { inProcessSandboxClock, systemClock, type Clock } from "../../src/clock.ts";
 import { seedDemoPlans } from "../../src/db/seed.ts";
 import { loadConfig, type Config } from "../../src/env.ts";
 import { QUEUES } from "../../src/jobs/job-runner.ts";
@@ -45,6 +46,10 @@ export type StackOptions = {
   sandbox?: Parameters<typeof createSandbox>[0];
   /** How long the server waits for an Alipay answer (3 s by default). */
   alipayTimeoutMs?: number;
+  /** The test app's settings in the sandbox beyond its id and key (sign type, charset…). */
+  app?: Omit<RegisteredApp, "appId" | "publicKey">;
+  /** "system": the server reads the host's clock instead of the sandbox's (a server whose clock is not Alipay's). */
+  serverClock?: "sandbox" | "system";
 };
 
 /**
@@ -55,7 +60,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const appKeys = generateRsaKeyPair();
   const sandbox = createSandbox({ timeScale: 0.0001, ...options.sandbox });
   await sandbox.listen(0);
-  sandbox.registerApp({ appId: testAppId, publicKey: appKeys.publicKey, name: "paysign test merchant" });
+  sandbox.registerApp({
+    appId: testAppId,
+    publicKey: appKeys.publicKey,
+    name: "paysign test merchant",
+    ...options.app,
+  });
   const database = await createTestDatabase();
   await seedDemoPlans(database.db);
 
@@ -64,7 +74,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     level: "debug",
     destination: { write: (line: string) => void logs.push(line) },
   });
-  const clock = inProcessSandboxClock(sandbox);
+  const clock = options.serverClock === "system" ? systemClock : inProcessSandboxClock(sandbox);
   const server = await listen();
   const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const base = loadConfig({

@@ -11,6 +11,7 @@ export function notifyAgreementSigned(deps: SandboxDeps, agreement: Agreement): 
   deps.notifier.send({
     notifyType: "dut_user_sign",
     url: agreement.notifyUrl,
+    charset: agreement.notifyCharset,
     params: buildDutUserSignParams(agreement, user, userIdTypeOf(deps.config, agreement.appId)),
   });
 }

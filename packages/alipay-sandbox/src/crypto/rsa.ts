@@ -9,14 +9,24 @@ export function isSignType(value: string): value is SignType {
   return value === "RSA" || value === "RSA2";
 }
 
-export function signText(text: string, key: KeyObject, signType: SignType = "RSA2"): string {
-  return createSign(ALGORITHMS[signType]).update(text, "utf8").sign(key, "base64");
+/** A string is signed as its UTF-8 bytes; a Buffer as it is (text already encoded in another charset, §18.1). */
+export function signText(text: string | Buffer, key: KeyObject, signType: SignType = "RSA2"): string {
+  return createSign(ALGORITHMS[signType]).update(toBytes(text)).sign(key, "base64");
 }
 
-export function verifyText(options: { text: string; signature: string; key: KeyObject; signType: SignType }): boolean {
+function toBytes(text: string | Buffer): Buffer {
+  return typeof text === "string" ? Buffer.from(text, "utf8") : text;
+}
+
+export function verifyText(options: {
+  text: string | Buffer;
+  signature: string;
+  key: KeyObject;
+  signType: SignType;
+}): boolean {
   try {
     return createVerify(ALGORITHMS[options.signType])
-      .update(options.text, "utf8")
+      .update(toBytes(options.text))
       .verify(options.key, options.signature, "base64");
   } catch {
     return false;

@@ -3,13 +3,16 @@ import type { RegisteredApp, SandboxConfig } from "../config.ts";
 import { isSignType, verifyText, type SignType } from "../crypto/rsa.ts";
 import { buildRequestSignContent } from "../crypto/sign-content.ts";
 import { tryParseAlipayDateTime } from "@paysign/contracts";
-import { invalidArguments, missingArguments, type GatewayBody } from "./results.ts";
 import { checkCertificateSns } from "./cert-checks.ts";
+import { encodeIn, toGatewayCharset, type GatewayCharset } from "./gateway-charsets.ts";
+import { insufficientConditions, invalidArguments, missingArguments, type GatewayBody } from "./results.ts";
 
 export type CheckedRequest = {
   method: string;
   app: RegisteredApp;
   signType: SignType;
+  /** The charset the request names; null when it names none (§18.1: its notifications then take the app's). */
+  charset: GatewayCharset | null;
   params: Record<string, string>;
   biz: Record<string, unknown>;
 };
@@ -24,8 +27,6 @@ const REQUIRED: Array<[param: string, subCode: string, subMsg: string]> = [
   ["sign_type", "isv.missing-signature-type", "缺少签名类型参数"],
   ["sign", "isv.missing-signature", "缺少签名参数"],
 ];
-
-const SUPPORTED_CHARSETS = new Set(["utf-8", "utf8"]);
 
 type CheckContext = {
   config: SandboxConfig;
@@ -42,9 +43,14 @@ function checkTimestamp(timestamp: string, context: CheckContext): GatewayBody |
   return distance > tolerance * 60_000 ? invalidArguments("isv.invalid-timestamp", "时间戳参数超出允许范围") : null;
 }
 
-function checkSignature(params: Record<string, string>, key: KeyObject, signType: SignType): GatewayBody | null {
+function checkSignature(
+  params: Record<string, string>,
+  key: KeyObject,
+  signed: { signType: SignType; charset: GatewayCharset },
+): GatewayBody | null {
   const content = buildRequestSignContent(params);
-  if (verifyText({ text: content, signature: params.sign ?? "", key, signType })) return null;
+  const text = encodeIn(content, signed.charset);
+  if (verifyText({ text, signature: params.sign ?? "", key, signType: signed.signType })) return null;
   return invalidArguments(
     "isv.invalid-signature",
     `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content}`,
@@ -77,18 +83,22 @@ export function checkCommonParams(params: Record<string, string>, context: Check
   if (!registered) return fail(invalidArguments("isv.invalid-app-id", "无效的AppID参数"));
   const timestampError = checkTimestamp(params.timestamp ?? "", context);
   if (timestampError) return fail(timestampError);
-  if (params.charset && !SUPPORTED_CHARSETS.has(params.charset.toLowerCase())) {
-    return fail(invalidArguments("isv.invalid-charset", "字符集错误，沙箱只支持 utf-8"));
-  }
+  const charset = params.charset ? toGatewayCharset(params.charset) : null;
+  if (charset === undefined)
+    return fail(invalidArguments("isv.invalid-charset", "字符集错误，目前支持格式：GBK,UTF-8"));
   if (params.format && params.format.toUpperCase() !== "JSON") {
     return fail(invalidArguments("isv.invalid-format", "无效的数据格式，只支持 JSON"));
   }
   if (!isSignType(declared)) return fail(invalidArguments("isv.invalid-signature-type", "无效的签名类型"));
   const certificateError = checkCertificateSns(params, { config: context.config, app: registered });
   if (certificateError) return fail(certificateError);
-  const signatureError = checkSignature(params, registered.publicKey, signType);
+  // §18.2: an app's key belongs to its one sign type; Alipay has no key of the other type to verify with.
+  if (signType !== (registered.app.signType ?? "RSA2")) {
+    return fail(insufficientConditions("isv.missing-signature-config", "应用未配置对应签名算法的公钥或者证书"));
+  }
+  const signatureError = checkSignature(params, registered.publicKey, { signType, charset: charset ?? "utf-8" });
   if (signatureError) return fail(signatureError);
   const biz = parseBizContent(params.biz_content);
   if (!biz) return fail(invalidArguments("isv.invalid-parameter", "biz_content 不是合法的 JSON 对象"));
-  return { ok: true, request: { method, app: registered.app, signType, params, biz } };
+  return { ok: true, request: { method, app: registered.app, signType, charset, params, biz } };
 }

@@ -3,6 +3,7 @@ import type { SandboxDeps } from "../sandbox-deps.ts";
 import { getSubCodeInfo } from "@paysign/contracts/alipay";
 import { GATEWAY_FAULT_MODES, TRADE_PAY_FAULT_MODES, type Fault } from "../faults/fault-store.ts";
 import { checkCommonParams } from "./common-checks.ts";
+import { encodeIn, toGatewayCharset } from "./gateway-charsets.ts";
 import { KNOWN_METHODS, METHODS } from "./method-table.ts";
 import type { MethodContext } from "./method-context.ts";
 import { readGatewayParams } from "./read-params.ts";
@@ -56,6 +57,8 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
     const params = readGatewayParams(request);
     const now = deps.clock.now();
     const checked = checkCommonParams(params, { config: deps.config, knownMethods: KNOWN_METHODS, now });
+    // §18.1: the answer is written and signed in the request's charset (utf-8 when it names none or one refused).
+    const charset = toGatewayCharset(params.charset ?? "") ?? "utf-8";
     const send = (body: GatewayBody, signType: "RSA" | "RSA2") => {
       const text = buildSignedResponse({
         method: params.method || null,
@@ -63,8 +66,9 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
         key: deps.config.alipayPrivateKey,
         signType,
         alipayCertSn: deps.config.certificates?.alipayCertSn,
+        charset,
       });
-      response.status(200).type("application/json; charset=utf-8").send(Buffer.from(text, "utf8"));
+      response.status(200).type(`application/json; charset=${charset}`).send(encodeIn(text, charset));
     };
     if (!checked.ok) return send(checked.body, checked.signType);
     const { method, signType } = checked.request;

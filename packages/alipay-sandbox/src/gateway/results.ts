@@ -20,6 +20,11 @@ export function invalidArguments(subCode: string, subMsg: string): GatewayBody {
   return { code: "40002", msg: GATEWAY_CODES["40002"].msg, sub_code: subCode, sub_msg: subMsg };
 }
 
+/** §18.2: 40003, e.g. isv.missing-signature-config for a request whose sign type the app has no key for. */
+export function insufficientConditions(subCode: string, subMsg: string): GatewayBody {
+  return { code: "40003", msg: GATEWAY_CODES["40003"].msg, sub_code: subCode, sub_msg: subMsg };
+}
+
 export function serviceUnavailable(): GatewayBody {
   return { code: "20000", msg: GATEWAY_CODES["20000"].msg, sub_code: "isp.unknow-error", sub_msg: "系统繁忙" };
 }

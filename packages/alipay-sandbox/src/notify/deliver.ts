@@ -1,11 +1,17 @@
 export type DeliveryOutcome = { httpStatus: number; body: string };
 
 /** One form POST as Alipay sends it; a network error or timeout is recorded as status 0 with the error text. */
-export async function postForm(options: { url: string; body: string; timeoutMs: number }): Promise<DeliveryOutcome> {
+export async function postForm(options: {
+  url: string;
+  body: string;
+  /** The charset of the body's percent-encoded bytes, named in the Content-Type (§18.1). Default utf-8. */
+  charset?: string | undefined;
+  timeoutMs: number;
+}): Promise<DeliveryOutcome> {
   try {
     const response = await fetch(options.url, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      headers: { "content-type": `application/x-www-form-urlencoded; charset=${options.charset ?? "utf-8"}` },
       body: options.body,
       signal: AbortSignal.timeout(options.timeoutMs),
     });

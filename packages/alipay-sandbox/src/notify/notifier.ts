@@ -1,4 +1,6 @@
 import type { KeyObject } from "node:crypto";
+import iconv from "iconv-lite";
+import type { SandboxConfig } from "../config.ts";
 import { signText } from "../crypto/rsa.ts";
 import type { FaultStore } from "../faults/fault-store.ts";
 import type { SandboxClock } from "../state/clock.ts";
@@ -6,11 +8,17 @@ import { createNotifyId } from "../state/ids.ts";
 import type { StateStore } from "../state/store.ts";
 import type { NotificationAttempt, NotificationRecord } from "../state/types.ts";
 import { formatAlipayDateTime } from "@paysign/contracts";
-import { buildNotifySignContent } from "@paysign/contracts/alipay";
+import { buildNotifySignContent, type AlipayCharset, type EmptyValues } from "@paysign/contracts/alipay";
 import { postForm } from "./deliver.ts";
 import { RETRY_DELAYS_MS } from "./retry-schedule.ts";
 
-type NotifyInput = { notifyType: string; url: string; params: Record<string, string> };
+type NotifyInput = {
+  notifyType: string;
+  url: string;
+  params: Record<string, string>;
+  /** The charset of the request the notification answers, if it named one; it wins over the app's (§18.1). */
+  charset?: AlipayCharset | undefined;
+};
 
 export type Notifier = {
   /** Signs and queues a notification; the first attempt goes out at once (unless a fault holds it). */
@@ -33,13 +41,29 @@ export type NotifierDeps = {
   clock: SandboxClock;
   faults: FaultStore;
   alipayPrivateKey: KeyObject;
+  /** The registered apps: a notification follows its app's sign type, charset and empty fields (§18.1–§18.3). */
+  apps: SandboxConfig["apps"];
+  notifyEmptyValues: EmptyValues;
   timeScale: number;
   notifyTimeoutMs: number;
 };
 
-function encodeForm(params: Record<string, string>): string {
-  return new URLSearchParams(params).toString();
+/** A form body: each key and value percent-encoded over its bytes in `charset` (§18.1). */
+function encodeForm(params: Record<string, string>, charset: AlipayCharset = "utf-8"): string {
+  const encode = (text: string) =>
+    [...iconv.encode(text, charset)]
+      .map((byte) =>
+        unreserved.has(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+      )
+      .join("");
+  return Object.entries(params)
+    .map(([key, value]) => `${encode(key)}=${encode(value)}`)
+    .join("&");
 }
+
+const unreserved = new Set(
+  [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*"].map((c) => c.charCodeAt(0)),
+);
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   const pending = new Map<string, Pending>();
@@ -51,6 +75,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     running.add(work);
     void work.finally(() => running.delete(work));
   };
+
+  const delivery = (target: NotificationRecord) => ({
+    url: target.url,
+    body: target.rawBody,
+    charset: target.charset,
+    timeoutMs: deps.notifyTimeoutMs,
+  });
 
   const attemptAt = (dueAtMs: number) => new Date(Math.max(deps.clock.now().getTime(), dueAtMs)).toISOString();
 
@@ -85,14 +116,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (dropped) {
       record(target, { at, httpStatus: 0, body: "", note: "dropped" });
     } else {
-      const outcome = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
+      const outcome = await postForm(delivery(target));
       record(target, { at, ...outcome });
       if (outcome.body === "success") target.delivered = true;
       // reorder-notify: what was held goes out only once this later notification has been answered.
       if (held.length > 0) releaseHeld();
       const firstDelivery = target.attempts.filter((attempt) => attempt.note === undefined).length === 1;
       if (firstDelivery && deps.faults.take(target.notifyType, ["duplicate-notify"])) {
-        const copy = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
+        const copy = await postForm(delivery(target));
         record(target, { at: deps.clock.now().toISOString(), ...copy, note: "duplicate" });
         if (copy.body === "success") target.delivered = true;
       }
@@ -103,7 +134,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   const sendForged = async (target: NotificationRecord) => {
     const forged = { ...target.params, sign: signText(`${target.rawBody}#forged`, deps.alipayPrivateKey) };
-    const outcome = await postForm({ url: target.url, body: encodeForm(forged), timeoutMs: deps.notifyTimeoutMs });
+    const body = encodeForm(forged, target.charset);
+    const outcome = await postForm({ ...delivery(target), body });
     record(target, { at: deps.clock.now().toISOString(), ...outcome, note: "forged" });
   };
 
@@ -125,22 +157,28 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   return {
     send(input) {
       const now = deps.clock.now();
+      const app = deps.apps.get(input.params.app_id ?? "")?.app;
+      const charset = input.charset ?? app?.charset ?? "utf-8";
+      const signType = app?.signType ?? "RSA2";
       const params: Record<string, string> = {
         notify_id: createNotifyId(now),
         notify_time: formatAlipayDateTime(now),
         notify_type: input.notifyType,
-        charset: "utf-8",
+        charset,
         version: "1.0",
-        sign_type: "RSA2",
+        sign_type: signType,
+        ...Object.fromEntries((app?.emptyNotifyFields ?? []).map((field) => [field, ""])),
         ...input.params,
       };
-      params.sign = signText(buildNotifySignContent(params, { emptyValues: "skip" }), deps.alipayPrivateKey, "RSA2");
+      const content = buildNotifySignContent(params, { emptyValues: deps.notifyEmptyValues });
+      params.sign = signText(iconv.encode(content, charset), deps.alipayPrivateKey, signType);
       const target: NotificationRecord = {
         notifyId: params.notify_id ?? "",
         notifyType: input.notifyType,
         url: input.url,
         params,
-        rawBody: encodeForm(params),
+        rawBody: encodeForm(params, charset),
+        ...(charset === "utf-8" ? {} : { charset }),
         attempts: [],
         delivered: false,
       };
@@ -158,7 +196,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async redeliver(notifyId) {
       const target = deps.store.state.notifications.find((candidate) => candidate.notifyId === notifyId);
       if (!target) return null;
-      const outcome = await postForm({ url: target.url, body: target.rawBody, timeoutMs: deps.notifyTimeoutMs });
+      const outcome = await postForm(delivery(target));
       record(target, { at: deps.clock.now().toISOString(), ...outcome, note: "redelivery" });
       if (outcome.body === "success" && !target.delivered) {
         target.delivered = true;

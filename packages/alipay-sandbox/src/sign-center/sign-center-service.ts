@@ -9,6 +9,7 @@ import type { Agreement } from "../state/types.ts";
 import { addDays, addMonths, formatAlipayDateTime, shanghaiDateOf } from "@paysign/contracts";
 import type { SignTerms } from "./page-sign-rules.ts";
 import { prepareSigning, type PreparedSigning } from "./prepare-signing.ts";
+import { toGatewayCharset } from "../gateway/gateway-charsets.ts";
 
 /** What my.paySignCenter hands its success callback (§3): strings only. `memo` carries the reason of a 7002. */
 export type SignCenterResult = { resultStatus: "7000" | "7002" | "6001"; result: string; memo: string };
@@ -28,6 +29,12 @@ function invalidTimeFor(terms: SignTerms, now: Date): string {
   const end =
     terms.validity.unit === "d" ? addDays(today, terms.validity.amount) : addMonths(today, terms.validity.amount);
   return `${end}${formatAlipayDateTime(now).slice(10)}`;
+}
+
+/** §18.1: the charset the signStr names decides its notifications' charset; none (or one refused), the app's. */
+function notifyCharsetOf(signing: PreparedSigning): Pick<Agreement, "notifyCharset"> {
+  const charset = toGatewayCharset(signing.params.charset ?? "");
+  return charset ? { notifyCharset: charset } : {};
 }
 
 function createAgreement(deps: SandboxDeps, signing: PreparedSigning, userId: string): Agreement {
@@ -50,6 +57,7 @@ function createAgreement(deps: SandboxDeps, signing: PreparedSigning, userId: st
     invalidTime: invalidTimeFor(terms, now),
     unsignTime: null,
     notifyUrl: signing.params.notify_url || null,
+    ...notifyCharsetOf(signing),
     periodRule: terms.periodRule,
     nextDeductDate: terms.periodRule?.executeTime ?? null,
     successCount: 0,

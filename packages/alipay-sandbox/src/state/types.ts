@@ -1,3 +1,4 @@
+import type { AlipayCharset } from "@paysign/contracts/alipay";
 import type { CalendarDate } from "@paysign/contracts";
 
 export type SandboxUser = { userId: string; logonId: string; balanceFen: number };
@@ -34,6 +35,8 @@ export type Agreement = {
   invalidTime: string;
   unsignTime: string | null;
   notifyUrl: string | null;
+  /** The charset page.sign named: its notifications are sent in it (§18.1); absent, the app's. */
+  notifyCharset?: AlipayCharset;
   periodRule: PeriodRule | null;
   nextDeductDate: CalendarDate | null;
   successCount: number;
@@ -57,6 +60,8 @@ export type Trade = {
   gmtCreate: string;
   gmtPayment: string | null;
   notifyUrl: string | null;
+  /** The charset the trade.pay request named: its notifications are sent in it (§18.1); absent, the app's. */
+  notifyCharset?: AlipayCharset;
 };
 
 export type NotificationAttempt = {
@@ -77,6 +82,8 @@ export type NotificationRecord = {
   params: Record<string, string>;
   /** The exact form body sent on every attempt (redelivery sends these bytes again). */
   rawBody: string;
+  /** The charset of rawBody's bytes, named in the Content-Type (§18.1); absent means utf-8. */
+  charset?: AlipayCharset;
   attempts: NotificationAttempt[];
   delivered: boolean;
 };

@@ -32,6 +32,9 @@ export async function startHarness(options: SandboxOptions = {}): Promise<Harnes
   const sandbox = createSandbox({
     alipayKeys: keys.alipay,
     apps: [{ appId: APP_ID, publicKey: keys.app.publicKey, name: "Test merchant" }],
+    // alipay-sdk stamps the host's local time, and these tests move the simulated clock: format checks only, unless
+    // a test asks for a tolerance.
+    timestampToleranceMinutes: null,
     ...options,
   });
   const url = await sandbox.listen(0);

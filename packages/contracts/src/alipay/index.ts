@@ -5,6 +5,7 @@ export * from "./sub-codes.ts";
 export * from "./common.ts";
 export * from "./wire-values.ts";
 export * from "./sign-content.ts";
+export * from "./charsets.ts";
 export * from "./signed-response.ts";
 export * from "./sign-str.ts";
 export * from "./pay-sign-result.ts";

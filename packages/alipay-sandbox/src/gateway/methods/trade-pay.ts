@@ -93,6 +93,7 @@ function notifyTrade(deps: SandboxDeps, trade: Trade): void {
   deps.notifier.send({
     notifyType: "trade_status_sync",
     url: trade.notifyUrl,
+    charset: trade.notifyCharset,
     params: buildTradeStatusSyncParams({
       trade,
       agreement: state.agreements[trade.agreementNo],
@@ -155,6 +156,7 @@ export const tradePay: MethodHandler = ({ deps, request, now, payInProcess: inPr
     gmtCreate: paidAt,
     gmtPayment: inProcess ? null : paidAt,
     notifyUrl: request.params.notify_url || null,
+    ...(request.charset ? { notifyCharset: request.charset } : {}),
   };
   state.trades[trade.tradeNo] = trade;
   user.balanceFen -= parsed.amountFen;
