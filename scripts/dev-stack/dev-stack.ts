@@ -40,7 +40,15 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
     const appKeys = readOrCreateKeyPair(keysDir, "app");
     sandbox = createSandbox({
       alipayKeys: readOrCreateKeyPair(keysDir, "sandbox-alipay"),
-      apps: [{ appId: devAppId, publicKey: appKeys.publicKey, name: "paysign (development)" }],
+      apps: [
+        {
+          appId: devAppId,
+          publicKey: appKeys.publicKey,
+          name: "paysign (development)",
+          // The app gateway (应用网关) is the API's /alipay/notify, as production sets it in the Alipay console.
+          appGatewayUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
+        },
+      ],
       stateFile: path.join(config.dataDir, "sandbox-state.json"),
     });
     await sandbox.listen(config.sandboxPort);

@@ -9,6 +9,11 @@ export type RegisteredApp = {
   publicKey: string;
   /** Shown on the signing page as the merchant. */
   name?: string;
+  /**
+   * The app gateway (应用网关) set in the Alipay console (§17.4): user-initiated unsigns and other app-level messages
+   * go here, never to a sign notify_url. Absent or null: they are not sent at all.
+   */
+  appGatewayUrl?: string | null;
 };
 
 export type SandboxOptions = {

@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   SANDBOX_TIME_SCALE: z.coerce.number().positive().default(1),
   SANDBOX_DEDUCTION_WINDOW_DAYS: z.coerce.number().int().min(0).default(5),
   SANDBOX_SINGLE_AMOUNT_CAP: z.string().optional(),
+  SANDBOX_APP_GATEWAY_URL: z.url().optional(),
 });
 
 export type SandboxEnv = z.infer<typeof EnvSchema>;

@@ -11,6 +11,7 @@ export type {
   CreateUserInput,
   FaultInput,
   SandboxAgreementView,
+  SandboxAppGatewayView,
   SandboxAuthCodeView,
   SandboxClockView,
   SandboxFaultView,

@@ -8,7 +8,14 @@ const appPublicKey = env.SANDBOX_APP_PUBLIC_KEY ?? readOrCreateKeyPair(env.SANDB
 
 const sandbox = createSandbox({
   alipayKeys,
-  apps: [{ appId: env.SANDBOX_APP_ID, publicKey: appPublicKey, name: "paysign (development)" }],
+  apps: [
+    {
+      appId: env.SANDBOX_APP_ID,
+      publicKey: appPublicKey,
+      name: "paysign (development)",
+      appGatewayUrl: env.SANDBOX_APP_GATEWAY_URL ?? null,
+    },
+  ],
   stateFile: env.SANDBOX_STATE_FILE,
   timeScale: env.SANDBOX_TIME_SCALE,
   deductionWindowDays: env.SANDBOX_DEDUCTION_WINDOW_DAYS,

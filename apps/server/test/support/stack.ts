@@ -45,6 +45,8 @@ export type StackOptions = {
   sandbox?: Parameters<typeof createSandbox>[0];
   /** How long the server waits for an Alipay answer (3 s by default). */
   alipayTimeoutMs?: number;
+  /** Whether the app gateway (应用网关) is the API's /alipay/notify (default true); false: no app gateway is set. */
+  appGateway?: boolean;
 };
 
 /**
@@ -67,6 +69,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = inProcessSandboxClock(sandbox);
   const server = await listen();
   const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  if (options.appGateway !== false)
+    sandbox.registerApp({
+      appId: testAppId,
+      publicKey: appKeys.publicKey,
+      name: "paysign test merchant",
+      appGatewayUrl: `${api}/alipay/notify`,
+    });
   const base = loadConfig({
     NODE_ENV: "test",
     FOLLOW_UP_SCHEDULE: "15s,1m,5m",

@@ -30,6 +30,8 @@ export const FaultBody = z.object({
   applied: z.boolean().optional(),
 });
 
+export const AppGatewayBody = z.object({ appGatewayUrl: z.url().nullable() });
+
 export type CreateUserInput = z.input<typeof CreateUserBody>;
 export type SignCenterInput = z.input<typeof SignCenterBody>;
 export type FaultInput = z.input<typeof FaultBody>;
@@ -45,7 +47,7 @@ export type SandboxFaultView = { method: string; mode: FaultMode; count: number;
 
 export type SandboxInfoView = {
   alipayPublicKey: string;
-  apps: Array<{ appId: string; name: string | null }>;
+  apps: Array<{ appId: string; name: string | null; appGatewayUrl: string | null }>;
   deductionWindowDays: number;
   singleAmountCap: string | null;
   maxLiveAgreementsPerUser: number;
@@ -104,6 +106,8 @@ export type SandboxNotificationView = {
   attempts: NotificationAttempt[];
   delivered: boolean;
 };
+
+export type SandboxAppGatewayView = { appId: string; appGatewayUrl: string | null };
 
 export type SandboxResetView = { reset: true };
 
