@@ -2,6 +2,7 @@ import { alipayNotificationSchema, NOTIFY_TYPES, type AlipayNotification } from 
 import type { AlipayClient } from "../alipay/alipay-client.ts";
 import type { Database } from "../db/prisma.ts";
 import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
+import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
 import type { InboxRow } from "../repositories/agreement-notification-sql.ts";
 import { insertInboxRow, setInboxOutcome } from "../repositories/notification-inbox.ts";
@@ -10,7 +11,8 @@ import { redactAlipayFields } from "../services/redact.ts";
 import { applyAgreementNotification } from "./agreement-notification.ts";
 import type { Applied } from "./applied.ts";
 
-export type NotificationDeps = { db: Database; alipay: AlipayClient; logger: Logger };
+/** `clock` gives the day a signing takes effect on (docs/alipay-protocol.md §17.1); without it, D is never held back. */
+export type NotificationDeps = { db: Database; alipay: AlipayClient; logger: Logger; clock?: Clock | undefined };
 
 /** `acknowledge` → answer `success` (the effect is durable, or was already); otherwise `fail`, so Alipay retries. */
 export type IngestResult = {
@@ -112,7 +114,7 @@ function dispatch(
   switch (notification.notify_type) {
     case "dut_user_sign":
     case "dut_user_unsign":
-      return applyAgreementNotification(deps.db, inbox, notification);
+      return applyAgreementNotification(deps, inbox, notification);
     case "trade_status_sync":
       return recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
   }

@@ -129,7 +129,7 @@ const agreementColumns = `"id", "externalAgreementNo", "customerId", "planId", "
   "periodType"::text AS "periodType", "period", "executeTime"::text AS "executeTime",
   "singleAmount"::text AS "singleAmount", "totalAmount"::text AS "totalAmount", "totalPayments",
   "nextDeductDate"::text AS "nextDeductDate", "paymentsCount", "paidTotal"::text AS "paidTotal", "signTime",
-  "validTime", "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "createdAt", "updatedAt"`;
+  "validTime", "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "nextSweepAt", "createdAt", "updatedAt"`;
 
 const insertAgreementSql = `
 WITH agreement AS (
