@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runAgreementSweep } from "../src/services/agreement-sweep.ts";
 import { runDueFollowUps } from "../src/services/follow-up.ts";
-import { signIn, type Json } from "./support/customer-client.ts";
+import { deliverHeld, holdNextNotification, signIn, type Json } from "./support/customer-client.ts";
 import {
   admin,
   agreementDetail,
@@ -152,18 +152,18 @@ describe("an agreement signed after the follow-up gave up is unsigned at Alipay 
       await runDueFollowUps(stack.deps);
     }
     expect(await statusOf(agreementId)).toBe("ABANDONED");
-    await stack.sandbox.settleNotifications();
+    await holdNextNotification(stack, "dut_user_sign");
     const signed = await stack.control.signAtCenter({
       signStr: created.body.signStr as string,
       userId: customer.userId,
       decision: "confirm",
     });
     expect(signed.status).toBe(200);
-    await stack.sandbox.settleNotifications();
     const agreementNo = (await stack.control.agreements()).body.find(
       (found) => found.external_agreement_no === (created.body.agreement as Json).externalAgreementNo,
     )?.agreement_no;
     if (!agreementNo) throw new Error("the sandbox has no agreement for the late signing");
+    expect(await deliverHeld(stack, "dut_user_sign", agreementNo)).toBe("success");
     return { agreementId, agreementNo, customer };
   }
 
