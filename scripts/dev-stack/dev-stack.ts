@@ -54,6 +54,8 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
           appId: devAppId,
           publicKey: appKeys.publicKey,
           name: "paysign (development)",
+          // The app gateway (应用网关) is the API's /alipay/notify, as production sets it in the Alipay console.
+          appGatewayUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
           userIdType: config.sandboxUserIdType,
           ...(certificates ? { appCert: certificates.appCert } : {}),
         },

@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives } }));
   app.use(healthRoutes(services, bind));
   // Alipay's notifications: no rate limit, no auth (the signature is the proof), a form body.
-  app.use(notifyRoute({ db: deps.db, logger, alipay, metrics }));
+  app.use(notifyRoute({ db: deps.db, logger, alipay, metrics, clock: deps.clock }));
   // One count of wrong admin keys for /metrics and /admin/v1: guessing on one locks both.
   const adminKeyGuard = adminAuthFailureLimit(config, logger);
   app.use("/metrics", noStore, ...adminKeyGuard);

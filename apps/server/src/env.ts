@@ -93,6 +93,7 @@ const envObject = z.object({
     .transform((value, ctx) => parseDurations(value, ctx)),
   SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   FOLLOW_UP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
+  AGREEMENT_SWEEP_INTERVAL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   JOBS_IN_API: z.enum(["true", "false"], 'must be "true" or "false"').default("true"),
   JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
   JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
@@ -244,6 +245,8 @@ type JobsConfig = {
   /** Workers per queue in one process. */
   concurrency: number;
   followUpIntervalSeconds: number;
+  /** Hours between two agreement.query calls of the sweep for one signed agreement (services/agreement-sweep.ts). */
+  agreementSweepIntervalHours: number;
 };
 
 export type Config = {
@@ -346,6 +349,7 @@ export function loadConfig(
       batchSize: env.JOBS_BATCH_SIZE,
       concurrency: env.JOBS_CONCURRENCY,
       followUpIntervalSeconds: env.FOLLOW_UP_INTERVAL_SECONDS,
+      agreementSweepIntervalHours: env.AGREEMENT_SWEEP_INTERVAL_HOURS,
     },
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     metricsPort: env.METRICS_PORT,

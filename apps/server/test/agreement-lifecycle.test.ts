@@ -27,7 +27,8 @@ type Start = Partial<
   >
 > & { signed?: boolean };
 
-type Row = { name: string; start: Start; view: AlipayAgreementView; expected: LifecyclePlan["kind"] };
+/** `today`: the Asia/Shanghai day the view is applied on (the agreements' executeTime is 2026-11-30). */
+type Row = { name: string; start: Start; view: AlipayAgreementView; expected: LifecyclePlan["kind"]; today?: string };
 
 const signTime = "2026-11-30 10:00:00";
 const validTime = "2026-11-30 10:00:01";
@@ -93,6 +94,38 @@ const rows: Row[] = [
     name: "ACTIVE + NORMAL → unchanged (the times are not rewritten)",
     start: { status: "ACTIVE", alipayStatus: "NORMAL", signed: true, validTime: earlier, nextDeductDate: d },
     view: { status: "NORMAL", validTime },
+    expected: "unchanged",
+  },
+  {
+    name: "PENDING + NORMAL on the day of executeTime → ACTIVE, D = executeTime",
+    start: {},
+    view: { status: "NORMAL", alipayUserId: userA, signTime },
+    expected: "transition",
+    today: "2026-11-30",
+  },
+  {
+    name: "PENDING + NORMAL after executeTime passed (§17.1) → ACTIVE without D, for the sweep to set",
+    start: {},
+    view: { status: "NORMAL", alipayUserId: userA, signTime },
+    expected: "transition",
+    today: "2026-12-01",
+  },
+  {
+    name: "ABANDONED + NORMAL (signed after the follow-up gave up, §17.5) → stays ABANDONED, number and status learnt",
+    start: { status: "ABANDONED" },
+    view: { status: "NORMAL", alipayUserId: userA, signTime },
+    expected: "transition",
+  },
+  {
+    name: "ABANDONED known to Alipay + UNSIGN (the sweep unsigned it) → stays ABANDONED, Alipay's status cleared",
+    start: { status: "ABANDONED", alipayStatus: "NORMAL", signed: true, alipayUserId: userA },
+    view: { status: "UNSIGN", alipayUserId: userA },
+    expected: "transition",
+  },
+  {
+    name: "ABANDONED never seen signed + UNSIGN → unchanged",
+    start: { status: "ABANDONED" },
+    view: { status: "UNSIGN" },
     expected: "unchanged",
   },
   {
@@ -198,7 +231,7 @@ async function throughPrisma(row: Row): Promise<{ id: string; kind: string }> {
   const kind = await database.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw new Error("the agreement vanished");
-    const plan = planAlipayView(agreementFacts(locked), viewFor(row, agreementNo));
+    const plan = planAlipayView(agreementFacts(locked), viewFor(row, agreementNo), row.today);
     await applyLifecyclePlan(tx, { agreement: locked, plan, event: { source: "NOTIFICATION", reason: row.name } });
     return plan.kind;
   });
@@ -208,7 +241,7 @@ async function throughPrisma(row: Row): Promise<{ id: string; kind: string }> {
 async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
   const { agreement, agreementNo } = await insertAgreement(row.start);
   const expected = { id: agreement.id, ...agreementFacts(agreement) };
-  const plan = planAlipayView(expected, viewFor(row, agreementNo));
+  const plan = planAlipayView(expected, viewFor(row, agreementNo), row.today);
   const written = await recordNotification(database.db, {
     inbox: {
       notifyId: randomUUID(),
@@ -262,6 +295,27 @@ describe("the agreement lifecycle planner, through both writers", () => {
   test("the table covers every Alipay status and every plan kind", () => {
     expect(new Set(rows.map((row) => row.view.status))).toEqual(new Set(["NORMAL", "TEMP", "STOP", "UNSIGN"]));
     expect(new Set(rows.map((row) => row.expected))).toEqual(new Set(["transition", "unchanged", "mismatch"]));
+  });
+
+  test("a first D already past when the agreement takes effect is left unset; ABANDONED keeps its status", async () => {
+    const byName = (start: string) =>
+      defined(
+        rows.find((row) => row.name.startsWith(start)),
+        start,
+      );
+    for (const through of [throughPrisma, throughSql]) {
+      const onTheDay = await through(byName("PENDING + NORMAL on the day"));
+      expect((await stored(onTheDay.id)).columns.nextDeductDate).toEqual(new Date("2026-11-30T00:00:00.000Z"));
+      const late = await through(byName("PENDING + NORMAL after executeTime"));
+      expect((await stored(late.id)).columns).toMatchObject({ status: "ACTIVE", nextDeductDate: null });
+      const abandoned = await through(byName("ABANDONED + NORMAL"));
+      expect((await stored(abandoned.id)).columns).toMatchObject({
+        status: "ABANDONED",
+        alipayStatus: "NORMAL",
+        hasAgreementNo: true,
+        nextDeductDate: null,
+      });
+    }
   });
 
   test("a transition to ACTIVE starts D at executeTime and ends the follow-up; the sign time is learnt once", async () => {

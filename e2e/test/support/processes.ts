@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@paysign/test-kit";
+import { createSandboxControl } from "@paysign/alipay-sandbox";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const appId = "2021000000000077";
@@ -74,6 +75,8 @@ export async function startProcesses(options: ProcessOptions): Promise<E2eProces
 
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
+    // The app gateway (应用网关) is the API's /alipay/notify, as production sets it in the Alipay console.
+    await createSandboxControl(sandboxUrl).setAppGateway(appId, `${apiUrl}/alipay/notify`);
     const serverEnv = {
       NODE_ENV: "test",
       LOG_LEVEL: "info",

@@ -23,6 +23,11 @@ export type RegisteredApp = {
   charset?: AlipayCharset;
   /** Parameters added with an empty value to every notification for this app, e.g. `passback_params` (§18.3). */
   emptyNotifyFields?: string[];
+  /**
+   * The app gateway (应用网关) set in the Alipay console (§17.4): user-initiated unsigns and other app-level messages
+   * go here, never to a sign notify_url. Absent or null: they are not sent at all.
+   */
+  appGatewayUrl?: string | null;
 };
 
 /** A registered app with its parsed key and, in certificate mode, its certificate's SN (§19.4). */

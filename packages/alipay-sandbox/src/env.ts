@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   SANDBOX_SINGLE_AMOUNT_CAP: z.string().optional(),
   SANDBOX_KEY_MODE: z.enum(["key", "cert"]).default("key"),
   SANDBOX_USER_ID_TYPE: z.enum(["user_id", "open_id"]).default("user_id"),
+  SANDBOX_APP_GATEWAY_URL: z.url().optional(),
 });
 
 export type SandboxEnv = z.infer<typeof EnvSchema>;

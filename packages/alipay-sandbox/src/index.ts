@@ -16,6 +16,7 @@ export type {
   FaultInput,
   SandboxAgreementView,
   SandboxAppView,
+  SandboxAppGatewayView,
   SandboxAuthCodeView,
   SandboxClockView,
   SandboxFaultView,

@@ -21,6 +21,7 @@ const sandbox = createSandbox({
       appId: env.SANDBOX_APP_ID,
       publicKey: appPublicKey,
       name: "paysign (development)",
+      appGatewayUrl: env.SANDBOX_APP_GATEWAY_URL ?? null,
       userIdType: env.SANDBOX_USER_ID_TYPE,
       ...(certificates ? { appCert: certificates.appCert } : {}),
     },

@@ -12,7 +12,7 @@ import {
   tradeQueryResponseSchema,
 } from "@paysign/contracts/alipay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser, signAgreement, startHarness, testKeys, type Harness } from "./support/sandbox-harness.ts";
+import { APP_ID, createUser, signAgreement, startHarness, testKeys, type Harness } from "./support/sandbox-harness.ts";
 import { startReceiver } from "./support/notify-receiver.ts";
 
 /** What the sandbox emits parses with the same @paysign/contracts schemas the server uses. */
@@ -139,6 +139,8 @@ describe("sandbox output against @paysign/contracts", () => {
   });
 
   it("every notification parses with alipayNotificationSchema", async () => {
+    // The user's unsign goes to the app gateway: here the same receiver.
+    await harness.post(`/sandbox/apps/${APP_ID}/app-gateway`, { appGatewayUrl: merchant.url });
     await harness.post(`/sandbox/agreements/${agreementNo}/unsign`);
     const received = await merchant.waitFor(3);
     const types = received.map((entry) => {

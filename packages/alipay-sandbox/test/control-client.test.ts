@@ -2,7 +2,7 @@ import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandboxControl, type SandboxControl } from "../src/index.ts";
 import { startReceiver } from "./support/notify-receiver.ts";
-import { signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
+import { APP_ID, signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
 
 // The typed client of the control API against a running sandbox: each method reaches its route and its answer has
 // the shape the routes declare (the same types on both sides).
@@ -49,6 +49,11 @@ describe("the typed control client", () => {
     expect((await control.agreements()).body).toContainEqual(
       expect.objectContaining({ agreement_no: agreementNo, alipay_user_id: userId, status: "NORMAL" }),
     );
+    // The user's unsign goes to the app gateway: here the same receiver.
+    expect((await control.setAppGateway(APP_ID, receiver.url)).body).toEqual({
+      appId: APP_ID,
+      appGatewayUrl: receiver.url,
+    });
     const unsigned = await control.unsignAgreement(agreementNo);
     expect(unsigned.body.status).toBe("UNSIGN");
     await receiver.waitFor(2);
@@ -61,6 +66,7 @@ describe("the typed control client", () => {
     const again = await control.redeliverNotification(defined(unsign, "unsign").notifyId);
     expect(again.body.attempts.at(-1)?.note).toBe("redelivery");
     expect((await control.trades()).body).toEqual([]);
+    await control.setAppGateway(APP_ID, null);
   });
 
   it("adds, lists and clears faults; answers refusals with the control API's error body", async () => {

@@ -1,6 +1,6 @@
 import { defined } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createUser, signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
+import { APP_ID, createUser, signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
 import { startReceiver } from "./support/notify-receiver.ts";
 
 /** 1 simulated minute = 60 ms, so 4m = 240 ms and 10m = 600 ms. */
@@ -153,11 +153,20 @@ describe("notifications", () => {
     expect((await harness.post("/sandbox/notifications/123/redeliver")).status).toBe(404);
   });
 
-  it("sends dut_user_unsign when the user stops the agreement in the app, to the sign notify_url", async () => {
+  it("sends dut_user_unsign when the user stops the agreement in the app, to the app gateway only", async () => {
     const merchant = await receiver();
+    const appGateway = await receiver();
     const { agreementNo } = await signWithNotify(merchant.url);
+    await merchant.waitFor(1);
+    expect((await harness.post(`/sandbox/apps/${APP_ID}/app-gateway`, { appGatewayUrl: appGateway.url })).status).toBe(
+      200,
+    );
     expect((await harness.post(`/sandbox/agreements/${agreementNo}/unsign`)).status).toBe(200);
-    const [, unsign] = await merchant.waitFor(2);
+    const [unsign] = await appGateway.waitFor(1);
+    await harness.post(`/sandbox/apps/${APP_ID}/app-gateway`, { appGatewayUrl: null });
+    expect((await log()).filter((entry) => entry.url === merchant.url).map((entry) => entry.notifyType)).toEqual([
+      "dut_user_sign",
+    ]);
     expect(unsign?.params).toMatchObject({
       notify_type: "dut_user_unsign",
       status: "UNSIGN",
@@ -231,9 +240,12 @@ describe("notification faults", () => {
     const { agreementNo } = await signWithNotify(merchant.url);
     await merchant.waitFor(1);
     await harness.post("/sandbox/faults", { method: "dut_user_unsign", mode: "reorder-notify" });
+    // The user's unsign goes to the app gateway: here the same receiver.
+    await harness.post(`/sandbox/apps/${APP_ID}/app-gateway`, { appGatewayUrl: merchant.url });
     await harness.post(`/sandbox/agreements/${agreementNo}/unsign`);
     const other = await signWithNotify(merchant.url);
     const received = await merchant.waitFor(3);
+    await harness.post(`/sandbox/apps/${APP_ID}/app-gateway`, { appGatewayUrl: null });
     expect(received.slice(1).map((entry) => entry.params.notify_type)).toEqual(["dut_user_sign", "dut_user_unsign"]);
     expect(received[1]?.params.agreement_no).toBe(other.agreementNo);
   });

@@ -85,11 +85,17 @@ async function build(
   const sandbox = createSandbox({ timeScale: 0.0001, ...options.sandbox });
   await sandbox.listen(0);
   cleanups.push(() => sandbox.close());
-  sandbox.registerApp({ appId, publicKey: appKeys.publicKey, name: "paysign reliability merchant" });
 
   const port = await freePort();
   const notifyProxy = await startNotifyProxy(`http://127.0.0.1:${port}/alipay/notify`);
   cleanups.push(() => notifyProxy.close());
+  // The app gateway (应用网关) is /alipay/notify too, as the README's production section says: user unsigns go there.
+  sandbox.registerApp({
+    appId,
+    publicKey: appKeys.publicKey,
+    name: "paysign reliability merchant",
+    appGatewayUrl: notifyProxy.url,
+  });
   const gateway = options.gateway ? await options.gateway(sandbox.gatewayUrl) : undefined;
   if (gateway) cleanups.push(() => gateway.close());
 

@@ -1,4 +1,4 @@
-import { canTransition, tryParseAlipayDateTime, type AgreementStatus } from "@paysign/contracts";
+import { canTransition, tryParseAlipayDateTime, type AgreementStatus, type CalendarDate } from "@paysign/contracts";
 import type { Agreement } from "../generated/prisma/client.ts";
 
 /**
@@ -50,6 +50,11 @@ type AgreementChanges = {
   invalidTime?: Date;
   /** The first deduction date D becomes the agreement's `executeTime`. */
   startDeductingFromExecuteTime: boolean;
+  /**
+   * With `startDeductingFromExecuteTime`: D stays unset when `executeTime` is before this day (Asia/Shanghai); the
+   * agreement sweep then moves Alipay's date and takes D from it (docs/alipay-protocol.md §17.1).
+   */
+  unlessExecuteTimeBefore?: CalendarDate;
   /** Every status but PENDING ends the confirmation follow-up. */
   clearNextFollowUp: boolean;
 };
@@ -98,12 +103,16 @@ export function planStatusChange(facts: AgreementFacts, to: AgreementStatus): Li
 /**
  * Moves the agreement to what Alipay reports (NORMAL → ACTIVE, TEMP → TEMP, STOP → PAUSED, UNSIGN → UNSIGNED),
  * learning the facts on the way: the agreement number, the Alipay user and the sign time once, the validity times
- * each time, and D = executeTime when it first becomes ACTIVE. A view that names another agreement number, product,
- * scene or Alipay user is a `mismatch` and changes nothing.
+ * each time, and D = executeTime when it first becomes ACTIVE — unless executeTime is before `today` (Asia/Shanghai,
+ * when given): then D stays unset for the sweep to repair (docs/alipay-protocol.md §17.1). A view that names another
+ * agreement number, product, scene or Alipay user is a `mismatch` and changes nothing. An ABANDONED agreement stays
+ * ABANDONED: a signing Alipay reports after the follow-up gave up records the agreement number and Alipay's status,
+ * so the sweep unsigns it, and the unsign clears that status (docs/alipay-protocol.md §17.5).
  */
-export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView): LifecyclePlan {
+export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView, today?: CalendarDate): LifecyclePlan {
   const mismatch = findMismatch(facts, view);
   if (mismatch) return { kind: "mismatch", detail: mismatch };
+  if (facts.status === "ABANDONED") return planAbandonedView(facts, view);
   const plan = planStatusChange(facts, localStatusOf[view.status]);
   if (plan.kind !== "transition") return plan;
   const changes: AgreementChanges = { ...plan.changes, alipayStatus: view.status === "UNSIGN" ? null : view.status };
@@ -117,7 +126,25 @@ export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView)
   const invalidTime = instant(view.invalidTime);
   if (invalidTime) changes.invalidTime = invalidTime;
   changes.startDeductingFromExecuteTime = plan.to === "ACTIVE" && !facts.hasNextDeductDate;
+  if (changes.startDeductingFromExecuteTime && today) changes.unlessExecuteTimeBefore = today;
   return { ...plan, changes };
+}
+
+/** docs/alipay-protocol.md §17.5: the status stays ABANDONED; only what the sweep needs to unsign it is learnt. */
+function planAbandonedView(facts: AgreementFacts, view: AlipayAgreementView): LifecyclePlan {
+  const unchanged = { kind: "unchanged", detail: "already ABANDONED" } as const;
+  const base = { kind: "transition", from: "ABANDONED", to: "ABANDONED" } as const;
+  const keep = { status: "ABANDONED", startDeductingFromExecuteTime: false, clearNextFollowUp: true } as const;
+  if (view.status === "UNSIGN") {
+    if (!facts.agreementNo) return unchanged;
+    return { ...base, changes: { ...keep, alipayStatus: null } };
+  }
+  const agreementNo = facts.agreementNo ?? view.agreementNo;
+  if (!agreementNo) return unchanged;
+  const changes: AgreementChanges = { ...keep, alipayStatus: view.status };
+  if (!facts.agreementNo) changes.agreementNo = agreementNo;
+  if (view.alipayUserId && !facts.alipayUserId) changes.alipayUserId = view.alipayUserId;
+  return { ...base, changes };
 }
 
 function instant(text: string | undefined): Date | undefined {

@@ -4,6 +4,7 @@ import { runCharge } from "../deductions/charge-engine.ts";
 import { runSchedulerTick, settleCharge, type DeductionQueue } from "../deductions/scheduler.ts";
 import { isDatabaseUnavailable } from "../http/database-errors.ts";
 import type { ServiceDeps } from "../services/deps.ts";
+import { runAgreementSweep } from "../services/agreement-sweep.ts";
 import { runDueFollowUps } from "../services/follow-up.ts";
 
 /** pg-boss queues (schema `pgboss` of the same database). */
@@ -16,6 +17,8 @@ export const QUEUES = {
   reconcile: "deduction-reconcile",
   /** The confirmation follow-up round (docs/product.md §7). */
   followUp: "confirmation-follow-up",
+  /** The agreement sweep round (services/agreement-sweep.ts), asked on the follow-up's interval. */
+  sweep: "agreement-sweep",
 } as const;
 
 /** Seconds between a running job's heartbeats (pg-boss' minimum is 10). */
@@ -68,6 +71,7 @@ export async function startJobRunner(
   await boss.createQueue(QUEUES.charge, { policy: "exclusive", ...jobOptions });
   await boss.createQueue(QUEUES.reconcile, { policy: "exclusive", ...jobOptions });
   await boss.createQueue(QUEUES.followUp, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
+  await boss.createQueue(QUEUES.sweep, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
 
   const queue: DeductionQueue = {
     async enqueueCharge(key) {
@@ -122,6 +126,11 @@ export async function startJobRunner(
     single,
     each(() => runDueFollowUps(deps)),
   );
+  await boss.work(
+    QUEUES.sweep,
+    single,
+    each(() => runAgreementSweep(deps)),
+  );
 
   const ask = (name: string) => () => {
     boss
@@ -132,6 +141,7 @@ export async function startJobRunner(
   const timers = [
     setInterval(ask(QUEUES.tick), config.deductions.schedulerIntervalSeconds * 1000),
     setInterval(ask(QUEUES.followUp), config.jobs.followUpIntervalSeconds * 1000),
+    setInterval(ask(QUEUES.sweep), config.jobs.followUpIntervalSeconds * 1000),
   ];
   for (const timer of timers) timer.unref();
   return {

@@ -1,3 +1,4 @@
+import { shanghaiDateOf, type CalendarDate } from "@paysign/contracts";
 import type { DutUserSignNotification, DutUserUnsignNotification } from "@paysign/contracts/alipay";
 import { planAlipayView, type AlipayAgreementView } from "../domain/agreement-lifecycle.ts";
 import {
@@ -7,6 +8,7 @@ import {
   type NotifiedAgreement,
   type PlannedTransition,
 } from "../repositories/agreement-notification-sql.ts";
+import type { Clock } from "../clock.ts";
 import type { Database } from "../db/prisma.ts";
 import { redactAlipayFields } from "../services/redact.ts";
 import type { Applied } from "./applied.ts";
@@ -23,17 +25,19 @@ const MAX_DECISIONS = 5;
  * read when it moved. `duplicate` when the notify_id is recorded already.
  */
 export async function applyAgreementNotification(
-  db: Database,
+  deps: { db: Database; clock?: Clock | undefined },
   inbox: InboxRow,
   notification: AgreementNotification,
 ): Promise<Applied | "duplicate"> {
+  const { db } = deps;
+  const today = deps.clock ? shanghaiDateOf(await deps.clock.now()) : undefined;
   for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
     const read = await readNotificationTarget(db, inbox.notifyId, {
       externalAgreementNo: notification.external_agreement_no,
       agreementNo: notification.agreement_no,
     });
     if (read.recorded) return "duplicate";
-    const decided = decide(read.agreement, notification);
+    const decided = decide(read.agreement, notification, today);
     const written = await recordNotification(db, {
       inbox,
       outcome: decided.outcome,
@@ -49,10 +53,14 @@ export async function applyAgreementNotification(
 
 type Decision = Applied & { transition?: PlannedTransition };
 
-function decide(agreement: NotifiedAgreement | null, notification: AgreementNotification): Decision {
+function decide(
+  agreement: NotifiedAgreement | null,
+  notification: AgreementNotification,
+  today: CalendarDate | undefined,
+): Decision {
   if (!agreement)
     return { outcome: "UNKNOWN_TARGET", detail: "no agreement with this external_agreement_no or agreement_no" };
-  const plan = planAlipayView(agreement, viewOf(notification));
+  const plan = planAlipayView(agreement, viewOf(notification), today);
   switch (plan.kind) {
     case "mismatch":
       return { outcome: "MISMATCH", detail: plan.detail };

@@ -1,7 +1,13 @@
-import { alipayNotificationSchema, type AlipayCharset, type AlipayNotification } from "@paysign/contracts/alipay";
+import {
+  alipayNotificationSchema,
+  NOTIFY_TYPES,
+  type AlipayCharset,
+  type AlipayNotification,
+} from "@paysign/contracts/alipay";
 import type { AlipayClient } from "../alipay/alipay-client.ts";
 import type { Database } from "../db/prisma.ts";
 import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
+import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
 import type { InboxRow } from "../repositories/agreement-notification-sql.ts";
 import { insertInboxRow, setInboxOutcome } from "../repositories/notification-inbox.ts";
@@ -10,7 +16,8 @@ import { redactAlipayFields } from "../services/redact.ts";
 import { applyAgreementNotification } from "./agreement-notification.ts";
 import type { Applied } from "./applied.ts";
 
-export type NotificationDeps = { db: Database; alipay: AlipayClient; logger: Logger };
+/** `clock` gives the day a signing takes effect on (docs/alipay-protocol.md §17.1); without it, D is never held back. */
+export type NotificationDeps = { db: Database; alipay: AlipayClient; logger: Logger; clock?: Clock | undefined };
 
 /** `acknowledge` → answer `success` (the effect is durable, or was already); otherwise `fail`, so Alipay retries. */
 export type IngestResult = {
@@ -42,12 +49,19 @@ export async function ingestNotification(
   }
   const inbox: InboxRow = {
     notifyId: params.notify_id ?? "",
-    notifyType: params.notify_type ?? "",
+    // Messages of Alipay's message service name themselves by msg_method instead (§17.4).
+    notifyType: params.notify_type ?? params.msg_method ?? "",
     appId: params.app_id ?? "",
     agreementNo: params.agreement_no ?? null,
     outTradeNo: params.out_trade_no ?? null,
     params: redactAlipayFields(params),
   };
+  if (
+    !(NOTIFY_TYPES as readonly string[]).includes(params.notify_type ?? "") &&
+    messageTypeFormat.test(inbox.notifyType)
+  ) {
+    return acknowledge(deps, trace, await recordIgnored(deps, inbox));
+  }
   const parsed = alipayNotificationSchema.safeParse(params);
   if (!parsed.success) {
     // Never a new inbox row: what verifies but does not parse may be a genuine message re-cut along the signed
@@ -56,7 +70,11 @@ export async function ingestNotification(
     logger.warn({ ...trace, detail }, "notification refused: verified but unparsable");
     return { acknowledge: false, outcome: "REFUSED", detail };
   }
-  const applied = await dispatch(deps, inbox, parsed.data);
+  return acknowledge(deps, trace, await dispatch(deps, inbox, parsed.data));
+}
+
+function acknowledge(deps: NotificationDeps, trace: Trace, applied: Applied | "duplicate"): IngestResult {
+  const { logger } = deps;
   if (applied === "duplicate") {
     logger.info(trace, "duplicate notification: already recorded, nothing changes");
     return { acknowledge: true, outcome: "DUPLICATE", detail: "already recorded" };
@@ -71,6 +89,13 @@ export async function ingestNotification(
  * `_` are let through too, but never `&` or `=`, with which a value could absorb the next key of the signed text.
  */
 const notifyIdFormat = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The name of a message type (`open_app_auth_notify`, `zhima.credit.payafteruse.creditagreement.changed`). Without
+ * `&` or `=`, a value re-cut along the signed text (a known type absorbing the next key) is never taken for an
+ * unknown type and stored under the genuine notification's notify_id.
+ */
+const messageTypeFormat = /^[A-Za-z0-9_.]{1,128}$/;
 
 /** Why a notification is not believed (docs/alipay-protocol.md §10.5), or undefined when it is. */
 function verify(alipay: AlipayClient, params: Record<string, string>, charset: AlipayCharset): string | undefined {
@@ -96,10 +121,19 @@ function dispatch(
   switch (notification.notify_type) {
     case "dut_user_sign":
     case "dut_user_unsign":
-      return applyAgreementNotification(deps.db, inbox, notification);
+      return applyAgreementNotification(deps, inbox, notification);
     case "trade_status_sync":
       return recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
   }
+}
+
+/**
+ * A verified message of a type the server does not act on (app-level messages of the app gateway, §17.4): recorded
+ * IGNORED with its type, so Alipay gets `success` and stops retrying, and an operator can see what arrived.
+ */
+function recordIgnored(deps: NotificationDeps, inbox: InboxRow): Promise<Applied | "duplicate"> {
+  const detail = `not acted on: ${inbox.notifyType || "no notify_type"}`;
+  return recordInTransaction(deps, inbox, () => Promise.resolve({ outcome: "IGNORED", detail }));
 }
 
 /** The inbox row and the notification's effect in one Prisma transaction (trade_status_sync). */

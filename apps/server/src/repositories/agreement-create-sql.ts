@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
+import type { PoolClient } from "pg";
 import type { Database } from "../db/prisma.ts";
 
 /**
@@ -138,7 +139,7 @@ const agreementColumns = `"id", "externalAgreementNo", "customerId", "planId", "
   "periodType"::text AS "periodType", "period", "executeTime"::text AS "executeTime",
   "singleAmount"::text AS "singleAmount", "totalAmount"::text AS "totalAmount", "totalPayments",
   "nextDeductDate"::text AS "nextDeductDate", "paymentsCount", "paidTotal"::text AS "paidTotal", "signTime",
-  "validTime", "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "createdAt", "updatedAt"`;
+  "validTime", "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "nextSweepAt", "createdAt", "updatedAt"`;
 
 const insertAgreementSql = `
 WITH agreement AS (
@@ -188,22 +189,87 @@ function agreementFromRow(row: AgreementRow): Agreement {
   };
 }
 
+type InsertInput = {
+  agreement: NewAgreement;
+  event: { source: string; reason: string };
+  idempotency:
+    { scope: string; key: string; requestHash: string; responseStatus: number; responseBody: unknown } | undefined;
+};
+
+/** What the customer's lock found: the agreement is written, or a live one for the plan, or too many PENDING. */
+export type GuardedInsert =
+  | { kind: "created"; agreement: Agreement }
+  | { kind: "live"; agreement: Agreement }
+  | { kind: "too-many-pending"; pending: number };
+
+const customerLockSql = `SELECT 1 FROM "Customer" WHERE "id" = $1::uuid FOR NO KEY UPDATE`;
+
+const liveAndPendingSql = `
+SELECT (SELECT count(*)::int FROM "Agreement" WHERE "customerId" = $1::uuid AND "status" = 'PENDING') AS "pending",
+       (SELECT row_to_json(live) FROM (
+          SELECT ${agreementColumns} FROM "Agreement"
+          WHERE "customerId" = $1::uuid AND "planId" = $2::uuid AND "status"::text = ANY($3::text[])
+          ORDER BY "createdAt" DESC LIMIT 1) AS live) AS "live"`;
+
+/**
+ * The agreement, its first event and the idempotency row (insertAgreementWithEvent), written only while the customer
+ * holds no agreement of `liveStatuses` for the plan and fewer than `maxPending` PENDING ones. A transaction that
+ * first locks the customer's row, so concurrent requests of one customer are checked one after another and can
+ * never pass either rule together. Without a customer row nothing is locked (the insert then fails on its key).
+ */
+export async function insertAgreementForCustomer(
+  db: Database,
+  input: InsertInput & { liveStatuses: readonly string[]; maxPending: number },
+): Promise<GuardedInsert> {
+  const a = input.agreement;
+  const client = await db.sql.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query({ name: "agreement-lock-customer", text: customerLockSql, values: [a.customerId] });
+    const { rows } = await client.query<{ pending: number; live: AgreementRow | null }>({
+      name: "agreement-live-and-pending",
+      text: liveAndPendingSql,
+      values: [a.customerId, a.planId, [...input.liveStatuses]],
+    });
+    const found = rows[0];
+    let result: GuardedInsert;
+    if (found?.live) result = { kind: "live", agreement: agreementFromJson(found.live) };
+    else if ((found?.pending ?? 0) >= input.maxPending)
+      result = { kind: "too-many-pending", pending: found?.pending ?? 0 };
+    else result = { kind: "created", agreement: await insertAgreementWithEvent(client, input) };
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A row read through row_to_json: timestamps come back as text. */
+function agreementFromJson(row: AgreementRow): Agreement {
+  const instant = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return agreementFromRow({
+    ...row,
+    signTime: instant(row.signTime),
+    validTime: instant(row.validTime),
+    invalidTime: instant(row.invalidTime),
+    nextFollowUpAt: instant(row.nextFollowUpAt),
+    nextSweepAt: instant(row.nextSweepAt),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+  });
+}
+
 /**
  * One statement, so one atomic write without BEGIN/COMMIT: a PENDING agreement, its first event, and the idempotency
  * row when there is one (a concurrent request with the same key waits for this one and then fails on the unique
  * (scope, key): see isUniqueViolation). Returns the stored agreement.
  */
-export async function insertAgreementWithEvent(
-  db: Database,
-  input: {
-    agreement: NewAgreement;
-    event: { source: string; reason: string };
-    idempotency:
-      { scope: string; key: string; requestHash: string; responseStatus: number; responseBody: unknown } | undefined;
-  },
-): Promise<Agreement> {
+async function insertAgreementWithEvent(db: PoolClient, input: InsertInput): Promise<Agreement> {
   const { agreement: a, event, idempotency } = input;
-  const { rows } = await db.sql.query<AgreementRow>({
+  const { rows } = await db.query<AgreementRow>({
     name: "agreement-insert-with-event",
     text: insertAgreementSql,
     values: [

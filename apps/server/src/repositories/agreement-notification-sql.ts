@@ -98,7 +98,8 @@ WITH target AS (
     "signTime" = COALESCE($21::timestamptz, "signTime"),
     "validTime" = COALESCE($22::timestamptz, "validTime"),
     "invalidTime" = COALESCE($23::timestamptz, "invalidTime"),
-    "nextDeductDate" = CASE WHEN $24::boolean THEN "executeTime" ELSE "nextDeductDate" END,
+    "nextDeductDate" = CASE WHEN $24::boolean AND ($33::date IS NULL OR "executeTime" >= $33::date)
+                            THEN "executeTime" ELSE "nextDeductDate" END,
     "nextFollowUpAt" = CASE WHEN $25::boolean THEN NULL ELSE "nextFollowUpAt" END,
     "updatedAt" = $10::timestamptz
   WHERE $17::"AgreementStatus" IS NOT NULL
@@ -182,6 +183,7 @@ export async function recordNotification(
       changes?.alipayStatus !== undefined,
       expected.alipayOpenId,
       changes?.alipayOpenId ?? null,
+      changes?.unlessExecuteTimeBefore ?? null,
     ],
   });
   const result = rows[0];

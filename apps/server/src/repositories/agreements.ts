@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { calendarDateFromUtcMidnight } from "@paysign/contracts";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import type { LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import type { Tx } from "./transaction.ts";
@@ -60,12 +61,21 @@ export async function applyLifecyclePlan(
       ...(changes.signTime === undefined ? {} : { signTime: changes.signTime }),
       ...(changes.validTime === undefined ? {} : { validTime: changes.validTime }),
       ...(changes.invalidTime === undefined ? {} : { invalidTime: changes.invalidTime }),
-      ...(changes.startDeductingFromExecuteTime ? { nextDeductDate: agreement.executeTime } : {}),
+      ...(startsDeducting(agreement, changes) ? { nextDeductDate: agreement.executeTime } : {}),
       ...(changes.clearNextFollowUp ? { nextFollowUpAt: null } : {}),
     },
   });
   await recordAgreementEvent(tx, { agreement, to: plan.to, ...input.event });
   return { changed: true, agreement: updated };
+}
+
+function startsDeducting(
+  agreement: Agreement,
+  changes: Extract<LifecyclePlan, { kind: "transition" }>["changes"],
+): boolean {
+  if (!changes.startDeductingFromExecuteTime) return false;
+  const notBefore = changes.unlessExecuteTimeBefore;
+  return notBefore === undefined || calendarDateFromUtcMidnight(agreement.executeTime) >= notBefore;
 }
 
 /**

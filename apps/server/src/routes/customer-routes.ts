@@ -7,8 +7,10 @@ import {
   reportSignResult as reportSignResultRoute,
   signOutcomeOf,
   unsignAgreement as unsignAgreementRoute,
+  type LiveAgreementConflictDetails,
 } from "@paysign/contracts";
 import { Router } from "express";
+import { AppError } from "../errors.ts";
 import { bindRoute, type BindOptions } from "../http/bind-route.ts";
 import { unsignAgreement } from "../services/agreement-actions.ts";
 import { getOwnAgreement, listOwnAgreements } from "../services/agreement-reads.ts";
@@ -59,6 +61,14 @@ export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, 
       idempotencyKey: headers["idempotency-key"],
       body,
     });
+    if ("live" in created) {
+      const details: LiveAgreementConflictDetails = { liveAgreement: presentAgreement(created.live) };
+      throw new AppError(
+        "CONFLICT",
+        "You already have this subscription; manage it instead of signing again (error.details.liveAgreement).",
+        details,
+      );
+    }
     return { status: 201, body: { agreement: presentAgreement(created.agreement), signStr: created.signStr } };
   });
 

@@ -1,3 +1,4 @@
+import { shanghaiDateOf } from "@paysign/contracts";
 import { AppError, notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { agreementExists, findAgreementById, findAgreementOf } from "../repositories/agreement-reads.ts";
@@ -62,6 +63,7 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
   }
   const result = await requireAlipay(deps).call("alipay.user.agreement.sign.effect", agreementLocator(agreement));
   if (result.kind === "success") {
+    const today = shanghaiDateOf(await deps.clock.now());
     return deps.db.prisma.$transaction(async (tx) => {
       const locked = await lockAgreement(tx, agreement.id);
       if (!locked) throw notFound("Agreement");
@@ -70,6 +72,7 @@ export async function effectAgreement(deps: ServiceDeps, agreementId: string): P
           agreement: locked,
           view: { status: "NORMAL" },
           event: { source: "ADMIN", reason: "sign.effect" },
+          today,
         })
       ).agreement;
     });

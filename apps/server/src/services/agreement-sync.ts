@@ -1,3 +1,4 @@
+import { shanghaiDateOf } from "@paysign/contracts";
 import type { AlipayBizContent, AlipayResponse } from "@paysign/contracts/alipay";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
@@ -52,6 +53,7 @@ export async function syncAgreement(
 ): Promise<{ agreement: Agreement; answer: QueryAnswer }> {
   const current = await getAgreementById(deps.db.prisma, agreementId);
   const answer = await queryAgreement(deps, current);
+  const today = shanghaiDateOf(await deps.clock.now());
   const agreement = await deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreementId);
     if (!locked) throw new Error(`agreement ${agreementId} vanished`);
@@ -61,6 +63,7 @@ export async function syncAgreement(
         const { response } = answer;
         const result = await applyAlipayView(tx, {
           agreement: locked,
+          today,
           view: {
             status: answer.status,
             agreementNo: response.agreement_no,

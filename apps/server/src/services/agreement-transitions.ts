@@ -1,4 +1,4 @@
-import type { AgreementStatus } from "@paysign/contracts";
+import type { AgreementStatus, CalendarDate } from "@paysign/contracts";
 import {
   agreementFacts,
   planAlipayView,
@@ -11,15 +11,16 @@ import { applyLifecyclePlan, type AgreementEventInput, type TransitionResult } f
 import type { Tx } from "../repositories/transaction.ts";
 
 /**
- * Moves a locked agreement to what Alipay reports (domain/agreement-lifecycle.ts planAlipayView) with its event. A
+ * Moves a locked agreement to what Alipay reports (domain/agreement-lifecycle.ts planAlipayView) with its event;
+ * `today` (Asia/Shanghai) holds back a first D already past (docs/alipay-protocol.md §17.1). A
  * view that names another agreement, product, scene or Alipay user changes nothing and comes back as `mismatch`.
  */
 export async function applyAlipayView(
   tx: Tx,
-  input: { agreement: Agreement; view: AlipayAgreementView; event: AgreementEventInput },
+  input: { agreement: Agreement; view: AlipayAgreementView; event: AgreementEventInput; today?: CalendarDate },
 ): Promise<TransitionResult & { plan: LifecyclePlan }> {
   const { agreement, view, event } = input;
-  const plan = planAlipayView(agreementFacts(agreement), view);
+  const plan = planAlipayView(agreementFacts(agreement), view, input.today);
   return { plan, ...(await applyLifecyclePlan(tx, { agreement, plan, event })) };
 }
 

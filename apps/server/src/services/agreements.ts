@@ -5,12 +5,13 @@ import {
   firstDeductDate,
   shanghaiDateOf,
 } from "@paysign/contracts";
+import { SIGNED_AGREEMENT_STATUSES } from "@paysign/contracts";
 import { toPeriodRuleParams, type PageSignBizContent } from "@paysign/contracts/alipay";
 import { AppError, notFound } from "../errors.ts";
 import type { Agreement, Plan } from "../generated/prisma/client.ts";
 import {
   findPlanAndCustomer,
-  insertAgreementWithEvent,
+  insertAgreementForCustomer,
   type NewAgreement,
 } from "../repositories/agreement-create-sql.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
@@ -22,6 +23,8 @@ import { newExternalAgreementNo } from "./external-agreement-no.ts";
 import { requireAlipay } from "./require-alipay.ts";
 
 export type CreatedAgreement = { agreement: Agreement; signStr: string };
+/** The customer already holds this live (TEMP, ACTIVE or PAUSED) agreement for the plan: nothing was created. */
+export type LiveAgreement = { live: Agreement };
 
 /** The page.sign biz_content for an agreement: never a return_url, channel ALIPAYAPP, NOTICE when the plan says so. */
 function pageSignBizContent(agreement: NewAgreement, plan: Pick<Plan, "signValidityPeriod">): PageSignBizContent {
@@ -51,11 +54,14 @@ function requestHash(body: unknown): string {
 /**
  * A PENDING agreement from an active plan and its signStr. With an Idempotency-Key, the same key and body answer
  * the first result again and another body is refused; both writes commit together, so a retry never makes two.
+ * Product rule: one live agreement per customer and plan — while the customer holds a TEMP, ACTIVE or PAUSED one,
+ * nothing is created and that one comes back (`live`); a PENDING one does not count (the customer may have left the
+ * sign page), the PENDING cap bounds those. Both rules are checked under the customer's lock.
  */
 export async function createAgreement(
   deps: ServiceDeps,
   input: { customerId: string; planId: string; idempotencyKey: string | undefined; body: unknown },
-): Promise<CreatedAgreement> {
+): Promise<CreatedAgreement | LiveAgreement> {
   const alipay = requireAlipay(deps);
   const scope = `createAgreement:${input.customerId}`;
   const hash = requestHash(input.body);
@@ -102,8 +108,11 @@ export async function createAgreement(
 
   let agreement: Agreement;
   try {
-    // One statement: the agreement, its first event and the idempotency row commit together.
-    agreement = await insertAgreementWithEvent(deps.db, {
+    // One transaction under the customer's lock: the live and PENDING rules are checked again, then the agreement,
+    // its first event and the idempotency row commit together.
+    const inserted = await insertAgreementForCustomer(deps.db, {
+      liveStatuses: SIGNED_AGREEMENT_STATUSES,
+      maxPending: deps.config.maxPendingAgreementsPerCustomer,
       agreement: values,
       event: { source: "CUSTOMER", reason: "sign string issued" },
       idempotency: input.idempotencyKey
@@ -116,6 +125,9 @@ export async function createAgreement(
           }
         : undefined,
     });
+    if (inserted.kind === "live") return { live: inserted.agreement };
+    if (inserted.kind === "too-many-pending") throw tooManyPending(inserted.pending);
+    agreement = inserted.agreement;
   } catch (error) {
     // A concurrent request with the same key committed first: answer what it answered.
     if (input.idempotencyKey && isUniqueViolation(error, "IdempotencyKey_scope_key_key")) {
@@ -130,13 +142,17 @@ export async function createAgreement(
 
 /**
  * Each PENDING agreement costs agreement.query calls (the follow-up), so one customer holds at most
- * MAX_PENDING_AGREEMENTS_PER_CUSTOMER at once; they end as signed, FAILED or ABANDONED. Two concurrent requests can
- * pass the count together, so the cap may be passed by the requests in flight, never by more.
+ * MAX_PENDING_AGREEMENTS_PER_CUSTOMER at once; they end as signed, FAILED or ABANDONED. Checked on the first read
+ * and again under the customer's lock, so concurrent requests never pass it together.
  */
 function refuseTooManyPending(deps: ServiceDeps, pending: number): void {
   const cap = deps.config.maxPendingAgreementsPerCustomer;
   if (pending < cap) return;
-  throw new AppError(
+  throw tooManyPending(pending);
+}
+
+function tooManyPending(pending: number): AppError {
+  return new AppError(
     "CONFLICT",
     `You already have ${pending} unfinished subscriptions; finish signing one of them or wait until they expire.`,
   );

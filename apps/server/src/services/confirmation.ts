@@ -1,4 +1,4 @@
-import { PAY_SIGN_RESULTS, isPaySignResultStatus, type PaySignResultStatus } from "@paysign/contracts";
+import { PAY_SIGN_RESULTS, isPaySignResultStatus, shanghaiDateOf, type PaySignResultStatus } from "@paysign/contracts";
 import { parsePaySignCenterResult } from "@paysign/contracts/alipay";
 import { notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
@@ -77,11 +77,13 @@ async function confirmFromVerifiedResult(
   }
   if (response.status !== "NORMAL" && response.status !== "TEMP") return undefined;
   const status = response.status;
+  const today = shanghaiDateOf(await deps.clock.now());
   return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw new Error(`agreement ${agreement.id} vanished`);
     const applied = await applyAlipayView(tx, {
       agreement: locked,
+      today,
       view: {
         status,
         agreementNo: response.agreement_no,

@@ -50,6 +50,8 @@ export type StackOptions = {
   app?: Omit<RegisteredApp, "appId" | "publicKey">;
   /** "system": the server reads the host's clock instead of the sandbox's (a server whose clock is not Alipay's). */
   serverClock?: "sandbox" | "system";
+  /** Whether the app gateway (应用网关) is the API's /alipay/notify (default true); false: no app gateway is set. */
+  appGateway?: boolean;
 };
 
 /**
@@ -77,6 +79,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = options.serverClock === "system" ? systemClock : inProcessSandboxClock(sandbox);
   const server = await listen();
   const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  if (options.appGateway !== false)
+    sandbox.registerApp({
+      appId: testAppId,
+      publicKey: appKeys.publicKey,
+      name: "paysign test merchant",
+      appGatewayUrl: `${api}/alipay/notify`,
+    });
   const base = loadConfig({
     NODE_ENV: "test",
     FOLLOW_UP_SCHEDULE: "15s,1m,5m",

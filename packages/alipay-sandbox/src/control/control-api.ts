@@ -34,6 +34,7 @@ export const FaultBody = z.object({
 });
 
 export const AppSettingsBody = z.object({ userIdType: z.enum(USER_ID_TYPES) });
+export const AppGatewayBody = z.object({ appGatewayUrl: z.url().nullable() });
 
 export type CreateUserInput = z.input<typeof CreateUserBody>;
 export type AppSettingsInput = z.input<typeof AppSettingsBody>;
@@ -59,7 +60,7 @@ export type SandboxFaultView = {
 
 export type SandboxInfoView = {
   alipayPublicKey: string;
-  apps: SandboxAppView[];
+  apps: Array<SandboxAppView & { appGatewayUrl: string | null }>;
   /** `key` (public-key mode) or `cert` (public-key certificate mode, docs/alipay-protocol.md §19.3). */
   keyMode: "key" | "cert";
   deductionWindowDays: number;
@@ -120,6 +121,8 @@ export type SandboxNotificationView = {
   attempts: NotificationAttempt[];
   delivered: boolean;
 };
+
+export type SandboxAppGatewayView = { appId: string; appGatewayUrl: string | null };
 
 export type SandboxResetView = { reset: true };
 

@@ -4,6 +4,7 @@ import type {
   FaultInput,
   SandboxAgreementView,
   SandboxAppView,
+  SandboxAppGatewayView,
   SandboxAuthCodeView,
   SandboxClockView,
   SandboxFaultView,
@@ -39,6 +40,12 @@ export type SandboxControl = {
   agreements(): Promise<ControlAnswer<SandboxAgreementView[]>>;
   /** The user stops the agreement in the Alipay app: `dut_user_unsign` follows. */
   unsignAgreement(agreementNo: string): Promise<ControlAnswer<SandboxAgreementView>>;
+  /** The user pauses the agreement in the Alipay app (NORMAL → STOP); no notification follows. */
+  pauseAgreement(agreementNo: string): Promise<ControlAnswer<SandboxAgreementView>>;
+  /** The user resumes a paused agreement in the Alipay app (STOP → NORMAL); no notification follows. */
+  resumeAgreement(agreementNo: string): Promise<ControlAnswer<SandboxAgreementView>>;
+  /** Sets (or, with null, removes) an app's app gateway (应用网关). */
+  setAppGateway(appId: string, appGatewayUrl: string | null): Promise<ControlAnswer<SandboxAppGatewayView>>;
   trades(): Promise<ControlAnswer<SandboxTradeView[]>>;
   notifications(): Promise<ControlAnswer<SandboxNotificationView[]>>;
   redeliverNotification(notifyId: string): Promise<ControlAnswer<SandboxNotificationView>>;
@@ -79,6 +86,10 @@ export function createSandboxControl(url: string, options: { timeoutMs?: number 
     signAtCenter: (input) => call("POST", "/sandbox/sign-center", input),
     agreements: () => call("GET", "/sandbox/agreements"),
     unsignAgreement: (agreementNo) => call("POST", `/sandbox/agreements/${segment(agreementNo)}/unsign`, {}),
+    pauseAgreement: (agreementNo) => call("POST", `/sandbox/agreements/${segment(agreementNo)}/pause`, {}),
+    resumeAgreement: (agreementNo) => call("POST", `/sandbox/agreements/${segment(agreementNo)}/resume`, {}),
+    setAppGateway: (appId, appGatewayUrl) =>
+      call("POST", `/sandbox/apps/${segment(appId)}/app-gateway`, { appGatewayUrl }),
     trades: () => call("GET", "/sandbox/trades"),
     notifications: () => call("GET", "/sandbox/notifications"),
     redeliverNotification: (notifyId) => call("POST", `/sandbox/notifications/${segment(notifyId)}/redeliver`, {}),

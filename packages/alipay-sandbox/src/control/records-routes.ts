@@ -1,5 +1,5 @@
 import express, { type Router } from "express";
-import { unsignAgreement } from "../agreements/agreement-actions.ts";
+import { appGatewayOf, setAgreementPaused, unsignAgreement } from "../agreements/agreement-actions.ts";
 import { isLive } from "../agreements/agreement-lookup.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
 import type { SandboxResetView } from "./control-api.ts";
@@ -16,17 +16,31 @@ export function createRecordsRoutes(deps: SandboxDeps, resetAll: () => void): Ro
   });
 
   /**
-   * The user stops the agreement in the Alipay app. Alipay reports that to the app gateway [UNCERTAIN, §10.1];
-   * the sandbox has none, so dut_user_unsign goes to the agreement's sign notify_url.
+   * The user stops the agreement in the Alipay app. Alipay reports that to the app gateway (§17.4), never to the
+   * sign notify_url; without an app gateway nothing is sent.
    */
   router.post("/sandbox/agreements/:agreementNo/unsign", (request, response) => {
     const agreement = state.agreements[request.params.agreementNo];
     if (!agreement) throw new ControlError("NOT_FOUND", `no agreement ${request.params.agreementNo}`);
     if (!isLive(agreement, deps.clock.now()))
       throw new ControlError("CONFLICT", "the agreement is already unsigned or expired");
-    unsignAgreement(deps, agreement, null);
+    unsignAgreement(deps, agreement, appGatewayOf(deps, agreement));
     response.json(viewAgreement(agreement, deps.clock.now()));
   });
+
+  /** The user pauses (NORMAL → STOP) or resumes (STOP → NORMAL) the agreement in the Alipay app (§17.3). */
+  for (const [action, paused] of [
+    ["pause", true],
+    ["resume", false],
+  ] as const) {
+    router.post(`/sandbox/agreements/:agreementNo/${action}`, (request, response) => {
+      const agreement = state.agreements[request.params.agreementNo];
+      if (!agreement) throw new ControlError("NOT_FOUND", `no agreement ${request.params.agreementNo}`);
+      if (!isLive(agreement, deps.clock.now()) || !setAgreementPaused(deps, agreement, paused))
+        throw new ControlError("CONFLICT", `the agreement is ${agreement.status}: it cannot be ${action}d`);
+      response.json(viewAgreement(agreement, deps.clock.now()));
+    });
+  }
 
   router.get("/sandbox/trades", (_request, response) => {
     response.json(Object.values(state.trades).map(viewTrade));

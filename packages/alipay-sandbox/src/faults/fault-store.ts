@@ -7,7 +7,13 @@ export const GATEWAY_FAULT_MODES = [
 ] as const;
 /** Modes that only alipay.trade.pay takes. */
 export const TRADE_PAY_FAULT_MODES: readonly FaultMode[] = ["pay-in-process", "merchant-refusal"];
-export const NOTIFY_FAULT_MODES = ["drop-notify", "duplicate-notify", "reorder-notify", "bad-sign-notify"] as const;
+export const NOTIFY_FAULT_MODES = [
+  "drop-notify",
+  "duplicate-notify",
+  "reorder-notify",
+  "bad-sign-notify",
+  "lose-notify",
+] as const;
 
 type GatewayFaultMode = (typeof GATEWAY_FAULT_MODES)[number];
 type NotifyFaultMode = (typeof NOTIFY_FAULT_MODES)[number];

@@ -42,6 +42,7 @@ function answerWithFault(fault: Fault, context: MethodContext, run: () => Gatewa
     case "duplicate-notify":
     case "reorder-notify":
     case "bad-sign-notify":
+    case "lose-notify":
       return run();
     default: {
       const unreachable: never = fault.mode;

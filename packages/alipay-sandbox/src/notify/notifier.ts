@@ -112,7 +112,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   const attempt = async (target: NotificationRecord, dueAtMs: number) => {
     const at = attemptAt(dueAtMs);
-    const dropped = genuineAttempts(target) === 0 && deps.faults.take(target.notifyType, ["drop-notify"]);
+    // lose-notify: every attempt is dropped, as when the receiver is unreachable for Alipay's whole retry schedule.
+    if (genuineAttempts(target) === 0 && deps.faults.take(target.notifyType, ["lose-notify"])) target.lost = true;
+    const dropped =
+      target.lost === true || (genuineAttempts(target) === 0 && deps.faults.take(target.notifyType, ["drop-notify"]));
     if (dropped) {
       record(target, { at, httpStatus: 0, body: "", note: "dropped" });
     } else {

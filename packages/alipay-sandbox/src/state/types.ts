@@ -16,8 +16,11 @@ export type PeriodRule = {
   totalPayments: number | null;
 };
 
-/** Alipay's statuses (§2.6) plus UNSIGN once terminated; expiry is derived from invalid_time. */
-export type AgreementStatus = "TEMP" | "NORMAL" | "UNSIGN";
+/**
+ * Alipay's statuses (§2.6: TEMP, NORMAL, STOP — paused by the user in the Alipay app, §17.3) plus UNSIGN once
+ * terminated; expiry is derived from invalid_time.
+ */
+export type AgreementStatus = "TEMP" | "NORMAL" | "STOP" | "UNSIGN";
 
 export type Agreement = {
   agreementNo: string;
@@ -86,6 +89,8 @@ export type NotificationRecord = {
   charset?: AlipayCharset;
   attempts: NotificationAttempt[];
   delivered: boolean;
+  /** lose-notify: every attempt of Alipay's schedule is dropped (a redelivery through the control API still goes). */
+  lost?: boolean;
 };
 
 export type SandboxState = {

@@ -83,7 +83,8 @@ function checkAgreement(agreement: Agreement | undefined, request: PayRequest, n
     : allowed.includes(request.productCode);
   if (!productMatches) return businessFailed("ACQ.AGREEMENT_ERROR", "协议信息异常：product_code 与签约产品不匹配");
   if (isExpired(agreement, now)) return businessFailed("ACQ.AGREEMENT_INVALID", "用户协议已失效");
-  if (agreement.status === "TEMP") return businessFailed("ACQ.AGREEMENT_STATUS_NOT_NORMAL", "用户协议状态非NORMAL");
+  if (agreement.status === "TEMP" || agreement.status === "STOP")
+    return businessFailed("ACQ.AGREEMENT_STATUS_NOT_NORMAL", "用户协议状态非NORMAL");
   return null;
 }
 

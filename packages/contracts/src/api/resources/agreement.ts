@@ -34,6 +34,15 @@ export const agreementSchema = z
   .meta({ id: "Agreement" });
 export type Agreement = z.infer<typeof agreementSchema>;
 
+/**
+ * `details` of the 409 CONFLICT that POST /api/v1/agreements answers when the customer already holds a live agreement
+ * (TEMP, ACTIVE or PAUSED: signed at Alipay) for the plan: that agreement.
+ */
+export const liveAgreementConflictDetailsSchema = z
+  .object({ liveAgreement: agreementSchema })
+  .meta({ id: "LiveAgreementConflictDetails" });
+export type LiveAgreementConflictDetails = z.infer<typeof liveAgreementConflictDetailsSchema>;
+
 /** Who or what caused a transition. */
 export const AGREEMENT_EVENT_SOURCES = [
   "NOTIFICATION",

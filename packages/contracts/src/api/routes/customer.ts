@@ -57,7 +57,10 @@ export const createAgreement = route({
   summary: "Start signing a plan: a PENDING agreement and the signStr for my.paySignCenter",
   description:
     "Replaying the same Idempotency-Key with the same body answers the first result again; with another body, " +
-    "IDEMPOTENCY_MISMATCH; while the first request is still running, CONFLICT.",
+    "IDEMPOTENCY_MISMATCH; while the first request is still running, CONFLICT. One live agreement per customer and " +
+    "plan: while the customer holds a TEMP, ACTIVE or PAUSED agreement for the plan, CONFLICT with that agreement " +
+    "as `error.details.liveAgreement` (LiveAgreementConflictDetails). More than MAX_PENDING_AGREEMENTS_PER_CUSTOMER " +
+    "PENDING agreements: CONFLICT.",
   tags: ["customer"],
   security: "customer",
   headers: customerAuthHeadersSchema.extend({ "idempotency-key": z.string().min(1).max(255).optional() }),

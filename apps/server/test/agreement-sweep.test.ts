@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runAgreementSweep } from "../src/services/agreement-sweep.ts";
+import { runDueFollowUps } from "../src/services/follow-up.ts";
+import { deliverHeld, holdNextNotification, signIn, type Json } from "./support/customer-client.ts";
+import {
+  admin,
+  agreementDetail,
+  createPlan,
+  runScheduler,
+  sandboxDeductDate,
+  setClock,
+  shanghai,
+  signActiveAgreement,
+} from "./support/deductions.ts";
+import { startStack, type Stack } from "./support/stack.ts";
+
+// What Alipay holds and the server does not hear about (docs/alipay-protocol.md §17): a first deduction date already
+// past when the agreement takes effect, a pause and resume in the Alipay app, a user unsign whose notification never
+// arrives, an agreement signed after the follow-up gave up. The sweep (services/agreement-sweep.ts) asks Alipay.
+
+let stack: Stack;
+let sameDayPlanId: string;
+let noticeSameDayPlanId: string;
+beforeAll(async () => {
+  stack = await startStack({ appGateway: false });
+  sameDayPlanId = await createPlan(stack, {
+    name: "Monthly, charged on the signing day",
+    periodType: "MONTH",
+    period: 1,
+    singleAmount: "9.90",
+    firstChargeDelayDays: 0,
+  });
+  noticeSameDayPlanId = await createPlan(stack, {
+    name: "Monthly NOTICE, charged on the signing day",
+    periodType: "MONTH",
+    period: 1,
+    singleAmount: "9.90",
+    firstChargeDelayDays: 0,
+    effectType: "NOTICE",
+  });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+const sweep = () => runAgreementSweep(stack.deps);
+
+async function statusOf(agreementId: string) {
+  return (await agreementDetail(stack, agreementId)).status;
+}
+
+/** A sign string issued now and confirmed in the sandbox after `confirmAt`; the verified result is reported. */
+async function issueAndConfirmLater(planId: string, confirmAt: string) {
+  const customer = await signIn(stack);
+  const created = await customer.as("/api/v1/agreements", { planId });
+  if (created.status !== 201) throw new Error(`agreement refused: ${created.text}`);
+  const agreementId = (created.body.agreement as Json).id as string;
+  await setClock(stack, confirmAt);
+  const signed = await stack.control.signAtCenter({
+    signStr: created.body.signStr as string,
+    userId: customer.userId,
+    decision: "confirm",
+  });
+  const reported = await customer.as(`/api/v1/agreements/${agreementId}/sign-result`, {
+    resultStatus: signed.body.resultStatus,
+    result: signed.body.result,
+  });
+  const agreement = reported.body.agreement as Json;
+  return { agreementId, agreementNo: agreement.agreementNo as string, agreement, customer };
+}
+
+describe("the first deduction date is past when the agreement takes effect (§17.1)", () => {
+  test("a sign string issued at 23:58 and confirmed at 00:03 has its first period charged, and D agrees with Alipay", async () => {
+    await setClock(stack, shanghai("2029-03-10", "23:58:00"));
+    const { agreementId, agreementNo, agreement } = await issueAndConfirmLater(
+      sameDayPlanId,
+      shanghai("2029-03-11", "00:03:00"),
+    );
+    expect(agreement.status).toBe("ACTIVE");
+    expect(agreement.executeTime).toBe("2029-03-10");
+
+    await sweep();
+    await runScheduler(stack);
+
+    const detail = await agreementDetail(stack, agreementId);
+    expect(detail.charges.map((charge) => [charge.dueDate, charge.status])).toEqual([["2029-03-11", "SUCCEEDED"]]);
+    expect(detail.nextDeductDate).toBe("2029-04-11");
+    expect(await sandboxDeductDate(stack, agreementNo)).toBe("2029-04-11");
+  });
+
+  test("a NOTICE agreement made effective the day after signing has its first period charged", async () => {
+    await setClock(stack, shanghai("2029-05-10", "12:00:00"));
+    const { agreementId, agreementNo, agreement } = await issueAndConfirmLater(
+      noticeSameDayPlanId,
+      shanghai("2029-05-10", "12:01:00"),
+    );
+    expect(agreement.status).toBe("TEMP");
+    await setClock(stack, shanghai("2029-05-11", "09:00:00"));
+    const effect = await admin(stack, `/admin/v1/agreements/${agreementId}/effect`, {});
+    expect(effect.status).toBe(200);
+
+    // sign.effect sends dut_user_sign (§4): let it arrive first, so the order of events is fixed.
+    await stack.sandbox.settleNotifications();
+    await sweep();
+    await runScheduler(stack);
+
+    const detail = await agreementDetail(stack, agreementId);
+    expect(detail.charges.map((charge) => [charge.dueDate, charge.status])).toEqual([["2029-05-11", "SUCCEEDED"]]);
+    expect(detail.nextDeductDate).toBe("2029-06-11");
+    expect(await sandboxDeductDate(stack, agreementNo)).toBe("2029-06-11");
+  });
+});
+
+describe("the sweep sees what no notification reports (§17.3, §17.4)", () => {
+  test("an agreement paused and then resumed in the Alipay app is ACTIVE again after the sweep", async () => {
+    await setClock(stack, shanghai("2029-07-01", "09:00:00"));
+    const { agreementId, agreementNo } = await signActiveAgreement(stack, { planId: sameDayPlanId });
+    await stack.sandbox.settleNotifications();
+    await stack.control.pauseAgreement(agreementNo);
+    await sweep();
+    expect(await statusOf(agreementId)).toBe("PAUSED");
+
+    await stack.control.resumeAgreement(agreementNo);
+    await setClock(stack, shanghai("2029-07-02", "10:00:00"));
+    await sweep();
+    expect(await statusOf(agreementId)).toBe("ACTIVE");
+  });
+
+  test("a user unsign that never reaches /alipay/notify is seen by the sweep within a day", async () => {
+    await setClock(stack, shanghai("2029-08-01", "09:00:00"));
+    const { agreementId, agreementNo } = await signActiveAgreement(stack, { planId: sameDayPlanId });
+    await stack.sandbox.settleNotifications();
+    await sweep();
+    // No app gateway is set on this stack: Alipay has nowhere to post the user's unsign (§17.4).
+    expect((await stack.control.unsignAgreement(agreementNo)).status).toBe(200);
+    expect(await statusOf(agreementId)).toBe("ACTIVE");
+
+    await setClock(stack, shanghai("2029-08-02", "09:01:00"));
+    await sweep();
+    expect(await statusOf(agreementId)).toBe("UNSIGNED");
+  });
+});
+
+describe("an agreement signed after the follow-up gave up is unsigned at Alipay (§17.5)", () => {
+  async function abandoned() {
+    await setClock(stack, shanghai("2029-09-01", "09:00:00"));
+    const customer = await signIn(stack);
+    const created = await customer.as("/api/v1/agreements", { planId: sameDayPlanId });
+    const agreementId = (created.body.agreement as Json).id as string;
+    for (let round = 0; round < 4; round++) {
+      await setClock(stack, shanghai("2029-09-01", `1${round}:00:00`));
+      await runDueFollowUps(stack.deps);
+    }
+    expect(await statusOf(agreementId)).toBe("ABANDONED");
+    await holdNextNotification(stack, "dut_user_sign");
+    const signed = await stack.control.signAtCenter({
+      signStr: created.body.signStr as string,
+      userId: customer.userId,
+      decision: "confirm",
+    });
+    expect(signed.status).toBe(200);
+    const agreementNo = (await stack.control.agreements()).body.find(
+      (found) => found.external_agreement_no === (created.body.agreement as Json).externalAgreementNo,
+    )?.agreement_no;
+    if (!agreementNo) throw new Error("the sandbox has no agreement for the late signing");
+    expect(await deliverHeld(stack, "dut_user_sign", agreementNo)).toBe("success");
+    return { agreementId, agreementNo, customer };
+  }
+
+  test("a late dut_user_sign keeps it ABANDONED, records the agreement number, and the sweep unsigns it", async () => {
+    const { agreementId, agreementNo } = await abandoned();
+    const stored = await stack.database.db.prisma.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+    expect(stored).toMatchObject({ status: "ABANDONED", agreementNo, alipayStatus: "NORMAL", nextDeductDate: null });
+
+    await sweep();
+
+    const alipaySide = (await stack.control.agreements()).body.find((found) => found.agreement_no === agreementNo);
+    expect(alipaySide?.status).toBe("UNSIGN");
+    const after = await stack.database.db.prisma.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+    expect(after).toMatchObject({ status: "ABANDONED", alipayStatus: null });
+    await runScheduler(stack);
+    expect((await stack.control.trades()).body.filter((trade) => trade.agreement_no === agreementNo)).toEqual([]);
+  });
+});

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "NotificationOutcome" ADD VALUE 'IGNORED';
