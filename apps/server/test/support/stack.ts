@@ -84,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       appId: testAppId,
       publicKey: appKeys.publicKey,
       name: "paysign test merchant",
+      ...options.app,
       appGatewayUrl: `${api}/alipay/notify`,
     });
   const base = loadConfig({
