@@ -43,6 +43,10 @@ export type SandboxClockView = { now: string; alipayTime: string };
 
 export type SandboxFaultView = { method: string; mode: FaultMode; count: number; applied: boolean };
 
+export type SandboxLateRequestsView = { held: number };
+
+export type SandboxReleasedView = { released: number };
+
 export type SandboxInfoView = {
   alipayPublicKey: string;
   apps: Array<{ appId: string; name: string | null }>;

@@ -5,6 +5,8 @@ import type {
   SandboxAuthCodeView,
   SandboxClockView,
   SandboxFaultView,
+  SandboxLateRequestsView,
+  SandboxReleasedView,
   SandboxInfoView,
   SandboxNotificationView,
   SandboxResetView,
@@ -43,6 +45,10 @@ export type SandboxControl = {
   faults(): Promise<ControlAnswer<SandboxFaultView[]>>;
   addFault(input: FaultInput): Promise<ControlAnswer<SandboxFaultView>>;
   clearFaults(): Promise<ControlAnswer<SandboxFaultView[]>>;
+  /** How many trade.pay requests a `late-processing` fault holds. */
+  lateRequests(): Promise<ControlAnswer<SandboxLateRequestsView>>;
+  /** Processes the held trade.pay requests now, oldest first (their answers go nowhere). */
+  releaseLateRequests(): Promise<ControlAnswer<SandboxReleasedView>>;
   info(): Promise<ControlAnswer<SandboxInfoView>>;
   reset(): Promise<ControlAnswer<SandboxResetView>>;
 };
@@ -81,6 +87,8 @@ export function createSandboxControl(url: string, options: { timeoutMs?: number 
     faults: () => call("GET", "/sandbox/faults"),
     addFault: (input) => call("POST", "/sandbox/faults", input),
     clearFaults: () => call("DELETE", "/sandbox/faults"),
+    lateRequests: () => call("GET", "/sandbox/faults/late-requests"),
+    releaseLateRequests: () => call("POST", "/sandbox/faults/late-requests/release", {}),
     info: () => call("GET", "/sandbox/info"),
     reset: () => call("POST", "/sandbox/reset", {}),
   };

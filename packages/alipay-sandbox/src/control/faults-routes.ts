@@ -31,6 +31,9 @@ export function createFaultsRoutes(deps: SandboxDeps): Router {
     if (body.mode === "pay-in-process" && !["*", "alipay.trade.pay"].includes(body.method)) {
       throw new ControlError("VALIDATION_FAILED", "pay-in-process applies to alipay.trade.pay only");
     }
+    if (body.mode === "late-processing" && body.method !== "alipay.trade.pay") {
+      throw new ControlError("VALIDATION_FAILED", "late-processing applies to alipay.trade.pay only");
+    }
     const fault: Fault = {
       method: body.method,
       mode: body.mode,
@@ -39,6 +42,13 @@ export function createFaultsRoutes(deps: SandboxDeps): Router {
     };
     deps.faults.add(fault);
     response.json(view(fault));
+  });
+  /** Processes the trade.pay requests a `late-processing` fault holds, now, oldest first. */
+  router.post("/sandbox/faults/late-requests/release", (_request, response) => {
+    response.json({ released: deps.lateRequests.release(deps.clock.now()) });
+  });
+  router.get("/sandbox/faults/late-requests", (_request, response) => {
+    response.json({ held: deps.lateRequests.count() });
   });
   router.delete("/sandbox/faults", (_request, response) => {
     deps.faults.clear();

@@ -1,5 +1,17 @@
-export const GATEWAY_FAULT_MODES = ["timeout", "system-error", "pay-in-process", "acq-system-error"] as const;
-export const NOTIFY_FAULT_MODES = ["drop-notify", "duplicate-notify", "reorder-notify", "bad-sign-notify"] as const;
+export const GATEWAY_FAULT_MODES = [
+  "timeout",
+  "system-error",
+  "pay-in-process",
+  "acq-system-error",
+  "late-processing",
+] as const;
+export const NOTIFY_FAULT_MODES = [
+  "drop-notify",
+  "duplicate-notify",
+  "reorder-notify",
+  "bad-sign-notify",
+  "lose-notify",
+] as const;
 
 type GatewayFaultMode = (typeof GATEWAY_FAULT_MODES)[number];
 type NotifyFaultMode = (typeof NOTIFY_FAULT_MODES)[number];

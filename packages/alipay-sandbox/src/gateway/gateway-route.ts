@@ -15,9 +15,15 @@ function systemErrorFor(method: string): GatewayBody {
 
 /**
  * A fault answers in place of the method. `applied` decides whether the method ran behind it; `timeout` never
- * answers: the socket is held, then destroyed after timeoutFaultMs (longer than an SDK timeout).
+ * answers: the socket is held, then destroyed after timeoutFaultMs (longer than an SDK timeout). `late-processing`
+ * holds the socket the same way but runs the method only when the control API releases it (faults/late-requests.ts).
  */
-function answerWithFault(fault: Fault, context: MethodContext, run: () => GatewayBody): GatewayBody | "hold" {
+function answerWithFault(
+  deps: SandboxDeps,
+  fault: Fault,
+  context: { method: string; run: (at?: Date) => GatewayBody },
+): GatewayBody | "hold" {
+  const { run } = context;
   const runIfApplied = () => fault.applied && run();
   switch (fault.mode) {
     case "timeout":
@@ -28,12 +34,16 @@ function answerWithFault(fault: Fault, context: MethodContext, run: () => Gatewa
       return serviceUnavailable();
     case "acq-system-error":
       runIfApplied();
-      return systemErrorFor(context.request.method);
+      return systemErrorFor(context.method);
+    case "late-processing":
+      if (fault.applied) deps.lateRequests.hold((at) => void run(at));
+      return "hold";
     case "pay-in-process":
     case "drop-notify":
     case "duplicate-notify":
     case "reorder-notify":
     case "bad-sign-notify":
+    case "lose-notify":
       return run();
     default: {
       const unreachable: never = fault.mode;
@@ -63,7 +73,9 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
     const handler = METHODS.get(method);
     if (!handler) return send(serviceUnavailable(), signType);
     const modes =
-      method === "alipay.trade.pay" ? GATEWAY_FAULT_MODES : GATEWAY_FAULT_MODES.filter((m) => m !== "pay-in-process");
+      method === "alipay.trade.pay"
+        ? GATEWAY_FAULT_MODES
+        : GATEWAY_FAULT_MODES.filter((m) => m !== "pay-in-process" && m !== "late-processing");
     const fault = deps.faults.take(method, modes);
     const context: MethodContext = {
       deps,
@@ -71,9 +83,9 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
       now,
       payInProcess: fault?.mode === "pay-in-process",
     };
-    const run = () => handler(context);
+    const run = (at: Date = now) => handler({ ...context, now: at });
     if (!fault) return send(run(), signType);
-    const answer = answerWithFault(fault, context, run);
+    const answer = answerWithFault(deps, fault, { method, run });
     if (answer !== "hold") return send(answer, signType);
     const socket = request.socket;
     heldSockets.add(socket);
