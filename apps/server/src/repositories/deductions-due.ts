@@ -22,7 +22,11 @@ export function findDuePeriods(
     LIMIT ${limit}`;
 }
 
-/** Charges whose outcome must be asked of Alipay: UNKNOWN and due for a query, or PROCESSING past `inFlightUntil`. */
+/**
+ * Charges whose outcome must be asked of Alipay: UNKNOWN and due for a query, or PROCESSING past `inFlightUntil`; and
+ * charges already settled that still hold an attempt nobody settled (an UNKNOWN one, a PROCESSING one past
+ * `inFlightUntil`, or a number not found before D ended, asked once more after D: docs/alipay-protocol.md §15.4).
+ */
 export function findUnsettledCharges(
   db: Tx,
   input: { now: Date; limit: number },
@@ -35,6 +39,15 @@ export function findUnsettledCharges(
       OR (c.status = 'PROCESSING' AND EXISTS (
         SELECT 1 FROM "ChargeAttempt" t
         WHERE t."chargeId" = c.id AND t.status = 'PROCESSING' AND t."inFlightUntil" < now()))
+      OR (c.status IN ('SUCCEEDED', 'FAILED', 'PAST_DUE') AND EXISTS (
+        SELECT 1 FROM "ChargeAttempt" t
+        WHERE t."chargeId" = c.id
+          AND (t.status = 'UNKNOWN' OR (t.status = 'PROCESSING' AND t."inFlightUntil" < now())
+            OR (c.status IN ('PAST_DUE', 'FAILED') AND t.status = 'FAILED' AND t."subCode" = 'ACQ.TRADE_NOT_EXIST'
+              AND t."settledAt" < ((c."dueDate" + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND ${now} >= ((c."dueDate" + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND NOT EXISTS (SELECT 1 FROM "ChargeAttempt" later
+                WHERE later."outTradeNo" = t."outTradeNo" AND later."requestedAt" > t."requestedAt")))))
     ORDER BY c."nextAttemptAt" NULLS FIRST, c.id
     LIMIT ${limit}`;
 }
