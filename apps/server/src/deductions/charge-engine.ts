@@ -1,6 +1,7 @@
 import {
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
+  compareCalendarDates,
   deductWindowPosition,
   fenToYuan,
   shanghaiDateOf,
@@ -120,6 +121,16 @@ async function claimAttempt(
       nextAttemptAt: null,
       failureCode: `AGREEMENT_${agreement.status}`,
       failureReason: `the agreement is ${agreement.status}; no further attempts`,
+    });
+    return undefined;
+  }
+  if (current && charge.status === "PENDING" && compareCalendarDates(current, key.dueDate) > 0) {
+    // D moved past this period without it (a defer that raced its attempt): closed as the defer itself would have.
+    await setChargeState(tx, charge.id, {
+      status: "FAILED",
+      nextAttemptAt: null,
+      failureCode: "DEFERRED",
+      failureReason: `the deduction moved to ${current}`,
     });
     return undefined;
   }

@@ -25,7 +25,8 @@ export function findDuePeriods(
 /**
  * Charges whose outcome must be asked of Alipay: UNKNOWN and due for a query, or PROCESSING past `inFlightUntil`; and
  * charges already settled that still hold an attempt nobody settled (an UNKNOWN one, a PROCESSING one past
- * `inFlightUntil`, or a number not found before D ended, asked once more after D: docs/alipay-protocol.md §15.4).
+ * `inFlightUntil`, or a number not found before D ended, asked once more after D: docs/alipay-protocol.md §15.4); and
+ * PENDING charges no tick would reach again: their agreement left ACTIVE for good, or its D moved past them.
  */
 export function findUnsettledCharges(
   db: Tx,
@@ -39,6 +40,10 @@ export function findUnsettledCharges(
       OR (c.status = 'PROCESSING' AND EXISTS (
         SELECT 1 FROM "ChargeAttempt" t
         WHERE t."chargeId" = c.id AND t.status = 'PROCESSING' AND t."inFlightUntil" < now()))
+      OR (c.status = 'PENDING' AND EXISTS (
+        SELECT 1 FROM "Agreement" a
+        WHERE a.id = c."agreementId"
+          AND (a.status NOT IN ('ACTIVE', 'PAUSED', 'TEMP') OR a."nextDeductDate" > c."dueDate")))
       OR (c.status IN ('SUCCEEDED', 'FAILED', 'PAST_DUE') AND EXISTS (
         SELECT 1 FROM "ChargeAttempt" t
         WHERE t."chargeId" = c.id
