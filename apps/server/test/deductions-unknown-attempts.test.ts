@@ -8,6 +8,7 @@ import {
   setClock,
   shanghai,
   signActiveAgreement,
+  waitFor,
 } from "./support/deductions.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
@@ -72,7 +73,10 @@ describe("an attempt whose outcome is open", () => {
     await runScheduler(current);
     // The late request is processed and its trade_status_sync arrives: the charge is paid.
     await current.control.releaseLateRequests();
-    await current.sandbox.settleNotifications();
+    await waitFor(
+      async () => (await current.control.notifications()).body,
+      (all) => all.some((n) => n.notifyType === "trade_status_sync" && n.delivered),
+    );
 
     for (const time of ["09:10:00", "09:20:00"]) {
       await setClock(current, shanghai("2028-05-08", time));
