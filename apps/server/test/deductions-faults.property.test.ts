@@ -120,6 +120,8 @@ describe("charging through gateway faults", () => {
     const defers = new Map<string, number>();
     const unsigned = new Set<string>();
     const raceLog: string[] = [];
+    /** `agreementId newD` of every defer Alipay accepted, with its schedule's index. */
+    const deferTargets = new Map<string, number>();
     let runs = 0;
     for (let period = 0; period < PERIODS; period++) {
       const gridDate = addDays("2028-10-01", 7 * period);
@@ -146,9 +148,10 @@ describe("charging through gateway faults", () => {
           live.map(async (entry) => {
             const { agreementId } = entry.agreement;
             const due = defined(dues.get(agreementId), "due date");
-            const race = raceAction(entry.event, agreementId, due).then(
-              (outcome) => void raceLog.push(`schedule ${entry.index} ${entry.event}: ${outcome}`),
-            );
+            const race = raceAction(entry.event, agreementId, due).then((outcome) => {
+              raceLog.push(`schedule ${entry.index} ${entry.event}: ${outcome}`);
+              if (outcome.startsWith("deferred")) deferTargets.set(`${agreementId} ${addDays(due, 1)}`, entry.index);
+            });
             await Promise.all([runCharge(worker, { agreementId, dueDate: due }), race]);
           }),
         );
@@ -202,11 +205,17 @@ describe("charging through gateway faults", () => {
       periodsCharged.set(key, (periodsCharged.get(key) ?? 0) + 1);
     }
     const paidTwice = [...periodsCharged.values()].filter((n) => n > 1).length;
+    // A defer racing a paid charge (issue #14 finding 2, deductions/defer.ts): Alipay's D moved from the paid period,
+    // ours to the deferred date, whose charge then ends PAST_DUE ALIPAY_DATE_MOVED (§15.3) although that period is paid.
+    const deferRaced = charges
+      .filter((c) => c.failureCode === "ALIPAY_DATE_MOVED")
+      .map((c) => deferTargets.get(`${c.agreementId} ${calendarDateFromUtcMidnight(c.dueDate)}`))
+      .filter((index) => index !== undefined);
     const stuck = await stuckCharges();
     const dMismatch = await deductDateMismatches(agreements.map((a) => a.agreementNo));
     console.log(
       `reliability: deductions: schedules=${runs} paid_twice=${paidTwice} paid_recorded_unpaid=${paidRecordedUnpaid} ` +
-        `stuck=${stuck.length} d_mismatch=${dMismatch.length} (seed ${SEED}, defers=${[...defers.values()].reduce((a, b) => a + b, 0)}, unsigns=${unsigned.size})`,
+        `stuck=${stuck.length} d_mismatch=${dMismatch.length} defer_race_past_due=${deferRaced.length} (seed ${SEED}, defers=${[...defers.values()].reduce((a, b) => a + b, 0)}, unsigns=${unsigned.size})`,
     );
     expect({ paidTwice, paidRecordedUnpaid, stuck, dMismatch }, raceLog.join("\n")).toEqual({
       paidTwice: 0,
@@ -241,7 +250,8 @@ describe("charging through gateway faults", () => {
         `${JSON.stringify(Object.fromEntries([...counts].sort()))}; ${attempts} attempts, ${serverPaid.length} charges ` +
         `= ${sandboxPaid.length} sandbox trades, max trades per period ${Math.max(...periodsCharged.values())}; ` +
         `trade notifications ${JSON.stringify(Object.fromEntries(inbox.map((row) => [row.outcome, row._count])))}; ` +
-        `charges ${JSON.stringify(countBy(charges.map((c) => `${c.status}${c.failureCode ? ` ${c.failureCode}` : ""}`)))}`,
+        `charges ${JSON.stringify(countBy(charges.map((c) => `${c.status}${c.failureCode ? ` ${c.failureCode}` : ""}`)))}; ` +
+        `defer races ending PAST_DUE ALIPAY_DATE_MOVED: schedules ${deferRaced.sort((a, b) => a - b).join(", ")}`,
     );
 
     /** Rounds the agreement went through fully signed: all of them, or those before the one that raced its unsign. */
