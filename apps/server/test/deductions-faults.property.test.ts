@@ -1,8 +1,11 @@
 import { defined } from "@paysign/test-kit";
-import { addDays, calendarDateFromUtcMidnight, compareCalendarDates } from "@paysign/contracts";
+import { addDays, calendarDateFromUtcMidnight, compareCalendarDates, type CalendarDate } from "@paysign/contracts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCharge } from "../src/deductions/charge-engine.ts";
+import { deferAgreement } from "../src/deductions/defer.ts";
+import { runSchedulerTick } from "../src/deductions/scheduler.ts";
+import { unsignAgreement } from "../src/services/agreement-actions.ts";
 import { createDatabase, type Database } from "../src/db/prisma.ts";
 import type { ServiceDeps } from "../src/services/deps.ts";
 import type { FaultMode } from "@paysign/alipay-sandbox";
@@ -21,6 +24,13 @@ import { startStack, type Stack } from "./support/stack.ts";
 // agreements on a DAY-7 plan × 25 periods, each with a random list of up to three faults (seeded: see the log); eight
 // agreements are charged at once with their eight schedules' faults injected together, so the faults land on
 // whichever of their calls comes first (concurrency is part of what is tested).
+//
+// Compound faults (docs/alipay-protocol.md §15): a trade.pay processed late (`late-processing`: held, not found by
+// trade.query, processed when the test releases it after the batch's first charge runs), trade_status_sync lost for
+// good (`lose-notify`: all 8 deliveries), and an operator's defer (D → D + 1, the deductions/defer.ts service) or the
+// merchant's unsign racing the period's charge. Whatever happens, at the end: no period paid twice, no paid trade the
+// server does not record as its charge's payment, no charge or attempt in a state no job revisits, and each active
+// agreement's D equal to the sandbox's next_deduct_date. The figures are printed as one `reliability: deductions:` line.
 
 const AGREEMENTS = 40;
 const PERIODS = 25;
@@ -29,6 +39,10 @@ const BATCH = 8;
 const SEED = Number(process.env.DEDUCTION_PROPERTY_SEED ?? 20281001);
 
 type Fault = { method: string; mode: FaultMode; count: number; applied?: boolean };
+type RaceEvent = "none" | "defer" | "unsign";
+type Schedule = { faults: Fault[]; event: RaceEvent };
+/** At most this many defers of D → D + 1 per agreement: each shifts it a day off the test's weekly clock. */
+const MAX_DEFERS = 2;
 
 const faultArbitrary: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({
@@ -49,10 +63,25 @@ const faultArbitrary: fc.Arbitrary<Fault> = fc.oneof(
   }),
   fc.record({
     method: fc.constant("trade_status_sync"),
-    mode: fc.constantFrom("drop-notify", "duplicate-notify", "reorder-notify"),
+    mode: fc.constantFrom("drop-notify", "duplicate-notify", "reorder-notify", "lose-notify"),
     count: fc.constant(1),
   }),
+  fc.record({
+    method: fc.constant("alipay.trade.pay"),
+    mode: fc.constant("late-processing"),
+    count: fc.integer({ min: 1, max: 2 }),
+  }),
 );
+
+/** One in 20 schedules races a defer against the charge, one in 100 an unsign. */
+const eventArbitrary: fc.Arbitrary<RaceEvent> = fc
+  .noBias(fc.integer({ min: 0, max: 99 }))
+  .map((n) => (n < 5 ? "defer" : n < 6 ? "unsign" : "none"));
+
+const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.record({
+  faults: fc.array(faultArbitrary, { maxLength: 3 }),
+  event: eventArbitrary,
+});
 
 let stack: Stack;
 /** The stack's services with a pool of their own, as a worker process would have. */
@@ -76,10 +105,7 @@ afterAll(async () => {
 
 describe("charging through gateway faults", () => {
   test("1,000 randomized fault schedules: at most one successful trade per period, charges match trades exactly", async () => {
-    const schedules = fc.sample(fc.array(faultArbitrary, { maxLength: 3 }), {
-      numRuns: AGREEMENTS * PERIODS,
-      seed: SEED,
-    });
+    const schedules = fc.sample(scheduleArbitrary, { numRuns: AGREEMENTS * PERIODS, seed: SEED });
     const planId = await createPlan(stack, {
       name: "Weekly for the property test",
       periodType: "DAY",
@@ -87,44 +113,121 @@ describe("charging through gateway faults", () => {
       singleAmount: "3.00",
     });
     await setClock(stack, shanghai("2028-10-01", "09:00:00"));
-    const agreements = [];
+    const agreements: Array<Awaited<ReturnType<typeof signActiveAgreement>>> = [];
     for (let i = 0; i < AGREEMENTS; i++) agreements.push(await signActiveAgreement(stack, { planId }));
 
     const counts = new Map<string, number>();
+    const defers = new Map<string, number>();
+    const unsigned = new Set<string>();
+    const raceLog: string[] = [];
+    /** `agreementId newD` of every defer Alipay accepted, with its schedule's index. */
+    const deferTargets = new Map<string, number>();
     let runs = 0;
     for (let period = 0; period < PERIODS; period++) {
-      const dueDate = addDays("2028-10-01", 7 * period);
-      const today = compareCalendarDates(addDays(dueDate, -3), "2028-10-01") < 0 ? "2028-10-01" : addDays(dueDate, -3);
+      const gridDate = addDays("2028-10-01", 7 * period);
+      const today =
+        compareCalendarDates(addDays(gridDate, -3), "2028-10-01") < 0 ? "2028-10-01" : addDays(gridDate, -3);
       await setClock(stack, shanghai(today));
       for (let first = 0; first < AGREEMENTS; first += BATCH) {
-        const batch = agreements.slice(first, first + BATCH);
-        const faults = batch.flatMap((_, i) => schedules[period * AGREEMENTS + first + i] ?? []);
+        const batch = agreements.slice(first, first + BATCH).map((agreement, i) => {
+          const schedule = schedules[period * AGREEMENTS + first + i] ?? { faults: [], event: "none" as const };
+          const deferred = defers.get(agreement.agreementId) ?? 0;
+          const event = schedule.event === "defer" && deferred >= MAX_DEFERS ? "none" : schedule.event;
+          return { agreement, faults: schedule.faults, event, index: period * AGREEMENTS + first + i };
+        });
+        const live = batch.filter((entry) => !unsigned.has(entry.agreement.agreementId));
+        const faults = live.flatMap((entry) => entry.faults);
         for (const fault of faults) {
           counts.set(`${fault.method} ${fault.mode}`, (counts.get(`${fault.method} ${fault.mode}`) ?? 0) + 1);
           await stack.control.addFault(fault);
         }
-        const statuses = await Promise.all(batch.map((a) => chargeUntilSettled(a.agreementId, dueDate)));
-        expect(statuses, `${dueDate} with ${JSON.stringify(faults)}`).toEqual(batch.map(() => "SUCCEEDED"));
+        const dues = new Map<string, CalendarDate>();
+        for (const entry of live) dues.set(entry.agreement.agreementId, await currentDate(entry.agreement.agreementId));
+        // The first charge run of every agreement, each racing its schedule's operator action.
+        await Promise.all(
+          live.map(async (entry) => {
+            const { agreementId } = entry.agreement;
+            const due = defined(dues.get(agreementId), "due date");
+            const race = raceAction(entry.event, agreementId, due).then((outcome) => {
+              raceLog.push(`schedule ${entry.index} ${entry.event}: ${outcome}`);
+              if (outcome.startsWith("deferred")) deferTargets.set(`${agreementId} ${addDays(due, 1)}`, entry.index);
+            });
+            await Promise.all([runCharge(worker, { agreementId, dueDate: due }), race]);
+          }),
+        );
+        for (const entry of live) {
+          if (entry.event === "defer")
+            defers.set(entry.agreement.agreementId, (defers.get(entry.agreement.agreementId) ?? 0) + 1);
+          if (entry.event === "unsign") unsigned.add(entry.agreement.agreementId);
+        }
+        // The requests held by late-processing faults are processed now, after the server gave up on them.
+        await stack.control.releaseLateRequests();
+        const plain = live.filter((entry) => entry.event === "none");
+        const statuses = await Promise.all(
+          plain.map((entry) =>
+            chargeUntilSettled(entry.agreement.agreementId, defined(dues.get(entry.agreement.agreementId), "due")),
+          ),
+        );
+        expect(statuses, `${gridDate} with ${JSON.stringify(faults)}`).toEqual(plain.map(() => "SUCCEEDED"));
+        // A race's period: charged at whatever D it left, when that D is inside today's window.
+        await Promise.all(
+          live
+            .filter((entry) => entry.event !== "none")
+            .map(async (entry) => {
+              const { agreementId } = entry.agreement;
+              await chargeUntilSettled(agreementId, defined(dues.get(agreementId), "due"));
+              const now = await currentDate(agreementId);
+              if (now !== dues.get(agreementId)) await chargeUntilSettled(agreementId, now);
+            }),
+        );
+        await stack.control.releaseLateRequests();
         await stack.control.clearFaults();
         runs += batch.length;
       }
     }
     await stack.sandbox.settleNotifications();
+    // The reconcile job's last word on whatever is still open (answers lost, not-found numbers after D).
+    await setClock(stack, shanghai(addDays("2028-10-01", 7 * PERIODS + 7)));
+    for (let tick = 0; tick < 3; tick++) await runSchedulerTick(worker, { wait: true });
+    await stack.sandbox.settleNotifications();
 
     const trades = (await sandboxTrades(stack)).filter((trade) => trade.trade_status === "TRADE_SUCCESS");
     const charges = await stack.database.db.prisma.charge.findMany({ include: { attempts: true } });
     const byAgreementNo = new Map(agreements.map((a) => [a.agreementNo, a.agreementId]));
+    const chargeOfNumber = new Map(charges.flatMap((c) => c.attempts.map((a) => [a.outTradeNo, c] as const)));
     const periodsCharged = new Map<string, number>();
+    let paidRecordedUnpaid = 0;
     for (const trade of trades) {
-      const attempt = charges
-        .flatMap((c) => c.attempts.map((a) => ({ charge: c, attempt: a })))
-        .find((x) => x.attempt.outTradeNo === trade.out_trade_no);
-      expect(attempt, `sandbox trade ${trade.out_trade_no} unknown to the server`).toBeDefined();
-      const key = `${byAgreementNo.get(trade.agreement_no)} ${calendarDateFromUtcMidnight(defined(attempt, "attempt").charge.dueDate)}`;
+      const charge = chargeOfNumber.get(trade.out_trade_no);
+      expect(charge, `sandbox trade ${trade.out_trade_no} unknown to the server`).toBeDefined();
+      if (charge?.status !== "SUCCEEDED" || charge.tradeNo !== trade.trade_no) paidRecordedUnpaid++;
+      const key = `${byAgreementNo.get(trade.agreement_no)} ${calendarDateFromUtcMidnight(defined(charge, "charge").dueDate)}`;
       periodsCharged.set(key, (periodsCharged.get(key) ?? 0) + 1);
     }
+    const paidTwice = [...periodsCharged.values()].filter((n) => n > 1).length;
+    // A defer racing a paid charge (issue #14 finding 2, deductions/defer.ts): Alipay's D moved from the paid period,
+    // ours to the deferred date, whose charge then ends PAST_DUE ALIPAY_DATE_MOVED (§15.3) although that period is paid.
+    const deferRaced = charges
+      .filter((c) => c.failureCode === "ALIPAY_DATE_MOVED")
+      .map((c) => deferTargets.get(`${c.agreementId} ${calendarDateFromUtcMidnight(c.dueDate)}`))
+      .filter((index) => index !== undefined);
+    const stuck = await stuckCharges();
+    const dMismatch = await deductDateMismatches(agreements.map((a) => a.agreementNo));
+    console.log(
+      `reliability: deductions: schedules=${runs} paid_twice=${paidTwice} paid_recorded_unpaid=${paidRecordedUnpaid} ` +
+        `stuck=${stuck.length} d_mismatch=${dMismatch.length} defer_race_past_due=${deferRaced.length} (seed ${SEED}, defers=${[...defers.values()].reduce((a, b) => a + b, 0)}, unsigns=${unsigned.size})`,
+    );
+    expect({ paidTwice, paidRecordedUnpaid, stuck, dMismatch }, raceLog.join("\n")).toEqual({
+      paidTwice: 0,
+      paidRecordedUnpaid: 0,
+      stuck: [],
+      dMismatch: [],
+    });
     expect([...periodsCharged.values()].every((n) => n === 1)).toBe(true);
-    expect(periodsCharged.size).toBe(AGREEMENTS * PERIODS);
+    // Every round of every agreement not unsigned pays one period; a round that raced an unsign may or may not.
+    const roundsSigned = agreements.reduce((sum, a) => sum + signedRounds(a.agreementId), 0);
+    expect(periodsCharged.size).toBeGreaterThanOrEqual(roundsSigned);
+    expect(periodsCharged.size).toBeLessThanOrEqual(AGREEMENTS * PERIODS);
 
     const serverPaid = charges
       .filter((c) => c.status === "SUCCEEDED")
@@ -146,10 +249,94 @@ describe("charging through gateway faults", () => {
       `seed ${SEED}: ${runs} schedules (${AGREEMENTS} agreements × ${PERIODS} periods), faults ` +
         `${JSON.stringify(Object.fromEntries([...counts].sort()))}; ${attempts} attempts, ${serverPaid.length} charges ` +
         `= ${sandboxPaid.length} sandbox trades, max trades per period ${Math.max(...periodsCharged.values())}; ` +
-        `trade notifications ${JSON.stringify(Object.fromEntries(inbox.map((row) => [row.outcome, row._count])))}`,
+        `trade notifications ${JSON.stringify(Object.fromEntries(inbox.map((row) => [row.outcome, row._count])))}; ` +
+        `charges ${JSON.stringify(countBy(charges.map((c) => `${c.status}${c.failureCode ? ` ${c.failureCode}` : ""}`)))}; ` +
+        `defer races ending PAST_DUE ALIPAY_DATE_MOVED: schedules ${deferRaced.sort((a, b) => a - b).join(", ")}`,
     );
+
+    /** Rounds the agreement went through fully signed: all of them, or those before the one that raced its unsign. */
+    function signedRounds(agreementId: string): number {
+      const index = schedules.findIndex(
+        (schedule, i) => schedule.event === "unsign" && agreements[i % AGREEMENTS]?.agreementId === agreementId,
+      );
+      return index === -1 ? PERIODS : Math.floor(index / AGREEMENTS);
+    }
   }, 300_000);
 });
+
+function countBy(values: string[]): Record<string, number> {
+  const counted: Record<string, number> = {};
+  for (const value of values.sort()) counted[value] = (counted[value] ?? 0) + 1;
+  return counted;
+}
+
+/** The agreement's next deduction date D as the server has it. */
+async function currentDate(agreementId: string): Promise<CalendarDate> {
+  const agreement = await stack.database.db.prisma.agreement.findUniqueOrThrow({ where: { id: agreementId } });
+  return calendarDateFromUtcMidnight(defined(agreement.nextDeductDate, "nextDeductDate"));
+}
+
+/** The operator's action racing a period's charge: defer D by a day, or unsign; its refusal is an outcome too. */
+async function raceAction(event: RaceEvent, agreementId: string, due: CalendarDate): Promise<string> {
+  try {
+    switch (event) {
+      case "none":
+        return "none";
+      case "defer":
+        await deferAgreement(worker, { agreementId, deductDate: addDays(due, 1) });
+        return `deferred ${due} → ${addDays(due, 1)}`;
+      case "unsign":
+        await unsignAgreement(worker, { agreementId, source: "ADMIN" });
+        return "unsigned";
+      default: {
+        const unreachable: never = event;
+        return unreachable;
+      }
+    }
+  } catch (error) {
+    return `refused: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Charges or attempts no job will look at again: a charge or attempt still PROCESSING / UNKNOWN after the final
+ * reconcile, a PENDING charge that is not its active agreement's current period or has no next attempt time.
+ */
+async function stuckCharges(): Promise<string[]> {
+  const charges = await stack.database.db.prisma.charge.findMany({ include: { attempts: true, agreement: true } });
+  const stuck: string[] = [];
+  for (const charge of charges) {
+    const due = calendarDateFromUtcMidnight(charge.dueDate);
+    const open = charge.attempts.filter((a) => a.status === "PROCESSING" || a.status === "UNKNOWN");
+    const current = charge.agreement.nextDeductDate && calendarDateFromUtcMidnight(charge.agreement.nextDeductDate);
+    const pendingNowhere =
+      charge.status === "PENDING" &&
+      (charge.nextAttemptAt === null || charge.agreement.status !== "ACTIVE" || current !== due);
+    if (charge.status === "PROCESSING" || charge.status === "UNKNOWN" || open.length > 0 || pendingNowhere) {
+      const events = await stack.database.db.prisma.agreementEvent.findMany({
+        where: { agreementId: charge.agreementId },
+        orderBy: { createdAt: "asc" },
+      });
+      stuck.push(
+        `${charge.agreementId} ${due} ${charge.status} ${charge.failureCode ?? ""} next ${charge.nextAttemptAt?.toISOString() ?? "none"}, ` +
+          `${charge.attempts.length} attempts (${open.length} open); agreement ${charge.agreement.status} D ${current ?? "none"}; ` +
+          `events ${events.map((e) => `${e.source} ${e.reason}`).join(" | ")}`,
+      );
+    }
+  }
+  return stuck;
+}
+
+/** Active agreements whose D differs from the sandbox's next_deduct_date. */
+async function deductDateMismatches(agreementNos: string[]): Promise<string[]> {
+  const sandbox = new Map((await stack.control.agreements()).body.map((a) => [a.agreement_no, a.next_deduct_date]));
+  const ours = await stack.database.db.prisma.agreement.findMany({ where: { agreementNo: { in: agreementNos } } });
+  return ours
+    .filter((a) => a.status === "ACTIVE")
+    .map((a) => ({ a, mine: a.nextDeductDate ? calendarDateFromUtcMidnight(a.nextDeductDate) : null }))
+    .filter(({ a, mine }) => mine !== sandbox.get(defined(a.agreementNo, "agreementNo")))
+    .map(({ a, mine }) => `${a.id} ours ${mine} alipay ${sandbox.get(defined(a.agreementNo, "agreementNo"))}`);
+}
 
 /** Runs the charge job for one period until it is settled, as the reconcile schedule would, without waiting for it. */
 async function chargeUntilSettled(agreementId: string, dueDate: string): Promise<string> {

@@ -12,6 +12,7 @@ import { createRecordsRoutes } from "./control/records-routes.ts";
 import { createSignRoutes } from "./control/sign-routes.ts";
 import { createUsersRoutes } from "./control/users-routes.ts";
 import { createFaultStore } from "./faults/fault-store.ts";
+import { createLateRequests } from "./faults/late-requests.ts";
 import { createGatewayRouter } from "./gateway/gateway-route.ts";
 import { createNotifier } from "./notify/notifier.ts";
 import type { SandboxDeps } from "./sandbox-deps.ts";
@@ -55,11 +56,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     notifyTimeoutMs: config.notifyTimeoutMs,
   });
   clock.onChange(() => notifier.handleClockChange());
-  const deps: SandboxDeps = { config, store, clock, faults, notifier, timers: new Set() };
+  const lateRequests = createLateRequests();
+  const deps: SandboxDeps = { config, store, clock, faults, lateRequests, notifier, timers: new Set() };
   const heldSockets = new Set<Socket>();
 
   const resetAll = () => {
     faults.clear();
+    lateRequests.clear();
     notifier.reset();
     for (const timer of deps.timers) clearTimeout(timer);
     deps.timers.clear();

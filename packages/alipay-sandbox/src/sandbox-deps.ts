@@ -1,5 +1,6 @@
 import type { SandboxConfig } from "./config.ts";
 import type { FaultStore } from "./faults/fault-store.ts";
+import type { LateRequests } from "./faults/late-requests.ts";
 import type { Notifier } from "./notify/notifier.ts";
 import type { SandboxClock } from "./state/clock.ts";
 import type { StateStore } from "./state/store.ts";
@@ -10,6 +11,8 @@ export type SandboxDeps = {
   store: StateStore;
   clock: SandboxClock;
   faults: FaultStore;
+  /** trade.pay requests held by a `late-processing` fault until the control API releases them. */
+  lateRequests: LateRequests;
   notifier: Notifier;
   /** Timers owned by services (pay-in-process settlement); cleared on close. */
   timers: Set<NodeJS.Timeout>;

@@ -109,6 +109,44 @@ describe("gateway faults", () => {
     expect((await query(outTradeNo)).sub_code).toBe("ACQ.TRADE_NOT_EXIST");
   });
 
+  it("late-processing: no answer, not found meanwhile, processed when released on the clock of that moment", async () => {
+    await fault({ method: "alipay.trade.pay", mode: "late-processing" });
+    const outTradeNo = nextOutTradeNo();
+    await expect(
+      harness.sdkFor({ timeout: 300 }).exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }),
+    ).rejects.toThrow(/HttpClient Request error/);
+    expect((await query(outTradeNo)).sub_code).toBe("ACQ.TRADE_NOT_EXIST");
+    expect((await harness.get<{ held: number }>("/sandbox/faults/late-requests")).body).toEqual({ held: 1 });
+
+    await harness.post("/sandbox/clock", { now: "2026-11-30T10:30:00+08:00" });
+    const released = await harness.post("/sandbox/faults/late-requests/release", {});
+    expect(released.body).toEqual({ released: 1 });
+    expect(await query(outTradeNo)).toMatchObject({
+      trade_status: "TRADE_SUCCESS",
+      send_pay_date: "2026-11-30 10:30:00",
+    });
+    const again = await harness.sdk.exec(
+      "alipay.trade.pay",
+      { bizContent: payBiz(outTradeNo) },
+      { validateSign: true },
+    );
+    expect(again.sub_code).toBe("ACQ.TRADE_HAS_SUCCESS");
+    expect((await harness.get<{ held: number }>("/sandbox/faults/late-requests")).body).toEqual({ held: 0 });
+  });
+
+  it("late-processing: a copy sent meanwhile is processed first, the late one then finds it paid", async () => {
+    await fault({ method: "alipay.trade.pay", mode: "late-processing" });
+    const outTradeNo = nextOutTradeNo();
+    await expect(
+      harness.sdkFor({ timeout: 300 }).exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }),
+    ).rejects.toThrow();
+    const copy = await harness.sdk.exec("alipay.trade.pay", { bizContent: payBiz(outTradeNo) }, { validateSign: true });
+    expect(copy.code).toBe("10000");
+    await harness.post("/sandbox/faults/late-requests/release", {});
+    const trades = (await harness.get<Array<{ out_trade_no: string }>>("/sandbox/trades")).body;
+    expect(trades.filter((trade) => trade.out_trade_no === outTradeNo)).toHaveLength(1);
+  });
+
   it("system-error: a signed 20000 and no trade", async () => {
     await fault({ method: "alipay.trade.pay", mode: "system-error" });
     const outTradeNo = nextOutTradeNo();
@@ -180,6 +218,9 @@ describe("gateway faults", () => {
     );
     expect(
       (await harness.post("/sandbox/faults", { method: "alipay.trade.query", mode: "pay-in-process" })).status,
+    ).toBe(400);
+    expect(
+      (await harness.post("/sandbox/faults", { method: "alipay.trade.query", mode: "late-processing" })).status,
     ).toBe(400);
   });
 });

@@ -227,6 +227,23 @@ describe("notification faults", () => {
     expect(Date.parse(entry?.attempts[1]?.at ?? "") - Date.parse(entry?.attempts[0]?.at ?? "")).toBe(4 * 60_000);
   });
 
+  it("lose-notify: every one of the 8 deliveries is dropped; nothing reaches the receiver", async () => {
+    await harness.post("/sandbox/faults", { method: "dut_user_sign", mode: "lose-notify" });
+    const merchant = await receiver();
+    await signWithNotify(merchant.url);
+    // Each clock move sends the retry that fell due; the next one is scheduled from it.
+    for (let step = 0; step < 8; step++) {
+      await harness.post("/sandbox/clock", {
+        now: new Date(harness.sandbox.now().getTime() + 16 * 3_600_000).toISOString(),
+      });
+      await harness.sandbox.settleNotifications();
+    }
+    const [entry] = await log();
+    expect(entry?.attempts.map((attempt) => attempt.note)).toEqual(Array.from({ length: 8 }, () => "dropped"));
+    expect(entry?.delivered).toBe(false);
+    expect(merchant.received).toHaveLength(0);
+  });
+
   it("duplicate-notify: the same bytes arrive twice", async () => {
     await harness.post("/sandbox/faults", { method: "*", mode: "duplicate-notify" });
     const merchant = await receiver();

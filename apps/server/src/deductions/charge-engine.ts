@@ -1,6 +1,7 @@
 import {
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
+  compareCalendarDates,
   deductWindowPosition,
   fenToYuan,
   shanghaiDateOf,
@@ -10,23 +11,33 @@ import {
 } from "@paysign/contracts";
 import { isMerchantConfigurationFailure, isMerchantSideRefusal } from "@paysign/contracts/alipay";
 import type { AlipayCallResult } from "../alipay/alipay-client.ts";
+import { worstCaseCallMs } from "../alipay/call-duration.ts";
 import type { Charge } from "../generated/prisma/client.ts";
 import { lockAgreement } from "../repositories/agreements.ts";
 import type { Tx } from "../repositories/transaction.ts";
 import { syncAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
+import { alignWithAlipayDate } from "./align-period.ts";
 import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
 import { settleStaleDeferClaim } from "./defer.ts";
-import { createAttempt, settleFailed, settleSucceeded, settleUnknown } from "./settle.ts";
+import { createAttempt, settleFailed, settleSucceeded, settleUnknown, type FailureKind } from "./settle.ts";
 import { lockAttempt } from "../repositories/charge-locks.ts";
-import { countAttempts, findChargeForPeriod, findOpenAttempts } from "../repositories/charges.ts";
-import { insertCharge, setChargeState } from "../repositories/charge-writes.ts";
+import {
+  findChargeForPeriod,
+  findLiveTradeNumber,
+  findOpenAttempts,
+  findTradeNumbers,
+} from "../repositories/charges.ts";
+import { insertCharge, setChargeState, settleAttemptRow } from "../repositories/charge-writes.ts";
+
+/** Sub_codes after which Alipay will never pay that out_trade_no: the next attempt takes a new one (§15.1). */
+const CLOSED_CODES = ["TRADE_CLOSED", "ACQ.TRADE_HAS_CLOSE"] as const;
 
 /** One period of one agreement: the unit of work of the charge job. */
 export type ChargeKey = { agreementId: string; dueDate: CalendarDate };
 
-/** Extra time on top of the SDK timeout before a PROCESSING attempt is presumed abandoned by its worker. */
+/** Extra time on top of the longest SDK call before a PROCESSING attempt is presumed abandoned by its worker. */
 const IN_FLIGHT_MARGIN_SECONDS = 30;
 
 const terminalCharge = new Set(["SUCCEEDED", "PAST_DUE"]);
@@ -36,8 +47,8 @@ const terminalCharge = new Set(["SUCCEEDED", "PAST_DUE"]);
  * 1. an attempt whose outcome is unknown is reconciled first (trade.query); while it stays unknown nothing else
  *    happens;
  * 2. under the agreement's and the charge's row locks: the charge is created for (agreement, D) if needed, a
- *    missed window marks it PAST_DUE, and a due charge gets a new attempt (fresh out_trade_no) — only when every
- *    earlier attempt is known to have failed;
+ *    missed window marks it PAST_DUE, and a due charge gets a new attempt — only when every earlier attempt is known
+ *    to have failed — which re-sends the charge's out_trade_no until Alipay has closed it (docs/alipay-protocol.md §15);
  * 3. outside the transaction, trade.pay; its answer is settled under the locks again.
  * `force` (an operator's "charge now") ignores the retry schedule and a definitive failure of this period.
  */
@@ -115,6 +126,16 @@ async function claimAttempt(
     });
     return undefined;
   }
+  if (current && charge.status === "PENDING" && compareCalendarDates(current, key.dueDate) > 0) {
+    // D moved past this period without it (a defer that raced its attempt): closed as the defer itself would have.
+    await setChargeState(tx, charge.id, {
+      status: "FAILED",
+      nextAttemptAt: null,
+      failureCode: "DEFERRED",
+      failureReason: `the deduction moved to ${current}`,
+    });
+    return undefined;
+  }
   if (current !== key.dueDate || !agreement.agreementNo) return undefined;
   // A defer is moving D at Alipay, or its outcome is unknown (deductions/defer.ts): no attempt until it settles.
   if (agreement.deferClaimedUntil) return undefined;
@@ -137,14 +158,16 @@ async function claimAttempt(
   if (position === "BEFORE") return undefined;
   if (!force && (charge.nextAttemptAt === null || charge.nextAttemptAt.getTime() > now.getTime())) return undefined;
 
-  const attempts = await countAttempts(tx, { chargeId: charge.id });
-  const outTradeNo = outTradeNoFor({ chargeId: charge.id, dueDate: key.dueDate, attemptNumber: attempts + 1 });
-  const timeoutSeconds = Math.ceil((deps.config.alipay?.timeoutMs ?? 10_000) / 1000);
+  // §15.1: the same out_trade_no until Alipay closed it; a closed trade can never be paid, so a new one is safe.
+  const live = await findLiveTradeNumber(tx, { chargeId: charge.id, closedCodes: CLOSED_CODES });
+  const outTradeNo =
+    live.outTradeNo ?? outTradeNoFor({ chargeId: charge.id, dueDate: key.dueDate, attemptNumber: live.used + 1 });
+  const callSeconds = Math.ceil(worstCaseCallMs(deps.config.alipay?.timeoutMs ?? 10_000) / 1000);
   const attempt = await createAttempt(tx, {
     charge,
     outTradeNo,
     now,
-    inFlightSeconds: timeoutSeconds + IN_FLIGHT_MARGIN_SECONDS,
+    inFlightSeconds: callSeconds + IN_FLIGHT_MARGIN_SECONDS,
   });
   return {
     chargeId: charge.id,
@@ -178,9 +201,30 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
   if (outcome === "sync") await syncAgreement(deps, claim.agreementId, { source: "SCHEDULER" });
   // §8: an unknown outcome is never retried blind; ask at once, then on the reconcile schedule.
   if (outcome === "unknown-outcome") await reconcileCharge(deps, claim.chargeId);
+  if (outcome === "period-settled-at-alipay") await checkPeriodAtAlipay(deps, claim);
 }
 
-type PayOutcome = "success" | "retryable" | "merchant-side" | "definitive" | "unknown-outcome" | "sync";
+type PayOutcome =
+  | "success"
+  | "retryable"
+  | "merchant-side"
+  | "definitive"
+  | "not-charged"
+  | "unknown-outcome"
+  | "sync"
+  | "period-settled-at-alipay";
+
+/**
+ * §15.3: ACQ.CYCLE_PAY_DATE_NOT_MATCH on a day inside our window means Alipay holds another D: it already counts this
+ * period as paid, or D was moved there. Every out_trade_no the charge ever used is asked again (a paid one settles the
+ * charge), then the agreement (its next_deduct_time becomes ours, deductions/align-period.ts) and its status.
+ */
+async function checkPeriodAtAlipay(deps: ServiceDeps, claim: Claim): Promise<void> {
+  const numbers = await findTradeNumbers(deps.db.prisma, claim.chargeId);
+  for (const number of numbers) await reconcileAttempt(deps, { id: number.attemptId, outTradeNo: number.outTradeNo });
+  await alignWithAlipayDate(deps, { chargeId: claim.chargeId, agreementId: claim.agreementId });
+  await syncAgreement(deps, claim.agreementId, { source: "SCHEDULER" });
+}
 
 async function settlePayAnswer(
   deps: ServiceDeps,
@@ -210,9 +254,11 @@ async function settlePayAnswer(
       case "business-failure": {
         const subCode = result.subCode ?? result.code ?? "NO_ANSWER";
         const subMsg = result.subMsg ?? "";
-        const refusal = { code: result.code, sub_code: result.subCode };
-        const kind = isMerchantSideRefusal("alipay.trade.pay", refusal) ? "merchant-side" : result.class;
+        const kind = failureKind(result, subCode);
         const after = await settleFailed(tx, locked, { kind, subCode, subMsg, now, config });
+        if (subCode === "ACQ.CYCLE_PAY_DATE_NOT_MATCH" && insideWindow(deps, claim.dueDate, now)) {
+          return "period-settled-at-alipay";
+        }
         return after ?? kind;
       }
       default: {
@@ -221,6 +267,22 @@ async function settlePayAnswer(
       }
     }
   });
+}
+
+/** How a refusal of trade.pay is settled: a closed trade (§15.1) or a merchant-side refusal (§16.1) before its class. */
+function failureKind(
+  result: Extract<AlipayCallResult<"alipay.trade.pay">, { kind: "business-failure" }>,
+  subCode: string,
+): FailureKind {
+  // A closed trade charged nothing and never will; the next attempt takes a new out_trade_no at once.
+  if (subCode === "ACQ.TRADE_HAS_CLOSE") return "not-charged";
+  const refusal = { code: result.code, sub_code: result.subCode };
+  return isMerchantSideRefusal("alipay.trade.pay", refusal) ? "merchant-side" : result.class;
+}
+
+function insideWindow(deps: ServiceDeps, dueDate: CalendarDate, now: Date): boolean {
+  const windowDays = deps.config.deductions.windowDays;
+  return deductWindowPosition({ today: shanghaiDateOf(now), deductDate: dueDate, windowDays }) === "OPEN";
 }
 
 /** What an attempt records when its pay answer leaves the outcome unknown. */
@@ -250,7 +312,7 @@ const paidStatuses = new Set(["TRADE_SUCCESS", "TRADE_FINISHED"]);
  * flight.
  */
 export async function reconcileCharge(deps: ServiceDeps, chargeId: string): Promise<"settled" | "unsettled"> {
-  const open = await findOpenAttempts(deps.db.prisma, chargeId);
+  const open = await findOpenAttempts(deps.db.prisma, { chargeId, now: await deps.clock.now() });
   if (open.length === 0) return "settled";
   if (open.some((attempt) => attempt.inFlight)) return "unsettled";
   let remaining = 0;
@@ -275,6 +337,11 @@ async function reconcileAttempt(
       const paidAt = (trade.send_pay_date && tryParseAlipayDateTime(trade.send_pay_date)) || now;
       const applied = await settleSucceeded(tx, locked, { tradeNo: trade.trade_no, paidAt, source: "ALIPAY_QUERY" });
       if (applied === "second-success") logSecondSuccess(deps, locked.charge.id, trade.trade_no);
+      return "settled";
+    }
+    if (locked.attempt.status === "FAILED" || locked.attempt.status === "SUCCEEDED") {
+      // Asked again (§15.3, §15.4) and not paid: the attempt stays as it was; settledAt records this last look.
+      if (locked.attempt.status === "FAILED") await settleAttemptRow(tx, locked.attempt.id, { settledAt: now });
       return "settled";
     }
     if (trade?.trade_status === "TRADE_CLOSED") {

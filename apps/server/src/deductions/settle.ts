@@ -41,6 +41,16 @@ export async function settleSucceeded(
 ): Promise<"applied" | "already" | "second-success"> {
   const { agreement, charge, attempt } = locked;
   if (attempt.status === "SUCCEEDED") return "already";
+  if (charge.status === "SUCCEEDED" && charge.tradeNo === success.tradeNo) {
+    // Another send of the out_trade_no that paid the charge (docs/alipay-protocol.md §15.1): the same trade, no more.
+    await settleAttemptRow(tx, attempt.id, {
+      status: "FAILED",
+      subCode: "ACQ.TRADE_HAS_SUCCESS",
+      subMsg: `the charge's trade ${success.tradeNo}, paid by another send of this out_trade_no`,
+      settledAt: success.paidAt,
+    });
+    return "already";
+  }
   await settleAttemptRow(tx, attempt.id, {
     status: "SUCCEEDED",
     tradeNo: success.tradeNo,

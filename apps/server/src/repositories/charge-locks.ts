@@ -33,8 +33,16 @@ export async function lockAttempt(tx: Tx, attemptId: string): Promise<Locked | n
   return { agreement, charge, attempt };
 }
 
-/** The attempt with this out_trade_no, or undefined. */
+/**
+ * The attempt a trade of this out_trade_no settles, or undefined: a number is re-sent by several attempts, so its
+ * open one (PROCESSING or UNKNOWN) if any, else its latest.
+ */
 export async function findAttemptIdByOutTradeNo(tx: Tx, outTradeNo: string): Promise<string | undefined> {
-  const found = await tx.chargeAttempt.findUnique({ where: { outTradeNo }, select: { id: true } });
-  return found?.id;
+  const rows = await tx.chargeAttempt.findMany({
+    where: { outTradeNo },
+    select: { id: true, status: true },
+    orderBy: [{ requestedAt: "desc" }, { id: "desc" }],
+  });
+  const open = rows.find((row) => row.status === "PROCESSING" || row.status === "UNKNOWN");
+  return (open ?? rows[0])?.id;
 }

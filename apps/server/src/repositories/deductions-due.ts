@@ -27,7 +27,12 @@ export function findDuePeriods(
     LIMIT ${limit}`;
 }
 
-/** Charges whose outcome must be asked of Alipay: UNKNOWN and due for a query, or PROCESSING past `inFlightUntil`. */
+/**
+ * Charges whose outcome must be asked of Alipay: UNKNOWN and due for a query, or PROCESSING past `inFlightUntil`; and
+ * charges already settled that still hold an attempt nobody settled (an UNKNOWN one, a PROCESSING one past
+ * `inFlightUntil`, or a number not found before D ended, asked once more after D: docs/alipay-protocol.md §15.4); and
+ * PENDING charges no tick would reach again: their agreement left ACTIVE for good, or its D moved past them.
+ */
 export function findUnsettledCharges(
   db: Tx,
   input: { now: Date; limit: number },
@@ -40,6 +45,19 @@ export function findUnsettledCharges(
       OR (c.status = 'PROCESSING' AND EXISTS (
         SELECT 1 FROM "ChargeAttempt" t
         WHERE t."chargeId" = c.id AND t.status = 'PROCESSING' AND t."inFlightUntil" < now()))
+      OR (c.status = 'PENDING' AND EXISTS (
+        SELECT 1 FROM "Agreement" a
+        WHERE a.id = c."agreementId"
+          AND (a.status NOT IN ('ACTIVE', 'PAUSED', 'TEMP') OR a."nextDeductDate" > c."dueDate")))
+      OR (c.status IN ('SUCCEEDED', 'FAILED', 'PAST_DUE') AND EXISTS (
+        SELECT 1 FROM "ChargeAttempt" t
+        WHERE t."chargeId" = c.id
+          AND (t.status = 'UNKNOWN' OR (t.status = 'PROCESSING' AND t."inFlightUntil" < now())
+            OR (c.status IN ('PAST_DUE', 'FAILED') AND t.status = 'FAILED' AND t."subCode" = 'ACQ.TRADE_NOT_EXIST'
+              AND t."settledAt" < ((c."dueDate" + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND ${now} >= ((c."dueDate" + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND NOT EXISTS (SELECT 1 FROM "ChargeAttempt" later
+                WHERE later."outTradeNo" = t."outTradeNo" AND later."requestedAt" > t."requestedAt")))))
     ORDER BY c."nextAttemptAt" NULLS FIRST, c.id
     LIMIT ${limit}`;
 }

@@ -58,6 +58,10 @@ export type SandboxFaultView = {
   subCode?: string;
 };
 
+export type SandboxLateRequestsView = { held: number };
+
+export type SandboxReleasedView = { released: number };
+
 export type SandboxInfoView = {
   alipayPublicKey: string;
   apps: Array<SandboxAppView & { appGatewayUrl: string | null }>;

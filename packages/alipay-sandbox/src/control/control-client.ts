@@ -8,6 +8,8 @@ import type {
   SandboxAuthCodeView,
   SandboxClockView,
   SandboxFaultView,
+  SandboxLateRequestsView,
+  SandboxReleasedView,
   SandboxInfoView,
   SandboxNotificationView,
   SandboxResetView,
@@ -52,6 +54,10 @@ export type SandboxControl = {
   faults(): Promise<ControlAnswer<SandboxFaultView[]>>;
   addFault(input: FaultInput): Promise<ControlAnswer<SandboxFaultView>>;
   clearFaults(): Promise<ControlAnswer<SandboxFaultView[]>>;
+  /** How many trade.pay requests a `late-processing` fault holds. */
+  lateRequests(): Promise<ControlAnswer<SandboxLateRequestsView>>;
+  /** Processes the held trade.pay requests now, oldest first (their answers go nowhere). */
+  releaseLateRequests(): Promise<ControlAnswer<SandboxReleasedView>>;
   info(): Promise<ControlAnswer<SandboxInfoView>>;
   /** Alipay's per-app settings: `userIdType` `user_id` or `open_id` (docs/alipay-protocol.md §19.1). */
   setAppSettings(appId: string, input: AppSettingsInput): Promise<ControlAnswer<SandboxAppView>>;
@@ -96,6 +102,8 @@ export function createSandboxControl(url: string, options: { timeoutMs?: number 
     faults: () => call("GET", "/sandbox/faults"),
     addFault: (input) => call("POST", "/sandbox/faults", input),
     clearFaults: () => call("DELETE", "/sandbox/faults"),
+    lateRequests: () => call("GET", "/sandbox/faults/late-requests"),
+    releaseLateRequests: () => call("POST", "/sandbox/faults/late-requests/release", {}),
     info: () => call("GET", "/sandbox/info"),
     setAppSettings: (appId, input) => call("POST", `/sandbox/apps/${segment(appId)}`, input),
     reset: () => call("POST", "/sandbox/reset", {}),

@@ -43,6 +43,9 @@ export function createFaultsRoutes(deps: SandboxDeps): Router {
     if (body.subCode !== undefined && !MERCHANT_SIDE_PAY_SUB_CODES.includes(body.subCode)) {
       throw new ControlError("VALIDATION_FAILED", `subCode must be one of ${MERCHANT_SIDE_PAY_SUB_CODES.join(", ")}`);
     }
+    if (body.mode === "late-processing" && body.method !== "alipay.trade.pay") {
+      throw new ControlError("VALIDATION_FAILED", "late-processing applies to alipay.trade.pay only");
+    }
     const fault: Fault = {
       method: body.method,
       mode: body.mode,
@@ -52,6 +55,13 @@ export function createFaultsRoutes(deps: SandboxDeps): Router {
     };
     deps.faults.add(fault);
     response.json(view(fault));
+  });
+  /** Processes the trade.pay requests a `late-processing` fault holds, now, oldest first. */
+  router.post("/sandbox/faults/late-requests/release", (_request, response) => {
+    response.json({ released: deps.lateRequests.release(deps.clock.now()) });
+  });
+  router.get("/sandbox/faults/late-requests", (_request, response) => {
+    response.json({ held: deps.lateRequests.count() });
   });
   router.delete("/sandbox/faults", (_request, response) => {
     deps.faults.clear();

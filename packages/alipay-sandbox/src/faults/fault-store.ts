@@ -4,9 +4,10 @@ export const GATEWAY_FAULT_MODES = [
   "pay-in-process",
   "acq-system-error",
   "merchant-refusal",
+  "late-processing",
 ] as const;
 /** Modes that only alipay.trade.pay takes. */
-export const TRADE_PAY_FAULT_MODES: readonly FaultMode[] = ["pay-in-process", "merchant-refusal"];
+export const TRADE_PAY_FAULT_MODES: readonly FaultMode[] = ["pay-in-process", "merchant-refusal", "late-processing"];
 export const NOTIFY_FAULT_MODES = [
   "drop-notify",
   "duplicate-notify",

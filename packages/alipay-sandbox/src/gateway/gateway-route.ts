@@ -17,9 +17,15 @@ function systemErrorFor(method: string): GatewayBody {
 
 /**
  * A fault answers in place of the method. `applied` decides whether the method ran behind it; `timeout` never
- * answers: the socket is held, then destroyed after timeoutFaultMs (longer than an SDK timeout).
+ * answers: the socket is held, then destroyed after timeoutFaultMs (longer than an SDK timeout). `late-processing`
+ * holds the socket the same way but runs the method only when the control API releases it (faults/late-requests.ts).
  */
-function answerWithFault(fault: Fault, context: MethodContext, run: () => GatewayBody): GatewayBody | "hold" {
+function answerWithFault(
+  deps: SandboxDeps,
+  fault: Fault,
+  context: { method: string; run: (at?: Date) => GatewayBody },
+): GatewayBody | "hold" {
+  const { run } = context;
   const runIfApplied = () => fault.applied && run();
   switch (fault.mode) {
     case "timeout":
@@ -30,13 +36,16 @@ function answerWithFault(fault: Fault, context: MethodContext, run: () => Gatewa
       return serviceUnavailable();
     case "acq-system-error":
       runIfApplied();
-      return systemErrorFor(context.request.method);
+      return systemErrorFor(context.method);
     case "merchant-refusal": {
       // docs/alipay-protocol.md §16.1: refused before any money moves.
       runIfApplied();
       const subCode = fault.subCode ?? "ACQ.MERCHANT_STATUS_NOT_NORMAL";
       return businessFailed(subCode, getSubCodeInfo("alipay.trade.pay", subCode)?.message ?? "商户状态异常");
     }
+    case "late-processing":
+      if (fault.applied) deps.lateRequests.hold((at) => void run(at));
+      return "hold";
     case "pay-in-process":
     case "drop-notify":
     case "duplicate-notify":
@@ -86,9 +95,9 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
       now,
       payInProcess: fault?.mode === "pay-in-process",
     };
-    const run = () => handler(context);
+    const run = (at: Date = now) => handler({ ...context, now: at });
     if (!fault) return send(run(), signType);
-    const answer = answerWithFault(fault, context, run);
+    const answer = answerWithFault(deps, fault, { method, run });
     if (answer !== "hold") return send(answer, signType);
     const socket = request.socket;
     heldSockets.add(socket);

@@ -69,6 +69,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const pending = new Map<string, Pending>();
   const running = new Set<Promise<void>>();
   let held: NotificationRecord[] = [];
+  /** Notifications a `lose-notify` fault took: every delivery of theirs is dropped. */
+  const lost = new Set<string>();
   let closed = false;
 
   const track = (work: Promise<void>) => {
@@ -112,10 +114,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   const attempt = async (target: NotificationRecord, dueAtMs: number) => {
     const at = attemptAt(dueAtMs);
-    // lose-notify: every attempt is dropped, as when the receiver is unreachable for Alipay's whole retry schedule.
-    if (genuineAttempts(target) === 0 && deps.faults.take(target.notifyType, ["lose-notify"])) target.lost = true;
-    const dropped =
-      target.lost === true || (genuineAttempts(target) === 0 && deps.faults.take(target.notifyType, ["drop-notify"]));
+    const first = genuineAttempts(target) === 0;
+    if (first && deps.faults.take(target.notifyType, ["lose-notify"])) lost.add(target.notifyId);
+    const dropped = lost.has(target.notifyId) || (first && deps.faults.take(target.notifyType, ["drop-notify"]));
     if (dropped) {
       record(target, { at, httpStatus: 0, body: "", note: "dropped" });
     } else {
@@ -227,6 +228,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       for (const entry of pending.values()) clearTimeout(entry.timer);
       pending.clear();
       held = [];
+      lost.clear();
     },
     close() {
       closed = true;

@@ -89,8 +89,6 @@ export type NotificationRecord = {
   charset?: AlipayCharset;
   attempts: NotificationAttempt[];
   delivered: boolean;
-  /** lose-notify: every attempt of Alipay's schedule is dropped (a redelivery through the control API still goes). */
-  lost?: boolean;
 };
 
 export type SandboxState = {

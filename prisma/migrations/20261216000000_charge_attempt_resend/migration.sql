@@ -1,0 +1,5 @@
+-- DropIndex
+DROP INDEX "ChargeAttempt_outTradeNo_key";
+
+-- CreateIndex
+CREATE INDEX "ChargeAttempt_outTradeNo_idx" ON "ChargeAttempt"("outTradeNo");
