@@ -7,9 +7,25 @@ export const customerAuthHeadersSchema = z.object({
 
 /** The admin key (admin routes). */
 export const ADMIN_KEY_HEADER = "x-admin-key";
+/**
+ * The admin key header, or else the console's session cookie (`ADMIN_SESSION_COOKIE`, from POST /admin/v1/session);
+ * which of the two authenticates is the server's check, made before the headers are parsed.
+ */
 export const adminAuthHeadersSchema = z.object({
-  [ADMIN_KEY_HEADER]: z.string().min(1, "send the admin key in the x-admin-key header"),
+  [ADMIN_KEY_HEADER]: z
+    .string()
+    .min(1, "send the admin key in the x-admin-key header")
+    .optional()
+    .meta({ description: "The admin key; optional when the console's session cookie is sent" }),
 });
+
+/** The console's httpOnly, SameSite=Strict session cookie, set by POST /admin/v1/session. */
+export const ADMIN_SESSION_COOKIE = "paysign_admin_session";
+/**
+ * Sent (value `1`) on every state-changing request authenticated by the session cookie: a cross-site form cannot
+ * set it, and a cross-site script cannot send it without a CORS preflight this API never grants.
+ */
+export const ADMIN_CSRF_HEADER = "x-paysign-console";
 
 /** Headers the security schemes already describe; left out of per-route header parameters. */
 export const AUTH_HEADER_NAMES = ["authorization", ADMIN_KEY_HEADER] as const;
