@@ -19,13 +19,6 @@ export const adminAuthHeadersSchema = z.object({
     .meta({ description: "The admin key; optional when the console's session cookie is sent" }),
 });
 
-/** The console's httpOnly, SameSite=Strict session cookie, set by POST /admin/v1/session. */
-export const ADMIN_SESSION_COOKIE = "paysign_admin_session";
-/**
- * Sent (value `1`) on every state-changing request authenticated by the session cookie: a cross-site form cannot
- * set it, and a cross-site script cannot send it without a CORS preflight this API never grants.
- */
-export const ADMIN_CSRF_HEADER = "x-paysign-console";
 
 /** Headers the security schemes already describe; left out of per-route header parameters. */
 export const AUTH_HEADER_NAMES = ["authorization", ADMIN_KEY_HEADER] as const;

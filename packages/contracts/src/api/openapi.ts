@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { AUTH_HEADER_NAMES, ADMIN_KEY_HEADER, ADMIN_SESSION_COOKIE } from "./common.ts";
+import { AUTH_HEADER_NAMES, ADMIN_KEY_HEADER } from "./common.ts";
+import { ADMIN_SESSION_COOKIE } from "./paths.ts";
 import { toOpenApiPath, type RouteDefinition, type RouteSecurity } from "./route.ts";
 
 /**
