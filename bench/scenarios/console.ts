@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { childEnvironment } from "../env.ts";
 import { ratiosOf, unavailable, type ScenarioResult } from "../results.ts";
 import type { ScenarioOptions } from "../scenario.ts";
 import { repoRoot } from "../stack.ts";
@@ -20,7 +21,7 @@ async function build(outDir: string): Promise<string | undefined> {
     const vite = path.join(consoleRoot, "node_modules", "vite", "bin", "vite.js");
     await promisify(execFile)(process.execPath, [vite, "build", "--logLevel", "warn"], {
       cwd: consoleRoot,
-      env: { ...process.env, NODE_ENV: "production", CONSOLE_OUT_DIR: outDir },
+      env: childEnvironment({ NODE_ENV: "production", CONSOLE_OUT_DIR: outDir }),
       encoding: "utf8",
     });
     return undefined;

@@ -19,6 +19,18 @@ const Notifications = lazy(() => import("./pages/Notifications.tsx"));
 const Plans = lazy(() => import("./pages/Plans.tsx"));
 
 const LANG_KEY = "paysign-console-lang";
+// antd's defaults, darkened where their text falls below WCAG AA contrast (4.5:1): the primary blue under white
+// text, red danger text, and secondary text on white.
+const theme = {
+  token: {
+    colorPrimary: "#0958d9",
+    colorLink: "#0958d9",
+    colorError: "#cf1322",
+    colorTextDescription: "rgba(0, 0, 0, 0.65)",
+    colorTextTertiary: "rgba(0, 0, 0, 0.65)",
+    colorTextPlaceholder: "rgba(0, 0, 0, 0.6)",
+  },
+};
 const NAV: Array<{ path: string; label: MessageKey }> = [
   { path: "/", label: "navOverview" },
   { path: "/agreements", label: "navAgreements" },
@@ -132,7 +144,7 @@ export function App() {
 
   return (
     <I18nContext.Provider value={i18n}>
-      <ConfigProvider locale={lang === "en" ? enUS : zhCN}>
+      <ConfigProvider locale={lang === "en" ? enUS : zhCN} theme={theme}>
         <AntApp>{content}</AntApp>
       </ConfigProvider>
     </I18nContext.Provider>

@@ -4,24 +4,36 @@ import type { ReactNode } from "react";
 import { labelOf, useI18n } from "./i18n.tsx";
 import { navigate } from "./router.ts";
 
+/** Solid tag colours dark enough for white text (WCAG AA, 4.5:1). */
+export const TAG_COLORS = {
+  green: "#237804",
+  blue: "#0958d9",
+  gold: "#874d00",
+  orange: "#ad4e00",
+  volcano: "#ad2102",
+  red: "#a8071a",
+  cyan: "#006d75",
+  grey: "#595959",
+} as const;
+
 const agreementColors: Record<string, string> = {
-  ACTIVE: "green",
-  TEMP: "gold",
-  PENDING: "blue",
-  PAUSED: "orange",
-  UNSIGNED: "default",
-  EXPIRED: "default",
-  COMPLETED: "cyan",
-  FAILED: "red",
-  ABANDONED: "default",
+  ACTIVE: TAG_COLORS.green,
+  TEMP: TAG_COLORS.gold,
+  PENDING: TAG_COLORS.blue,
+  PAUSED: TAG_COLORS.orange,
+  UNSIGNED: TAG_COLORS.grey,
+  EXPIRED: TAG_COLORS.grey,
+  COMPLETED: TAG_COLORS.cyan,
+  FAILED: TAG_COLORS.red,
+  ABANDONED: TAG_COLORS.grey,
 };
 const chargeColors: Record<string, string> = {
-  SUCCEEDED: "green",
-  PENDING: "blue",
-  PROCESSING: "blue",
-  UNKNOWN: "gold",
-  FAILED: "red",
-  PAST_DUE: "volcano",
+  SUCCEEDED: TAG_COLORS.green,
+  PENDING: TAG_COLORS.blue,
+  PROCESSING: TAG_COLORS.blue,
+  UNKNOWN: TAG_COLORS.gold,
+  FAILED: TAG_COLORS.red,
+  PAST_DUE: TAG_COLORS.volcano,
 };
 
 export function AgreementStatusTag(props: { status: string }) {

@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use("/metrics", noStore, ...adminKeyGuard);
   app.use(metricsRoute({ metrics, adminApiKey: config.adminApiKey }));
   if (config.docsEnabled) app.use(docsRoutes());
-  app.use(consoleRoutes(findConsoleDir()));
+  app.use(consoleRoutes(findConsoleDir(config.consoleDir)));
 
   app.use(express.json({ limit: "64kb" }));
   app.use("/api/v1", noStore, addressRateLimit(config), customerRateLimit(config, sessions));

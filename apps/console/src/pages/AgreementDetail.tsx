@@ -105,20 +105,20 @@ export default function AgreementDetail(props: { id: string }) {
       </PageTitle>
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("actions")}</h2>}>
         <Space wrap>
-          <Button onClick={() => confirm("sync", t("sync"))}>{t("sync")}</Button>
-          <Button disabled={agreement.status !== "TEMP"} onClick={() => confirm("effect", t("effect"))}>
+          <Button onClick={() => void confirm("sync", t("sync"))}>{t("sync")}</Button>
+          <Button disabled={agreement.status !== "TEMP"} onClick={() => void confirm("effect", t("effect"))}>
             {t("effect")}
           </Button>
           <Button disabled={agreement.status !== "ACTIVE"} onClick={() => setDeferOpen(true)}>
             {t("defer")}
           </Button>
-          <Button disabled={agreement.status !== "ACTIVE"} onClick={() => confirm("chargeNow", t("chargeNow"))}>
+          <Button disabled={agreement.status !== "ACTIVE"} onClick={() => void confirm("chargeNow", t("chargeNow"))}>
             {t("chargeNow")}
           </Button>
           <Button
             danger
             disabled={!["ACTIVE", "TEMP", "PAUSED"].includes(agreement.status)}
-            onClick={() => confirm("unsign", t("unsign"))}
+            onClick={() => void confirm("unsign", t("unsign"))}
           >
             {t("unsign")}
           </Button>

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Select, Space, Table, Tag } from "antd";
 import { useState } from "react";
 import { call } from "../api.ts";
-import { PageTitle, Pager } from "../components.tsx";
+import { PageTitle, Pager, TAG_COLORS } from "../components.tsx";
 import { shanghaiTime } from "../format.ts";
 import { useI18n } from "../i18n.tsx";
 import { navigate, queryString } from "../router.ts";
@@ -12,10 +12,10 @@ const OUTCOMES = ["APPLIED", "NO_CHANGE", "UNKNOWN_TARGET", "MISMATCH"] as const
   AdminNotification["outcome"]
 >;
 const outcomeColors: Record<AdminNotification["outcome"], string> = {
-  APPLIED: "green",
-  NO_CHANGE: "default",
-  UNKNOWN_TARGET: "gold",
-  MISMATCH: "red",
+  APPLIED: TAG_COLORS.green,
+  NO_CHANGE: TAG_COLORS.grey,
+  UNKNOWN_TARGET: TAG_COLORS.gold,
+  MISMATCH: TAG_COLORS.red,
 };
 
 export default function Notifications(props: { query: URLSearchParams }) {

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Space, Table, Tag } from "antd";
 import { useState } from "react";
 import { ApiError, call } from "../api.ts";
-import { PageTitle } from "../components.tsx";
+import { PageTitle, TAG_COLORS } from "../components.tsx";
 import { yuan } from "../format.ts";
 import { useI18n } from "../i18n.tsx";
 
@@ -142,7 +142,7 @@ export default function Plans() {
           {
             title: t("status"),
             dataIndex: "active",
-            render: (active: boolean) => <Tag color={active ? "green" : "default"}>{active ? t("active") : t("inactive")}</Tag>,
+            render: (active: boolean) => <Tag color={active ? TAG_COLORS.green : TAG_COLORS.grey}>{active ? t("active") : t("inactive")}</Tag>,
           },
           {
             title: t("actions"),
@@ -157,7 +157,7 @@ export default function Plans() {
                   danger
                   disabled={!plan.active}
                   onClick={() =>
-                    modal.confirm({
+                    void modal.confirm({
                       title: `${t("deactivate")} ${plan.name}`,
                       content: t("deactivateConfirm"),
                       okText: t("confirm"),

@@ -28,7 +28,7 @@ export function SignIn(props: { onSignedIn: () => void }) {
             <Input.Password autoComplete="current-password" />
           </Form.Item>
           {error ? <Alert type="error" title={error} style={{ marginBottom: 16 }} /> : null}
-          <Button type="primary" htmlType="submit" loading={busy} block>
+          <Button type="primary" htmlType="submit" disabled={busy} block>
             {t("signIn")}
           </Button>
         </Form>

@@ -3,10 +3,11 @@ import path from "node:path";
 import express, { Router } from "express";
 
 /**
- * Where the merchant console's built files are: `dist/console` beside the compiled server (the production build
+ * Where the merchant console's built files are: CONSOLE_DIR when set, else `dist/console` beside the compiled server (the production build
  * copies them there), else the workspace's `apps/console/dist` (`pnpm --filter @paysign/console build`).
  */
-export function findConsoleDir(): string | undefined {
+export function findConsoleDir(configured: string | undefined): string | undefined {
+  if (configured) return configured;
   const candidates = [
     path.resolve(import.meta.dirname, "../console"),
     path.resolve(import.meta.dirname, "../../../console/dist"),
