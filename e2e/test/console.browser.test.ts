@@ -48,7 +48,10 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`,
+    );
   expect(serious, `axe on ${name}`).toEqual([]);
 }
 
@@ -133,7 +136,13 @@ describe.skipIf(!chromiumPath)("the merchant console in a browser", () => {
       ["paysign_admin_session", true, "Strict"],
     ]);
     const api = (await client.admin<Overview>("/admin/v1/overview")).body;
-    expect(api).toMatchObject({ activeAgreements: 3, mrr: "59.70", charged: "59.70", refunded: "0.00", successRate: 1 });
+    expect(api).toMatchObject({
+      activeAgreements: 3,
+      mrr: "59.70",
+      charged: "59.70",
+      refunded: "0.00",
+      successRate: 1,
+    });
     const text = async (id: string) => (await page.getByTestId(id).innerText()).replace(/\s+/g, " ");
     expect(await text("active-agreements")).toContain(String(api.activeAgreements));
     expect(await text("mrr")).toContain(`¥${api.mrr}`);
@@ -198,7 +207,7 @@ describe.skipIf(!chromiumPath)("the merchant console in a browser", () => {
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("名称").fill("Too short a week");
     await dialog.getByLabel("周期", { exact: true }).click();
-    await page.locator(".ant-select-item-option[title=\"天\"]").click();
+    await page.locator('.ant-select-item-option[title="天"]').click();
     await dialog.getByLabel("数量").fill("6");
     await dialog.getByLabel("单次金额").fill("5.00");
     await dialog.getByRole("button", { name: /^保\s?存$/ }).click();

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 
 /** Where the console lives: /console in production and in the dev server alike. */
-export const BASE = "/console";
+const BASE = "/console";
 
 export type Location = { path: string; query: URLSearchParams };
 

@@ -82,7 +82,12 @@ describe("the console's overview, search and inbox", () => {
     await setClock(stack, shanghai("2031-03-01"));
     const monthly = await createPlan(stack, monthlyAfterAWeek);
     const quarterly = await createPlan(stack, { ...monthlyAfterAWeek, period: 3, singleAmount: "59.00" });
-    const weekly = await createPlan(stack, { ...monthlyAfterAWeek, periodType: "DAY", period: 7, singleAmount: "7.00" });
+    const weekly = await createPlan(stack, {
+      ...monthlyAfterAWeek,
+      periodType: "DAY",
+      period: 7,
+      singleAmount: "7.00",
+    });
     const first = await signActiveAgreement(stack, { planId: monthly });
     await signActiveAgreement(stack, { planId: quarterly });
     await signActiveAgreement(stack, { planId: weekly });
@@ -106,7 +111,11 @@ describe("the console's overview, search and inbox", () => {
     });
     // All three share D (signed the same day, first charge a week later): 19.90 + 59.00 + 7.00.
     expect(detail.paidTotal).toBe("19.90");
-    expect(overview.body).toMatchObject({ charged: "85.90", net: "85.90", chargeAttempts: { succeeded: 3, failed: 0 } });
+    expect(overview.body).toMatchObject({
+      charged: "85.90",
+      net: "85.90",
+      chargeAttempts: { succeeded: 3, failed: 0 },
+    });
     const days = overview.body.newAgreements as Array<{ date: string; count: number }>;
     expect(days).toHaveLength(31);
     expect(days.find((day) => day.date === "2031-03-01")?.count).toBe(3);

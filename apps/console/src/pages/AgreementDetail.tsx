@@ -168,7 +168,11 @@ function AgreementFacts(props: { agreement: AdminAgreementDetail }) {
             children: `${a.period} ${a.periodType === "DAY" ? t("days") : t("months")}`,
           },
           { key: "amount", label: t("singleAmount"), children: yuan(a.singleAmount) },
-          { key: "next", label: t("nextDeduct"), children: <span data-testid="next-deduct">{a.nextDeductDate ?? "—"}</span> },
+          {
+            key: "next",
+            label: t("nextDeduct"),
+            children: <span data-testid="next-deduct">{a.nextDeductDate ?? "—"}</span>,
+          },
           { key: "paid", label: t("paidTotal"), children: yuan(a.paidTotal) },
           { key: "count", label: t("payments"), children: a.paymentsCount },
           { key: "product", label: t("productCode"), children: a.productCode },

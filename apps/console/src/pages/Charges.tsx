@@ -38,7 +38,10 @@ export default function Charges(props: { query: URLSearchParams }) {
           style={{ width: 160 }}
           value={filters.status}
           onChange={(value: string | undefined) => setFilter({ status: value })}
-          options={CHARGE_STATUSES.map((status) => ({ value: status, label: labelOf(CHARGE_STATUS_LABELS, status, lang) }))}
+          options={CHARGE_STATUSES.map((status) => ({
+            value: status,
+            label: labelOf(CHARGE_STATUS_LABELS, status, lang),
+          }))}
         />
         <DatePicker.RangePicker
           aria-label={t("dueDate")}

@@ -90,7 +90,10 @@ export default function Plans() {
   });
   const deactivate = useMutation({
     mutationFn: (plan: Plan) =>
-      call<typeof adminUpdatePlan>("PATCH", "/admin/v1/plans/:id", { params: { id: plan.id }, body: { active: false } }),
+      call<typeof adminUpdatePlan>("PATCH", "/admin/v1/plans/:id", {
+        params: { id: plan.id },
+        body: { active: false },
+      }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["plans"] }),
   });
 
@@ -136,13 +139,20 @@ export default function Plans() {
             key: "period",
             render: (_value, plan) => `${plan.period} ${plan.periodType === "DAY" ? t("days") : t("months")}`,
           },
-          { title: t("singleAmount"), dataIndex: "singleAmount", align: "right", render: (value: string) => yuan(value) },
+          {
+            title: t("singleAmount"),
+            dataIndex: "singleAmount",
+            align: "right",
+            render: (value: string) => yuan(value),
+          },
           { title: t("totalPayments"), dataIndex: "totalPayments", render: (value: number | null) => value ?? "—" },
           { title: t("effectType"), dataIndex: "effectType" },
           {
             title: t("status"),
             dataIndex: "active",
-            render: (active: boolean) => <Tag color={active ? TAG_COLORS.green : TAG_COLORS.grey}>{active ? t("active") : t("inactive")}</Tag>,
+            render: (active: boolean) => (
+              <Tag color={active ? TAG_COLORS.green : TAG_COLORS.grey}>{active ? t("active") : t("inactive")}</Tag>
+            ),
           },
           {
             title: t("actions"),
@@ -183,7 +193,9 @@ export default function Plans() {
         onOk={() => form.submit()}
         forceRender
       >
-        {formError ? <Alert type="error" title={formError} style={{ marginBottom: 16 }} data-testid="plan-error" /> : null}
+        {formError ? (
+          <Alert type="error" title={formError} style={{ marginBottom: 16 }} data-testid="plan-error" />
+        ) : null}
         <Form form={form} layout="vertical" onFinish={(values) => save.mutate(values)}>
           <Form.Item label={t("name")} name="name">
             <Input />

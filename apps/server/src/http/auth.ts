@@ -21,7 +21,7 @@ export type AdminAuth = { by: "key" } | { by: "cookie"; expiresAt: Date };
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** One cookie's value from the Cookie header, or undefined. */
-export function readCookie(req: Request, name: string): string | undefined {
+function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
   if (typeof header !== "string") return undefined;
   for (const part of header.split(";")) {

@@ -24,8 +24,7 @@ export function findNotificationsPage(
   };
   return readPage(
     input.limit,
-    (take) =>
-      db.notificationInbox.findMany({ where, orderBy: [{ receivedAt: "desc" }, { id: "desc" }], take }),
+    (take) => db.notificationInbox.findMany({ where, orderBy: [{ receivedAt: "desc" }, { id: "desc" }], take }),
     receivedAtCursorOf,
   );
 }

@@ -19,7 +19,6 @@ export const adminAuthHeadersSchema = z.object({
     .meta({ description: "The admin key; optional when the console's session cookie is sent" }),
 });
 
-
 /** Headers the security schemes already describe; left out of per-route header parameters. */
 export const AUTH_HEADER_NAMES = ["authorization", ADMIN_KEY_HEADER] as const;
 
