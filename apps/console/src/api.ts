@@ -76,7 +76,7 @@ export async function signIn(adminKey: string): Promise<void> {
     headers: { "x-admin-key": adminKey, accept: "application/json" },
     credentials: "same-origin",
   });
-  if (response.status === 201) return;
+  if (response.ok) return;
   const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
   throw new ApiError(response.status, body);
 }

@@ -40,7 +40,7 @@ describe("the console's session cookie", () => {
       method: "POST",
       headers: { "x-admin-key": stack.config.adminApiKey },
     });
-    expect(signedIn.status).toBe(201);
+    expect(signedIn.status).toBe(200);
     const setCookie = defined(signedIn.cookie, "set-cookie");
     expect(setCookie).toMatch(/^paysign_admin_session=\d{13}\.[\w-]{43}; /);
     expect(setCookie).toContain("HttpOnly");

@@ -63,7 +63,7 @@ export function adminConsoleRoutes(deps: ServiceDeps & { adminSessions: AdminSes
     const { token, expiresAt } = deps.adminSessions.issue();
     context.setHeader("set-cookie", sessionCookie(token, { maxAgeSeconds: ADMIN_SESSION_TTL_SECONDS, secure }));
     return Promise.resolve({
-      status: 201,
+      status: 200,
       body: { authenticatedBy: "cookie", expiresAt: expiresAt.toISOString() },
     });
   });

@@ -25,7 +25,7 @@ export const adminCreateSession = route({
   description:
     "The cookie then authenticates admin routes as the key does; state-changing requests made with it must also " +
     "send x-paysign-console: 1.",
-  responses: { 201: adminSessionSchema, ...adminReadErrors },
+  responses: { 200: adminSessionSchema, ...adminReadErrors },
 });
 
 export const adminGetSession = route({
