@@ -11,6 +11,8 @@ RUN npm install --global pnpm@10 --no-fund --no-audit
 # The whole workspace (see .dockerignore): pnpm's install runs the Prisma client generation of the root postinstall.
 COPY . .
 RUN pnpm install --frozen-lockfile
+# The merchant console first: the server's build copies its files into dist/console (served at /console).
+RUN pnpm --filter @paysign/console build
 RUN pnpm --filter @paysign/contracts --filter @paysign/server build
 RUN pnpm --filter @paysign/server deploy --prod --legacy /out
 

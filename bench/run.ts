@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { format } from "prettier";
 import { describeMachine, formatMachine, formatTable, type BenchResults, type ScenarioResult } from "./results.ts";
 import { fullSizes, smallSizes, type ScenarioOptions } from "./scenario.ts";
+import { runConsole } from "./scenarios/console.ts";
 import { runDeductions } from "./scenarios/deductions.ts";
 import { runMiniprogram } from "./scenarios/miniprogram.ts";
 import { runNotify } from "./scenarios/notify.ts";
@@ -14,6 +15,7 @@ export const scenarios = {
   notify: runNotify,
   deductions: runDeductions,
   miniprogram: runMiniprogram,
+  console: runConsole,
 } satisfies Record<string, (options: ScenarioOptions) => Promise<ScenarioResult>>;
 
 export type ScenarioName = keyof typeof scenarios;

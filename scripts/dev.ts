@@ -27,18 +27,41 @@ function watchMiniProgram(stack: DevStack): ChildProcess {
   return child;
 }
 
+/** The console's Vite dev server (hot reload) on CONSOLE_PORT, forwarding /admin/v1 to the API (a child process). */
+function serveConsole(stack: DevStack, port: number): ChildProcess {
+  const consoleRoot = path.join(repoRoot, "apps", "console");
+  const child = spawn(process.execPath, [path.join(consoleRoot, "node_modules", "vite", "bin", "vite.js")], {
+    cwd: consoleRoot,
+    env: { ...process.env, CONSOLE_PORT: String(port), CONSOLE_API_URL: stack.apiUrl },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => `  [console] ${line}\n`)
+      .join("");
+  child.stdout?.on("data", (chunk: Buffer) => process.stdout.write(prefix(chunk)));
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  return child;
+}
+
 try {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const stack = await startDevStack(config, logger);
   const miniProgram = watchMiniProgram(stack);
-  process.stdout.write(devBanner(stack, config.dataDir) + "\n");
+  const consolePort = Number(process.env.CONSOLE_PORT ?? "5173");
+  const consoleServer = serveConsole(stack, consolePort);
+  process.stdout.write(devBanner(stack, config.dataDir, `http://127.0.0.1:${consolePort}/console/`) + "\n");
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
     process.stdout.write("\n  stopping paysign…\n");
     miniProgram.kill("SIGTERM");
+    consoleServer.kill("SIGTERM");
     stack.stop().then(
       () => process.exit(0),
       (error: unknown) => {

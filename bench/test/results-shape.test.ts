@@ -78,3 +78,22 @@ describe("pnpm bench results", () => {
     expect(deductions.details.trades).toBe(smallSizes.deductionAgreements);
   });
 });
+
+describe("pnpm bench console row", () => {
+  test("the console's initial JavaScript, gzipped, against its 300 KB target, charts loaded on demand", async () => {
+    const results = await runBench({ only: ["console"], scenario: { sizes: smallSizes } });
+    const file = path.join(dir, "console-results.json");
+    await writeResults(results, file);
+    const consoleRow = defined(
+      (JSON.parse(await readFile(file, "utf8")) as BenchResults).scenarios.console,
+      "scenarios.console",
+    );
+    expect(consoleRow.status).toBe("ok");
+    expect(consoleRow.unit).toBe("bytes gzip");
+    expect(consoleRow.value).toBeGreaterThan(0);
+    expect(Object.keys(consoleRow.peers)).toEqual(["target", "all_javascript"]);
+    expect(consoleRow.peers.target).toBe(300 * 1024);
+    expect(consoleRow.ratios["console/target"]).toBeGreaterThan(0);
+    expect(consoleRow.checks).toEqual({ under_300_kb: true, charts_load_on_demand: true });
+  }, 120_000);
+});

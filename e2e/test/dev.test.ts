@@ -77,7 +77,9 @@ describe("pnpm dev", () => {
       PORT: String(await freePort()),
       EMBEDDED_PG_PORT: String(await freePort()),
       SANDBOX_PORT: String(await freePort()),
+      CONSOLE_PORT: String(await freePort()),
     };
+    const consoleUrl = `http://127.0.0.1:${env.CONSOLE_PORT}/console/`;
     const sandbox = `http://127.0.0.1:${env.SANDBOX_PORT}`;
     const api = `http://127.0.0.1:${env.PORT}`;
     const databaseUrl = `postgresql://postgres:paysign-local@127.0.0.1:${env.EMBEDDED_PG_PORT}/paysign`;
@@ -94,6 +96,13 @@ describe("pnpm dev", () => {
     expect((await fetch(`${sandbox}/sandbox/clock`)).status).toBe(200);
     expect((await fetch(sandbox)).status).toBe(200);
     await waitForOutput(first, "mini program (development) → ");
+    expect(first.output()).toContain(`Console      ${consoleUrl}`);
+    await waitForOutput(first, "ready in");
+    const consolePage = await fetch(consoleUrl);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('<div id="root">');
+    // The dev server forwards the admin API, so the console's session cookie stays same-origin.
+    expect((await fetch(`http://127.0.0.1:${env.CONSOLE_PORT}/admin/v1/session`)).status).toBe(401);
     expect(existsSync(path.join(dataDir, "mini", "app.json"))).toBe(true);
     const appPublicKey = readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8");
     const customerId = randomUUID();

@@ -111,6 +111,7 @@ describe.skipIf(skipReason !== undefined)("the production install", () => {
 
   beforeAll(async () => {
     chmodSync(folder, 0o755);
+    await run("pnpm", ["--filter", "@paysign/console", "build"], { cwd: repoRoot });
     await run("pnpm", ["--filter", "@paysign/contracts", "--filter", "@paysign/server", "build"], { cwd: repoRoot });
     await run("pnpm", ["--filter", "@paysign/server", "deploy", "--prod", "--legacy", deployDir], { cwd: repoRoot });
     const keyFile = path.join(folder, "tls-key.pem");
@@ -233,6 +234,19 @@ describe.skipIf(skipReason !== undefined)("the production install", () => {
     expect(existsSync(path.join(deployDir, "dist/main.js"))).toBe(true);
     expect(existsSync(path.join(deployDir, "dist/migrations"))).toBe(true);
     expect(existsSync(path.join(deployDir, "src"))).toBe(false);
+    expect(existsSync(path.join(deployDir, "dist/console/index.html"))).toBe(true);
+  });
+
+  test("the merchant console is served at /console by the same process, its own scripts only", async () => {
+    const page = await fetch(`${apiUrl}/console/agreements`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self';");
+    const html = await page.text();
+    const script = /<script type="module" crossorigin src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const asset = await fetch(`${apiUrl}${script ?? ""}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
   });
 
   const signAndWaitActive = async (planId: string) => {

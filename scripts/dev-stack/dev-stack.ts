@@ -106,7 +106,8 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
   }
 }
 
-export function devBanner(stack: DevStack, dataDir: string): string {
+/** The banner `pnpm dev` prints; `consoleUrl` is the console's dev server when one runs. */
+export function devBanner(stack: DevStack, dataDir: string, consoleUrl?: string): string {
   const database = stack.embeddedDatabase
     ? `embedded PostgreSQL, data in ${dataDir}/postgres (${redactPassword(stack.databaseUrl)})`
     : redactPassword(stack.databaseUrl);
@@ -123,6 +124,9 @@ export function devBanner(stack: DevStack, dataDir: string): string {
     "",
     `  API          ${stack.apiUrl}`,
     `  API docs     ${stack.apiUrl}/docs   (OpenAPI: ${stack.apiUrl}/openapi.json)`,
+    ...(consoleUrl
+      ? [`  Console      ${consoleUrl}   (hot reload; sign in with the admin key below)`]
+      : [`  Console      ${stack.apiUrl}/console/   (the built console: pnpm --filter @paysign/console build)`]),
     `  Health       ${stack.apiUrl}/healthz   ${stack.apiUrl}/readyz`,
     ...sandbox,
     `  Database     ${database}`,

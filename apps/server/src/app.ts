@@ -8,6 +8,7 @@ import type { Database } from "./db/prisma.ts";
 import type { Config } from "./env.ts";
 import { createAuthenticator } from "./http/auth.ts";
 import type { BindOptions } from "./http/bind-route.ts";
+import { consoleRoutes, findConsoleDir } from "./http/console-static.ts";
 import { contentSecurityDirectives, noStore } from "./http/content-security.ts";
 import { errorHandler, notFoundRoute } from "./http/error-handler.ts";
 import { addressRateLimit, adminAuthFailureLimit, customerRateLimit } from "./http/rate-limits.ts";
@@ -16,12 +17,14 @@ import { recordHttpDuration } from "./metrics/http-metrics.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { DeductionQueue } from "./deductions/scheduler.ts";
 import { adminChargeRoutes } from "./routes/admin-charge-routes.ts";
+import { adminConsoleRoutes } from "./routes/admin-console-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { customerRoutes } from "./routes/customer-routes.ts";
 import { docsRoutes } from "./routes/docs-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { notifyRoute } from "./routes/notify-route.ts";
+import { createAdminSessions } from "./services/admin-sessions.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import { createSessionTokens } from "./services/session-tokens.ts";
 import { getSessionVersion } from "./services/sessions.ts";
@@ -54,8 +57,9 @@ export function createApp(deps: AppDeps): express.Express {
     clock,
     currentVersion: (customerId) => getSessionVersion(services, customerId),
   });
+  const adminSessions = createAdminSessions({ sessionSecret: config.sessionSecret, adminApiKey: config.adminApiKey });
   const bind: BindOptions = {
-    authenticator: createAuthenticator({ sessions, adminApiKey: config.adminApiKey }),
+    authenticator: createAuthenticator({ sessions, adminApiKey: config.adminApiKey, adminSessions }),
     checkResponses: config.nodeEnv !== "production",
   };
 
@@ -88,6 +92,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use("/metrics", noStore, ...adminKeyGuard);
   app.use(metricsRoute({ metrics, adminApiKey: config.adminApiKey }));
   if (config.docsEnabled) app.use(docsRoutes());
+  app.use(consoleRoutes(findConsoleDir(config.consoleDir)));
 
   app.use(express.json({ limit: "64kb" }));
   app.use("/api/v1", noStore, addressRateLimit(config), customerRateLimit(config, sessions));
@@ -95,6 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(customerRoutes({ ...services, sessions }, bind));
   app.use(adminRoutes(services, bind));
   app.use(adminChargeRoutes({ ...services, queue: deps.queue }, bind));
+  app.use(adminConsoleRoutes({ ...services, adminSessions }, bind));
   app.use(notFoundRoute);
   app.use(errorHandler(logger));
   return app;

@@ -109,6 +109,7 @@ const envObject = z.object({
     .default("false")
     .transform((value, ctx) => parseTrustProxy(value, ctx)),
   DOCS_ENABLED: z.enum(["true", "false"], 'must be "true" or "false"').optional(),
+  CONSOLE_DIR: z.string().min(1).optional(),
   SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
   SANDBOX_PORT: port(4100),
   SANDBOX_KEY_MODE: z.enum(["key", "cert"]).default("key"),
@@ -280,6 +281,8 @@ export type Config = {
   trustProxy: TrustProxy;
   /** GET /docs and /openapi.json are served (default: outside production only). */
   docsEnabled: boolean;
+  /** The merchant console's built files, served at /console; unset: found beside the server (console-static.ts). */
+  consoleDir: string | undefined;
   /** Development and tests: the server's clock follows this sandbox's simulated time. */
   sandboxUrl: string | undefined;
   /** Where `pnpm dev` runs the sandbox. */
@@ -359,6 +362,7 @@ export function loadConfig(
     maxPendingAgreementsPerCustomer: env.MAX_PENDING_AGREEMENTS_PER_CUSTOMER,
     trustProxy: env.TRUST_PROXY,
     docsEnabled: env.DOCS_ENABLED ? env.DOCS_ENABLED === "true" : env.NODE_ENV !== "production",
+    consoleDir: env.CONSOLE_DIR ? path.resolve(env.CONSOLE_DIR) : undefined,
     sandboxUrl: env.SANDBOX_URL,
     sandboxPort: env.SANDBOX_PORT,
     sandboxKeyMode: env.SANDBOX_KEY_MODE,

@@ -83,8 +83,9 @@ describe("/openapi.json", () => {
       expect(Object.keys(entry?.operation.responses ?? {}).sort()).toEqual(
         Object.keys(route.responses).map(String).sort(),
       );
-      const scheme = { customer: "customerSession", admin: "adminKey", none: undefined }[route.security];
-      expect(entry?.operation.security).toEqual(scheme ? [{ [scheme]: [] }] : []);
+      // Admin routes take the key or the console's session cookie, either one.
+      const schemes = { customer: ["customerSession"], admin: ["adminKey", "adminSession"], none: [] }[route.security];
+      expect(entry?.operation.security).toEqual(schemes.map((scheme) => ({ [scheme]: [] })));
       if (route.body) {
         expect(Object.keys(entry?.operation.requestBody?.content ?? {})).toEqual([
           route.bodyContentType ?? "application/json",
@@ -93,7 +94,7 @@ describe("/openapi.json", () => {
     }
     expect(operations).toHaveLength(contractRoutes.length);
     const schemes = (document.components as { securitySchemes: Json }).securitySchemes;
-    expect(Object.keys(schemes).sort()).toEqual(["adminKey", "customerSession"]);
+    expect(Object.keys(schemes).sort()).toEqual(["adminKey", "adminSession", "customerSession"]);
     console.log(
       `openapi: ${operations.length} operations over ${Object.keys(document.paths as Json).length} paths, ` +
         `one for each of the ${contractRoutes.length} contract routes`,

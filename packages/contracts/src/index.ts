@@ -16,6 +16,7 @@ export * from "./api/resources/plan.ts";
 export * from "./api/resources/charge.ts";
 export * from "./api/resources/customer.ts";
 export * from "./api/resources/agreement.ts";
+export * from "./api/resources/console.ts";
 export * from "./api/routes.ts";
 export * from "./api/openapi.ts";
 export * from "./api/paths.ts";

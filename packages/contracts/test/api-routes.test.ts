@@ -40,6 +40,11 @@ describe("the route table (docs/product.md §7)", () => {
         "POST /admin/v1/agreements/:id/charges",
         "POST /admin/v1/scheduler/run",
         "GET /admin/v1/charges",
+        "POST /admin/v1/session",
+        "GET /admin/v1/session",
+        "DELETE /admin/v1/session",
+        "GET /admin/v1/overview",
+        "GET /admin/v1/notifications",
         "GET /healthz",
         "GET /readyz",
       ].sort(),
@@ -206,7 +211,7 @@ describe("OpenAPI", () => {
     expect(operation?.security).toEqual([{ customerSession: [] }]);
     expect(operation?.requestParams?.path).toBe(apiRoutes.reportSignResult.params);
     expect(Object.keys(operation?.responses ?? {})).toEqual(["200", "400", "401", "404", "429", "500", "503"]);
-    expect(paths["/admin/v1/plans/{id}"]?.patch?.security).toEqual([{ adminKey: [] }]);
+    expect(paths["/admin/v1/plans/{id}"]?.patch?.security).toEqual([{ adminKey: [] }, { adminSession: [] }]);
     expect(paths["/alipay/notify"]?.post?.requestBody?.content).toHaveProperty("application/x-www-form-urlencoded");
     expect(paths["/alipay/notify"]?.post?.responses["200"]?.content).toHaveProperty("text/plain");
   });

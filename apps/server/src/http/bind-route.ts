@@ -2,13 +2,17 @@ import type { RouteDefinition, RouteHandlerResult, RouteRequest } from "@paysign
 import type { Request, Response, Router } from "express";
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
-import type { Authenticator } from "./auth.ts";
+import type { AdminAuth, Authenticator } from "./auth.ts";
 import { requestIdOf } from "./error-handler.ts";
 
 type RouteContext = {
   requestId: string;
   /** Set on customer routes: the signed-in customer. */
   customerId: string;
+  /** Set on admin routes: how the request was authenticated. */
+  admin: AdminAuth | undefined;
+  /** Adds a header to the answer (the console's session cookie). */
+  setHeader(name: string, value: string): void;
 };
 
 export type BoundHandler<R extends RouteDefinition> = (
@@ -64,7 +68,7 @@ function mountRoute<R extends RouteDefinition>(mount: {
   router[method](route.path, async (req: Request, res: Response) => {
     let customerId = "";
     if (route.security === "customer") customerId = await options.authenticator.customer(req);
-    if (route.security === "admin") options.authenticator.admin(req);
+    const admin = route.security === "admin" ? options.authenticator.admin(req) : undefined;
 
     const request = {
       params: parsePart(route.params, req.params, "path"),
@@ -72,7 +76,8 @@ function mountRoute<R extends RouteDefinition>(mount: {
       headers: parsePart(route.headers, req.headers, "headers"),
       body: parsePart(route.body, req.body, "body"),
     } as RouteRequest<R>;
-    const result = await handler(request, { requestId: requestIdOf(req), customerId });
+    const setHeader = (name: string, value: string) => void res.setHeader(name, value);
+    const result = await handler(request, { requestId: requestIdOf(req), customerId, admin, setHeader });
 
     const schema = route.responses[result.status];
     if (options.checkResponses) {

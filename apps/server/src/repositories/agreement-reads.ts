@@ -13,6 +13,12 @@ export type AgreementFilter = {
   status?: AgreementStatus | undefined;
   customerId?: string | undefined;
   planId?: string | undefined;
+  /** An exact agreement no., external agreement no. or Alipay user id. */
+  q?: string | undefined;
+  /** Created on or after the start of this Asia/Shanghai day. */
+  createdFrom?: Date | undefined;
+  /** Created before this instant (the start of the day after the last day). */
+  createdBefore?: Date | undefined;
 };
 
 /** Agreements, newest first, one page after `cursor`. */
@@ -25,6 +31,17 @@ export function findAgreementsPage(
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.customerId ? { customerId: filter.customerId } : {}),
     ...(filter.planId ? { planId: filter.planId } : {}),
+    ...(filter.q
+      ? { AND: [{ OR: [{ agreementNo: filter.q }, { externalAgreementNo: filter.q }, { alipayUserId: filter.q }] }] }
+      : {}),
+    ...(filter.createdFrom || filter.createdBefore
+      ? {
+          createdAt: {
+            ...(filter.createdFrom ? { gte: filter.createdFrom } : {}),
+            ...(filter.createdBefore ? { lt: filter.createdBefore } : {}),
+          },
+        }
+      : {}),
     ...afterCreatedAtCursor(input.cursor),
   };
   return readPage(

@@ -67,3 +67,16 @@ export async function readPage<Row>(
   const last = page.at(-1);
   return { rows: page, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
 }
+
+/** The `where` for the rows after a newest-received-first cursor (recorded notifications). */
+export function afterReceivedAtCursor(cursor: string | undefined) {
+  if (cursor === undefined) return {};
+  const { sortKey, id } = decodeCursor(cursor);
+  const receivedAt = isoInstantPattern.test(sortKey) ? new Date(sortKey) : new Date(Number.NaN);
+  if (Number.isNaN(receivedAt.getTime()) || !uuidPattern.test(id)) throw foreignCursor();
+  return { OR: [{ receivedAt: { lt: receivedAt } }, { receivedAt, id: { lt: id } }] };
+}
+
+export function receivedAtCursorOf(row: { receivedAt: Date; id: string }): string {
+  return encodeCursor(row.receivedAt.toISOString(), row.id);
+}

@@ -1,4 +1,5 @@
 import { DEFAULT_PAGE_LIMIT } from "@paysign/contracts";
+import { shanghaiDayStart } from "./shanghai-days.ts";
 import { notFound } from "../errors.ts";
 import {
   findAgreementsPage,
@@ -12,12 +13,22 @@ import type { Page } from "../repositories/cursor.ts";
 import type { AgreementRow } from "../repositories/rows.ts";
 import type { ServiceDeps } from "./deps.ts";
 
-/** Operators: agreements, newest first, filtered, one page after the cursor. */
+/** Operators: agreements, newest first, filtered (creation days are Asia/Shanghai days), one page after the cursor. */
 export async function findAgreements(
   deps: ServiceDeps,
-  query: AgreementFilter & { cursor?: string | undefined; limit?: number | undefined },
+  query: Omit<AgreementFilter, "createdFrom" | "createdBefore"> & {
+    createdFrom?: string | undefined;
+    createdTo?: string | undefined;
+    cursor?: string | undefined;
+    limit?: number | undefined;
+  },
 ): Promise<Page<AgreementRow>> {
-  const { cursor, limit, ...filter } = query;
+  const { cursor, limit, createdFrom, createdTo, ...rest } = query;
+  const filter: AgreementFilter = {
+    ...rest,
+    createdFrom: createdFrom === undefined ? undefined : shanghaiDayStart(createdFrom),
+    createdBefore: createdTo === undefined ? undefined : shanghaiDayStart(createdTo, 1),
+  };
   return await findAgreementsPage(deps.db.prisma, { filter, cursor, limit: limit ?? DEFAULT_PAGE_LIMIT });
 }
 

@@ -7,8 +7,16 @@ export const customerAuthHeadersSchema = z.object({
 
 /** The admin key (admin routes). */
 export const ADMIN_KEY_HEADER = "x-admin-key";
+/**
+ * The admin key header, or else the console's session cookie (`ADMIN_SESSION_COOKIE`, from POST /admin/v1/session);
+ * which of the two authenticates is the server's check, made before the headers are parsed.
+ */
 export const adminAuthHeadersSchema = z.object({
-  [ADMIN_KEY_HEADER]: z.string().min(1, "send the admin key in the x-admin-key header"),
+  [ADMIN_KEY_HEADER]: z
+    .string()
+    .min(1, "send the admin key in the x-admin-key header")
+    .optional()
+    .meta({ description: "The admin key; optional when the console's session cookie is sent" }),
 });
 
 /** Headers the security schemes already describe; left out of per-route header parameters. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AUTH_HEADER_NAMES, ADMIN_KEY_HEADER } from "./common.ts";
+import { ADMIN_SESSION_COOKIE } from "./paths.ts";
 import { toOpenApiPath, type RouteDefinition, type RouteSecurity } from "./route.ts";
 
 /**
@@ -10,11 +11,18 @@ import { toOpenApiPath, type RouteDefinition, type RouteSecurity } from "./route
 export const OPENAPI_SECURITY_SCHEMES = {
   customerSession: { type: "http", scheme: "bearer", description: "The token from POST /api/v1/sessions" },
   adminKey: { type: "apiKey", in: "header", name: ADMIN_KEY_HEADER },
+  adminSession: {
+    type: "apiKey",
+    in: "cookie",
+    name: ADMIN_SESSION_COOKIE,
+    description:
+      "The console's session from POST /admin/v1/session; state-changing requests also send x-paysign-console: 1",
+  },
 } as const;
 
 const SECURITY_REQUIREMENTS: Record<RouteSecurity, Array<Record<string, string[]>>> = {
   customer: [{ customerSession: [] }],
-  admin: [{ adminKey: [] }],
+  admin: [{ adminKey: [] }, { adminSession: [] }],
   none: [],
 };
 

@@ -19,3 +19,11 @@ export function buildPath(path: string, params: Readonly<Record<string, string>>
     return encodeURIComponent(value);
   });
 }
+
+/** The console's httpOnly, SameSite=Strict session cookie, set by POST /admin/v1/session. */
+export const ADMIN_SESSION_COOKIE = "paysign_admin_session";
+/**
+ * Sent (value `1`) on every state-changing request authenticated by the session cookie: a cross-site form cannot
+ * set it, and a cross-site script cannot send it without a CORS preflight this API never grants.
+ */
+export const ADMIN_CSRF_HEADER = "x-paysign-console";

@@ -45,7 +45,7 @@ export {
   type CalendarDateParts,
 } from "../time.ts";
 export { ERROR_CODES, ERROR_HTTP_STATUS, isErrorCode, type ErrorCode } from "../api/error-codes.ts";
-export { CUSTOMER_API_PATHS, buildPath } from "../api/paths.ts";
+export { ADMIN_CSRF_HEADER, CUSTOMER_API_PATHS, buildPath } from "../api/paths.ts";
 export type { ErrorBody } from "../api/errors.ts";
 export type {
   Agreement,

@@ -11,6 +11,7 @@ import {
 } from "../resources/agreement.ts";
 import { chargeSchema, chargeStatusSchema } from "../resources/charge.ts";
 import { createPlanBodySchema, planSchema, updatePlanBodySchema } from "../resources/plan.ts";
+import { agreementSearchQueryShape } from "./admin-console.ts";
 
 const adminReadErrors = errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "INTERNAL", "SERVICE_UNAVAILABLE");
 const adminResourceErrors = errorResponses(
@@ -80,6 +81,7 @@ export const adminListAgreements = route({
     status: agreementStatusSchema.optional(),
     customerId: z.uuid().optional(),
     planId: z.uuid().optional(),
+    ...agreementSearchQueryShape,
     ...pageQueryShape,
   }),
   responses: { 200: pageOf(adminAgreementSchema), ...adminReadErrors },

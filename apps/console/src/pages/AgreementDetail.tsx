@@ -1,0 +1,302 @@
+import type {
+  AdminAgreementDetail,
+  adminChargeAgreement,
+  adminDeferAgreement,
+  adminEffectAgreement,
+  adminGetAgreement,
+  adminSyncAgreement,
+  adminUnsignAgreement,
+  ChargeWithAttempts,
+} from "@paysign/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, DatePicker, Descriptions, Modal, Space, Spin, Table, Timeline, Tooltip } from "antd";
+import dayjs, { type Dayjs } from "dayjs";
+import { useState } from "react";
+import { call } from "../api.ts";
+import { AgreementStatusTag, ChargeStatusTag, Link, PageTitle } from "../components.tsx";
+import { isAllowedDeferDate, shanghaiTime, shanghaiToday, yuan } from "../format.ts";
+import { useI18n, type MessageKey } from "../i18n.tsx";
+
+type Action = "sync" | "effect" | "unsign" | "chargeNow";
+
+const CONFIRMATIONS: Record<Action, MessageKey> = {
+  sync: "syncConfirm",
+  effect: "effectConfirm",
+  unsign: "unsignConfirm",
+  chargeNow: "chargeNowConfirm",
+};
+
+function runAction(action: Action, id: string): Promise<string> {
+  const params = { id };
+  switch (action) {
+    case "sync":
+      return call<typeof adminSyncAgreement>("POST", "/admin/v1/agreements/:id/sync", { params }).then(
+        (answer) => answer.agreement.status,
+      );
+    case "effect":
+      return call<typeof adminEffectAgreement>("POST", "/admin/v1/agreements/:id/effect", { params }).then(
+        (answer) => answer.agreement.status,
+      );
+    case "unsign":
+      return call<typeof adminUnsignAgreement>("POST", "/admin/v1/agreements/:id/unsign", { params }).then(
+        (answer) => answer.agreement.status,
+      );
+    case "chargeNow":
+      return call<typeof adminChargeAgreement>("POST", "/admin/v1/agreements/:id/charges", { params }).then(
+        (answer) => `${answer.charge.dueDate} ${answer.charge.status}`,
+      );
+    default: {
+      const never: never = action;
+      throw new Error(`unknown action ${String(never)}`);
+    }
+  }
+}
+
+export default function AgreementDetail(props: { id: string }) {
+  const { t } = useI18n();
+  const { modal, message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [deferOpen, setDeferOpen] = useState(false);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
+  const detail = useQuery({
+    queryKey: ["agreement", props.id],
+    queryFn: () => call<typeof adminGetAgreement>("GET", "/admin/v1/agreements/:id", { params: { id: props.id } }),
+  });
+  const settle = (label: string) => ({
+    onSuccess: (result: string) => {
+      setOutcome({ ok: true, text: `${label}: ${result}` });
+      void message.success(`${label}: ${result}`);
+      void queryClient.invalidateQueries({ queryKey: ["agreement", props.id] });
+      void queryClient.invalidateQueries({ queryKey: ["agreements"] });
+    },
+    onError: (error: Error) => setOutcome({ ok: false, text: `${label}: ${error.message}` }),
+  });
+  const action = useMutation({
+    mutationFn: (input: { action: Action; label: string }) => runAction(input.action, props.id),
+    onSuccess: (result, input) => settle(input.label).onSuccess(result),
+    onError: (error, input) => settle(input.label).onError(error),
+  });
+  const defer = useMutation({
+    mutationFn: (deductDate: string) =>
+      call<typeof adminDeferAgreement>("POST", "/admin/v1/agreements/:id/defer", {
+        params: { id: props.id },
+        body: { deductDate },
+      }).then((answer) => answer.agreement.nextDeductDate ?? ""),
+    ...settle(t("defer")),
+  });
+
+  if (detail.isError) return <Alert type="error" title={detail.error.message} />;
+  if (!detail.data) return <Spin />;
+  const agreement = detail.data;
+  const confirm = (name: Action, label: string) =>
+    modal.confirm({
+      title: label,
+      content: t(CONFIRMATIONS[name]),
+      okText: t("confirm"),
+      cancelText: t("cancel"),
+      onOk: () => action.mutateAsync({ action: name, label }).catch(() => undefined),
+    });
+
+  return (
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+      <Link to="/agreements">← {t("back")}</Link>
+      <PageTitle>
+        {t("agreement")} {agreement.externalAgreementNo} <AgreementStatusTag status={agreement.status} />
+      </PageTitle>
+      <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("actions")}</h2>}>
+        <Space wrap>
+          <Button onClick={() => void confirm("sync", t("sync"))}>{t("sync")}</Button>
+          <Button disabled={agreement.status !== "TEMP"} onClick={() => void confirm("effect", t("effect"))}>
+            {t("effect")}
+          </Button>
+          <Button disabled={agreement.status !== "ACTIVE"} onClick={() => setDeferOpen(true)}>
+            {t("defer")}
+          </Button>
+          <Button disabled={agreement.status !== "ACTIVE"} onClick={() => void confirm("chargeNow", t("chargeNow"))}>
+            {t("chargeNow")}
+          </Button>
+          <Button
+            danger
+            disabled={!["ACTIVE", "TEMP", "PAUSED"].includes(agreement.status)}
+            onClick={() => void confirm("unsign", t("unsign"))}
+          >
+            {t("unsign")}
+          </Button>
+          {/* Refund: the refunds API (issue #17) adds the action here, on a succeeded charge. */}
+          <Tooltip title={t("refundLater")}>
+            <Button disabled>{t("refund")}</Button>
+          </Tooltip>
+        </Space>
+        {outcome ? (
+          <Alert
+            style={{ marginTop: 16 }}
+            type={outcome.ok ? "success" : "error"}
+            title={outcome.text}
+            data-testid="action-outcome"
+          />
+        ) : null}
+      </Card>
+      <AgreementFacts agreement={agreement} />
+      <ChargesCard charges={agreement.charges} />
+      <EventsCard events={agreement.events} />
+      <DeferModal
+        open={deferOpen}
+        agreement={agreement}
+        onClose={() => setDeferOpen(false)}
+        onDefer={(date) => {
+          setDeferOpen(false);
+          defer.mutate(date);
+        }}
+      />
+    </Space>
+  );
+}
+
+function AgreementFacts(props: { agreement: AdminAgreementDetail }) {
+  const { t } = useI18n();
+  const a = props.agreement;
+  return (
+    <Card>
+      <Descriptions
+        column={{ xs: 1, md: 2, xl: 3 }}
+        items={[
+          { key: "no", label: t("agreementNo"), children: a.agreementNo ?? "—" },
+          { key: "user", label: t("alipayUser"), children: a.alipayUserId ?? "—" },
+          {
+            key: "period",
+            label: t("period"),
+            children: `${a.period} ${a.periodType === "DAY" ? t("days") : t("months")}`,
+          },
+          { key: "amount", label: t("singleAmount"), children: yuan(a.singleAmount) },
+          {
+            key: "next",
+            label: t("nextDeduct"),
+            children: <span data-testid="next-deduct">{a.nextDeductDate ?? "—"}</span>,
+          },
+          { key: "paid", label: t("paidTotal"), children: yuan(a.paidTotal) },
+          { key: "count", label: t("payments"), children: a.paymentsCount },
+          { key: "product", label: t("productCode"), children: a.productCode },
+          { key: "created", label: t("created"), children: shanghaiTime(a.createdAt) },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function ChargesCard(props: { charges: ChargeWithAttempts[] }) {
+  const { t } = useI18n();
+  return (
+    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("charges")}</h2>}>
+      <Table<ChargeWithAttempts>
+        rowKey="id"
+        size="small"
+        pagination={false}
+        dataSource={props.charges}
+        expandable={{
+          expandedRowRender: (charge) => (
+            <Table
+              rowKey="id"
+              size="small"
+              pagination={false}
+              dataSource={charge.attempts}
+              columns={[
+                { title: "out_trade_no", dataIndex: "outTradeNo" },
+                { title: t("status"), dataIndex: "status" },
+                { title: t("subCode"), dataIndex: "subCode", render: (value: string | null) => value ?? "—" },
+                { title: "sub_msg", dataIndex: "subMsg", render: (value: string | null) => value ?? "—" },
+                { title: t("created"), dataIndex: "requestedAt", render: (value: string) => shanghaiTime(value) },
+              ]}
+            />
+          ),
+        }}
+        columns={[
+          { title: t("dueDate"), dataIndex: "dueDate" },
+          { title: t("amount"), dataIndex: "amount", align: "right", render: (value: string) => yuan(value) },
+          { title: t("status"), dataIndex: "status", render: (value: string) => <ChargeStatusTag status={value} /> },
+          { title: t("paidAt"), dataIndex: "paidAt", render: (value: string | null) => shanghaiTime(value) },
+          {
+            title: t("failure"),
+            dataIndex: "failureCode",
+            render: (value: string | null, charge) => (value ? `${value} ${charge.failureReason ?? ""}` : "—"),
+          },
+          { title: t("attemptsTitle"), key: "attempts", render: (_value, charge) => charge.attempts.length },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function EventsCard(props: { events: AdminAgreementDetail["events"] }) {
+  const { t } = useI18n();
+  const [shown, setShown] = useState<string>();
+  return (
+    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("timeline")}</h2>}>
+      <Timeline
+        items={props.events.map((event) => ({
+          key: event.id,
+          content: (
+            <div>
+              <strong>
+                {event.fromStatus ?? "∅"} → {event.toStatus}
+              </strong>{" "}
+              · {event.source} · {shanghaiTime(event.createdAt)}
+              <div>{event.reason}</div>
+              {event.raw !== null ? (
+                <Button size="small" type="link" onClick={() => setShown(shown === event.id ? undefined : event.id)}>
+                  {t("showRaw")}
+                </Button>
+              ) : null}
+              {shown === event.id ? (
+                <pre style={{ background: "#f5f5f5", padding: 8, overflow: "auto", maxHeight: 300 }}>
+                  {JSON.stringify(event.raw, null, 2)}
+                </pre>
+              ) : null}
+            </div>
+          ),
+        }))}
+      />
+    </Card>
+  );
+}
+
+function DeferModal(props: {
+  open: boolean;
+  agreement: AdminAgreementDetail;
+  onClose: () => void;
+  onDefer: (date: string) => void;
+}) {
+  const { t } = useI18n();
+  const [date, setDate] = useState<Dayjs | null>(null);
+  const current = props.agreement.nextDeductDate ?? "";
+  const today = shanghaiToday();
+  return (
+    <Modal
+      open={props.open}
+      title={t("defer")}
+      okText={t("confirm")}
+      cancelText={t("cancel")}
+      okButtonProps={{ disabled: !date }}
+      onCancel={props.onClose}
+      onOk={() => date && props.onDefer(date.format("YYYY-MM-DD"))}
+    >
+      <p>{t("deferConfirm")}</p>
+      <p>
+        {t("nextDeduct")}: {current || "—"}
+      </p>
+      <DatePicker
+        aria-label={t("deferDate")}
+        value={date}
+        defaultPickerValue={current ? dayjs(current).add(1, "day") : undefined}
+        onChange={(value) => setDate(value)}
+        disabledDate={(day) =>
+          !isAllowedDeferDate({
+            date: day.format("YYYY-MM-DD"),
+            current,
+            today,
+            periodType: props.agreement.periodType,
+          })
+        }
+      />
+    </Modal>
+  );
+}
