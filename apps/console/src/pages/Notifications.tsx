@@ -8,7 +8,7 @@ import { shanghaiTime } from "../format.ts";
 import { useI18n } from "../i18n.tsx";
 import { navigate, queryString } from "../router.ts";
 
-const OUTCOMES = ["APPLIED", "NO_CHANGE", "UNKNOWN_TARGET", "MISMATCH"] as const satisfies ReadonlyArray<
+const OUTCOMES = ["APPLIED", "NO_CHANGE", "UNKNOWN_TARGET", "MISMATCH", "IGNORED"] as const satisfies ReadonlyArray<
   AdminNotification["outcome"]
 >;
 const outcomeColors: Record<AdminNotification["outcome"], string> = {
@@ -16,6 +16,7 @@ const outcomeColors: Record<AdminNotification["outcome"], string> = {
   NO_CHANGE: TAG_COLORS.grey,
   UNKNOWN_TARGET: TAG_COLORS.gold,
   MISMATCH: TAG_COLORS.red,
+  IGNORED: TAG_COLORS.grey,
 };
 
 export default function Notifications(props: { query: URLSearchParams }) {

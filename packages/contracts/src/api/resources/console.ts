@@ -67,7 +67,7 @@ export const adminOverviewSchema = z
   .meta({ id: "AdminOverview" });
 export type AdminOverview = z.infer<typeof adminOverviewSchema>;
 
-export const NOTIFICATION_OUTCOMES = ["APPLIED", "NO_CHANGE", "UNKNOWN_TARGET", "MISMATCH"] as const;
+export const NOTIFICATION_OUTCOMES = ["APPLIED", "NO_CHANGE", "UNKNOWN_TARGET", "MISMATCH", "IGNORED"] as const;
 export const notificationOutcomeSchema = z.enum(NOTIFICATION_OUTCOMES);
 
 /** One Alipay notification as recorded (once per notify_id) with what it did. */
