@@ -65,7 +65,9 @@ function withDuplicates(bodies: string[]): string[] {
 
 /**
  * PENDING agreements: one per customer made the way customers make them (POST /api/v1/agreements), the rest copied
- * from those rows with new ids and external numbers, with their first event, in one batch (the API makes ~300/s here,
+ * from those rows with new ids and external numbers, each for a customer row of its own (two signed agreements of one
+ * customer and plan would make the later a duplicate, docs/alipay-protocol.md §17.6), with their first event, in one
+ * batch (the API makes ~300/s here,
  * which would spend the run's time on setup).
  */
 async function pendingAgreements(stack: BenchStack, db: Database, count: number): Promise<Target[]> {
@@ -88,6 +90,7 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
     return {
       ...template,
       id: randomUUID(),
+      customerId: randomUUID(),
       externalAgreementNo: `${template.externalAgreementNo.slice(0, 10)}${randomBytes(11).toString("hex").toUpperCase()}`,
     };
   });
@@ -95,6 +98,7 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
   // chunks it sends concurrently on one connection (pg warns: "client.query() when the client is already executing").
   for (let start = 0; start < copies.length; start += 500) {
     const chunk = copies.slice(start, start + 500);
+    await db.prisma.customer.createMany({ data: chunk.map((copy) => ({ id: copy.customerId })) });
     await db.prisma.agreement.createMany({ data: chunk });
     await db.prisma.agreementEvent.createMany({
       data: chunk.map((copy) => ({

@@ -27,8 +27,19 @@ type Start = Partial<
   >
 > & { signed?: boolean };
 
-/** `today`: the Asia/Shanghai day the view is applied on (the agreements' executeTime is 2026-11-30). */
-type Row = { name: string; start: Start; view: AlipayAgreementView; expected: LifecyclePlan["kind"]; today?: string };
+/**
+ * `today`: the Asia/Shanghai day the view is applied on (the agreements' executeTime is 2026-11-30). `liveSibling`:
+ * the row's copies belong to a customer of their own who holds an ACTIVE agreement for the plan, and both writers are
+ * told so (facts.liveSiblingId, docs/alipay-protocol.md §17.6).
+ */
+type Row = {
+  name: string;
+  start: Start;
+  view: AlipayAgreementView;
+  expected: LifecyclePlan["kind"];
+  today?: string;
+  liveSibling?: boolean;
+};
 
 const signTime = "2026-11-30 10:00:00";
 const validTime = "2026-11-30 10:00:01";
@@ -176,6 +187,27 @@ const rows: Row[] = [
     view: { status: "NORMAL", alipayOpenId: openA, signTime },
     expected: "mismatch",
   },
+  {
+    name: "PENDING + NORMAL while the customer's other agreement for the plan is ACTIVE → ABANDONED duplicate, no D",
+    start: {},
+    view: { status: "NORMAL", alipayUserId: userA, signTime, validTime, invalidTime },
+    expected: "transition",
+    liveSibling: true,
+  },
+  {
+    name: "PENDING + TEMP while the customer's other agreement for the plan is ACTIVE → ABANDONED duplicate",
+    start: { alipayOpenId: openA },
+    view: { status: "TEMP", alipayOpenId: openA, signTime },
+    expected: "transition",
+    liveSibling: true,
+  },
+  {
+    name: "PENDING + UNSIGN while the customer's other agreement for the plan is ACTIVE → UNSIGNED (nothing to guard)",
+    start: {},
+    view: { status: "UNSIGN", alipayUserId: userA },
+    expected: "transition",
+    liveSibling: true,
+  },
 ];
 
 let database: TestDatabase;
@@ -194,8 +226,25 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** Per liveSibling row: its own customer and that customer's ACTIVE agreement for the plan, shared by both copies. */
+const siblings = new Map<string, { customerId: string; liveSiblingId: string }>();
+
+async function siblingFor(row: Row): Promise<{ customerId: string; liveSiblingId: string } | undefined> {
+  if (!row.liveSibling) return undefined;
+  const known = siblings.get(row.name);
+  if (known) return known;
+  const owner = (await database.db.prisma.customer.create({ data: { id: randomUUID() } })).id;
+  const { agreement } = await insertAgreement({ status: "ACTIVE", signed: true, nextDeductDate: d }, owner);
+  const created = { customerId: owner, liveSiblingId: agreement.id };
+  siblings.set(row.name, created);
+  return created;
+}
+
 /** An agreement in the row's start state; a signed one has its own Alipay agreement number. */
-async function insertAgreement(start: Start): Promise<{ agreement: Agreement; agreementNo: string }> {
+async function insertAgreement(
+  start: Start,
+  owner: string = customerId,
+): Promise<{ agreement: Agreement; agreementNo: string }> {
   sequence++;
   const agreementNo = `2026${String(sequence).padStart(16, "0")}`;
   const { signed, ...fields } = start;
@@ -203,7 +252,7 @@ async function insertAgreement(start: Start): Promise<{ agreement: Agreement; ag
     data: {
       id: randomUUID(),
       externalAgreementNo: `PSLIFECYCLE${String(sequence).padStart(21, "0")}`,
-      customerId,
+      customerId: owner,
       planId,
       productCode: "GENERAL_WITHHOLDING",
       personalProductCode: "CYCLE_PAY_AUTH_P",
@@ -227,11 +276,13 @@ function viewFor(row: Row, agreementNo: string): AlipayAgreementView {
 }
 
 async function throughPrisma(row: Row): Promise<{ id: string; kind: string }> {
-  const { agreement, agreementNo } = await insertAgreement(row.start);
+  const sibling = await siblingFor(row);
+  const { agreement, agreementNo } = await insertAgreement(row.start, sibling?.customerId);
   const kind = await database.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw new Error("the agreement vanished");
-    const plan = planAlipayView(agreementFacts(locked), viewFor(row, agreementNo), row.today);
+    const facts = { ...agreementFacts(locked), ...(sibling ? { liveSiblingId: sibling.liveSiblingId } : {}) };
+    const plan = planAlipayView(facts, viewFor(row, agreementNo), row.today);
     await applyLifecyclePlan(tx, { agreement: locked, plan, event: { source: "NOTIFICATION", reason: row.name } });
     return plan.kind;
   });
@@ -239,8 +290,13 @@ async function throughPrisma(row: Row): Promise<{ id: string; kind: string }> {
 }
 
 async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
-  const { agreement, agreementNo } = await insertAgreement(row.start);
-  const expected = { id: agreement.id, ...agreementFacts(agreement) };
+  const sibling = await siblingFor(row);
+  const { agreement, agreementNo } = await insertAgreement(row.start, sibling?.customerId);
+  const expected = {
+    id: agreement.id,
+    ...agreementFacts(agreement),
+    ...(sibling ? { liveSiblingId: sibling.liveSiblingId } : {}),
+  };
   const plan = planAlipayView(expected, viewFor(row, agreementNo), row.today);
   const written = await recordNotification(database.db, {
     inbox: {
@@ -334,5 +390,70 @@ describe("the agreement lifecycle planner, through both writers", () => {
     const activated = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: third.id } });
     expect(activated.signTime).toEqual(earlier);
     expect(activated.validTime).toEqual(new Date("2026-11-30T02:00:01.000Z"));
+  });
+
+  test("a signing while the customer's other agreement for the plan is live makes a DUPLICATE_OF it (§17.6)", async () => {
+    const row = defined(
+      rows.find((candidate) => candidate.name.startsWith("PENDING + NORMAL while")),
+      "duplicate row",
+    );
+    for (const through of [throughPrisma, throughSql]) {
+      const duplicate = await through(row);
+      expect((await stored(duplicate.id)).columns).toMatchObject({
+        status: "ABANDONED",
+        alipayStatus: "NORMAL",
+        alipayUserId: userA,
+        hasAgreementNo: true,
+        nextDeductDate: null,
+        nextFollowUpAt: null,
+      });
+      const events = await database.db.prisma.agreementEvent.findMany({ where: { agreementId: duplicate.id } });
+      const { liveSiblingId } = defined(siblings.get(row.name), "sibling");
+      expect(events.map((event) => event.reason)).toEqual([`DUPLICATE_OF ${liveSiblingId}: ${row.name}`]);
+    }
+  });
+
+  test("a plan made before the customer's other agreement became live is not applied by either writer", async () => {
+    const row = defined(
+      rows.find((candidate) => candidate.name.startsWith("PENDING + NORMAL while")),
+      "duplicate row",
+    );
+    const { customerId: owner } = defined(await siblingFor(row), "sibling");
+    const { agreement, agreementNo } = await insertAgreement({}, owner);
+    const stale = planAlipayView(
+      { ...agreementFacts(agreement), liveSiblingId: null },
+      viewFor(row, agreementNo),
+      row.today,
+    );
+    expect(stale).toMatchObject({ kind: "transition", to: "ACTIVE", liveSibling: null });
+    await expect(
+      database.db.prisma.$transaction(async (tx) => {
+        const locked = defined(await lockAgreement(tx, agreement.id), "agreement");
+        await applyLifecyclePlan(tx, {
+          agreement: locked,
+          plan: stale,
+          event: { source: "NOTIFICATION", reason: "stale" },
+        });
+      }),
+    ).rejects.toThrow(/live agreement .* changed/);
+    const written = await recordNotification(database.db, {
+      inbox: {
+        notifyId: randomUUID(),
+        notifyType: "dut_user_sign",
+        appId: "2021000000000000",
+        agreementNo,
+        outTradeNo: null,
+        params: {},
+      },
+      outcome: "APPLIED",
+      detail: "stale",
+      expected: { id: agreement.id, ...agreementFacts(agreement), liveSiblingId: null },
+      transition:
+        stale.kind === "transition"
+          ? { plan: stale, event: { source: "NOTIFICATION", reason: "stale", raw: {} } }
+          : undefined,
+    });
+    expect(written).toBe("moved");
+    expect((await stored(agreement.id)).columns).toMatchObject({ status: "PENDING", nextDeductDate: null });
   });
 });

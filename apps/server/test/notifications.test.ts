@@ -141,12 +141,15 @@ describe("Alipay notifications", () => {
     expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION", "ACTIVE→UNSIGNED NOTIFICATION"]);
   });
 
-  /** PENDING agreements of one customer, each with a signed dut_user_sign and a dut_user_unsign maker. */
+  /**
+   * PENDING agreements, each with a signed dut_user_sign and a dut_user_unsign maker. Each has a customer of its own:
+   * two signed agreements of one customer and plan would make all but the first DUPLICATE_OF it (§17.6).
+   */
   async function pendingWithNotifications(count: number) {
-    const customer = await signIn(stack);
     const key = stack.sandbox.alipayKeys.privateKey;
     return Promise.all(
       Array.from({ length: count }, async () => {
+        const customer = await signIn(stack);
         const created = await customer.as("/api/v1/agreements", { planId: monthlyPlanId });
         const agreement = created.body.agreement as { id: string; externalAgreementNo: string };
         const common = {

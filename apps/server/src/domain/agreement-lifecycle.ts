@@ -1,4 +1,10 @@
-import { canTransition, tryParseAlipayDateTime, type AgreementStatus, type CalendarDate } from "@paysign/contracts";
+import {
+  canTransition,
+  SIGNED_AGREEMENT_STATUSES,
+  tryParseAlipayDateTime,
+  type AgreementStatus,
+  type CalendarDate,
+} from "@paysign/contracts";
 import type { Agreement } from "../generated/prisma/client.ts";
 
 /**
@@ -18,6 +24,12 @@ export type AgreementFacts = {
   signScene: string;
   hasSignTime: boolean;
   hasNextDeductDate: boolean;
+  /**
+   * Another agreement of the same customer and plan that is live (TEMP, ACTIVE or PAUSED), read under the customer's
+   * row lock: its id, or null when there is none; absent when it was not read, and then no duplicate is decided
+   * (docs/alipay-protocol.md §17.6).
+   */
+  liveSiblingId?: string | null;
 };
 
 /**
@@ -62,7 +74,34 @@ type AgreementChanges = {
 export type LifecyclePlan =
   | { kind: "unchanged"; detail: string }
   | { kind: "mismatch"; detail: string }
-  | { kind: "transition"; from: AgreementStatus; to: AgreementStatus; changes: AgreementChanges };
+  | {
+      kind: "transition";
+      from: AgreementStatus;
+      to: AgreementStatus;
+      changes: AgreementChanges;
+      /**
+       * Set when the plan was decided knowing the customer's live agreement for the plan (facts.liveSiblingId): the
+       * writer applies it only while, under the customer's row lock, that is still the live one (null: none).
+       */
+      liveSibling?: string | null;
+      /** The live agreement this one duplicates: it stays unchargeable and the sweep unsigns it (§17.6). */
+      duplicateOf?: string;
+    };
+
+/** Live: signed at Alipay and not ended (SIGNED_AGREEMENT_STATUSES); at most one per customer and plan. */
+function isLive(status: AgreementStatus): boolean {
+  return (SIGNED_AGREEMENT_STATUSES as readonly AgreementStatus[]).includes(status);
+}
+
+/** Whether the writer must read the customer's live agreement under the customer's lock before applying `plan`. */
+export function makesLive(plan: LifecyclePlan): boolean {
+  return plan.kind === "transition" && !isLive(plan.from) && isLive(plan.to);
+}
+
+/** The event reason of a transition: a duplicate's names the live agreement first (`DUPLICATE_OF <id>`). */
+export function eventReasonOf(plan: LifecyclePlan, reason: string): string {
+  return plan.kind === "transition" && plan.duplicateOf ? `DUPLICATE_OF ${plan.duplicateOf}: ${reason}` : reason;
+}
 
 const localStatusOf: Record<AlipayAgreementView["status"], AgreementStatus> = {
   NORMAL: "ACTIVE",
@@ -107,7 +146,9 @@ export function planStatusChange(facts: AgreementFacts, to: AgreementStatus): Li
  * when given): then D stays unset for the sweep to repair (docs/alipay-protocol.md §17.1). A view that names another
  * agreement number, product, scene or Alipay user is a `mismatch` and changes nothing. An ABANDONED agreement stays
  * ABANDONED: a signing Alipay reports after the follow-up gave up records the agreement number and Alipay's status,
- * so the sweep unsigns it, and the unsign clears that status (docs/alipay-protocol.md §17.5).
+ * so the sweep unsigns it, and the unsign clears that status (docs/alipay-protocol.md §17.5). With
+ * `facts.liveSiblingId` read, a signing that would make a second agreement of the customer and plan live makes this
+ * one ABANDONED as its duplicate instead, learnt the same way (docs/alipay-protocol.md §17.6).
  */
 export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView, today?: CalendarDate): LifecyclePlan {
   const mismatch = findMismatch(facts, view);
@@ -115,6 +156,7 @@ export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView,
   if (facts.status === "ABANDONED") return planAbandonedView(facts, view);
   const plan = planStatusChange(facts, localStatusOf[view.status]);
   if (plan.kind !== "transition") return plan;
+  if (makesLive(plan) && facts.liveSiblingId) return planDuplicateView(facts, view, facts.liveSiblingId);
   const changes: AgreementChanges = { ...plan.changes, alipayStatus: view.status === "UNSIGN" ? null : view.status };
   if (view.agreementNo && !facts.agreementNo) changes.agreementNo = view.agreementNo;
   if (view.alipayUserId && !facts.alipayUserId) changes.alipayUserId = view.alipayUserId;
@@ -127,7 +169,35 @@ export function planAlipayView(facts: AgreementFacts, view: AlipayAgreementView,
   if (invalidTime) changes.invalidTime = invalidTime;
   changes.startDeductingFromExecuteTime = plan.to === "ACTIVE" && !facts.hasNextDeductDate;
   if (changes.startDeductingFromExecuteTime && today) changes.unlessExecuteTimeBefore = today;
-  return { ...plan, changes };
+  const checked = makesLive(plan) && facts.liveSiblingId !== undefined ? { liveSibling: facts.liveSiblingId } : {};
+  return { ...plan, changes, ...checked };
+}
+
+/**
+ * docs/alipay-protocol.md §17.6: signed while `liveSiblingId` is live for the same customer and plan, the agreement
+ * becomes ABANDONED, never chargeable, with what the sweep needs to unsign it. Without an agreement number it stays as
+ * it is: the follow-up's agreement.query learns the number.
+ */
+function planDuplicateView(facts: AgreementFacts, view: AlipayAgreementView, liveSiblingId: string): LifecyclePlan {
+  const agreementNo = facts.agreementNo ?? view.agreementNo;
+  if (!agreementNo) return { kind: "unchanged", detail: `no agreement number; duplicate of ${liveSiblingId}` };
+  const changes: AgreementChanges = {
+    status: "ABANDONED",
+    alipayStatus: view.status,
+    startDeductingFromExecuteTime: false,
+    clearNextFollowUp: true,
+  };
+  if (!facts.agreementNo) changes.agreementNo = agreementNo;
+  if (view.alipayUserId && !facts.alipayUserId) changes.alipayUserId = view.alipayUserId;
+  if (view.alipayOpenId && !facts.alipayOpenId) changes.alipayOpenId = view.alipayOpenId;
+  return {
+    kind: "transition",
+    from: facts.status,
+    to: "ABANDONED",
+    changes,
+    liveSibling: liveSiblingId,
+    duplicateOf: liveSiblingId,
+  };
 }
 
 /** docs/alipay-protocol.md §17.5: the status stays ABANDONED; only what the sweep needs to unsign it is learnt. */

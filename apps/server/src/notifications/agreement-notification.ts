@@ -68,7 +68,8 @@ function decide(
       return { outcome: "NO_CHANGE", detail: plan.detail };
     case "transition": {
       const event = { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) };
-      return { outcome: "APPLIED", detail: `${plan.from} → ${plan.to}`, transition: { plan, event } };
+      const duplicate = plan.duplicateOf ? ` (DUPLICATE_OF ${plan.duplicateOf})` : "";
+      return { outcome: "APPLIED", detail: `${plan.from} → ${plan.to}${duplicate}`, transition: { plan, event } };
     }
   }
 }

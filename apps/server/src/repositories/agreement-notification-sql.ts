@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { AgreementFacts, LifecyclePlan } from "../domain/agreement-lifecycle.ts";
+import { eventReasonOf, type AgreementFacts, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
+import type { PoolClient } from "pg";
 import type { Database } from "../db/prisma.ts";
 
 /**
@@ -25,20 +26,28 @@ export type NotifiedAgreement = AgreementFacts & { id: string };
 /** What the first read of a notification finds: whether its notify_id is recorded already, and its agreement. */
 export type NotificationTarget = { recorded: boolean; agreement: NotifiedAgreement | null };
 
+/** The customer's other agreement for the plan that is live (TEMP, ACTIVE or PAUSED), the oldest: `t` is the agreement. */
+const liveSiblingOf = (t: string) => `(
+  SELECT s."id" FROM "Agreement" AS s
+  WHERE s."customerId" = ${t}."customerId" AND s."planId" = ${t}."planId" AND s."id" <> ${t}."id"
+    AND s."status" IN ('TEMP', 'ACTIVE', 'PAUSED')
+  ORDER BY s."createdAt", s."id" LIMIT 1)`;
+
 const readTargetSql = `
 SELECT EXISTS (SELECT 1 FROM "NotificationInbox" WHERE "notifyId" = $1) AS "recorded", a.*
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
-  SELECT "id", "status"::text AS "status", "agreementNo", "personalProductCode", "signScene", "alipayUserId",
-         "alipayOpenId", "signTime" IS NOT NULL AS "hasSignTime", "nextDeductDate" IS NOT NULL AS "hasNextDeductDate"
-  FROM "Agreement"
-  WHERE "id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = $2),
-                        (SELECT "id" FROM "Agreement" WHERE "agreementNo" = $3))
+  SELECT t."id", t."status"::text AS "status", t."agreementNo", t."personalProductCode", t."signScene",
+         t."alipayUserId", t."alipayOpenId", t."signTime" IS NOT NULL AS "hasSignTime",
+         t."nextDeductDate" IS NOT NULL AS "hasNextDeductDate", ${liveSiblingOf("t")} AS "liveSiblingId"
+  FROM "Agreement" AS t
+  WHERE t."id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = $2),
+                          (SELECT "id" FROM "Agreement" WHERE "agreementNo" = $3))
 ) AS a ON true`;
 
 /**
  * One statement, no lock: whether the notify_id is in the inbox already, and the agreement it names (by
- * external_agreement_no, else agreement_no). recordNotification writes what is decided from it only while the
+ * external_agreement_no, else agreement_no) with the customer's live agreement for its plan (`liveSiblingId`). recordNotification writes what is decided from it only while the
  * agreement is still as read here.
  */
 export async function readNotificationTarget(
@@ -82,6 +91,7 @@ WITH target AS (
     AND "alipayOpenId" IS NOT DISTINCT FROM $31
     AND ("signTime" IS NOT NULL) = $15::boolean
     AND ("nextDeductDate" IS NOT NULL) = $16::boolean
+    AND ($34::boolean IS NOT TRUE OR ${liveSiblingOf(`"Agreement"`)} IS NOT DISTINCT FROM $35::uuid)
   FOR UPDATE
 ), inbox AS (
   INSERT INTO "NotificationInbox" (${inboxColumns})
@@ -122,7 +132,11 @@ export type RecordResult = "recorded" | "duplicate" | "moved";
 /**
  * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
  * `expected` (its status and every field the decision read), inserts the inbox row with its outcome (unique
- * notify_id) and, when both happened, applies the transition and inserts its AgreementEvent.
+ * notify_id) and, when both happened, applies the transition and inserts its AgreementEvent. A transition decided on
+ * the customer's live agreement (`plan.liveSibling`: one that makes the agreement live, or its duplicate) runs in a
+ * transaction that first locks the agreement, then the customer's row, as the Prisma writer does, so the statement
+ * sees every activation committed before and none can commit meanwhile; it applies only while the live agreement is
+ * still the planned one (docs/alipay-protocol.md §17.6).
  */
 export async function recordNotification(
   db: Database,
@@ -156,7 +170,8 @@ export async function recordNotification(
     return rowCount === 1 ? "recorded" : "duplicate";
   }
   const changes = transition?.plan.changes;
-  const { rows } = await db.sql.query<{ unchanged: boolean; inserted: boolean }>({
+  const liveSibling = transition?.plan.liveSibling;
+  const query = {
     name: "notify-record-for-agreement",
     text: recordForAgreementSql,
     values: [
@@ -178,15 +193,49 @@ export async function recordNotification(
       changes?.clearNextFollowUp ?? false,
       randomUUID(),
       transition?.event.source ?? null,
-      transition?.event.reason ?? null,
+      transition ? eventReasonOf(transition.plan, transition.event.reason) : null,
       transition ? JSON.stringify(transition.event.raw) : null,
       changes?.alipayStatus !== undefined,
       expected.alipayOpenId,
       changes?.alipayOpenId ?? null,
       changes?.unlessExecuteTimeBefore ?? null,
+      liveSibling !== undefined,
+      liveSibling ?? null,
     ],
-  });
+  };
+  const { rows } =
+    liveSibling === undefined
+      ? await db.sql.query<RecordRow>(query)
+      : await underCustomerLock(db, expected.id, (client) => client.query<RecordRow>(query));
   const result = rows[0];
   if (!result?.unchanged) return "moved";
   return result.inserted ? "recorded" : "duplicate";
 }
+
+type RecordRow = { unchanged: boolean; inserted: boolean };
+
+/** Runs `work` in a transaction holding the agreement's row lock, then its customer's (the order every writer uses). */
+async function underCustomerLock<T>(db: Database, agreementId: string, work: (client: PoolClient) => Promise<T>) {
+  const client = await db.sql.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query({
+      name: "notify-lock-agreement-and-customer",
+      text: lockAgreementAndCustomerSql,
+      values: [agreementId],
+    });
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const lockAgreementAndCustomerSql = `
+SELECT 1 FROM "Customer"
+WHERE "id" = (SELECT "customerId" FROM "Agreement" WHERE "id" = $1::uuid FOR UPDATE)
+FOR NO KEY UPDATE`;

@@ -1,4 +1,4 @@
-import type { AgreementStatus } from "@paysign/contracts";
+import { SIGNED_AGREEMENT_STATUSES, type AgreementStatus } from "@paysign/contracts";
 import { afterCreatedAtCursor, createdAtCursorOf, newestFirst, readPage, type Page } from "./cursor.ts";
 import type { AgreementEventRow, AgreementRow, ChargeAttemptRow, ChargeRow } from "./rows.ts";
 import type { Tx } from "./transaction.ts";
@@ -49,6 +49,27 @@ export function findAgreementsPage(
     (take) => db.agreement.findMany({ where, orderBy: newestFirst, take }),
     createdAtCursorOf,
   );
+}
+
+/**
+ * The id of the customer's live agreement (TEMP, ACTIVE or PAUSED) for the plan other than `exceptId`, the oldest, or
+ * null. A read without lock, for what the customer is shown.
+ */
+export async function findLiveAgreementId(
+  db: Tx,
+  input: { customerId: string; planId: string; exceptId: string },
+): Promise<string | null> {
+  const live = await db.agreement.findFirst({
+    where: {
+      customerId: input.customerId,
+      planId: input.planId,
+      id: { not: input.exceptId },
+      status: { in: [...SIGNED_AGREEMENT_STATUSES] },
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true },
+  });
+  return live?.id ?? null;
 }
 
 /** A customer's own agreements, newest first (the latest 100). */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { calendarDateFromUtcMidnight } from "@paysign/contracts";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
-import type { LifecyclePlan } from "../domain/agreement-lifecycle.ts";
+import { eventReasonOf, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import type { Tx } from "./transaction.ts";
 
 export type AgreementEventSource =
@@ -33,9 +33,31 @@ export async function recordClientResult(
 export type TransitionResult = { changed: boolean; agreement: Agreement };
 
 /**
+ * Locks the agreement's customer row (FOR NO KEY UPDATE, the lock creating an agreement takes) until the transaction
+ * ends, then answers the id of another agreement of the same customer and plan that is TEMP, ACTIVE or PAUSED (the
+ * oldest), or null. Each statement after the lock sees every activation committed before it, and no other can commit
+ * meanwhile: every writer that makes an agreement live takes this lock first (docs/alipay-protocol.md §17.6). Take
+ * the agreement's own row lock before it, as every writer does, so the two locks are always taken in one order.
+ */
+export async function lockCustomerAndFindLiveSibling(
+  tx: Tx,
+  agreement: Pick<Agreement, "id" | "customerId" | "planId">,
+): Promise<string | null> {
+  await tx.$queryRaw`SELECT 1 FROM "Customer" WHERE "id" = ${agreement.customerId}::uuid FOR NO KEY UPDATE`;
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT "id" FROM "Agreement"
+    WHERE "customerId" = ${agreement.customerId}::uuid AND "planId" = ${agreement.planId}::uuid
+      AND "id" <> ${agreement.id}::uuid AND "status" IN ('TEMP', 'ACTIVE', 'PAUSED')
+    ORDER BY "createdAt", "id" LIMIT 1`;
+  return rows[0]?.id ?? null;
+}
+
+/**
  * The Prisma writer of the lifecycle planner (domain/agreement-lifecycle.ts): applies a planned transition with its
  * event, in the caller's transaction on the agreement as locked and planned. `extra` are fields the caller changes in
- * the same write (a completing charge's counts). A plan without a transition changes nothing.
+ * the same write (a completing charge's counts). A plan without a transition changes nothing. A plan decided on the
+ * customer's live agreement (`liveSibling`) is applied under the customer's lock only while that is still the live
+ * one; otherwise it throws, and the caller plans again.
  */
 export async function applyLifecyclePlan(
   tx: Tx,
@@ -49,6 +71,8 @@ export async function applyLifecyclePlan(
   const { agreement, plan } = input;
   if (plan.kind !== "transition") return { changed: false, agreement };
   const { changes } = plan;
+  if (plan.liveSibling !== undefined && (await lockCustomerAndFindLiveSibling(tx, agreement)) !== plan.liveSibling)
+    throw new Error(`the live agreement of agreement ${agreement.id}'s customer and plan changed since it was planned`);
   const updated = await tx.agreement.update({
     where: { id: agreement.id },
     data: {
@@ -65,7 +89,12 @@ export async function applyLifecyclePlan(
       ...(changes.clearNextFollowUp ? { nextFollowUpAt: null } : {}),
     },
   });
-  await recordAgreementEvent(tx, { agreement, to: plan.to, ...input.event });
+  await recordAgreementEvent(tx, {
+    agreement,
+    to: plan.to,
+    ...input.event,
+    reason: eventReasonOf(plan, input.event.reason),
+  });
   return { changed: true, agreement: updated };
 }
 

@@ -15,7 +15,7 @@ import { bindRoute, type BindOptions } from "../http/bind-route.ts";
 import { unsignAgreement } from "../services/agreement-actions.ts";
 import { getOwnAgreement, listOwnAgreements } from "../services/agreement-reads.ts";
 import { createAgreement } from "../services/agreements.ts";
-import { reportSignResult } from "../services/confirmation.ts";
+import { reportSignResultWithLive } from "../services/confirmation.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { listPlans } from "../services/plans.ts";
 import type { SessionTokens } from "../services/session-tokens.ts";
@@ -102,7 +102,7 @@ export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, 
     reportSignResultRoute,
     options,
   )(async ({ params, body }, { customerId }) => {
-    const agreement = await reportSignResult(deps, {
+    const { agreement, liveAgreementId } = await reportSignResultWithLive(deps, {
       customerId,
       agreementId: params.id,
       resultStatus: body.resultStatus,
@@ -110,7 +110,11 @@ export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, 
     });
     return {
       status: 200,
-      body: { agreement: presentAgreement(agreement), outcome: signOutcomeOf(agreement.status, body.resultStatus) },
+      body: {
+        agreement: presentAgreement(agreement),
+        outcome: signOutcomeOf(agreement.status, body.resultStatus),
+        ...(liveAgreementId ? { liveAgreementId } : {}),
+      },
     };
   });
 

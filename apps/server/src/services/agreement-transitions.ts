@@ -1,26 +1,39 @@
 import type { AgreementStatus, CalendarDate } from "@paysign/contracts";
 import {
   agreementFacts,
+  makesLive,
   planAlipayView,
   planStatusChange,
   type AlipayAgreementView,
   type LifecyclePlan,
 } from "../domain/agreement-lifecycle.ts";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
-import { applyLifecyclePlan, type AgreementEventInput, type TransitionResult } from "../repositories/agreements.ts";
+import {
+  applyLifecyclePlan,
+  lockCustomerAndFindLiveSibling,
+  type AgreementEventInput,
+  type TransitionResult,
+} from "../repositories/agreements.ts";
 import type { Tx } from "../repositories/transaction.ts";
 
 /**
  * Moves a locked agreement to what Alipay reports (domain/agreement-lifecycle.ts planAlipayView) with its event;
  * `today` (Asia/Shanghai) holds back a first D already past (docs/alipay-protocol.md §17.1). A
- * view that names another agreement, product, scene or Alipay user changes nothing and comes back as `mismatch`.
+ * view that names another agreement, product, scene or Alipay user changes nothing and comes back as `mismatch`. A
+ * view that would make the agreement live is planned again under the customer's row lock, knowing the customer's live
+ * agreement for the plan: with one, this agreement becomes its ABANDONED duplicate (docs/alipay-protocol.md §17.6).
  */
 export async function applyAlipayView(
   tx: Tx,
   input: { agreement: Agreement; view: AlipayAgreementView; event: AgreementEventInput; today?: CalendarDate },
 ): Promise<TransitionResult & { plan: LifecyclePlan }> {
   const { agreement, view, event } = input;
-  const plan = planAlipayView(agreementFacts(agreement), view, input.today);
+  const facts = agreementFacts(agreement);
+  let plan = planAlipayView(facts, view, input.today);
+  if (makesLive(plan)) {
+    const liveSiblingId = await lockCustomerAndFindLiveSibling(tx, agreement);
+    plan = planAlipayView({ ...facts, liveSiblingId }, view, input.today);
+  }
   return { plan, ...(await applyLifecyclePlan(tx, { agreement, plan, event })) };
 }
 

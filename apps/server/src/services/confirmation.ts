@@ -1,8 +1,14 @@
-import { PAY_SIGN_RESULTS, isPaySignResultStatus, shanghaiDateOf, type PaySignResultStatus } from "@paysign/contracts";
+import {
+  PAY_SIGN_RESULTS,
+  SIGNED_AGREEMENT_STATUSES,
+  isPaySignResultStatus,
+  shanghaiDateOf,
+  type PaySignResultStatus,
+} from "@paysign/contracts";
 import { parsePaySignCenterResult } from "@paysign/contracts/alipay";
 import { notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
-import { findAgreementOf, getAgreementById } from "../repositories/agreement-reads.ts";
+import { findAgreementOf, findLiveAgreementId, getAgreementById } from "../repositories/agreement-reads.ts";
 import { lockAgreement, recordClientResult } from "../repositories/agreements.ts";
 import { applyAlipayView } from "./agreement-transitions.ts";
 import { syncAgreement } from "./agreement-sync.ts";
@@ -11,12 +17,31 @@ import { redactAlipayFields } from "./redact.ts";
 import { requireAlipay } from "./require-alipay.ts";
 
 /**
+ * The agreement after a sign-result report, and when it is not live (not TEMP, ACTIVE or PAUSED) while the customer
+ * holds a live agreement for the same plan, that one's id: the client shows it (docs/alipay-protocol.md §17.6).
+ */
+export async function reportSignResultWithLive(
+  deps: ServiceDeps,
+  input: Parameters<typeof reportSignResult>[1],
+): Promise<{ agreement: Agreement; liveAgreementId: string | undefined }> {
+  const agreement = await reportSignResult(deps, input);
+  if ((SIGNED_AGREEMENT_STATUSES as readonly string[]).includes(agreement.status))
+    return { agreement, liveAgreementId: undefined };
+  const live = await findLiveAgreementId(deps.db.prisma, {
+    customerId: agreement.customerId,
+    planId: agreement.planId,
+    exceptId: agreement.id,
+  });
+  return { agreement, liveAgreementId: live ?? undefined };
+}
+
+/**
  * The client reports what my.paySignCenter returned. Its resultStatus proves nothing (docs/product.md §5): a 7000
  * `result` counts only when its signature verifies with the Alipay public key and its app_id and
  * external_agreement_no are this agreement's; everything else is settled by `alipay.user.agreement.query`, now and
  * on the follow-up back-off.
  */
-export async function reportSignResult(
+async function reportSignResult(
   deps: ServiceDeps,
   input: { customerId: string; agreementId: string; resultStatus: PaySignResultStatus; result: string | undefined },
 ): Promise<Agreement> {

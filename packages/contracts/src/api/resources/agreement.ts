@@ -129,6 +129,14 @@ export const signResultAnswerSchema = z
   .object({
     agreement: agreementSchema,
     outcome: z.enum(SIGN_OUTCOMES).meta({ description: "What the client shows (SIGN_OUTCOME_LABELS)" }),
+    liveAgreementId: z
+      .uuid()
+      .optional()
+      .meta({
+        description:
+          "Present when this agreement is not live but the customer holds a live one (TEMP, ACTIVE or PAUSED) for the " +
+          "same plan, e.g. this one was signed as its duplicate and is being unsigned: show that agreement instead",
+      }),
   })
   .meta({ id: "SignResultAnswer" });
 export type SignResultAnswer = z.infer<typeof signResultAnswerSchema>;
