@@ -8,7 +8,8 @@ import type { BenchStack } from "../stack.ts";
 import { sdkKeysOf } from "./signstr.ts";
 
 /** The sandbox allows 10 live agreements per buyer and app. */
-const AGREEMENTS_PER_BUYER = 10;
+/** One live agreement per customer and plan (a second is refused 409), so each agreement has its own buyer. */
+const AGREEMENTS_PER_BUYER = 1;
 
 type ChargeRow = { id: string; agreementId: string; dueDate: string; status: string; outTradeNo: string | null };
 

@@ -12,7 +12,7 @@ import {
   type ContractRoute,
   type RawAnswer,
 } from "./support/contract-requests.ts";
-import { http, monthlyPlanId, signIn, weeklyPlanId } from "./support/customer-client.ts";
+import { http, monthlyPlanId, noticePlanId, signIn, weeklyPlanId } from "./support/customer-client.ts";
 import { validBodies } from "./support/malformed-cases.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
@@ -125,9 +125,10 @@ describe("one customer never sees or changes another's agreement", () => {
 
   test("the same Idempotency-Key from two customers gives each their own agreement", async () => {
     const key = `shared-${randomUUID()}`;
+    // A plan neither holds live (Alice's monthly agreement is ACTIVE: one more would be refused 409, a rule of its own).
     const create = (customer: Customer) =>
       http(`${stack.api}/api/v1/agreements`, {
-        body: { planId: monthlyPlanId },
+        body: { planId: noticePlanId },
         headers: { authorization: `Bearer ${customer.token}`, "idempotency-key": key },
       });
     const first = await create(alice);
