@@ -31,7 +31,7 @@ describe("GET /metrics", () => {
   });
 
   test("counts requests by route, notifications, charges, gateway calls and the follow-up backlog", async () => {
-    const { agreementId } = await signActiveAgreement(stack, { planId: monthlyPlanId });
+    const { agreementId } = await signActiveAgreement(stack, { planId: monthlyPlanId, notificationFirst: true });
     await stack.sandbox.settleNotifications();
     const { results } = await runScheduler(stack);
     expect(results).toEqual([expect.objectContaining({ agreementId, status: "SUCCEEDED" })]);

@@ -49,7 +49,14 @@ export async function createPlan(stack: Stack, plan: Json): Promise<string> {
 }
 
 /** A customer signs the plan in the sandbox and reports 7000 with the verified result: the agreement is ACTIVE. */
-export async function signActiveAgreement(stack: Stack, options: { planId: string; balance?: string }) {
+/**
+ * A customer signs the plan and reports the verified result. `notificationFirst`: Alipay's dut_user_sign is delivered
+ * before the report (otherwise the two race, and either may be the one that activates the agreement).
+ */
+export async function signActiveAgreement(
+  stack: Stack,
+  options: { planId: string; balance?: string; notificationFirst?: boolean },
+) {
   const customer = await signIn(stack, options.balance ?? "1000.00");
   const created = await customer.as("/api/v1/agreements", { planId: options.planId });
   if (created.status !== 201) throw new Error(`agreement refused: ${created.text}`);
@@ -59,6 +66,7 @@ export async function signActiveAgreement(stack: Stack, options: { planId: strin
     userId: customer.userId,
     decision: "confirm",
   });
+  if (options.notificationFirst) await stack.sandbox.settleNotifications();
   const reported = await customer.as(`/api/v1/agreements/${agreementId}/sign-result`, {
     resultStatus: signed.body.resultStatus,
     result: signed.body.result,
