@@ -12,6 +12,7 @@ import { launchMiniProgram } from "./support/mini-runtime.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TARGET_BYTES = 200 * 1024;
+const RELEASE_TARGET_BYTES = 100 * 1024;
 let realDir: string;
 
 function build(args: string[]) {
@@ -95,6 +96,28 @@ describe.each(["development (dist/)", "real"])("the %s build", (name) => {
     const bytes = await directorySize(dir);
     console.log(`mini program ${name} build: ${(bytes / 1024).toFixed(1)} KB (${bytes} bytes)`);
     expect(bytes).toBeLessThan(TARGET_BYTES);
+  });
+});
+
+describe("the release build", () => {
+  test("carries no development bridge: no /sandbox/ path, no web-view page, no sign relay", async () => {
+    const files = await readdir(realDir, { withFileTypes: true, recursive: true });
+    const names = files
+      .filter((entry) => entry.isFile())
+      .map((e) => path.relative(realDir, path.join(e.parentPath, e.name)));
+    expect(names.filter((name) => name.includes("sign-webview"))).toEqual([]);
+    for (const name of names) {
+      const text = await readFile(path.join(realDir, name), "utf8");
+      expect(text, name).not.toContain("/sandbox/");
+      expect(text, name).not.toContain("web-view");
+      expect(text, name).not.toContain("signRelay");
+    }
+  });
+
+  test("its size is printed and stays under the 100 KB release target", async () => {
+    const bytes = await directorySize(realDir);
+    console.log(`mini program release build: ${(bytes / 1024).toFixed(1)} KB (${bytes} bytes)`);
+    expect(bytes).toBeLessThan(RELEASE_TARGET_BYTES);
   });
 });
 

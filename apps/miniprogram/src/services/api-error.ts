@@ -3,6 +3,7 @@ import { ERROR_CODES, type ErrorCode } from "@paysign/contracts/mini";
 /** The API's error codes plus what only a client meets: no answer at all, or an answer it cannot read. */
 export type ClientErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE" | "AUTH_CANCELLED";
 
+/** Tell it by `isApiError` (name and code), never `instanceof`: see isNetworkError in http.ts. */
 export class ApiError extends Error {
   readonly code: ClientErrorCode;
   readonly status: number | null;
@@ -53,9 +54,15 @@ export const ERROR_TEXT = {
 
 export type ErrorTextOverrides = Partial<Record<ClientErrorCode, string>>;
 
+function isApiError(error: unknown): error is ApiError {
+  if (!(error instanceof Error) || error.name !== "ApiError") return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && Object.prototype.hasOwnProperty.call(ERROR_TEXT, code);
+}
+
 /** The sentence to show for an error; anything that is not an ApiError reads as a generic failure. */
 export function errorText(error: unknown, overrides: ErrorTextOverrides = {}): string {
-  if (!(error instanceof ApiError)) return ERROR_TEXT.INTERNAL;
+  if (!isApiError(error)) return ERROR_TEXT.INTERNAL;
   const text = overrides[error.code] ?? ERROR_TEXT[error.code];
   return error.requestId ? `${text}（编号 ${error.requestId}）` : text;
 }

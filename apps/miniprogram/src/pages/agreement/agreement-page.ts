@@ -15,7 +15,7 @@ import { newIdempotencyKey } from "../../services/api-client.ts";
 import { errorText } from "../../services/api-error.ts";
 import { pollAgreement } from "../../services/poll.ts";
 import type { Services } from "../../services/services.ts";
-import { SignCenterUnavailable } from "../../services/sign-center.ts";
+import { isSignCenterUnavailable } from "../../services/sign-center.ts";
 import { dateText } from "../../view/format.ts";
 import {
   DEFAULT_AGREEMENT_TITLE,
@@ -181,13 +181,9 @@ export function agreementPage(services: Services) {
       try {
         answer = await signCenter.open(state.signStr);
       } catch (error) {
-        if (!(error instanceof SignCenterUnavailable)) throw error;
-        this.setData({
-          phase: "retry",
-          busy: false,
-          notice: { tone: "error", title: "无法签约", text: SIGN_UNAVAILABLE_TEXT },
-        });
-        await my.alert({ title: "无法签约", content: SIGN_UNAVAILABLE_TEXT, buttonText: "知道了" });
+        const text = isSignCenterUnavailable(error) ? SIGN_UNAVAILABLE_TEXT : errorText(error);
+        this.setData({ phase: "retry", busy: false, notice: { tone: "error", title: "无法签约", text } });
+        await my.alert({ title: "无法签约", content: text, buttonText: "知道了" });
         return;
       }
       const resultStatus = answer.resultStatus;
