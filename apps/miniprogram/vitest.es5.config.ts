@@ -19,6 +19,7 @@ export default defineProject({
       "test/agreement-actions.test.ts",
       "test/agreements-page.test.ts",
       "test/development-mode.test.ts",
+      "test/live-agreement.test.ts",
     ],
     env: { PAYSIGN_MINI_RUNTIME: "es5-dist" },
     globalSetup: ["test/setup/es5-dist-root.ts"],

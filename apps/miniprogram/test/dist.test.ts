@@ -144,6 +144,21 @@ describe("the project the Alipay IDE opens", () => {
   });
 });
 
+test("accessibility: every tappable view is a button to screen readers, with a label", async () => {
+  for (const page of pagesFor("development")) {
+    const axml = await readFile(path.join(root, "src", `${page}.axml`), "utf8");
+    const tappable = [...axml.matchAll(/<(\w[\w-]*)\b[^>]*\bon(?:Tap|LongTap)="[^"]*"[^>]*>/g)].filter(
+      (match) => match[1] !== "button",
+    );
+    for (const [tag] of tappable) {
+      expect(tag, page).toMatch(/\brole="button"/);
+      expect(tag, page).toMatch(/\baria-label="[^"]+"/);
+    }
+  }
+  const agreements = await readFile(path.join(root, "src/pages/agreements/index.axml"), "utf8");
+  expect(agreements).toMatch(/<view[^>]*onTap="onOpenAgreement"/);
+});
+
 test("a real build refuses an http API and a missing one, with what to set", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "paysign-mini-bad-"));
   try {

@@ -8,12 +8,21 @@ export class ApiError extends Error {
   readonly code: ClientErrorCode;
   readonly status: number | null;
   readonly requestId: string | null;
-  constructor(options: { code: ClientErrorCode; message: string; status?: number; requestId?: string | null }) {
+  /** The body's `error.details` (e.g. a CONFLICT's `liveAgreement`), unread; null when absent. */
+  readonly details: unknown;
+  constructor(options: {
+    code: ClientErrorCode;
+    message: string;
+    status?: number;
+    requestId?: string | null;
+    details?: unknown;
+  }) {
     super(options.message);
     this.name = "ApiError";
     this.code = options.code;
     this.status = options.status ?? null;
     this.requestId = options.requestId ?? null;
+    this.details = options.details ?? null;
   }
 }
 
@@ -24,13 +33,16 @@ function isKnownCode(code: string): code is ErrorCode {
 
 /** `{ error: { code, message, requestId } }` → ApiError; anything else → BAD_RESPONSE. */
 export function apiErrorFromBody(status: number, body: unknown): ApiError {
-  const error = (body as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | null)?.error;
+  const error = (
+    body as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } } | null
+  )?.error;
   const code = typeof error?.code === "string" && isKnownCode(error.code) ? error.code : "BAD_RESPONSE";
   return new ApiError({
     code,
     status,
     message: typeof error?.message === "string" ? error.message : `HTTP ${status}`,
     requestId: typeof error?.requestId === "string" ? error.requestId : null,
+    details: error?.details,
   });
 }
 
@@ -54,7 +66,7 @@ export const ERROR_TEXT = {
 
 export type ErrorTextOverrides = Partial<Record<ClientErrorCode, string>>;
 
-function isApiError(error: unknown): error is ApiError {
+export function isApiError(error: unknown): error is ApiError {
   if (!(error instanceof Error) || error.name !== "ApiError") return false;
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" && Object.prototype.hasOwnProperty.call(ERROR_TEXT, code);
