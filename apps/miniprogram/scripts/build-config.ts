@@ -1,7 +1,14 @@
 import path from "node:path";
 import type { BuildConfig } from "../src/config.ts";
 
-export type BuildOptions = { config: BuildConfig; outdir: string; minify: boolean; watch: boolean };
+export type BuildOptions = {
+  config: BuildConfig;
+  outdir: string;
+  minify: boolean;
+  watch: boolean;
+  /** No size banner on stdout (builds made by tests). */
+  quiet?: boolean;
+};
 
 const DEFAULT_API_BASE_URL = "http://127.0.0.1:3000";
 const DEFAULT_SANDBOX_URL = "http://127.0.0.1:4100";
@@ -30,7 +37,8 @@ function origin(value: string, what: string): string {
 
 /**
  * Flags win over the environment: `--mode=development|real` (PAYSIGN_MINI_MODE), `--api=URL`
- * (PAYSIGN_API_BASE_URL), `--sandbox=URL` (PAYSIGN_SANDBOX_URL), `--outdir=DIR`, `--minify` / `--no-minify`,
+ * (PAYSIGN_API_BASE_URL), `--sandbox=URL` (PAYSIGN_SANDBOX_URL), `--dev-sign=webview|sandbox-api`
+ * (PAYSIGN_DEV_SIGN, development only), `--outdir=DIR`, `--minify` / `--no-minify`,
  * `--watch`. Without anything: a development build against the local API and sandbox, into dist/.
  */
 export function readBuildOptions(options: {
@@ -59,10 +67,20 @@ export function readBuildOptions(options: {
     mode === "development"
       ? origin(flag(argv, "sandbox") ?? env.PAYSIGN_SANDBOX_URL ?? DEFAULT_SANDBOX_URL, "the sandbox URL")
       : null;
+  const devSigning = flag(argv, "dev-sign") ?? env.PAYSIGN_DEV_SIGN ?? "webview";
+  if (devSigning !== "webview" && devSigning !== "sandbox-api") {
+    throw new BuildConfigError(`--dev-sign must be "webview" or "sandbox-api", not "${devSigning}"`);
+  }
   const outdir = path.resolve(root, flag(argv, "outdir") ?? "dist");
   const minify = argv.includes("--minify") ? true : argv.includes("--no-minify") ? false : mode === "real";
   return {
-    config: { mode, apiBaseUrl, sandboxUrl, pollDelaysMs: DEFAULT_POLL_DELAYS_MS },
+    config: {
+      mode,
+      apiBaseUrl,
+      sandboxUrl,
+      pollDelaysMs: DEFAULT_POLL_DELAYS_MS,
+      ...(mode === "development" ? { devSigning } : {}),
+    },
     outdir,
     minify,
     watch: argv.includes("--watch"),

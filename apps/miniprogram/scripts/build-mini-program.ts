@@ -37,7 +37,10 @@ function esbuildOptions(options: BuildOptions): esbuild.BuildOptions {
     target: "es2017",
     mainFields: ["module", "main"],
     conditions: ["@paysign/source"],
-    define: { __PAYSIGN_CONFIG__: JSON.stringify(options.config) },
+    define: {
+      __PAYSIGN_CONFIG__: JSON.stringify(options.config),
+      __PAYSIGN_MODE__: JSON.stringify(options.config.mode),
+    },
     minify: options.minify,
     charset: "utf8",
     legalComments: "none",
@@ -72,7 +75,7 @@ function banner(options: BuildOptions, bytes: number): string {
   return [
     `mini program (${config.mode}) → ${path.relative(process.cwd(), options.outdir) || "."}  ${(bytes / 1024).toFixed(1)} KB`,
     `  API      ${config.apiBaseUrl}`,
-    ...(config.sandboxUrl ? [`  sandbox  ${config.sandboxUrl}`] : []),
+    ...(config.sandboxUrl ? [`  sandbox  ${config.sandboxUrl} (signing: ${config.devSigning ?? "webview"})`] : []),
   ].join("\n");
 }
 
@@ -84,7 +87,7 @@ export async function buildMiniProgram(options: BuildOptions): Promise<{ bytes: 
     await esbuild.build(esbuildOptions(options));
     await copyAssets(options);
     const bytes = await directorySize(options.outdir);
-    process.stdout.write(banner(options, bytes) + "\n");
+    if (!options.quiet) process.stdout.write(banner(options, bytes) + "\n");
     return { bytes, stop: async () => {} };
   }
   const context = await esbuild.context({

@@ -231,12 +231,50 @@ describe("subscribing and signing with my.paySignCenter (real mode)", () => {
     const { rt, page } = await subscribe({
       runtime: {
         paySignCenter: () => alipayFailure({ error: 3, errorMessage: "not supported" }),
+        canIUse: (name) => name !== "paySignCenter",
       },
     });
+    expect(rt.callsOf("canIUse")).toEqual(["paySignCenter"]);
     expect(rt.alerts()).toEqual([{ title: "无法签约", content: SIGN_UNAVAILABLE_TEXT, buttonText: "知道了" }]);
     expect(SIGN_UNAVAILABLE_TEXT).toContain("10.0.18");
     expect(rt.requests.filter((request) => path(request.url) === signResultPath)).toEqual([]);
     expect(page.data).toMatchObject({ phase: "retry", busy: false });
+  });
+
+  test("paySignCenter fails on a client that has it: reported as an unknown outcome (7001), confirmed by polling, no upgrade text", async () => {
+    // All five result codes come through success; fail means the call did not run as far as an answer.
+    const { rt, page } = await subscribe({
+      runtime: {
+        paySignCenter: () => alipayFailure({ error: 4, errorMessage: "the call could not complete" }),
+        canIUse: () => true,
+      },
+      routes: {
+        [`POST ${signResultPath}`]: signResultReply("CONFIRMING"),
+        [`GET ${agreementPath}`]: [detailReply(agreement()), detailReply(active())],
+      },
+    });
+    expect(rt.requests.filter((request) => path(request.url) === signResultPath).map((r) => r.body)).toEqual([
+      { resultStatus: "7001" },
+    ]);
+    expect(rt.alerts()).toEqual([]);
+    expect(rt.toasts()).toEqual([{ type: "success", content: "签约成功" }]);
+    expect(page.data).toMatchObject({ phase: "agreement", busy: false, agreement: { statusText: "生效中" } });
+  });
+
+  test("paySignCenter fails and the server cannot confirm in time: the page says it is still confirming", async () => {
+    const { rt, page } = await subscribe({
+      runtime: { paySignCenter: () => alipayFailure({ error: 4, errorMessage: "the call could not complete" }) },
+      routes: {
+        [`POST ${signResultPath}`]: signResultReply("CONFIRMING"),
+        [`GET ${agreementPath}`]: detailReply(agreement()),
+      },
+    });
+    expect(rt.alerts()).toEqual([]);
+    expect(page.data).toMatchObject({
+      phase: "agreement",
+      busy: false,
+      notice: { tone: "info", title: "正在确认签约结果" },
+    });
   });
 
   test.each(["BAD_REQUEST", "UNAUTHORIZED", "NOT_FOUND", "RATE_LIMITED", "INTERNAL", "SERVICE_UNAVAILABLE"] as const)(

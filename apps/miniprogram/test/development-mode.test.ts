@@ -125,3 +125,65 @@ describe("development mode: the sandbox instead of the Alipay app", () => {
     await expect(globalThis.my.navigateTo({ url: "/pages/sign-webview/index" })).rejects.toMatchObject({ error: 1 });
   });
 });
+
+describe("development mode without web-view (--dev-sign=sandbox-api)", () => {
+  const config = { ...devConfig, devSigning: "sandbox-api" as const };
+
+  async function signThroughSandboxApi(confirm: boolean, routes: Record<string, HttpReply | HttpReply[]>) {
+    const rt = await launchMiniProgram({
+      config,
+      http: fakeApi(subscriptionRoutes(routes)),
+      confirm: () => confirm,
+    });
+    await rt.settle();
+    const page = await rt.navigate(`/pages/agreement/index?planId=${planId}`);
+    await rt.settle();
+    page.tap("onSubscribe");
+    await rt.settle();
+    return { rt, page };
+  }
+
+  test("a dialog, then the sandbox's signing center as the sandbox buyer; the answer is reported, the page polls", async () => {
+    const { rt, page } = await signThroughSandboxApi(true, {
+      "POST /sandbox/sign-center": { status: 200, body: { resultStatus: "7000", result: '{"sign":"x"}', memo: "" } },
+      [`POST ${signResultPath}`]: signResultReply("CONFIRMING"),
+      [`GET /api/v1/agreements/${agreementId}`]: [detailReply(agreement()), detailReply(active())],
+    });
+    expect(rt.routes()).toEqual(["pages/plans/index", "pages/agreement/index"]);
+    expect(rt.callsOf("confirm")).toMatchObject([{ title: "沙箱签约（开发环境）", confirmButtonText: "签约" }]);
+    expect(rt.callsOf("paySignCenter")).toEqual([]);
+    expect(rt.requests.find((request) => path(request.url) === "/sandbox/sign-center")?.body).toEqual({
+      signStr: SIGN_STR,
+      userId: "2088000000000001",
+      decision: "confirm",
+    });
+    expect(rt.requests.find((request) => path(request.url) === signResultPath)?.body).toEqual({
+      resultStatus: "7000",
+      result: '{"sign":"x"}',
+    });
+    expect(rt.toasts()).toEqual([{ type: "success", content: "签约成功" }]);
+    expect(page.data).toMatchObject({ phase: "agreement", busy: false, agreement: { statusText: "生效中" } });
+  });
+
+  test("cancel in the dialog: the signing center cancels (6001), which is reported like paySignCenter's", async () => {
+    const { rt, page } = await signThroughSandboxApi(false, {
+      "POST /sandbox/sign-center": { status: 200, body: { resultStatus: "6001", result: "", memo: "cancelled" } },
+      [`POST ${signResultPath}`]: signResultReply("CONFIRMING"),
+      [`GET /api/v1/agreements/${agreementId}`]: detailReply(agreement()),
+    });
+    expect(rt.requests.find((request) => path(request.url) === "/sandbox/sign-center")?.body).toMatchObject({
+      decision: "cancel",
+    });
+    expect(rt.requests.find((request) => path(request.url) === signResultPath)?.body).toEqual({
+      resultStatus: "6001",
+    });
+    expect(page.data).toMatchObject({ notice: { title: "用户中途取消（也可能已签约后跳出）" } });
+  });
+
+  test("the sandbox does not answer: the page says so and offers to sign again", async () => {
+    const { page } = await signThroughSandboxApi(true, {
+      "POST /sandbox/sign-center": { status: 502, text: "<html>bad gateway</html>" },
+    });
+    expect(page.data).toMatchObject({ phase: "retry", busy: false, notice: { tone: "error", title: "无法签约" } });
+  });
+});

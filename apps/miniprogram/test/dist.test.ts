@@ -12,6 +12,7 @@ import { launchMiniProgram } from "./support/mini-runtime.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TARGET_BYTES = 200 * 1024;
+const RELEASE_TARGET_BYTES = 100 * 1024;
 let realDir: string;
 
 function build(args: string[]) {
@@ -98,6 +99,28 @@ describe.each(["development (dist/)", "real"])("the %s build", (name) => {
   });
 });
 
+describe("the release build", () => {
+  test("carries no development bridge: no /sandbox/ path, no web-view page, no sign relay", async () => {
+    const files = await readdir(realDir, { withFileTypes: true, recursive: true });
+    const names = files
+      .filter((entry) => entry.isFile())
+      .map((e) => path.relative(realDir, path.join(e.parentPath, e.name)));
+    expect(names.filter((name) => name.includes("sign-webview"))).toEqual([]);
+    for (const name of names) {
+      const text = await readFile(path.join(realDir, name), "utf8");
+      expect(text, name).not.toContain("/sandbox/");
+      expect(text, name).not.toContain("web-view");
+      expect(text, name).not.toContain("signRelay");
+    }
+  });
+
+  test("its size is printed and stays under the 100 KB release target", async () => {
+    const bytes = await directorySize(realDir);
+    console.log(`mini program release build: ${(bytes / 1024).toFixed(1)} KB (${bytes} bytes)`);
+    expect(bytes).toBeLessThan(RELEASE_TARGET_BYTES);
+  });
+});
+
 describe("the project the Alipay IDE opens", () => {
   test("mini.project.json sits in apps/miniprogram and points the IDE at dist/", async () => {
     const project = JSON.parse(await readFile(path.join(root, "mini.project.json"), "utf8")) as Record<string, unknown>;
@@ -119,6 +142,21 @@ describe("the project the Alipay IDE opens", () => {
       for (const handler of handlers) expect(typeof options[handler], `${page}: ${handler}`).toBe("function");
     }
   });
+});
+
+test("accessibility: every tappable view is a button to screen readers, with a label", async () => {
+  for (const page of pagesFor("development")) {
+    const axml = await readFile(path.join(root, "src", `${page}.axml`), "utf8");
+    const tappable = [...axml.matchAll(/<(\w[\w-]*)\b[^>]*\bon(?:Tap|LongTap)="[^"]*"[^>]*>/g)].filter(
+      (match) => match[1] !== "button",
+    );
+    for (const [tag] of tappable) {
+      expect(tag, page).toMatch(/\brole="button"/);
+      expect(tag, page).toMatch(/\baria-label="[^"]+"/);
+    }
+  }
+  const agreements = await readFile(path.join(root, "src/pages/agreements/index.axml"), "utf8");
+  expect(agreements).toMatch(/<view[^>]*onTap="onOpenAgreement"/);
 });
 
 test("a real build refuses an http API and a missing one, with what to set", async () => {

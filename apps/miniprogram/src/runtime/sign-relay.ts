@@ -13,7 +13,8 @@ export type SignRelay = {
   finish(answer: PaySignAnswer): void;
 };
 
-export type AppGlobal = { signRelay: SignRelay };
+/** `signRelay`: development builds only. */
+export type AppGlobal = { signRelay?: SignRelay };
 
 export function createSignRelay(): SignRelay {
   let pending: { url: string; resolve(answer: PaySignAnswer): void } | null = null;
@@ -34,6 +35,9 @@ export function createSignRelay(): SignRelay {
   };
 }
 
-export function appGlobal(): AppGlobal {
-  return getApp<{ globalData: AppGlobal }>().globalData;
+/** The development build's relay; throws in a build without one. */
+export function signRelay(): SignRelay {
+  const relay = getApp<{ globalData: AppGlobal }>().globalData.signRelay;
+  if (!relay) throw new Error("the sign relay exists in development builds only");
+  return relay;
 }

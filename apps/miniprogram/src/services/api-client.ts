@@ -10,7 +10,7 @@ import {
   type SignResultBody,
 } from "@paysign/contracts/mini";
 import { ApiError, apiErrorFromBody } from "./api-error.ts";
-import { NetworkError, sendHttp, type HttpMethod, type RequestFunction } from "./http.ts";
+import { isNetworkError, sendHttp, type HttpMethod, type RequestFunction } from "./http.ts";
 import type { SessionService } from "./session.ts";
 
 /** The customer routes of docs/product.md §7, typed by the contracts. Every failure is an ApiError. */
@@ -50,7 +50,7 @@ export function createApiClient(options: {
         body: call.body,
       });
     } catch (error) {
-      if (error instanceof NetworkError) throw new ApiError({ code: "NETWORK", message: error.message });
+      if (isNetworkError(error)) throw new ApiError({ code: "NETWORK", message: error.message });
       throw error;
     }
   };

@@ -3,16 +3,26 @@ import { ERROR_CODES, type ErrorCode } from "@paysign/contracts/mini";
 /** The API's error codes plus what only a client meets: no answer at all, or an answer it cannot read. */
 export type ClientErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE" | "AUTH_CANCELLED";
 
+/** Tell it by `isApiError` (name and code), never `instanceof`: see isNetworkError in http.ts. */
 export class ApiError extends Error {
   readonly code: ClientErrorCode;
   readonly status: number | null;
   readonly requestId: string | null;
-  constructor(options: { code: ClientErrorCode; message: string; status?: number; requestId?: string | null }) {
+  /** The body's `error.details` (e.g. a CONFLICT's `liveAgreement`), unread; null when absent. */
+  readonly details: unknown;
+  constructor(options: {
+    code: ClientErrorCode;
+    message: string;
+    status?: number;
+    requestId?: string | null;
+    details?: unknown;
+  }) {
     super(options.message);
     this.name = "ApiError";
     this.code = options.code;
     this.status = options.status ?? null;
     this.requestId = options.requestId ?? null;
+    this.details = options.details ?? null;
   }
 }
 
@@ -23,13 +33,16 @@ function isKnownCode(code: string): code is ErrorCode {
 
 /** `{ error: { code, message, requestId } }` → ApiError; anything else → BAD_RESPONSE. */
 export function apiErrorFromBody(status: number, body: unknown): ApiError {
-  const error = (body as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | null)?.error;
+  const error = (
+    body as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } } | null
+  )?.error;
   const code = typeof error?.code === "string" && isKnownCode(error.code) ? error.code : "BAD_RESPONSE";
   return new ApiError({
     code,
     status,
     message: typeof error?.message === "string" ? error.message : `HTTP ${status}`,
     requestId: typeof error?.requestId === "string" ? error.requestId : null,
+    details: error?.details,
   });
 }
 
@@ -53,9 +66,15 @@ export const ERROR_TEXT = {
 
 export type ErrorTextOverrides = Partial<Record<ClientErrorCode, string>>;
 
+export function isApiError(error: unknown): error is ApiError {
+  if (!(error instanceof Error) || error.name !== "ApiError") return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && Object.prototype.hasOwnProperty.call(ERROR_TEXT, code);
+}
+
 /** The sentence to show for an error; anything that is not an ApiError reads as a generic failure. */
 export function errorText(error: unknown, overrides: ErrorTextOverrides = {}): string {
-  if (!(error instanceof ApiError)) return ERROR_TEXT.INTERNAL;
+  if (!isApiError(error)) return ERROR_TEXT.INTERNAL;
   const text = overrides[error.code] ?? ERROR_TEXT[error.code];
   return error.requestId ? `${text}（编号 ${error.requestId}）` : text;
 }

@@ -1,5 +1,5 @@
 import { ApiError } from "./api-error.ts";
-import { NetworkError, sendHttp, type RequestFunction } from "./http.ts";
+import { isNetworkError, sendHttp, type RequestFunction } from "./http.ts";
 import type { StoredString } from "./storage.ts";
 
 /** Where the auth code for `POST /api/v1/sessions` comes from. */
@@ -39,7 +39,7 @@ export function sandboxAuthCodes(options: {
     try {
       return await sendHttp(request, { url: `${sandboxUrl}${path}`, method: "POST", body });
     } catch (error) {
-      if (error instanceof NetworkError) {
+      if (isNetworkError(error)) {
         throw new ApiError({
           code: "NETWORK",
           message: `the sandbox at ${sandboxUrl} did not answer: ${error.message}`,

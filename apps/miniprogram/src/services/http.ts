@@ -15,7 +15,10 @@ export type HttpRequest = {
 
 export type HttpAnswer = { status: number; json: unknown };
 
-/** No answer: offline, timed out, refused, or a domain my.request may not reach. */
+/**
+ * No answer: offline, timed out, refused, or a domain my.request may not reach. Tell it by `isNetworkError` (its
+ * name), never `instanceof`: after the IDE's ES5 compile an Error subclass's instances are plain Errors.
+ */
 export class NetworkError extends Error {
   readonly alipayError: number | undefined;
   constructor(message: string, alipayError: number | undefined) {
@@ -23,6 +26,10 @@ export class NetworkError extends Error {
     this.name = "NetworkError";
     this.alipayError = alipayError;
   }
+}
+
+export function isNetworkError(error: unknown): error is NetworkError {
+  return error instanceof Error && error.name === "NetworkError";
 }
 
 export type RequestFunction = typeof my.request;
@@ -64,7 +71,7 @@ export async function sendHttp(request: RequestFunction, options: HttpRequest): 
     if (!answer) throw new NetworkError("the response carried no status", undefined);
     return answer;
   } catch (error) {
-    if (error instanceof NetworkError) throw error;
+    if (isNetworkError(error)) throw error;
     const failure = (error ?? {}) as RawAnswer & { error?: unknown; errorMessage?: unknown };
     const answer = answerOf(failure);
     if (answer) return answer;

@@ -1,7 +1,7 @@
 import { CUSTOMER_API_PATHS, type CreateSessionBody, type Session } from "@paysign/contracts/mini";
 import { ApiError, apiErrorFromBody } from "./api-error.ts";
 import type { AuthCodeSource } from "./auth-code.ts";
-import { NetworkError, sendHttp, type RequestFunction } from "./http.ts";
+import { isNetworkError, sendHttp, type RequestFunction } from "./http.ts";
 import type { StoredString } from "./storage.ts";
 
 /** The customer's session token: from storage, or a new sign-in (auth code → `POST /api/v1/sessions`). */
@@ -26,7 +26,7 @@ export function createSessionService(options: {
     try {
       return await sendHttp(request, { url: `${apiBaseUrl}${CUSTOMER_API_PATHS.sessions}`, method: "POST", body });
     } catch (error) {
-      if (error instanceof NetworkError) throw new ApiError({ code: "NETWORK", message: error.message });
+      if (isNetworkError(error)) throw new ApiError({ code: "NETWORK", message: error.message });
       throw error;
     }
   };

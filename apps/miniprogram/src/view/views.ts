@@ -1,4 +1,5 @@
 import type { Agreement, AgreementDetail, Charge, Plan } from "@paysign/contracts/mini";
+import { AGREEMENT_NOTES, CHARGE_NOTES } from "./texts.ts";
 import {
   agreementStatusText,
   agreementStatusTone,
@@ -21,7 +22,15 @@ export type PlanView = {
   firstChargeText: string;
 };
 
-type ChargeView = { id: string; dueDateText: string; amountText: string; statusText: string; tone: Tone };
+type ChargeView = {
+  id: string;
+  dueDateText: string;
+  amountText: string;
+  statusText: string;
+  tone: Tone;
+  /** What the customer may need to know about this period; "" when nothing. */
+  note: string;
+};
 
 export type AgreementView = {
   id: string;
@@ -38,6 +47,9 @@ export type AgreementView = {
   canUnsign: boolean;
   charges: ChargeView[];
   hasCharges: boolean;
+  /** A sentence on a state that needs more than its label (duplicate, past-due period, paused); "" when none. */
+  note: string;
+  noteTone: Tone;
 };
 
 export type Notice = { tone: Tone; title: string; text: string };
@@ -69,7 +81,33 @@ function chargeView(charge: Charge): ChargeView {
     amountText: moneyText(charge.amount),
     statusText: chargeStatusText(charge.status),
     tone: chargeStatusTone(charge.status),
+    note: charge.status === "PAST_DUE" || charge.status === "UNKNOWN" ? CHARGE_NOTES[charge.status].zh : "",
   };
+}
+
+const DUPLICATE_REASON = "DUPLICATE_OF ";
+
+/**
+ * The live agreement an ABANDONED duplicate gave way to: its `DUPLICATE_OF <live id>` event (docs/alipay-protocol.md
+ * §17.6). Null for anything else, and for an agreement read without its events.
+ */
+export function liveAgreementIdOf(agreement: Agreement | AgreementDetail): string | null {
+  if (agreement.status !== "ABANDONED" || !("events" in agreement)) return null;
+  const event = agreement.events.find((candidate) => candidate.reason.indexOf(DUPLICATE_REASON) === 0);
+  return event ? event.reason.slice(DUPLICATE_REASON.length).trim() || null : null;
+}
+
+function noteOf(agreement: Agreement | AgreementDetail): { note: string; noteTone: Tone } {
+  if (agreement.status === "ABANDONED") {
+    return liveAgreementIdOf(agreement)
+      ? { note: AGREEMENT_NOTES.DUPLICATE.zh, noteTone: "info" }
+      : { note: AGREEMENT_NOTES.ABANDONED.zh, noteTone: "neutral" };
+  }
+  if ("charges" in agreement && agreement.charges.some((charge) => charge.status === "PAST_DUE")) {
+    return { note: AGREEMENT_NOTES.PAST_DUE.zh, noteTone: "warning" };
+  }
+  if (agreement.status === "PAUSED") return { note: AGREEMENT_NOTES.PAUSED.zh, noteTone: "warning" };
+  return { note: "", noteTone: "neutral" };
 }
 
 const UNSIGNABLE: readonly Agreement["status"][] = ["TEMP", "ACTIVE", "PAUSED"];
@@ -92,6 +130,7 @@ export function agreementView(agreement: Agreement | AgreementDetail, title: str
     canUnsign: UNSIGNABLE.includes(agreement.status),
     charges,
     hasCharges: charges.length > 0,
+    ...noteOf(agreement),
   };
 }
 

@@ -1,7 +1,11 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { runInThisContext } from "node:vm";
 import { defined } from "@paysign/test-kit";
 import { vi } from "vitest";
 import { PAGES, pagesFor, type PagePath } from "../../src/app-pages.ts";
 import type { BuildConfig } from "../../src/config.ts";
+import { es5Dist, runsOnEs5Dist } from "./es5-build.ts";
 
 /**
  * Plays the Alipay mini program runtime for tests: `App`/`Page`/`getApp` registration, page instances with
@@ -30,6 +34,8 @@ export type RuntimeOptions = {
   config: BuildConfig;
   http: HttpBackend;
   getAuthCode?: () => Promise<{ authCode: string }>;
+  /** What my.canIUse answers (default: every API exists). */
+  canIUse?: (name: string) => boolean;
   paySignCenter?: (args: PaySignArgs) => Promise<PaySignReply>;
   /** The answer of my.confirm dialogs (default: the user confirms). */
   confirm?: () => boolean;
@@ -57,6 +63,19 @@ const PAGE_MODULES: Record<PagePath, () => Promise<unknown>> = {
   [PAGES.agreements]: () => import("../../src/pages/agreements/index.ts"),
   [PAGES.signWebview]: () => import("../../src/pages/sign-webview/index.ts"),
 };
+
+/**
+ * Loads a page module (or app.js) the way this run tests it: the TypeScript source, or — in the `miniprogram-es5`
+ * project — the built script of an ES5 `dist/`, run as the engine runs it (a plain script over the globals).
+ */
+async function loadScript(config: BuildConfig, entry: "app" | PagePath): Promise<void> {
+  if (!runsOnEs5Dist) {
+    await (entry === "app" ? import("../../src/app.ts") : PAGE_MODULES[entry]());
+    return;
+  }
+  const file = path.join(await es5Dist(config), `${entry}.js`);
+  runInThisContext(await readFile(file, "utf8"), { filename: file });
+}
 
 class NetworkFailure extends Error {}
 
@@ -182,7 +201,7 @@ export async function launchMiniProgram(options: RuntimeOptions) {
     const page = route as PagePath;
     if (!registered.has(page)) {
       loadingRoute = page;
-      await PAGE_MODULES[page]();
+      await loadScript(options.config, page);
       loadingRoute = null;
     }
     return page;
@@ -272,6 +291,10 @@ export async function launchMiniProgram(options: RuntimeOptions) {
       const top = stack[stack.length - 1];
       if (top) lifecycle(top, "onShow");
     }),
+    canIUse: (name: string) => {
+      calls.push({ api: "canIUse", args: name });
+      return options.canIUse ? options.canIUse(name) : true;
+    },
     showToast: api("showToast", () => undefined),
     alert: api("alert", () => undefined),
     confirm: api("confirm", () => ({ confirm: options.confirm ? options.confirm() : true })),
@@ -291,6 +314,7 @@ export async function launchMiniProgram(options: RuntimeOptions) {
 
   vi.resetModules();
   vi.stubGlobal("__PAYSIGN_CONFIG__", options.config);
+  vi.stubGlobal("__PAYSIGN_MODE__", options.config.mode);
   vi.stubGlobal("my", strictMy);
   vi.stubGlobal("App", (appOptions: Record<string, unknown>) => {
     if (appInstance) throw new Error("App() called twice");
@@ -307,7 +331,7 @@ export async function launchMiniProgram(options: RuntimeOptions) {
   });
   vi.stubGlobal("getCurrentPages", () => stack.map((handle) => handle.instance));
 
-  await import("../../src/app.ts");
+  await loadScript(options.config, "app");
   await open(`/${appPages[0]}`);
 
   const settle = async (timeoutMs = 10_000) => {

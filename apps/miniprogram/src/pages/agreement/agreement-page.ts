@@ -12,14 +12,16 @@ import {
 import { PAGES, pageUrl } from "../../app-pages.ts";
 import { definePage, type PageQuery } from "../../runtime/page.ts";
 import { newIdempotencyKey } from "../../services/api-client.ts";
-import { errorText } from "../../services/api-error.ts";
+import { errorText, isApiError } from "../../services/api-error.ts";
 import { pollAgreement } from "../../services/poll.ts";
 import type { Services } from "../../services/services.ts";
-import { SignCenterUnavailable } from "../../services/sign-center.ts";
+import { isSignCenterUnavailable } from "../../services/sign-center.ts";
 import { dateText } from "../../view/format.ts";
+import { AGREEMENT_NOTES } from "../../view/texts.ts";
 import {
   DEFAULT_AGREEMENT_TITLE,
   agreementView,
+  liveAgreementIdOf,
   planView,
   titleFor,
   type AgreementView,
@@ -42,6 +44,8 @@ export type AgreementData = {
   agreement: AgreementView | null;
   notice: Notice | null;
   busy: boolean;
+  /** The customer's live agreement of the same plan, when this one is its duplicate; "" otherwise. */
+  liveAgreementId: string;
 };
 
 /** Per page instance; set in onLoad. */
@@ -72,6 +76,13 @@ const UNSIGN_ERRORS = {
   NOT_FOUND: "没有找到这份协议。",
 };
 
+/** The live agreement a 409 CONFLICT on subscribe names (`error.details.liveAgreement`), if any. */
+function liveAgreementOf(error: unknown): string | null {
+  if (!isApiError(error) || error.code !== "CONFLICT") return null;
+  const live = (error.details as { liveAgreement?: { id?: unknown } } | null)?.liveAgreement;
+  return typeof live?.id === "string" ? live.id : null;
+}
+
 /** The agreement: subscribe → sign → confirmation → status, next deduction date, amount, charges, unsign. */
 export function agreementPage(services: Services) {
   const { api, signCenter, config } = services;
@@ -82,6 +93,7 @@ export function agreementPage(services: Services) {
     agreement: null,
     notice: null,
     busy: false,
+    liveAgreementId: "",
   };
 
   return definePage(data, {
@@ -146,7 +158,11 @@ export function agreementPage(services: Services) {
     },
 
     showAgreement(agreement: Agreement | AgreementDetail) {
-      this.setData({ agreement: agreementView(agreement, this.loaded().title) });
+      const liveAgreementId = liveAgreementIdOf(agreement);
+      this.setData({
+        agreement: agreementView(agreement, this.loaded().title),
+        ...(liveAgreementId ? { liveAgreementId } : {}),
+      });
     },
 
     async onSubscribe() {
@@ -161,6 +177,13 @@ export function agreementPage(services: Services) {
         this.showAgreement(created.agreement);
       } catch (error) {
         this.setData({ busy: false });
+        const liveId = liveAgreementOf(error);
+        if (liveId) {
+          // One live agreement per plan: the API refused a second one and named the first; show that one.
+          await my.showToast({ type: "none", content: AGREEMENT_NOTES.ALREADY_SUBSCRIBED.zh });
+          await my.redirectTo({ url: pageUrl(PAGES.agreement, { id: liveId }) });
+          return;
+        }
         await my.alert({ title: "开通失败", content: errorText(error, CREATE_ERRORS), buttonText: "知道了" });
         return;
       }
@@ -181,13 +204,9 @@ export function agreementPage(services: Services) {
       try {
         answer = await signCenter.open(state.signStr);
       } catch (error) {
-        if (!(error instanceof SignCenterUnavailable)) throw error;
-        this.setData({
-          phase: "retry",
-          busy: false,
-          notice: { tone: "error", title: "无法签约", text: SIGN_UNAVAILABLE_TEXT },
-        });
-        await my.alert({ title: "无法签约", content: SIGN_UNAVAILABLE_TEXT, buttonText: "知道了" });
+        const text = isSignCenterUnavailable(error) ? SIGN_UNAVAILABLE_TEXT : errorText(error);
+        this.setData({ phase: "retry", busy: false, notice: { tone: "error", title: "无法签约", text } });
+        await my.alert({ title: "无法签约", content: text, buttonText: "知道了" });
         return;
       }
       const resultStatus = answer.resultStatus;
@@ -215,6 +234,16 @@ export function agreementPage(services: Services) {
         return;
       }
       this.showAgreement(reported.agreement);
+      if (reported.liveAgreementId) {
+        // A duplicate signing: the server keeps the live agreement and unsigns this one.
+        this.setData({
+          phase: "agreement",
+          busy: false,
+          liveAgreementId: reported.liveAgreementId,
+          notice: { tone: "info", title: AGREEMENT_NOTES.DUPLICATE.title.zh, text: AGREEMENT_NOTES.DUPLICATE.zh },
+        });
+        return;
+      }
       await this.showOutcome(resultStatus, reported.outcome, reported.agreement);
     },
 
@@ -356,6 +385,12 @@ export function agreementPage(services: Services) {
         this.setData({ busy: false });
         await my.alert({ title: "解约失败", content: errorText(error, UNSIGN_ERRORS), buttonText: "知道了" });
       }
+    },
+
+    onOpenLiveAgreement() {
+      const id = this.data.liveAgreementId;
+      if (!id) return;
+      return my.redirectTo({ url: pageUrl(PAGES.agreement, { id }) });
     },
 
     onOpenAgreements() {
