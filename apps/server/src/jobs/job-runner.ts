@@ -147,7 +147,7 @@ export async function startJobRunner(
     each(async () => runReconciliation(deps, billDateFor(await deps.clock.now()))),
   );
   const { cron, tz } = reconciliationSchedule(config.jobs.reconciliationHour);
-  await boss.schedule(QUEUES.reconciliation, cron, {}, { tz, singletonKey: QUEUES.reconciliation });
+  await boss.schedule(QUEUES.reconciliation, cron, {}, { tz });
 
   const ask = (name: string) => () => {
     boss
