@@ -2,7 +2,15 @@ import { billDownloadUrlQueryResponseSchema } from "@paysign/contracts/alipay";
 import { unzipSync } from "fflate";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ID, MONTHLY_BIZ, createUser, nextExternalNo, signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
+import {
+  APP_ID,
+  MONTHLY_BIZ,
+  createUser,
+  nextExternalNo,
+  signAgreement,
+  startHarness,
+  type Harness,
+} from "./support/sandbox-harness.ts";
 
 // The daily bill (docs/alipay-protocol.md §21): one trade paid on 2027-03-06 and one refund of it the same day.
 let harness: Harness;

@@ -33,7 +33,7 @@ export function parseBillZip(bytes: Uint8Array): BillLine[] {
       .split(/\r?\n/)
       .filter((line) => line.trim() !== "" && !line.startsWith("#"))
       .join("\n");
-    const records = parse(body, { relax_column_count: true, trim: true, bom: true }) as string[][];
+    const records: string[][] = parse(body, { relax_column_count: true, trim: true, bom: true });
     const header = records[0] ?? [];
     if (!header.includes(COLUMNS.tradeNo) || !header.includes(COLUMNS.type)) continue;
     const index = (name: string) => header.indexOf(name);

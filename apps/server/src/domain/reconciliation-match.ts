@@ -66,10 +66,12 @@ const ACTIONS = {
   missingAtAlipay:
     "ask trade.query for this trade number: if Alipay has no such paid trade, the charge was recorded as paid wrongly; reopen it and tell the customer's support",
   amountDiffers: "compare with trade.query: correct our charge, or refund the excess to the customer",
-  statusDiffers: "trade.query settles it through the deduction engine; if still open, check the charge and its attempts",
+  statusDiffers:
+    "trade.query settles it through the deduction engine; if still open, check the charge and its attempts",
   dateDiffers: "the payment is recorded on another day: check the charge's paid time against trade.query",
   duplicate: "a second paid trade for one period: refund one of them (the later one)",
-  refundMissingHere: "no refund with this out_request_no here: record a refund made outside this system, or investigate",
+  refundMissingHere:
+    "no refund with this out_request_no here: record a refund made outside this system, or investigate",
   refundAmount: "compare with refund.query: correct our refund record",
   refundStatus: "our refund is not marked as succeeded: settle it with refund.query",
 } as const;
@@ -142,7 +144,12 @@ function lineFields(line: BillLine) {
 }
 
 function chargeFields(charge: ChargeFacts) {
-  return { chargeId: charge.chargeId, ourAmountFen: charge.amountFen, ourStatus: charge.status, tradeNo: charge.tradeNo };
+  return {
+    chargeId: charge.chargeId,
+    ourAmountFen: charge.amountFen,
+    ourStatus: charge.status,
+    tradeNo: charge.tradeNo,
+  };
 }
 
 function duplicateOf(line: BillLine, charge: ChargeFacts): FoundDifference {

@@ -20,7 +20,10 @@ function factsOf(charge: ChargeWithAttempts): ChargeFacts {
 }
 
 /** The charge of every attempt whose out_trade_no is listed, keyed by that out_trade_no. */
-export async function findChargesByOutTradeNos(db: Tx, outTradeNos: readonly string[]): Promise<Map<string, ChargeFacts>> {
+export async function findChargesByOutTradeNos(
+  db: Tx,
+  outTradeNos: readonly string[],
+): Promise<Map<string, ChargeFacts>> {
   const attempts = await db.chargeAttempt.findMany({
     where: { outTradeNo: { in: [...new Set(outTradeNos)] } },
     select: { outTradeNo: true, charge: { include: { attempts: true } } },

@@ -15,7 +15,7 @@ export function adminReconciliationRoutes(deps: ServiceDeps, options: BindOption
     options,
   )(async () => {
     const runs = await listReconciliations(deps);
-    return { status: 200, body: { items: runs.map(presentReconciliationRun) } };
+    return { status: 200, body: { items: runs.map(presentReconciliationRun), nextCursor: null } };
   });
 
   bindRoute(

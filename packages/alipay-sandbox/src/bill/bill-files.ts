@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /** How long a `bill_download_url` works: Alipay's address stops working after about 30 seconds (§21). */
-export const BILL_URL_LIFETIME_MS = 30_000;
+const BILL_URL_LIFETIME_MS = 30_000;
 
 type BillFile = { bytes: Uint8Array; fileName: string; expiresAt: number };
 

@@ -3,13 +3,13 @@ import { stringify } from "csv-stringify/sync";
 import { zipSync } from "fflate";
 import iconv from "iconv-lite";
 import { maskLogonId } from "../state/ids.ts";
-import type { SandboxState, Trade } from "../state/types.ts";
+import type { SandboxRefund, SandboxState, Trade } from "../state/types.ts";
 
 /**
  * The columns of the detail file (业务明细) this sandbox writes, in Alipay's order (docs/alipay-protocol.md §21). The
  * ones it cannot know (stores, terminals, discounts, fees) are empty or 0.00.
  */
-export const BILL_DETAIL_COLUMNS = [
+const BILL_DETAIL_COLUMNS = [
   "支付宝交易号",
   "商户订单号",
   "业务类型",
@@ -59,11 +59,23 @@ const isOnDay = (alipayDateTime: string | null, day: CalendarDate) => alipayDate
 function tradeRow(trade: Trade, buyer: string): Row {
   const amount = fenToYuan(trade.totalAmountFen);
   const times = [trade.gmtCreate, trade.gmtPayment ?? ""];
-  return [trade.tradeNo, trade.outTradeNo, "交易", trade.subject, ...times, "", "", "", "", buyer, amount, amount]
-    .concat(["0.00", "0.00", "0.00", "0.00", "0.00", "", "0.00", "0.00", "", "0.00", "0.00", ""]);
+  return [
+    trade.tradeNo,
+    trade.outTradeNo,
+    "交易",
+    trade.subject,
+    ...times,
+    "",
+    "",
+    "",
+    "",
+    buyer,
+    amount,
+    amount,
+  ].concat(["0.00", "0.00", "0.00", "0.00", "0.00", "", "0.00", "0.00", "", "0.00", "0.00", ""]);
 }
 
-function refundRow(trade: Trade, options: { refund: NonNullable<Trade["refunds"]>[number]; buyer: string }): Row {
+function refundRow(trade: Trade, options: { refund: SandboxRefund; buyer: string }): Row {
   const { refund, buyer } = options;
   const refundedAt = formatAlipayDateTime(new Date(refund.refundedAt));
   const total = fenToYuan(trade.totalAmountFen);
@@ -123,8 +135,14 @@ export function buildBillZip(rows: Row[], options: { appId: string; day: Calenda
     `#交易合计：${trades}笔，商家实收共${sumFen(rows, 12)}元`,
     exported,
   ];
-  const summaryRow = ["", "合计", String(trades), String(refunds), sumFen(tradeRows, 11), sumFen(rows, 12)]
-    .concat(["0.00", "0.00", "0.00", "0.00", "0.00", sumFen(rows, 12)]);
+  const summaryRow = ["", "合计", String(trades), String(refunds), sumFen(tradeRows, 11), sumFen(rows, 12)].concat([
+    "0.00",
+    "0.00",
+    "0.00",
+    "0.00",
+    "0.00",
+    sumFen(rows, 12),
+  ]);
   const summary = [
     "#支付宝业务汇总查询",
     `#账号：[${appId}]`,

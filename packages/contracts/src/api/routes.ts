@@ -11,5 +11,11 @@ export * from "./routes/system.ts";
 export * from "./routes/reconciliation.ts";
 
 /** Every route of the HTTP API (docs/product.md §7), by operation id. */
-export const apiRoutes = { ...customerRoutes, ...adminRoutes, ...adminConsoleRoutes, ...systemRoutes, ...reconciliationRoutes } as const;
+export const apiRoutes = {
+  ...customerRoutes,
+  ...adminRoutes,
+  ...adminConsoleRoutes,
+  ...systemRoutes,
+  ...reconciliationRoutes,
+} as const;
 export type ApiRoutes = typeof apiRoutes;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { calendarDateSchema } from "../../wire-formats.ts";
-import { adminAuthHeadersSchema, listOf } from "../common.ts";
+import { adminAuthHeadersSchema, pageOf } from "../common.ts";
 import { errorResponses } from "../errors.ts";
 import { reconciliationDetailSchema, reconciliationRunSchema } from "../resources/reconciliation.ts";
 import { route } from "../route.ts";
@@ -13,9 +13,9 @@ export const adminListReconciliations = route({
   method: "GET",
   path: "/admin/v1/reconciliations",
   operationId: "adminListReconciliations",
-  summary: "The daily reconciliations with Alipay's bill, newest day first (the last 90)",
+  summary: "The daily reconciliations with Alipay's bill, newest day first (the last 90 days; nextCursor is null)",
   responses: {
-    200: listOf(reconciliationRunSchema),
+    200: pageOf(reconciliationRunSchema),
     ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "INTERNAL", "SERVICE_UNAVAILABLE"),
   },
 });
