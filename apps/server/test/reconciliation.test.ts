@@ -179,6 +179,9 @@ describe("the daily reconciliation", () => {
     ]);
     const read = await admin(stack, `/admin/v1/reconciliations/${BILL_DAY}`);
     expect(read.body).toEqual(answer.body);
+    // The console's "needs attention" panel counts the latest day's unsettled differences.
+    const overview = await admin(stack, `/admin/v1/overview?from=${BILL_DAY}&to=${BILL_DAY}`);
+    expect((overview.body.attention as { reconciliationDifferences: number }).reconciliationDifferences).toBe(7);
   }, 120_000);
 
   test("an unknown day answers 404", async () => {
