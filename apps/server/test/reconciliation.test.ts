@@ -13,6 +13,7 @@ import {
   shanghai,
   signActiveAgreement,
 } from "./support/deductions.ts";
+import { QUEUES, startJobRunner } from "../src/jobs/job-runner.ts";
 import { startStack, testAppId, type Stack } from "./support/stack.ts";
 
 // A day of 100 charges (2028-05-05: monthly plan signed on 05-01, D = 05-08, first attempts three days before),
@@ -43,7 +44,12 @@ async function chargeOf(index: number) {
 
 beforeAll(async () => {
   stack = await startStack({
-    env: { DEDUCTION_LEAD_DAYS: "3", DEDUCTION_RECONCILE_SCHEDULE: "1h", RATE_LIMIT_PER_MINUTE: "100000" },
+    env: {
+      DEDUCTION_LEAD_DAYS: "3",
+      DEDUCTION_RECONCILE_SCHEDULE: "1h",
+      RATE_LIMIT_PER_MINUTE: "100000",
+      RECONCILIATION_HOUR: "2",
+    },
   });
   const planId = await createPlan(stack, monthlyAfterAWeek);
   await setClock(stack, shanghai("2028-05-01", "09:00:00"));
@@ -183,6 +189,17 @@ describe("the daily reconciliation", () => {
     const overview = await admin(stack, `/admin/v1/overview?from=${BILL_DAY}&to=${BILL_DAY}`);
     expect((overview.body.attention as { reconciliationDifferences: number }).reconciliationDifferences).toBe(7);
   }, 120_000);
+
+  test("a worker registers the daily job at RECONCILIATION_HOUR in Asia/Shanghai", async () => {
+    const runner = await startJobRunner(stack.deps, { databaseUrl: stack.database.url, work: true });
+    try {
+      const schedules = await stack.database.db.prisma.$queryRaw<Array<{ cron: string; timezone: string }>>`
+        SELECT cron, timezone FROM pgboss.schedule WHERE name = ${QUEUES.reconciliation}`;
+      expect(schedules).toEqual([{ cron: "0 2 * * *", timezone: "Asia/Shanghai" }]);
+    } finally {
+      await runner.stop(0);
+    }
+  });
 
   test("an unknown day answers 404", async () => {
     expect((await admin(stack, "/admin/v1/reconciliations/2028-04-01")).status).toBe(404);
