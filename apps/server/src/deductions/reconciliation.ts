@@ -63,14 +63,15 @@ export async function runReconciliation(deps: ServiceDeps, billDate: CalendarDat
     deps.logger.error({ billDate, reason: download.reason }, "reconciliation: the bill could not be read");
     const finishedAt = await deps.clock.now();
     const failed = { tradeLines: 0, refundLines: 0, matchedLines: 0, differences: [] };
-    return replaceReconciliationRun(db, {
+    const failedRun = {
       ...failed,
       billDate,
       status: "FAILED",
       failureReason: download.reason,
       startedAt,
       finishedAt,
-    });
+    } as const;
+    return db.$transaction((tx) => replaceReconciliationRun(tx, failedRun));
   }
   const tradeLines = download.lines.filter((line) => line.type === "TRADE");
   const refundLines = download.lines.filter((line) => line.type === "REFUND");
@@ -89,7 +90,7 @@ export async function runReconciliation(deps: ServiceDeps, billDate: CalendarDat
   for (const difference of [...trades.differences, ...refunds.differences]) {
     differences.push({ ...difference, ...(await settleIfPossible(deps, difference)) });
   }
-  const run = await replaceReconciliationRun(db, {
+  const completed = {
     billDate,
     status: "COMPLETED",
     tradeLines: tradeLines.length,
@@ -99,7 +100,9 @@ export async function runReconciliation(deps: ServiceDeps, billDate: CalendarDat
     startedAt,
     finishedAt: await deps.clock.now(),
     differences,
-  });
+  } as const;
+  // One transaction: the earlier run of the day is replaced, never lost.
+  const run = await db.$transaction((tx) => replaceReconciliationRun(tx, completed));
   deps.logger.info(
     { billDate, lines: download.lines.length, differences: run.differences, settled: run.settled },
     "reconciliation done",
