@@ -221,6 +221,19 @@ async function tellTheStory(stack: DevStack): Promise<void> {
 
   await step(`Second charge (due ${secondDay})`, () => chargeFor(secondDay));
 
+  await step(`The next day: reconciliation of ${secondDay} with Alipay's bill`, async () => {
+    const nextDay = new Date(Date.parse(`${secondDay}T10:00:00+08:00`) + 86_400_000);
+    await sandboxBody(sandbox.setClock(nextDay.toISOString()));
+    const run = await call<{ status: string; tradeLines: number; matchedLines: number; differences: number }>(
+      `${api}/admin/v1/reconciliations/${secondDay}/run`,
+      { body: {}, headers: asAdmin },
+    );
+    check(run.status === "COMPLETED", `reconciliation ${run.status}`);
+    check(run.tradeLines === 1 && run.differences === 0, `expected 1 line and 0 differences: ${JSON.stringify(run)}`);
+    detail("bill", `alipay.data.dataservice.bill.downloadurl.query: ${run.tradeLines} line (GBK CSV in a zip)`);
+    detail("result", `${run.matchedLines} matched, ${run.differences} differences`);
+  });
+
   await step("The customer unsigns in the mini program", async () => {
     // A month has passed: yesterday's session has expired, so the mini program signs in again first.
     const { authCode } = await sandboxBody(sandbox.createAuthCode(customer.userId));

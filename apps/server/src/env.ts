@@ -94,6 +94,7 @@ const envObject = z.object({
   SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   FOLLOW_UP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
   AGREEMENT_SWEEP_INTERVAL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
+  RECONCILIATION_HOUR: z.coerce.number().int().min(0).max(23).default(10),
   JOBS_IN_API: z.enum(["true", "false"], 'must be "true" or "false"').default("true"),
   JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
   JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
@@ -248,6 +249,8 @@ type JobsConfig = {
   followUpIntervalSeconds: number;
   /** Hours between two agreement.query calls of the sweep for one signed agreement (services/agreement-sweep.ts). */
   agreementSweepIntervalHours: number;
+  /** Hour of the day (Asia/Shanghai) when yesterday's Alipay bill is reconciled (deductions/reconciliation.ts). */
+  reconciliationHour: number;
 };
 
 export type Config = {
@@ -353,6 +356,7 @@ export function loadConfig(
       concurrency: env.JOBS_CONCURRENCY,
       followUpIntervalSeconds: env.FOLLOW_UP_INTERVAL_SECONDS,
       agreementSweepIntervalHours: env.AGREEMENT_SWEEP_INTERVAL_HOURS,
+      reconciliationHour: env.RECONCILIATION_HOUR,
     },
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     metricsPort: env.METRICS_PORT,

@@ -4,7 +4,10 @@ import type { AddressInfo, Socket } from "node:net";
 import { appEntry, resolveConfig, type RegisteredApp, type SandboxOptions } from "./config.ts";
 import type { RsaKeyPair } from "./crypto/keys.ts";
 import { controlErrorHandler } from "./control/control-error.ts";
+import { createBillFiles } from "./bill/bill-files.ts";
+import { createBillRoute } from "./bill/bill-route.ts";
 import { createAppsRoutes } from "./control/apps-routes.ts";
+import { createBillPlantRoutes } from "./control/bill-plant-routes.ts";
 import { createClockRoutes } from "./control/clock-routes.ts";
 import { createFaultsRoutes } from "./control/faults-routes.ts";
 import { createInfoRoutes } from "./control/info-routes.ts";
@@ -57,7 +60,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
   clock.onChange(() => notifier.handleClockChange());
   const lateRequests = createLateRequests();
-  const deps: SandboxDeps = { config, store, clock, faults, lateRequests, notifier, timers: new Set() };
+  const bills = createBillFiles();
+  const deps: SandboxDeps = { config, store, clock, faults, lateRequests, notifier, timers: new Set(), bills };
   const heldSockets = new Set<Socket>();
 
   const resetAll = () => {
@@ -67,11 +71,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     for (const timer of deps.timers) clearTimeout(timer);
     deps.timers.clear();
     store.reset();
+    bills.clear();
   };
 
   const app = express();
   app.disable("x-powered-by");
   app.use(createGatewayRouter(deps, heldSockets));
+  app.use(createBillRoute(deps));
   app.use("/sandbox", express.json({ limit: "1mb" }));
   app.use(createUsersRoutes(deps));
   app.use(createClockRoutes(deps));
@@ -80,6 +86,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(createRecordsRoutes(deps, resetAll));
   app.use(createInfoRoutes(deps));
   app.use(createAppsRoutes(deps));
+  app.use(createBillPlantRoutes(deps));
   app.use(controlErrorHandler);
 
   let server: Server | null = null;

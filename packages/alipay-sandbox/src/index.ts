@@ -14,6 +14,8 @@ export type {
   ControlErrorBody,
   CreateUserInput,
   FaultInput,
+  PlantRefundInput,
+  PlantTradeInput,
   SandboxAgreementView,
   SandboxAppView,
   SandboxAppGatewayView,

@@ -1,3 +1,4 @@
+import type { BillFiles } from "./bill/bill-files.ts";
 import type { SandboxConfig } from "./config.ts";
 import type { FaultStore } from "./faults/fault-store.ts";
 import type { LateRequests } from "./faults/late-requests.ts";
@@ -16,4 +17,6 @@ export type SandboxDeps = {
   notifier: Notifier;
   /** Timers owned by services (pay-in-process settlement); cleared on close. */
   timers: Set<NodeJS.Timeout>;
+  /** The zips handed out by bill.downloadurl.query (docs/alipay-protocol.md §21). */
+  bills: BillFiles;
 };

@@ -31,6 +31,7 @@ export default function Overview() {
       count: data.attention.notificationMismatches,
       to: "/notifications?outcome=MISMATCH",
     },
+    { key: "reconciliation", label: t("reconciliationDifferences"), count: data.attention.reconciliationDifferences },
   ];
   return (
     <Space orientation="vertical" size="large" style={{ width: "100%" }}>
@@ -108,15 +109,19 @@ export default function Overview() {
             <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="attention">
               {attention.map((item) => (
                 <li key={item.key} style={{ display: "flex", justifyContent: "space-between", padding: "8px 0" }}>
-                  <a
-                    href={`/console${item.to}`}
-                    onClick={(event) => {
-                      event.preventDefault();
-                      navigate(item.to);
-                    }}
-                  >
-                    {item.label}
-                  </a>
+                  {item.to === undefined ? (
+                    <span>{item.label}</span>
+                  ) : (
+                    <a
+                      href={`/console${item.to}`}
+                      onClick={(event) => {
+                        event.preventDefault();
+                        if (item.to !== undefined) navigate(item.to);
+                      }}
+                    >
+                      {item.label}
+                    </a>
+                  )}
                   <strong style={{ color: item.count > 0 ? "#a8071a" : undefined }}>{item.count}</strong>
                 </li>
               ))}

@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from "../http/database-errors.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { runAgreementSweep } from "../services/agreement-sweep.ts";
 import { runDueFollowUps } from "../services/follow-up.ts";
+import { billDateFor, runReconciliation } from "../deductions/reconciliation.ts";
 
 /** pg-boss queues (schema `pgboss` of the same database). */
 export const QUEUES = {
@@ -19,7 +20,14 @@ export const QUEUES = {
   followUp: "confirmation-follow-up",
   /** The agreement sweep round (services/agreement-sweep.ts), asked on the follow-up's interval. */
   sweep: "agreement-sweep",
+  /** Yesterday's Alipay bill against our charges, once a day at RECONCILIATION_HOUR (Asia/Shanghai). */
+  reconciliation: "daily-reconciliation",
 } as const;
+
+/** pg-boss cron of the daily reconciliation: evaluated in Asia/Shanghai, whatever the host's TZ. */
+export function reconciliationSchedule(hour: number): { cron: string; tz: "Asia/Shanghai" } {
+  return { cron: `0 ${hour} * * *`, tz: "Asia/Shanghai" };
+}
 
 /** Seconds between a running job's heartbeats (pg-boss' minimum is 10). */
 const heartbeatSeconds = 10;
@@ -72,6 +80,7 @@ export async function startJobRunner(
   await boss.createQueue(QUEUES.reconcile, { policy: "exclusive", ...jobOptions });
   await boss.createQueue(QUEUES.followUp, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.sweep, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
+  await boss.createQueue(QUEUES.reconciliation, { policy: "exclusive", retryLimit: 2, expireInSeconds: 1800 });
 
   const queue: DeductionQueue = {
     async enqueueCharge(key) {
@@ -131,6 +140,14 @@ export async function startJobRunner(
     single,
     each(() => runAgreementSweep(deps)),
   );
+
+  await boss.work(
+    QUEUES.reconciliation,
+    single,
+    each(async () => runReconciliation(deps, billDateFor(await deps.clock.now()))),
+  );
+  const { cron, tz } = reconciliationSchedule(config.jobs.reconciliationHour);
+  await boss.schedule(QUEUES.reconciliation, cron, {}, { tz });
 
   const ask = (name: string) => () => {
     boss

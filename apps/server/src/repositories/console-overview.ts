@@ -15,6 +15,7 @@ export type OverviewFigures = {
   pastDueCharges: number;
   failedCharges: number;
   notificationMismatches: number;
+  reconciliationDifferences: number;
 };
 
 const END_STATES = ["UNSIGNED", "EXPIRED", "COMPLETED"];
@@ -50,10 +51,14 @@ export async function readOverviewFigures(db: Tx, range: { start: Date; end: Dat
     SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS date, count(*)::int AS count
     FROM ended WHERE at >= ${start} AND at < ${end}
     GROUP BY 1 ORDER BY 1`;
-  const [attention] = await db.$queryRaw<Array<{ pastDue: number; failed: number; mismatches: number }>>`
+  const [attention] = await db.$queryRaw<
+    Array<{ pastDue: number; failed: number; mismatches: number; reconciliation: number }>
+  >`
     SELECT (SELECT count(*) FROM "Charge" WHERE status = 'PAST_DUE')::int AS "pastDue",
       (SELECT count(*) FROM "Charge" WHERE status = 'FAILED')::int AS failed,
-      (SELECT count(*) FROM "NotificationInbox" WHERE outcome = 'MISMATCH')::int AS mismatches`;
+      (SELECT count(*) FROM "NotificationInbox" WHERE outcome = 'MISMATCH')::int AS mismatches,
+      (SELECT count(*) FROM "ReconciliationDifference" d WHERE d."settledAt" IS NULL
+         AND d."runId" = (SELECT id FROM "ReconciliationRun" ORDER BY "billDate" DESC LIMIT 1))::int AS reconciliation`;
   return {
     activeAgreements: agreements?.active ?? 0,
     mrr: agreements?.mrr ?? "0.00",
@@ -65,5 +70,6 @@ export async function readOverviewFigures(db: Tx, range: { start: Date; end: Dat
     pastDueCharges: attention?.pastDue ?? 0,
     failedCharges: attention?.failed ?? 0,
     notificationMismatches: attention?.mismatches ?? 0,
+    reconciliationDifferences: attention?.reconciliation ?? 0,
   };
 }

@@ -8,7 +8,10 @@ import type {
   ChargeAttempt as ChargeAttemptDto,
   Customer as CustomerDto,
   Plan as PlanDto,
+  ReconciliationDetail as ReconciliationDetailDto,
+  ReconciliationRun as ReconciliationRunDto,
 } from "@paysign/contracts";
+import type { ReconciliationRunRow } from "../repositories/reconciliations.ts";
 import type {
   AgreementEventRow,
   AgreementRow,
@@ -140,5 +143,45 @@ export function presentAttempt(attempt: ChargeAttemptRow): ChargeAttemptDto {
     tradeNo: attempt.tradeNo,
     requestedAt: iso(attempt.requestedAt),
     settledAt: isoOrNull(attempt.settledAt),
+  };
+}
+
+type ReconciliationRunFields = Omit<ReconciliationRunRow, "differenceRows">;
+
+export function presentReconciliationRun(run: ReconciliationRunFields): ReconciliationRunDto {
+  return {
+    billDate: day(run.billDate),
+    status: run.status,
+    tradeLines: run.tradeLines,
+    refundLines: run.refundLines,
+    matchedLines: run.matchedLines,
+    differences: run.differences,
+    settled: run.settled,
+    failureReason: run.failureReason,
+    startedAt: iso(run.startedAt),
+    finishedAt: isoOrNull(run.finishedAt),
+  };
+}
+
+export function presentReconciliationDetail(run: ReconciliationRunRow): ReconciliationDetailDto {
+  return {
+    ...presentReconciliationRun(run),
+    differenceRows: run.differenceRows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      lineType: row.lineType === "REFUND" ? "REFUND" : "TRADE",
+      outTradeNo: row.outTradeNo,
+      tradeNo: row.tradeNo,
+      outRequestNo: row.outRequestNo,
+      chargeId: row.chargeId,
+      alipayAmount: row.alipayAmount?.toFixed(2) ?? null,
+      ourAmount: row.ourAmount?.toFixed(2) ?? null,
+      alipayStatus: row.alipayStatus,
+      ourStatus: row.ourStatus,
+      detail: row.detail,
+      suggestedAction: row.suggestedAction,
+      settledAt: isoOrNull(row.settledAt),
+      settlement: row.settlement,
+    })),
   };
 }

@@ -49,6 +49,7 @@ export async function getConsoleOverview(
       pastDueCharges: figures.pastDueCharges,
       failedCharges: figures.failedCharges,
       notificationMismatches: figures.notificationMismatches,
+      reconciliationDifferences: figures.reconciliationDifferences,
     },
   };
 }

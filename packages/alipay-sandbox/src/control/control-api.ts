@@ -132,3 +132,25 @@ export type SandboxResetView = { reset: true };
 
 /** Every refusal of the control API: 400 / 404 / 409 (500 for a bug). */
 export type ControlErrorBody = { error: { code: ControlErrorCode | "INTERNAL"; message: string } };
+
+export const PlantTradeBody = z.strictObject({
+  appId: z.string().min(1),
+  outTradeNo: z.string().min(1).max(64),
+  totalAmount: yuan,
+  subject: z.string().min(1).default("对账测试"),
+  agreementNo: z.string().default(""),
+  userId: z.string().default(""),
+});
+
+export const PlantRefundBody = z.strictObject({
+  tradeNo: z.string().min(1),
+  outRequestNo: z.string().min(1).max(64),
+  refundAmount: yuan,
+  reason: z.string().optional(),
+});
+
+/** A paid trade planted for the daily bill (POST /sandbox/bill-plants/trades); amounts in yuan. */
+export type PlantTradeInput = z.input<typeof PlantTradeBody>;
+
+/** A refund planted on a trade, made at the sandbox's now (POST /sandbox/bill-plants/refunds). */
+export type PlantRefundInput = z.input<typeof PlantRefundBody>;

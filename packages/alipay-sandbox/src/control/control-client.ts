@@ -2,6 +2,8 @@ import type {
   AppSettingsInput,
   CreateUserInput,
   FaultInput,
+  PlantRefundInput,
+  PlantTradeInput,
   SandboxAgreementView,
   SandboxAppView,
   SandboxAppGatewayView,
@@ -62,6 +64,10 @@ export type SandboxControl = {
   /** Alipay's per-app settings: `userIdType` `user_id` or `open_id` (docs/alipay-protocol.md §19.1). */
   setAppSettings(appId: string, input: AppSettingsInput): Promise<ControlAnswer<SandboxAppView>>;
   reset(): Promise<ControlAnswer<SandboxResetView>>;
+  /** A paid trade at Alipay the merchant never asked for (daily bill tests, docs/alipay-protocol.md §21). */
+  plantTrade(input: PlantTradeInput): Promise<ControlAnswer<SandboxTradeView>>;
+  /** A refund of a trade made now, listed in that day's bill (no money moves, no notification). */
+  plantRefund(input: PlantRefundInput): Promise<ControlAnswer<SandboxTradeView>>;
 };
 
 export function createSandboxControl(url: string, options: { timeoutMs?: number } = {}): SandboxControl {
@@ -107,5 +113,7 @@ export function createSandboxControl(url: string, options: { timeoutMs?: number 
     info: () => call("GET", "/sandbox/info"),
     setAppSettings: (appId, input) => call("POST", `/sandbox/apps/${segment(appId)}`, input),
     reset: () => call("POST", "/sandbox/reset", {}),
+    plantTrade: (input) => call("POST", "/sandbox/bill-plants/trades", input),
+    plantRefund: (input) => call("POST", "/sandbox/bill-plants/refunds", input),
   };
 }

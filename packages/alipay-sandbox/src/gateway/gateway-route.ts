@@ -94,6 +94,7 @@ export function createGatewayRouter(deps: SandboxDeps, heldSockets: Set<Request[
       request: checked.request,
       now,
       payInProcess: fault?.mode === "pay-in-process",
+      baseUrl: `${request.protocol}://${request.get("host") ?? "127.0.0.1"}`,
     };
     const run = (at: Date = now) => handler({ ...context, now: at });
     if (!fault) return send(run(), signType);

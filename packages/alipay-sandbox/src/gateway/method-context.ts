@@ -8,6 +8,8 @@ export type MethodContext = {
   now: Date;
   /** A `pay-in-process` fault is armed for this request (trade.pay only). */
   payInProcess: boolean;
+  /** This sandbox's base URL as the caller reached it (bill download addresses point at it). */
+  baseUrl: string;
 };
 
 export type MethodHandler = (context: MethodContext) => GatewayBody;

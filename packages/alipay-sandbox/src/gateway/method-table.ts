@@ -5,6 +5,7 @@ import { agreementSignEffect } from "./methods/agreement-sign-effect.ts";
 import { agreementUnsign } from "./methods/agreement-unsign.ts";
 import { executionplanModify } from "./methods/executionplan-modify.ts";
 import { oauthToken } from "./methods/oauth-token.ts";
+import { billDownloadUrlQuery } from "./methods/bill-downloadurl-query.ts";
 import type { MethodHandler } from "./method-context.ts";
 import type { AlipayMethod } from "@paysign/contracts/alipay";
 
@@ -17,6 +18,7 @@ export const METHODS: ReadonlyMap<string, MethodHandler> = new Map<AlipayMethod,
   ["alipay.user.agreement.executionplan.modify", executionplanModify],
   ["alipay.trade.pay", tradePay],
   ["alipay.trade.query", tradeQuery],
+  ["alipay.data.dataservice.bill.downloadurl.query", billDownloadUrlQuery],
 ]);
 
 export const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS.keys());

@@ -48,6 +48,14 @@ export type Agreement = {
   modifyCount: number;
 };
 
+/** A refund of a trade, as Alipay's bill lists it (docs/alipay-protocol.md §14.2, §21). */
+export type SandboxRefund = {
+  outRequestNo: string;
+  refundAmountFen: number;
+  refundedAt: string /* ISO instant on the sandbox clock */;
+  reason?: string;
+};
+
 export type TradeStatus = "WAIT_BUYER_PAY" | "TRADE_SUCCESS" | "TRADE_CLOSED";
 
 export type Trade = {
@@ -65,6 +73,7 @@ export type Trade = {
   notifyUrl: string | null;
   /** The charset the trade.pay request named: its notifications are sent in it (§18.1); absent, the app's. */
   notifyCharset?: AlipayCharset;
+  refunds?: SandboxRefund[];
 };
 
 export type NotificationAttempt = {

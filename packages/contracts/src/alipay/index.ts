@@ -18,6 +18,7 @@ export * from "./methods/executionplan-modify.ts";
 export * from "./methods/trade-pay.ts";
 export * from "./methods/trade-query.ts";
 export * from "./methods/oauth-token.ts";
+export * from "./methods/bill-downloadurl-query.ts";
 export * from "./method-map.ts";
 export * from "../domain/alipay-agreement-status.ts";
 export { PERIOD_TYPES, MIN_DAY_PERIOD, MAX_MONTH_DAY, type PeriodType } from "../domain/period-rule-checks.ts";

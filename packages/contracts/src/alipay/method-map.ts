@@ -1,5 +1,9 @@
 import type { z } from "zod";
 import type { AlipayMethod } from "./methods.ts";
+import {
+  billDownloadUrlQueryBizContentSchema,
+  billDownloadUrlQueryResponseSchema,
+} from "./methods/bill-downloadurl-query.ts";
 import { agreementQueryBizContentSchema, agreementQueryResponseSchema } from "./methods/agreement-query.ts";
 import { agreementUnsignBizContentSchema, agreementUnsignResponseSchema } from "./methods/agreement-unsign.ts";
 import {
@@ -71,6 +75,12 @@ export const ALIPAY_METHOD_MAP = {
     request: tradeQueryBizContentSchema,
     requestIn: "biz_content",
     response: tradeQueryResponseSchema,
+    notifyUrl: false,
+  },
+  "alipay.data.dataservice.bill.downloadurl.query": {
+    request: billDownloadUrlQueryBizContentSchema,
+    requestIn: "biz_content",
+    response: billDownloadUrlQueryResponseSchema,
     notifyUrl: false,
   },
 } as const satisfies Record<AlipayMethod, AlipayMethodSchemas>;

@@ -8,6 +8,7 @@ export const ALIPAY_METHODS = [
   "alipay.user.agreement.executionplan.modify",
   "alipay.trade.pay",
   "alipay.trade.query",
+  "alipay.data.dataservice.bill.downloadurl.query",
 ] as const;
 export type AlipayMethod = (typeof ALIPAY_METHODS)[number];
 

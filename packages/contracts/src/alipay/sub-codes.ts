@@ -157,6 +157,17 @@ const OAUTH_TOKEN_SUB_CODES = {
   "isv.grant-type-invalid": definitive("grant_type 不合法"),
 } satisfies Record<string, SubCodeInfo>;
 
+/**
+ * `alipay.data.dataservice.bill.downloadurl.query` (docs/alipay-protocol.md §21): read-only. A day not yet closed
+ * (today, the future) is refused as an invalid argument; a day with no bill, or older than Alipay keeps, is
+ * `isp.bill_not_exist`.
+ */
+const BILL_DOWNLOAD_SUB_CODES = {
+  "isv.invalid-arguments": definitive("参数不合法", "bill_date must be a past day (T+1), yyyy-MM-dd"),
+  "isp.bill_not_exist": definitive("账单不存在", "no bill for that day: nothing was traded, or the day is too old"),
+  "isp.unknown-error": retryable("系统繁忙"),
+} satisfies Record<string, SubCodeInfo>;
+
 export const SUB_CODES = {
   "alipay.system.oauth.token": OAUTH_TOKEN_SUB_CODES,
   "alipay.user.agreement.page.sign": {},
@@ -166,6 +177,7 @@ export const SUB_CODES = {
   "alipay.user.agreement.executionplan.modify": EXECUTION_PLAN_MODIFY_SUB_CODES,
   "alipay.trade.pay": TRADE_PAY_SUB_CODES,
   "alipay.trade.query": TRADE_QUERY_SUB_CODES,
+  "alipay.data.dataservice.bill.downloadurl.query": BILL_DOWNLOAD_SUB_CODES,
 } as const satisfies Record<AlipayMethod, Record<string, SubCodeInfo>>;
 
 export type SubCodeOf<M extends AlipayMethod> = keyof (typeof SUB_CODES)[M] & string;

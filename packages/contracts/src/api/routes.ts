@@ -1,13 +1,21 @@
 import { adminRoutes } from "./routes/admin.ts";
 import { adminConsoleRoutes } from "./routes/admin-console.ts";
 import { customerRoutes } from "./routes/customer.ts";
+import { reconciliationRoutes } from "./routes/reconciliation.ts";
 import { systemRoutes } from "./routes/system.ts";
 
 export * from "./routes/admin.ts";
 export * from "./routes/admin-console.ts";
 export * from "./routes/customer.ts";
 export * from "./routes/system.ts";
+export * from "./routes/reconciliation.ts";
 
 /** Every route of the HTTP API (docs/product.md §7), by operation id. */
-export const apiRoutes = { ...customerRoutes, ...adminRoutes, ...adminConsoleRoutes, ...systemRoutes } as const;
+export const apiRoutes = {
+  ...customerRoutes,
+  ...adminRoutes,
+  ...adminConsoleRoutes,
+  ...systemRoutes,
+  ...reconciliationRoutes,
+} as const;
 export type ApiRoutes = typeof apiRoutes;

@@ -62,6 +62,11 @@ export const adminOverviewSchema = z
       pastDueCharges: z.number().int().nonnegative(),
       failedCharges: z.number().int().nonnegative(),
       notificationMismatches: z.number().int().nonnegative(),
+      reconciliationDifferences: z
+        .number()
+        .int()
+        .nonnegative()
+        .meta({ description: "Unsettled differences of the latest reconciled day of Alipay's bill" }),
     }),
   })
   .meta({ id: "AdminOverview" });
