@@ -17,6 +17,7 @@ export * from "./methods/sign-effect.ts";
 export * from "./methods/executionplan-modify.ts";
 export * from "./methods/trade-pay.ts";
 export * from "./methods/trade-query.ts";
+export * from "./methods/trade-refund.ts";
 export * from "./methods/oauth-token.ts";
 export * from "./method-map.ts";
 export * from "../domain/alipay-agreement-status.ts";
