@@ -5,6 +5,7 @@ import { runSchedulerTick, settleCharge, type DeductionQueue } from "../deductio
 import { isDatabaseUnavailable } from "../http/database-errors.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { runAgreementSweep } from "../services/agreement-sweep.ts";
+import { runRefundReconcile } from "../refunds/refund-reconcile.ts";
 import { runDueFollowUps } from "../services/follow-up.ts";
 
 /** pg-boss queues (schema `pgboss` of the same database). */
@@ -19,6 +20,8 @@ export const QUEUES = {
   followUp: "confirmation-follow-up",
   /** The agreement sweep round (services/agreement-sweep.ts), asked on the follow-up's interval. */
   sweep: "agreement-sweep",
+  /** PENDING refunds whose answer was lost, asked with the refund query (refunds/refund-reconcile.ts). */
+  refundReconcile: "refund-reconcile",
 } as const;
 
 /** Seconds between a running job's heartbeats (pg-boss' minimum is 10). */
@@ -72,6 +75,7 @@ export async function startJobRunner(
   await boss.createQueue(QUEUES.reconcile, { policy: "exclusive", ...jobOptions });
   await boss.createQueue(QUEUES.followUp, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.sweep, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
+  await boss.createQueue(QUEUES.refundReconcile, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
 
   const queue: DeductionQueue = {
     async enqueueCharge(key) {
@@ -131,6 +135,11 @@ export async function startJobRunner(
     single,
     each(() => runAgreementSweep(deps)),
   );
+  await boss.work(
+    QUEUES.refundReconcile,
+    single,
+    each(() => runRefundReconcile(deps)),
+  );
 
   const ask = (name: string) => () => {
     boss
@@ -142,6 +151,7 @@ export async function startJobRunner(
     setInterval(ask(QUEUES.tick), config.deductions.schedulerIntervalSeconds * 1000),
     setInterval(ask(QUEUES.followUp), config.jobs.followUpIntervalSeconds * 1000),
     setInterval(ask(QUEUES.sweep), config.jobs.followUpIntervalSeconds * 1000),
+    setInterval(ask(QUEUES.refundReconcile), config.deductions.schedulerIntervalSeconds * 1000),
   ];
   for (const timer of timers) timer.unref();
   return {
