@@ -215,7 +215,7 @@ async function sendRefund(deps: ServiceDeps, refundId: string): Promise<"settled
         deps.logger.warn({ refundId, subCode: outcome.subCode }, "Alipay refused the refund");
         return "settled";
       case "unknown":
-        await updateRefund(tx, pending.id, { nextQueryAt: nextQueryAfter(deps, pending.createdAt, now) });
+        await updateRefund(tx, pending.id, { nextQueryAt: nextQueryAfter(deps, now, now) });
         return "unknown";
     }
   });
@@ -276,7 +276,7 @@ export async function reconcileRefund(deps: ServiceDeps, refundId: string): Prom
       await markRefundSucceeded(tx, pending, (at ? tryParseAlipayDateTime(at) : undefined) ?? now);
       return "settled";
     }
-    await updateRefund(tx, pending.id, { nextQueryAt: nextQueryAfter(deps, pending.createdAt, now) });
+    await updateRefund(tx, pending.id, { nextQueryAt: nextQueryAfter(deps, now, now) });
     return "unsettled";
   });
 }
