@@ -241,3 +241,37 @@ describe("refund notifications", () => {
     expect(detail.totals).toEqual({ charged: "19.90", refunded: "5.00", net: "14.90" });
   });
 });
+
+describe("the duplicate-trade case", () => {
+  test("a second paid trade of one period is refunded whole in one call; without one the call is refused", async () => {
+    const paid = await paidCharge();
+    const none = await http<Json & { error: Json & { details: Json } }>(
+      `${stack.api}/admin/v1/charges/${paid.chargeId}/refund-duplicate`,
+      { headers: { "x-admin-key": stack.config.adminApiKey, "idempotency-key": "dup-none" }, body: {} },
+    );
+    expect(none.status).toBe(409);
+    expect(none.body.error.details).toEqual({ reason: "NO_DUPLICATE_TRADE" });
+
+    // The books as issue #14's double payment would leave them: a second attempt of the period paid by another trade
+    // (here the trade of another agreement's charge, real at Alipay, so the refund goes through the gateway).
+    const other = await paidCharge();
+    await stack.database.db.prisma.chargeAttempt.create({
+      data: {
+        id: crypto.randomUUID(),
+        chargeId: paid.chargeId,
+        outTradeNo: "DUPLICATE_FOR_TEST",
+        status: "SUCCEEDED",
+        tradeNo: other.tradeNo,
+        settledAt: (await stack.database.db.prisma.charge.findUniqueOrThrow({ where: { id: other.chargeId } })).paidAt,
+      },
+    });
+    const refunded = await http<Json & { refund: Refund }>(
+      `${stack.api}/admin/v1/charges/${paid.chargeId}/refund-duplicate`,
+      { headers: { "x-admin-key": stack.config.adminApiKey, "idempotency-key": "dup-1" }, body: {} },
+    );
+    expect(refunded.status, refunded.text).toBe(201);
+    expect(refunded.body.refund).toMatchObject({ status: "SUCCEEDED", amount: "19.90", tradeNo: other.tradeNo });
+    expect((await tradeAtAlipay(other.tradeNo)).trade_status).toBe("TRADE_CLOSED");
+    expect((await tradeAtAlipay(paid.tradeNo)).refunds).toEqual([]);
+  });
+});
