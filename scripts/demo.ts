@@ -23,7 +23,15 @@ type Agreement = {
   nextDeductDate: string | null;
   paymentsCount: number;
   paidTotal: string;
-  charges: Array<{ dueDate: string; amount: string; status: string; tradeNo: string | null; paidAt: string | null }>;
+  charges: Array<{
+    id: string;
+    dueDate: string;
+    amount: string;
+    status: string;
+    tradeNo: string | null;
+    paidAt: string | null;
+  }>;
+  totals?: { charged: string; refunded: string; net: string };
   events: Array<{ fromStatus: string | null; toStatus: string; source: string }>;
 };
 
@@ -219,7 +227,32 @@ async function tellTheStory(stack: DevStack): Promise<void> {
     detail("now", `${secondDay} 10:00 Asia/Shanghai`);
   });
 
-  await step(`Second charge (due ${secondDay})`, () => chargeFor(secondDay));
+  const afterSecond = await step(`Second charge (due ${secondDay})`, () => chargeFor(secondDay));
+
+  await step("The merchant refunds part of the second charge (alipay.trade.refund)", async () => {
+    const charge = afterSecond.charges.find((found) => found.dueDate === secondDay);
+    check(charge?.tradeNo, `no paid charge due ${secondDay}`);
+    const answer = await call<{ refund: { status: string; amount: string; outRequestNo: string } }>(
+      `${api}/admin/v1/charges/${charge.id}/refunds`,
+      {
+        body: { amount: "1.00", reason: "demo: a day of service missed" },
+        headers: { ...asAdmin, "idempotency-key": `demo-${charge.id}` },
+      },
+    );
+    check(answer.refund.status === "SUCCEEDED", `refund ${answer.refund.status}, expected SUCCEEDED`);
+    const trade = (await sandboxBody(sandbox.trades())).find((found) => found.trade_no === charge.tradeNo);
+    check(trade?.refund_fee === "1.00", `Alipay's refund_fee is ${trade?.refund_fee}, expected 1.00`);
+    const totals = (await agreementOf(created.agreement.id)).totals;
+    detail(
+      "refund",
+      `${yuan(answer.refund.amount)} ${answer.refund.status}, out_request_no ${answer.refund.outRequestNo}`,
+    );
+    detail("alipay", `trade ${trade.trade_no} ${trade.trade_status}, refund_fee ${yuan(trade.refund_fee)} (partial)`);
+    detail(
+      "totals",
+      `charged ${yuan(totals?.charged ?? "")}, refunded ${yuan(totals?.refunded ?? "")}, net ${yuan(totals?.net ?? "")}`,
+    );
+  });
 
   await step(`The next day: reconciliation of ${secondDay} with Alipay's bill`, async () => {
     const nextDay = new Date(Date.parse(`${secondDay}T10:00:00+08:00`) + 86_400_000);
@@ -280,6 +313,7 @@ async function tellTheStory(stack: DevStack): Promise<void> {
   out(
     `    charges    2 × ${yuan(String(plan.singleAmount))} = ${yuan(final.paidTotal)}, one Alipay trade per period, one simulated month apart`,
   );
+  out(`    refunds    ${yuan(final.totals?.refunded ?? "")} refunded (partial), net ${yuan(final.totals?.net ?? "")}`);
   out(`    agreement  ${agreementNo} ${final.status}`);
 }
 

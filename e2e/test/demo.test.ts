@@ -28,6 +28,9 @@ test("pnpm demo tells the whole story and exits 0, leaving no folder behind", as
     "The clock moves one period",
     "2 payment(s), ¥39.80 in all",
     "UNSIGNED (alipay.user.agreement.unsign",
+    "¥1.00 SUCCEEDED, out_request_no RF",
+    "TRADE_SUCCESS, refund_fee ¥1.00 (partial)",
+    "charged ¥39.80, refunded ¥1.00, net ¥38.80",
     "Summary",
   ]) {
     expect(output).toContain(shown);

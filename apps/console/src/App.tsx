@@ -15,6 +15,7 @@ const Overview = lazy(() => import("./pages/Overview.tsx"));
 const Agreements = lazy(() => import("./pages/Agreements.tsx"));
 const AgreementDetail = lazy(() => import("./pages/AgreementDetail.tsx"));
 const Charges = lazy(() => import("./pages/Charges.tsx"));
+const Refunds = lazy(() => import("./pages/Refunds.tsx"));
 const Notifications = lazy(() => import("./pages/Notifications.tsx"));
 const Plans = lazy(() => import("./pages/Plans.tsx"));
 
@@ -35,6 +36,7 @@ const NAV: Array<{ path: string; label: MessageKey }> = [
   { path: "/", label: "navOverview" },
   { path: "/agreements", label: "navAgreements" },
   { path: "/charges", label: "navCharges" },
+  { path: "/refunds", label: "navRefunds" },
   { path: "/notifications", label: "navNotifications" },
   { path: "/plans", label: "navPlans" },
 ];
@@ -51,6 +53,8 @@ function page(location: Location): ReactNode {
       return <Agreements query={location.query} />;
     case "/charges":
       return <Charges query={location.query} />;
+    case "/refunds":
+      return <Refunds query={location.query} />;
     case "/notifications":
       return <Notifications query={location.query} />;
     case "/plans":

@@ -10,6 +10,8 @@ export type CallOptions = {
   params?: Record<string, string>;
   query?: Record<string, QueryValue>;
   body?: unknown;
+  /** Extra request headers (an Idempotency-Key). */
+  headers?: Record<string, string>;
 };
 
 /** A refused call: the API's status, error code and message (shown to the operator as the API wrote it). */
@@ -52,7 +54,7 @@ export async function call<R extends RouteDefinition>(
   path: R["path"],
   options: CallOptions = {},
 ): Promise<SuccessBody<R>> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept: "application/json", ...options.headers };
   if (method !== "GET") headers[ADMIN_CSRF_HEADER] = "1";
   if (options.body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(urlOf(path, options), {

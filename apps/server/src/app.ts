@@ -17,6 +17,7 @@ import { recordHttpDuration } from "./metrics/http-metrics.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import type { DeductionQueue } from "./deductions/scheduler.ts";
 import { adminChargeRoutes } from "./routes/admin-charge-routes.ts";
+import { adminRefundRoutes } from "./routes/admin-refund-routes.ts";
 import { adminConsoleRoutes } from "./routes/admin-console-routes.ts";
 import { adminReconciliationRoutes } from "./routes/admin-reconciliation-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(customerRoutes({ ...services, sessions }, bind));
   app.use(adminRoutes(services, bind));
   app.use(adminChargeRoutes({ ...services, queue: deps.queue }, bind));
+  app.use(adminRefundRoutes(services, bind));
   app.use(adminConsoleRoutes({ ...services, adminSessions }, bind));
   app.use(adminReconciliationRoutes(services, bind));
   app.use(notFoundRoute);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCharge } from "../src/deductions/charge-engine.ts";
 import { deferAgreement } from "../src/deductions/defer.ts";
 import { runSchedulerTick } from "../src/deductions/scheduler.ts";
+import { createRefund } from "../src/refunds/refund-engine.ts";
+import { runRefundReconcile } from "../src/refunds/refund-reconcile.ts";
 import { unsignAgreement } from "../src/services/agreement-actions.ts";
 import { createDatabase, type Database } from "../src/db/prisma.ts";
 import type { ServiceDeps } from "../src/services/deps.ts";
@@ -254,6 +256,43 @@ describe("charging through gateway faults", () => {
         `defer races ending PAST_DUE ALIPAY_DATE_MOVED: schedules ${deferRaced.sort((a, b) => a - b).join(", ")}`,
     );
 
+    // Refunds through the same kinds of faults (ARCHITECTURE.md "A refund"): recent paid charges each get two partial
+    // refunds, the first asked twice with one Idempotency-Key, under a random list of faults on alipay.trade.refund,
+    // the refund query and the refund notifications; eight at once. Then the reconcile job settles what is PENDING.
+    const refundRuns = await refundThroughFaults(charges);
+    const refundTrades = (await sandboxTrades(stack)).filter((trade) => trade.refunds.length > 0);
+    const refundRows = await stack.database.db.prisma.refund.findMany();
+    let doubleRefunds = 0;
+    let refundMismatch = 0;
+    for (const trade of refundTrades) {
+      const ours = refundRows.filter((row) => row.tradeNo === trade.trade_no);
+      // Alipay refunding more often than paysign asked: a second refund for one request.
+      if (trade.refunds.length > ours.length) doubleRefunds++;
+      const succeeded = ours.filter((row) => row.status === "SUCCEEDED");
+      const same =
+        succeeded
+          .map((row) => `${row.outRequestNo} ${row.amount.toFixed(2)}`)
+          .sort()
+          .join() ===
+        trade.refunds
+          .map((made) => `${made.out_request_no} ${made.refund_amount}`)
+          .sort()
+          .join();
+      if (!same) refundMismatch++;
+    }
+    const refundsPending = refundRows.filter((row) => row.status === "PENDING").length;
+    console.log(
+      `reliability: refunds: schedules=${refundRuns} refunds=${refundRows.length} double_refunds=${doubleRefunds} ` +
+        `mismatch=${refundMismatch} pending=${refundsPending} ` +
+        `statuses ${JSON.stringify(countBy(refundRows.map((row) => `${row.status}${row.subCode ? ` ${row.subCode}` : ""}`)))}`,
+    );
+    expect({ doubleRefunds, refundMismatch, refundsPending }).toEqual({
+      doubleRefunds: 0,
+      refundMismatch: 0,
+      refundsPending: 0,
+    });
+    expect(refundRows.length).toBeGreaterThan(0);
+
     /** Rounds the agreement went through fully signed: all of them, or those before the one that raced its unsign. */
     function signedRounds(agreementId: string): number {
       const index = schedules.findIndex(
@@ -263,6 +302,56 @@ describe("charging through gateway faults", () => {
     }
   }, 300_000);
 });
+
+const refundFaultArbitrary: fc.Arbitrary<Fault> = fc.oneof(
+  fc.record({
+    method: fc.constant("alipay.trade.refund"),
+    mode: fc.constantFrom("timeout", "system-error", "acq-system-error"),
+    count: fc.integer({ min: 1, max: 2 }),
+    applied: fc.boolean(),
+  }),
+  fc.record({
+    method: fc.constant("alipay.trade.fastpay.refund.query"),
+    mode: fc.constantFrom("timeout", "system-error", "acq-system-error"),
+    count: fc.integer({ min: 1, max: 2 }),
+  }),
+  fc.record({
+    method: fc.constant("trade_status_sync"),
+    mode: fc.constantFrom("drop-notify", "duplicate-notify", "reorder-notify", "lose-notify"),
+    count: fc.constant(1),
+  }),
+);
+
+/** Refunds of recent paid charges (inside Alipay's 90 days), faults injected per batch; answers the schedules run. */
+async function refundThroughFaults(charges: Array<{ id: string; status: string; paidAt: Date | null }>) {
+  const now = await stack.clock.now();
+  const recent = charges
+    .filter((c) => c.status === "SUCCEEDED" && c.paidAt && now.getTime() - c.paidAt.getTime() < 80 * 86_400_000)
+    .slice(0, 20 * BATCH);
+  const schedules = fc.sample(fc.array(refundFaultArbitrary, { maxLength: 3 }), { numRuns: recent.length, seed: SEED });
+  for (let first = 0; first < recent.length; first += BATCH) {
+    const batch = recent.slice(first, first + BATCH);
+    for (const fault of schedules.slice(first, first + BATCH).flat()) await stack.control.addFault(fault);
+    await Promise.all(
+      batch.map(async (charge) => {
+        const ask = (amount: string, key: string) =>
+          createRefund(worker, { chargeId: charge.id, amount, reason: "property", idempotencyKey: key }).catch(
+            (error: unknown) => (error as Error).message,
+          );
+        await Promise.all([ask("1.00", `${charge.id}-a`), ask("1.00", `${charge.id}-a`)]);
+        await ask("0.50", `${charge.id}-b`);
+      }),
+    );
+    await stack.control.clearFaults();
+  }
+  await stack.sandbox.settleNotifications();
+  for (let pass = 0; pass < 5; pass++) {
+    await setClock(stack, new Date((await stack.clock.now()).getTime() + 3_600_000).toISOString());
+    if ((await runRefundReconcile(worker)).asked === 0) break;
+  }
+  await stack.sandbox.settleNotifications();
+  return recent.length;
+}
 
 function countBy(values: string[]): Record<string, number> {
   const counted: Record<string, number> = {};

@@ -213,9 +213,7 @@ describe("gateway faults", () => {
 
   it("rejects an unknown mode or method with 400", async () => {
     expect((await harness.post("/sandbox/faults", { method: "alipay.trade.pay", mode: "explode" })).status).toBe(400);
-    expect((await harness.post("/sandbox/faults", { method: "alipay.trade.refund", mode: "timeout" })).status).toBe(
-      400,
-    );
+    expect((await harness.post("/sandbox/faults", { method: "alipay.trade.close", mode: "timeout" })).status).toBe(400);
     expect(
       (await harness.post("/sandbox/faults", { method: "alipay.trade.query", mode: "pay-in-process" })).status,
     ).toBe(400);

@@ -14,6 +14,7 @@ export * from "./api/route.ts";
 export * from "./api/common.ts";
 export * from "./api/resources/plan.ts";
 export * from "./api/resources/charge.ts";
+export * from "./api/resources/refund.ts";
 export * from "./api/resources/customer.ts";
 export * from "./api/resources/agreement.ts";
 export * from "./api/resources/console.ts";

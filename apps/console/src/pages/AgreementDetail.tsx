@@ -5,11 +5,27 @@ import type {
   adminEffectAgreement,
   adminGetAgreement,
   adminSyncAgreement,
+  adminRefundCharge,
   adminUnsignAgreement,
   ChargeWithAttempts,
 } from "@paysign/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, DatePicker, Descriptions, Modal, Space, Spin, Table, Timeline, Tooltip } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Descriptions,
+  Form,
+  Input,
+  Modal,
+  Select,
+  Space,
+  Spin,
+  Table,
+  Timeline,
+} from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
 import { call } from "../api.ts";
@@ -57,6 +73,7 @@ export default function AgreementDetail(props: { id: string }) {
   const { modal, message } = App.useApp();
   const queryClient = useQueryClient();
   const [deferOpen, setDeferOpen] = useState(false);
+  const [refundOpen, setRefundOpen] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
   const detail = useQuery({
     queryKey: ["agreement", props.id],
@@ -83,6 +100,18 @@ export default function AgreementDetail(props: { id: string }) {
         body: { deductDate },
       }).then((answer) => answer.agreement.nextDeductDate ?? ""),
     ...settle(t("defer")),
+  });
+  const refund = useMutation({
+    mutationFn: (input: RefundInput) =>
+      call<typeof adminRefundCharge>("POST", "/admin/v1/charges/:id/refunds", {
+        params: { id: input.chargeId },
+        body: { amount: input.amount, reason: input.reason },
+        headers: { "idempotency-key": input.idempotencyKey },
+      }).then(
+        (answer) =>
+          `${yuan(answer.refund.amount)} ${answer.refund.status}${answer.refund.subCode ? ` ${answer.refund.subCode}` : ""}`,
+      ),
+    ...settle(t("refund")),
   });
 
   if (detail.isError) return <Alert type="error" title={detail.error.message} />;
@@ -122,10 +151,12 @@ export default function AgreementDetail(props: { id: string }) {
           >
             {t("unsign")}
           </Button>
-          {/* Refund: the refunds API (issue #17) adds the action here, on a succeeded charge. */}
-          <Tooltip title={t("refundLater")}>
-            <Button disabled>{t("refund")}</Button>
-          </Tooltip>
+          <Button
+            disabled={!agreement.charges.some((charge) => charge.status === "SUCCEEDED")}
+            onClick={() => setRefundOpen(true)}
+          >
+            {t("refund")}
+          </Button>
         </Space>
         {outcome ? (
           <Alert
@@ -139,6 +170,15 @@ export default function AgreementDetail(props: { id: string }) {
       <AgreementFacts agreement={agreement} />
       <ChargesCard charges={agreement.charges} />
       <EventsCard events={agreement.events} />
+      <RefundModal
+        open={refundOpen}
+        charges={agreement.charges.filter((charge) => charge.status === "SUCCEEDED")}
+        onClose={() => setRefundOpen(false)}
+        onRefund={(input) => {
+          setRefundOpen(false);
+          refund.mutate(input);
+        }}
+      />
       <DeferModal
         open={deferOpen}
         agreement={agreement}
@@ -174,6 +214,8 @@ function AgreementFacts(props: { agreement: AdminAgreementDetail }) {
             children: <span data-testid="next-deduct">{a.nextDeductDate ?? "—"}</span>,
           },
           { key: "paid", label: t("paidTotal"), children: yuan(a.paidTotal) },
+          { key: "refunded", label: t("refundedTotal"), children: yuan(a.totals.refunded) },
+          { key: "net", label: t("net"), children: <span data-testid="net-total">{yuan(a.totals.net)}</span> },
           { key: "count", label: t("payments"), children: a.paymentsCount },
           { key: "product", label: t("productCode"), children: a.productCode },
           { key: "created", label: t("created"), children: shanghaiTime(a.createdAt) },
@@ -220,6 +262,14 @@ function ChargesCard(props: { charges: ChargeWithAttempts[] }) {
             render: (value: string | null, charge) => (value ? `${value} ${charge.failureReason ?? ""}` : "—"),
           },
           { title: t("attemptsTitle"), key: "attempts", render: (_value, charge) => charge.attempts.length },
+          {
+            title: t("refunds"),
+            key: "refunds",
+            render: (_value, charge) =>
+              charge.refunds.length === 0
+                ? "—"
+                : charge.refunds.map((made) => `${yuan(made.amount)} ${made.status}`).join(", "),
+          },
         ]}
       />
     </Card>
@@ -297,6 +347,68 @@ function DeferModal(props: {
           })
         }
       />
+    </Modal>
+  );
+}
+
+/** "5" → "5.00", "5.5" → "5.50": the API takes yuan with two decimals. */
+function twoDecimals(amount: string): string {
+  const [whole = "0", cents = ""] = amount.split(".");
+  return `${whole}.${cents.padEnd(2, "0")}`;
+}
+
+type RefundInput = { chargeId: string; amount: string; reason: string; idempotencyKey: string };
+
+/** Amount and reason for a refund of one paid charge; the confirmation says what Alipay will do. */
+function RefundModal(props: {
+  open: boolean;
+  charges: ChargeWithAttempts[];
+  onClose: () => void;
+  onRefund: (input: RefundInput) => void;
+}) {
+  const { t } = useI18n();
+  const [chargeId, setChargeId] = useState<string>();
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  const selected = chargeId ?? props.charges[0]?.id;
+  const valid = selected !== undefined && /^\d+(\.\d{1,2})?$/.test(amount) && reason.trim() !== "";
+  return (
+    <Modal
+      open={props.open}
+      title={t("refund")}
+      okText={t("confirm")}
+      cancelText={t("cancel")}
+      okButtonProps={{ disabled: !valid, danger: true }}
+      onCancel={props.onClose}
+      onOk={() =>
+        selected &&
+        props.onRefund({
+          chargeId: selected,
+          amount: twoDecimals(amount),
+          reason: reason.trim(),
+          idempotencyKey: crypto.randomUUID(),
+        })
+      }
+    >
+      <Alert type="warning" title={t("refundConfirm")} style={{ marginBottom: 16 }} />
+      <Form layout="vertical">
+        <Form.Item label={t("refundCharge")}>
+          <Select
+            value={selected}
+            onChange={setChargeId}
+            options={props.charges.map((charge) => ({
+              value: charge.id,
+              label: `${charge.dueDate} · ${yuan(charge.amount)} · ${charge.tradeNo ?? ""}`,
+            }))}
+          />
+        </Form.Item>
+        <Form.Item label={t("refundAmount")}>
+          <Input aria-label={t("refundAmount")} value={amount} onChange={(event) => setAmount(event.target.value)} />
+        </Form.Item>
+        <Form.Item label={t("refundReason")}>
+          <Input aria-label={t("refundReason")} value={reason} onChange={(event) => setReason(event.target.value)} />
+        </Form.Item>
+      </Form>
     </Modal>
   );
 }

@@ -5,6 +5,7 @@ import { runSchedulerTick, settleCharge, type DeductionQueue } from "../deductio
 import { isDatabaseUnavailable } from "../http/database-errors.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { runAgreementSweep } from "../services/agreement-sweep.ts";
+import { runRefundReconcile } from "../refunds/refund-reconcile.ts";
 import { runDueFollowUps } from "../services/follow-up.ts";
 import { billDateFor, runReconciliation } from "../deductions/reconciliation.ts";
 
@@ -22,6 +23,8 @@ export const QUEUES = {
   sweep: "agreement-sweep",
   /** Yesterday's Alipay bill against our charges, once a day at RECONCILIATION_HOUR (Asia/Shanghai). */
   reconciliation: "daily-reconciliation",
+  /** PENDING refunds whose answer was lost, asked with the refund query (refunds/refund-reconcile.ts). */
+  refundReconcile: "refund-reconcile",
 } as const;
 
 /** pg-boss cron of the daily reconciliation: evaluated in Asia/Shanghai, whatever the host's TZ. */
@@ -81,6 +84,7 @@ export async function startJobRunner(
   await boss.createQueue(QUEUES.followUp, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.sweep, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.reconciliation, { policy: "exclusive", retryLimit: 2, expireInSeconds: 1800 });
+  await boss.createQueue(QUEUES.refundReconcile, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
 
   const queue: DeductionQueue = {
     async enqueueCharge(key) {
@@ -140,6 +144,11 @@ export async function startJobRunner(
     single,
     each(() => runAgreementSweep(deps)),
   );
+  await boss.work(
+    QUEUES.refundReconcile,
+    single,
+    each(() => runRefundReconcile(deps)),
+  );
 
   await boss.work(
     QUEUES.reconciliation,
@@ -159,6 +168,7 @@ export async function startJobRunner(
     setInterval(ask(QUEUES.tick), config.deductions.schedulerIntervalSeconds * 1000),
     setInterval(ask(QUEUES.followUp), config.jobs.followUpIntervalSeconds * 1000),
     setInterval(ask(QUEUES.sweep), config.jobs.followUpIntervalSeconds * 1000),
+    setInterval(ask(QUEUES.refundReconcile), config.deductions.schedulerIntervalSeconds * 1000),
   ];
   for (const timer of timers) timer.unref();
   return {

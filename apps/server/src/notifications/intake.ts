@@ -7,6 +7,7 @@ import {
 import type { AlipayClient } from "../alipay/alipay-client.ts";
 import type { Database } from "../db/prisma.ts";
 import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
+import { applyRefundNotification, isRefundNotification } from "../refunds/refund-notification.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
 import type { InboxRow } from "../repositories/agreement-notification-sql.ts";
@@ -123,6 +124,8 @@ function dispatch(
     case "dut_user_unsign":
       return applyAgreementNotification(deps, inbox, notification);
     case "trade_status_sync":
+      if (isRefundNotification(notification))
+        return recordInTransaction(deps, inbox, (tx) => applyRefundNotification(tx, notification));
       return recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
   }
 }

@@ -1,11 +1,11 @@
 import { SIGNED_AGREEMENT_STATUSES, type AgreementStatus } from "@paysign/contracts";
 import { afterCreatedAtCursor, createdAtCursorOf, newestFirst, readPage, type Page } from "./cursor.ts";
-import type { AgreementEventRow, AgreementRow, ChargeAttemptRow, ChargeRow } from "./rows.ts";
+import type { AgreementEventRow, AgreementRow, ChargeAttemptRow, ChargeRow, RefundRow } from "./rows.ts";
 import type { Tx } from "./transaction.ts";
 
 /** An agreement with its charges (latest due date first, each with attempts) and its events (oldest first). */
 export type AgreementWithHistory = AgreementRow & {
-  charges: Array<ChargeRow & { attempts: ChargeAttemptRow[] }>;
+  charges: Array<ChargeRow & { attempts: ChargeAttemptRow[]; refunds: RefundRow[] }>;
   events: AgreementEventRow[];
 };
 
@@ -102,7 +102,13 @@ export function findAgreementWithHistory(db: Tx, id: string): Promise<AgreementW
   return db.agreement.findUnique({
     where: { id },
     include: {
-      charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" } } } },
+      charges: {
+        orderBy: { dueDate: "desc" },
+        include: {
+          attempts: { orderBy: { requestedAt: "desc" } },
+          refunds: { orderBy: { createdAt: "asc" } },
+        },
+      },
       events: { orderBy: { createdAt: "asc" } },
     },
   });
@@ -116,7 +122,13 @@ export function findCustomerAgreementWithHistory(
   return db.agreement.findFirst({
     where: { id: input.id, customerId: input.customerId },
     include: {
-      charges: { orderBy: { dueDate: "desc" }, include: { attempts: { orderBy: { requestedAt: "desc" }, take: 1 } } },
+      charges: {
+        orderBy: { dueDate: "desc" },
+        include: {
+          attempts: { orderBy: { requestedAt: "desc" }, take: 1 },
+          refunds: { orderBy: { createdAt: "asc" } },
+        },
+      },
       events: { orderBy: { createdAt: "asc" } },
     },
   });

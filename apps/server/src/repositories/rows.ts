@@ -6,4 +6,5 @@ export type {
   ChargeAttempt as ChargeAttemptRow,
   Customer as CustomerRow,
   Plan as PlanRow,
+  Refund as RefundRow,
 } from "../generated/prisma/client.ts";

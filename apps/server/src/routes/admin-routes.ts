@@ -14,7 +14,15 @@ import { effectAgreement, syncAgreementNow, unsignAgreement } from "../services/
 import { findAgreements, getAgreementWithHistory } from "../services/agreement-reads.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { createPlan, listPlans, updatePlan } from "../services/plans.ts";
-import { presentAdminAgreement, presentAdminEvent, presentAttempt, presentCharge, presentPlan } from "./presenters.ts";
+import {
+  presentAdminAgreement,
+  presentAdminEvent,
+  presentAttempt,
+  presentCharge,
+  presentPlan,
+  presentRefund,
+  presentTotals,
+} from "./presenters.ts";
 
 export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
   const router = Router();
@@ -68,8 +76,10 @@ export function adminRoutes(deps: ServiceDeps, options: BindOptions): Router {
         charges: agreement.charges.map((charge) => ({
           ...presentCharge(charge),
           attempts: charge.attempts.map(presentAttempt),
+          refunds: charge.refunds.map((refund) => presentRefund({ ...refund, charge: { agreementId: agreement.id } })),
         })),
         events: agreement.events.map(presentAdminEvent),
+        totals: presentTotals(agreement, agreement.charges),
       },
     };
   });

@@ -20,7 +20,15 @@ import type { ServiceDeps } from "../services/deps.ts";
 import { listPlans } from "../services/plans.ts";
 import type { SessionTokens } from "../services/session-tokens.ts";
 import { createSession } from "../services/sessions.ts";
-import { presentAgreement, presentCharge, presentCustomer, presentEvent, presentPlan } from "./presenters.ts";
+import {
+  presentAgreement,
+  presentCharge,
+  presentCustomer,
+  presentCustomerRefund,
+  presentEvent,
+  presentPlan,
+  presentTotals,
+} from "./presenters.ts";
 
 export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, options: BindOptions): Router {
   const router = Router();
@@ -93,6 +101,8 @@ export function customerRoutes(deps: ServiceDeps & { sessions: SessionTokens }, 
         ...presentAgreement(agreement),
         charges: agreement.charges.map(presentCharge),
         events: agreement.events.map(presentEvent),
+        refunds: agreement.charges.flatMap((charge) => charge.refunds.map(presentCustomerRefund)),
+        totals: presentTotals(agreement, agreement.charges),
       },
     };
   });

@@ -7,9 +7,12 @@ import type {
   Charge as ChargeDto,
   ChargeAttempt as ChargeAttemptDto,
   Customer as CustomerDto,
+  CustomerRefund,
+  MoneyTotals,
   Plan as PlanDto,
   ReconciliationDetail as ReconciliationDetailDto,
   ReconciliationRun as ReconciliationRunDto,
+  Refund as RefundDto,
 } from "@paysign/contracts";
 import type { ReconciliationRunRow } from "../repositories/reconciliations.ts";
 import type {
@@ -19,6 +22,7 @@ import type {
   ChargeRow,
   CustomerRow,
   PlanRow,
+  RefundRow,
 } from "../repositories/rows.ts";
 
 // Database rows → the API shapes of @paysign/contracts. Money leaves as two-decimal yuan strings, dates as
@@ -183,5 +187,50 @@ export function presentReconciliationDetail(run: ReconciliationRunRow): Reconcil
       settledAt: isoOrNull(row.settledAt),
       settlement: row.settlement,
     })),
+  };
+}
+
+export function presentRefund(refund: RefundRow & { charge: { agreementId: string } }): RefundDto {
+  return {
+    id: refund.id,
+    chargeId: refund.chargeId,
+    agreementId: refund.charge.agreementId,
+    tradeNo: refund.tradeNo,
+    outRequestNo: refund.outRequestNo,
+    amount: refund.amount.toFixed(2),
+    reason: refund.reason,
+    status: refund.status,
+    source: refund.source,
+    subCode: refund.subCode,
+    subMsg: refund.subMsg,
+    refundedAt: isoOrNull(refund.refundedAt),
+    createdAt: iso(refund.createdAt),
+    updatedAt: iso(refund.updatedAt),
+  };
+}
+
+/** A refund as the customer sees it. */
+export function presentCustomerRefund(refund: RefundRow): CustomerRefund {
+  return {
+    id: refund.id,
+    chargeId: refund.chargeId,
+    amount: refund.amount.toFixed(2),
+    reason: refund.reason,
+    status: refund.status,
+    refundedAt: isoOrNull(refund.refundedAt),
+    createdAt: iso(refund.createdAt),
+  };
+}
+
+/** Charged (the agreement's paid total), refunded (its SUCCEEDED refunds) and net, in yuan. */
+export function presentTotals(agreement: AgreementRow, charges: ReadonlyArray<{ refunds: RefundRow[] }>): MoneyTotals {
+  const refunded = charges
+    .flatMap((charge) => charge.refunds)
+    .filter((refund) => refund.status === "SUCCEEDED")
+    .reduce((sum, refund) => sum.add(refund.amount), agreement.paidTotal.sub(agreement.paidTotal));
+  return {
+    charged: agreement.paidTotal.toFixed(2),
+    refunded: refunded.toFixed(2),
+    net: agreement.paidTotal.sub(refunded).toFixed(2),
   };
 }

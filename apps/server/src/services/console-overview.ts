@@ -1,5 +1,14 @@
-import { addDays, daysBetween, shanghaiDateOf, type AdminOverview, type CalendarDate } from "@paysign/contracts";
+import {
+  addDays,
+  daysBetween,
+  fenToYuan,
+  shanghaiDateOf,
+  yuanToFen,
+  type AdminOverview,
+  type CalendarDate,
+} from "@paysign/contracts";
 import { readOverviewFigures, type DailyCount } from "../repositories/console-overview.ts";
+import { sumRefundedBetween } from "../repositories/refunds.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { shanghaiDayStart } from "./shanghai-days.ts";
 
@@ -18,7 +27,7 @@ function everyDay(range: { from: CalendarDate; to: CalendarDate }, counts: Daily
 
 /**
  * The console's overview for the Asia/Shanghai days [from, to] (default: the 30 days ending today on the server's
- * clock). Refunds do not exist yet: `refunded` is 0.00 and `net` equals `charged` until they do.
+ * clock). `refunded` is the SUCCEEDED refunds made in the range (by refund time), `net` is charged − refunded.
  */
 export async function getConsoleOverview(
   deps: ServiceDeps,
@@ -27,11 +36,9 @@ export async function getConsoleOverview(
   const today = shanghaiDateOf(await deps.clock.now());
   const to = range.to ?? today;
   const from = range.from ?? addDays(to, 1 - DEFAULT_RANGE_DAYS);
-  const figures = await readOverviewFigures(deps.db.prisma, {
-    start: shanghaiDayStart(from),
-    end: shanghaiDayStart(to, 1),
-  });
-  const refunded = "0.00";
+  const span = { start: shanghaiDayStart(from), end: shanghaiDayStart(to, 1) };
+  const figures = await readOverviewFigures(deps.db.prisma, span);
+  const refunded = await sumRefundedBetween(deps.db.prisma, span);
   const settled = figures.attemptsSucceeded + figures.attemptsFailed;
   return {
     from,
@@ -40,7 +47,7 @@ export async function getConsoleOverview(
     mrr: figures.mrr,
     charged: figures.charged,
     refunded,
-    net: figures.charged,
+    net: fenToYuan(yuanToFen(figures.charged) - yuanToFen(refunded)),
     chargeAttempts: { succeeded: figures.attemptsSucceeded, failed: figures.attemptsFailed },
     successRate: settled === 0 ? null : figures.attemptsSucceeded / settled,
     newAgreements: everyDay({ from, to }, figures.newAgreements),

@@ -33,6 +33,17 @@ export const FaultBody = z.object({
   subCode: z.string().min(1).optional(),
 });
 
+/** A refund made in Alipay's merchant portal, outside paysign (docs/alipay-protocol.md §20.5). */
+export const PortalRefundBody = z.object({
+  amount: yuan,
+  /** Absent: the portal picks one (`PORTAL` + digits). */
+  outRequestNo: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/)
+    .optional(),
+  reason: z.string().max(256).optional(),
+});
+
 export const AppSettingsBody = z.object({ userIdType: z.enum(USER_ID_TYPES) });
 export const AppGatewayBody = z.object({ appGatewayUrl: z.url().nullable() });
 
@@ -40,6 +51,7 @@ export type CreateUserInput = z.input<typeof CreateUserBody>;
 export type AppSettingsInput = z.input<typeof AppSettingsBody>;
 export type SignCenterInput = z.input<typeof SignCenterBody>;
 export type FaultInput = z.input<typeof FaultBody>;
+export type PortalRefundInput = z.input<typeof PortalRefundBody>;
 
 /** The fixed interface of docs/product.md §6: `{ userId, logonId, balance }`. */
 export type SandboxUserView = { userId: string; logonId: string; balance: string };
@@ -115,6 +127,9 @@ export type SandboxTradeView = {
   trade_status: TradeStatus;
   gmt_create: string;
   gmt_payment: string | null;
+  /** Cumulative refunded amount. */
+  refund_fee: string;
+  refunds: Array<{ out_request_no: string; refund_amount: string; refunded_at: string; reason: string | null }>;
 };
 
 export type SandboxNotificationView = {

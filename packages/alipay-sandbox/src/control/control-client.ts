@@ -4,6 +4,7 @@ import type {
   FaultInput,
   PlantRefundInput,
   PlantTradeInput,
+  PortalRefundInput,
   SandboxAgreementView,
   SandboxAppView,
   SandboxAppGatewayView,
@@ -51,6 +52,8 @@ export type SandboxControl = {
   /** Sets (or, with null, removes) an app's app gateway (应用网关). */
   setAppGateway(appId: string, appGatewayUrl: string | null): Promise<ControlAnswer<SandboxAppGatewayView>>;
   trades(): Promise<ControlAnswer<SandboxTradeView[]>>;
+  /** Refunds a trade in Alipay's merchant portal (outside paysign): its trade_status_sync follows. */
+  refundInPortal(tradeNo: string, input: PortalRefundInput): Promise<ControlAnswer<SandboxTradeView>>;
   notifications(): Promise<ControlAnswer<SandboxNotificationView[]>>;
   redeliverNotification(notifyId: string): Promise<ControlAnswer<SandboxNotificationView>>;
   faults(): Promise<ControlAnswer<SandboxFaultView[]>>;
@@ -103,6 +106,7 @@ export function createSandboxControl(url: string, options: { timeoutMs?: number 
     setAppGateway: (appId, appGatewayUrl) =>
       call("POST", `/sandbox/apps/${segment(appId)}/app-gateway`, { appGatewayUrl }),
     trades: () => call("GET", "/sandbox/trades"),
+    refundInPortal: (tradeNo, input) => call("POST", `/sandbox/trades/${segment(tradeNo)}/refunds`, input),
     notifications: () => call("GET", "/sandbox/notifications"),
     redeliverNotification: (notifyId) => call("POST", `/sandbox/notifications/${segment(notifyId)}/redeliver`, {}),
     faults: () => call("GET", "/sandbox/faults"),

@@ -53,6 +53,13 @@ export function viewTrade(trade: Trade): SandboxTradeView {
     trade_status: trade.tradeStatus,
     gmt_create: trade.gmtCreate,
     gmt_payment: trade.gmtPayment,
+    refund_fee: fenToYuan((trade.refunds ?? []).reduce((sum, refund) => sum + refund.refundAmountFen, 0)),
+    refunds: (trade.refunds ?? []).map((refund) => ({
+      out_request_no: refund.outRequestNo,
+      refund_amount: fenToYuan(refund.refundAmountFen),
+      refunded_at: refund.refundedAt,
+      reason: refund.reason ?? null,
+    })),
   };
 }
 

@@ -2,8 +2,10 @@ import express, { type Router } from "express";
 import { appGatewayOf, setAgreementPaused, unsignAgreement } from "../agreements/agreement-actions.ts";
 import { isLive } from "../agreements/agreement-lookup.ts";
 import type { SandboxDeps } from "../sandbox-deps.ts";
-import type { SandboxResetView } from "./control-api.ts";
-import { ControlError } from "./control-error.ts";
+import { alipayAmountToFen } from "@paysign/contracts";
+import { applyRefund } from "../deduction/refunds.ts";
+import { PortalRefundBody, type SandboxResetView } from "./control-api.ts";
+import { ControlError, parseBody } from "./control-error.ts";
 import { viewAgreement, viewNotification, viewTrade } from "./record-views.ts";
 
 export function createRecordsRoutes(deps: SandboxDeps, resetAll: () => void): Router {
@@ -44,6 +46,23 @@ export function createRecordsRoutes(deps: SandboxDeps, resetAll: () => void): Ro
 
   router.get("/sandbox/trades", (_request, response) => {
     response.json(Object.values(state.trades).map(viewTrade));
+  });
+
+  /**
+   * A refund made in Alipay's merchant portal (docs/alipay-protocol.md §20.5): Alipay's rules, the trade's
+   * notification, but no gateway call from the merchant.
+   */
+  router.post("/sandbox/trades/:tradeNo/refunds", (request, response) => {
+    const trade = state.trades[request.params.tradeNo];
+    if (!trade) throw new ControlError("NOT_FOUND", `no trade ${request.params.tradeNo}`);
+    const body = parseBody(PortalRefundBody, request.body);
+    const outcome = applyRefund(deps, trade, {
+      outRequestNo: body.outRequestNo ?? `PORTAL${deps.clock.now().getTime()}`,
+      amountFen: alipayAmountToFen(body.amount) ?? 0,
+      reason: body.reason,
+    });
+    if (!outcome.ok) throw new ControlError("CONFLICT", `${outcome.subCode}: ${outcome.subMsg}`);
+    response.json(viewTrade(trade));
   });
 
   router.get("/sandbox/notifications", (_request, response) => {

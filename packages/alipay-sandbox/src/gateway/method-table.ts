@@ -1,5 +1,6 @@
 import { tradePay } from "./methods/trade-pay.ts";
 import { tradeQuery } from "./methods/trade-query.ts";
+import { tradeRefund, tradeRefundQuery } from "./methods/trade-refund.ts";
 import { agreementQuery } from "./methods/agreement-query.ts";
 import { agreementSignEffect } from "./methods/agreement-sign-effect.ts";
 import { agreementUnsign } from "./methods/agreement-unsign.ts";
@@ -19,6 +20,8 @@ export const METHODS: ReadonlyMap<string, MethodHandler> = new Map<AlipayMethod,
   ["alipay.trade.pay", tradePay],
   ["alipay.trade.query", tradeQuery],
   ["alipay.data.dataservice.bill.downloadurl.query", billDownloadUrlQuery],
+  ["alipay.trade.refund", tradeRefund],
+  ["alipay.trade.fastpay.refund.query", tradeRefundQuery],
 ]);
 
 export const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS.keys());

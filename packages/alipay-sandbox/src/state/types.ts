@@ -58,6 +58,14 @@ export type SandboxRefund = {
 
 export type TradeStatus = "WAIT_BUYER_PAY" | "TRADE_SUCCESS" | "TRADE_CLOSED";
 
+/** One refund of a trade, in the order Alipay made them (docs/alipay-protocol.md §20). */
+export type SandboxRefund = {
+  outRequestNo: string;
+  refundAmountFen: number;
+  refundedAt: string /* ISO instant on the sandbox clock */;
+  reason?: string;
+};
+
 export type Trade = {
   tradeNo: string;
   outTradeNo: string;
@@ -73,7 +81,10 @@ export type Trade = {
   notifyUrl: string | null;
   /** The charset the trade.pay request named: its notifications are sent in it (§18.1); absent, the app's. */
   notifyCharset?: AlipayCharset;
+  /** Refunds made through alipay.trade.refund or the control API ("outside paysign"), oldest first. */
   refunds?: SandboxRefund[];
+  /** `yyyy-MM-dd HH:mm:ss` when a full refund closed the trade. */
+  gmtClose?: string;
 };
 
 export type NotificationAttempt = {

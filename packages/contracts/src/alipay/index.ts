@@ -17,6 +17,7 @@ export * from "./methods/sign-effect.ts";
 export * from "./methods/executionplan-modify.ts";
 export * from "./methods/trade-pay.ts";
 export * from "./methods/trade-query.ts";
+export * from "./methods/trade-refund.ts";
 export * from "./methods/oauth-token.ts";
 export * from "./methods/bill-downloadurl-query.ts";
 export * from "./method-map.ts";

@@ -15,6 +15,12 @@ import { pageSignBizContentSchema, pageSignResponseSchema } from "./methods/page
 import { signEffectBizContentSchema, signEffectResponseSchema } from "./methods/sign-effect.ts";
 import { tradePayBizContentSchema, tradePayResponseSchema } from "./methods/trade-pay.ts";
 import { tradeQueryBizContentSchema, tradeQueryResponseSchema } from "./methods/trade-query.ts";
+import {
+  refundQueryBizContentSchema,
+  refundQueryResponseSchema,
+  tradeRefundBizContentSchema,
+  tradeRefundResponseSchema,
+} from "./methods/trade-refund.ts";
 
 export type AlipayMethodSchemas = {
   /** What the caller supplies: the `biz_content` object, or for oauth.token its common-level parameters. */
@@ -81,6 +87,19 @@ export const ALIPAY_METHOD_MAP = {
     request: billDownloadUrlQueryBizContentSchema,
     requestIn: "biz_content",
     response: billDownloadUrlQueryResponseSchema,
+    notifyUrl: false,
+  },
+  // A refund notifies the trade's own notify_url (docs/alipay-protocol.md §20.4): refund takes none.
+  "alipay.trade.refund": {
+    request: tradeRefundBizContentSchema,
+    requestIn: "biz_content",
+    response: tradeRefundResponseSchema,
+    notifyUrl: false,
+  },
+  "alipay.trade.fastpay.refund.query": {
+    request: refundQueryBizContentSchema,
+    requestIn: "biz_content",
+    response: refundQueryResponseSchema,
     notifyUrl: false,
   },
 } as const satisfies Record<AlipayMethod, AlipayMethodSchemas>;

@@ -9,6 +9,8 @@ export const ALIPAY_METHODS = [
   "alipay.trade.pay",
   "alipay.trade.query",
   "alipay.data.dataservice.bill.downloadurl.query",
+  "alipay.trade.refund",
+  "alipay.trade.fastpay.refund.query",
 ] as const;
 export type AlipayMethod = (typeof ALIPAY_METHODS)[number];
 
@@ -18,6 +20,7 @@ export const MUTATING_ALIPAY_METHODS = [
   "alipay.user.agreement.sign.effect",
   "alipay.user.agreement.executionplan.modify",
   "alipay.trade.pay",
+  "alipay.trade.refund",
 ] as const satisfies readonly AlipayMethod[];
 
 type DotsToUnderscores<S extends string> = S extends `${infer Head}.${infer Tail}`

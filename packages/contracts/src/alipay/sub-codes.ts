@@ -93,6 +93,38 @@ const TRADE_QUERY_SUB_CODES = {
   "ACQ.ENTERPRISE_PAY_BIZ_ERROR": definitive("因公付业务异常"),
 } satisfies Record<string, SubCodeInfo>;
 
+/**
+ * `alipay.trade.refund` (docs/alipay-protocol.md §14.2, §20.1). A refund is keyed by its `out_request_no`: whatever
+ * may have happened is settled by re-sending the same number (Alipay answers fund_change N) or by the refund query.
+ */
+const TRADE_REFUND_SUB_CODES = {
+  "ACQ.SYSTEM_ERROR": unknownOutcome(
+    "系统异常",
+    "query with alipay.trade.fastpay.refund.query or resend the same out_request_no",
+  ),
+  "ACQ.INVALID_PARAMETER": definitive("参数无效"),
+  "ACQ.TRADE_NOT_EXIST": definitive("交易不存在"),
+  "ACQ.TRADE_STATUS_ERROR": definitive("交易状态不合法", "the trade is not paid, or already closed by a full refund"),
+  "ACQ.TRADE_NOT_ALLOWED_REFUND": definitive("当前交易不允许退款", "past the contract's refund period (§20.3)"),
+  "ACQ.REASON_TRADE_REFUND_FEE_ERR": definitive("退款金额无效", "more than what is left to refund on the trade"),
+  "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL": definitive(
+    "退款金额与原交易金额不一致",
+    "a refund without out_request_no is a full one",
+  ),
+  "ACQ.REFUND_FEE_ERROR": definitive("交易退款金额有误"),
+  "ACQ.DISCORDANT_REPEAT_REQUEST": definitive("请求信息不一致", "an out_request_no re-sent with another amount"),
+  "ACQ.SELLER_BALANCE_NOT_ENOUGH": merchantSide(retryable("卖家余额不足", "top up the merchant account, then resend")),
+  "ACQ.REFUND_CHARGE_ERROR": merchantSide(retryable("退收费异常")),
+  "ACQ.BUYER_ERROR": definitive("买家状态非法"),
+} satisfies Record<string, SubCodeInfo>;
+
+/** `alipay.trade.fastpay.refund.query` (§20.2): read-only. */
+const REFUND_QUERY_SUB_CODES = {
+  "ACQ.SYSTEM_ERROR": retryable("系统异常"),
+  "ACQ.INVALID_PARAMETER": definitive("参数无效"),
+  "ACQ.TRADE_NOT_EXIST": definitive("交易不存在", "no trade: no refund of it can exist"),
+} satisfies Record<string, SubCodeInfo>;
+
 /** `alipay.user.agreement.query` (§5). "Not exist" is a definitive answer: not signed (yet) or gone. */
 const AGREEMENT_QUERY_SUB_CODES = {
   SYSTEM_ERROR: retryable("系统错误"),
@@ -178,6 +210,8 @@ export const SUB_CODES = {
   "alipay.trade.pay": TRADE_PAY_SUB_CODES,
   "alipay.trade.query": TRADE_QUERY_SUB_CODES,
   "alipay.data.dataservice.bill.downloadurl.query": BILL_DOWNLOAD_SUB_CODES,
+  "alipay.trade.refund": TRADE_REFUND_SUB_CODES,
+  "alipay.trade.fastpay.refund.query": REFUND_QUERY_SUB_CODES,
 } as const satisfies Record<AlipayMethod, Record<string, SubCodeInfo>>;
 
 export type SubCodeOf<M extends AlipayMethod> = keyof (typeof SUB_CODES)[M] & string;

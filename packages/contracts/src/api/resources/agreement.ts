@@ -6,6 +6,7 @@ import { PAY_SIGN_RESULT_STATUSES, SIGN_OUTCOMES } from "../../domain/pay-sign-r
 import { periodTypeSchema } from "../../domain/period-rule.ts";
 import { calendarDateSchema, isoDateTimeSchema, yuanSchema } from "../../wire-formats.ts";
 import { chargeSchema, chargeWithAttemptsSchema } from "./charge.ts";
+import { customerRefundSchema, moneyTotalsSchema } from "./refund.ts";
 import { effectTypeSchema } from "./plan.ts";
 
 export const agreementStatusSchema = z.enum(AGREEMENT_STATUSES);
@@ -68,7 +69,13 @@ export const agreementEventSchema = z
 export type AgreementEvent = z.infer<typeof agreementEventSchema>;
 
 export const agreementDetailSchema = agreementSchema
-  .extend({ charges: z.array(chargeSchema), events: z.array(agreementEventSchema) })
+  .extend({
+    charges: z.array(chargeSchema),
+    events: z.array(agreementEventSchema),
+    // Optional for clients built before refunds; this server always sends both.
+    refunds: z.array(customerRefundSchema).optional(),
+    totals: moneyTotalsSchema.optional(),
+  })
   .meta({ id: "AgreementDetail" });
 export type AgreementDetail = z.infer<typeof agreementDetailSchema>;
 
@@ -98,7 +105,11 @@ export const adminAgreementEventSchema = agreementEventSchema
   .meta({ id: "AdminAgreementEvent" });
 
 export const adminAgreementDetailSchema = adminAgreementSchema
-  .extend({ charges: z.array(chargeWithAttemptsSchema), events: z.array(adminAgreementEventSchema) })
+  .extend({
+    charges: z.array(chargeWithAttemptsSchema),
+    events: z.array(adminAgreementEventSchema),
+    totals: moneyTotalsSchema,
+  })
   .meta({ id: "AdminAgreementDetail" });
 export type AdminAgreementDetail = z.infer<typeof adminAgreementDetailSchema>;
 

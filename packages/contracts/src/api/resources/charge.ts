@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CHARGE_STATUSES } from "../../domain/charge-status.ts";
 import { calendarDateSchema, isoDateTimeSchema, yuanSchema } from "../../wire-formats.ts";
+import { refundSchema } from "./refund.ts";
 
 export const chargeStatusSchema = z.enum(CHARGE_STATUSES);
 
@@ -41,6 +42,6 @@ export const chargeAttemptSchema = z
 export type ChargeAttempt = z.infer<typeof chargeAttemptSchema>;
 
 export const chargeWithAttemptsSchema = chargeSchema
-  .extend({ attempts: z.array(chargeAttemptSchema) })
+  .extend({ attempts: z.array(chargeAttemptSchema), refunds: z.array(refundSchema) })
   .meta({ id: "ChargeWithAttempts" });
 export type ChargeWithAttempts = z.infer<typeof chargeWithAttemptsSchema>;

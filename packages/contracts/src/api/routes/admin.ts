@@ -10,6 +10,12 @@ import {
   deferBodySchema,
 } from "../resources/agreement.ts";
 import { chargeSchema, chargeStatusSchema } from "../resources/charge.ts";
+import {
+  createRefundBodySchema,
+  refundDuplicateBodySchema,
+  refundSchema,
+  refundStatusSchema,
+} from "../resources/refund.ts";
 import { createPlanBodySchema, planSchema, updatePlanBodySchema } from "../resources/plan.ts";
 import { agreementSearchQueryShape } from "./admin-console.ts";
 
@@ -200,6 +206,60 @@ export const adminListCharges = route({
   responses: { 200: pageOf(chargeSchema), ...adminReadErrors },
 });
 
+const idempotencyHeaders = adminAuthHeadersSchema.extend({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .meta({ description: "Required: the same key answers the same refund again, never a second refund" }),
+});
+
+const refundRefusalDescription =
+  "409 CONFLICT with details.reason: CHARGE_NOT_SUCCEEDED, AMOUNT_OVER_REMAINING, TRADE_TOO_OLD (paid more than " +
+  "90 days ago, docs/alipay-protocol.md §20.3) or NO_DUPLICATE_TRADE; IDEMPOTENCY_MISMATCH when the key was used " +
+  "with another body. A refund whose answer was lost comes back PENDING and is settled by the refund query.";
+
+export const adminRefundCharge = route({
+  ...admin,
+  headers: idempotencyHeaders,
+  method: "POST",
+  path: "/admin/v1/charges/:id/refunds",
+  operationId: "adminRefundCharge",
+  summary: "Refund all or part of a paid charge at Alipay (alipay.trade.refund)",
+  description: refundRefusalDescription,
+  params: idParamsSchema,
+  body: createRefundBodySchema,
+  responses: { 201: z.object({ refund: refundSchema }), ...adminAlipayActionErrors },
+});
+
+export const adminRefundDuplicateTrade = route({
+  ...admin,
+  headers: idempotencyHeaders,
+  method: "POST",
+  path: "/admin/v1/charges/:id/refund-duplicate",
+  operationId: "adminRefundDuplicateTrade",
+  summary: "Refund in full the second paid trade of the charge's period (the duplicate-trade case)",
+  description: refundRefusalDescription,
+  params: idParamsSchema,
+  body: refundDuplicateBodySchema,
+  responses: { 201: z.object({ refund: refundSchema }), ...adminAlipayActionErrors },
+});
+
+export const adminListRefunds = route({
+  ...admin,
+  method: "GET",
+  path: "/admin/v1/refunds",
+  operationId: "adminListRefunds",
+  summary: "Refunds, newest first, filtered and paginated by cursor",
+  query: z.object({
+    status: refundStatusSchema.optional(),
+    chargeId: z.uuid().optional(),
+    agreementId: z.uuid().optional(),
+    ...pageQueryShape,
+  }),
+  responses: { 200: pageOf(refundSchema), ...adminReadErrors },
+});
+
 export const adminRoutes = {
   adminCreatePlan,
   adminListPlans,
@@ -213,4 +273,7 @@ export const adminRoutes = {
   adminChargeAgreement,
   adminRunScheduler,
   adminListCharges,
+  adminRefundCharge,
+  adminRefundDuplicateTrade,
+  adminListRefunds,
 } as const;
