@@ -48,17 +48,9 @@ export type Agreement = {
   modifyCount: number;
 };
 
-/** A refund of a trade, as Alipay's bill lists it (docs/alipay-protocol.md §14.2, §21). */
-export type SandboxRefund = {
-  outRequestNo: string;
-  refundAmountFen: number;
-  refundedAt: string /* ISO instant on the sandbox clock */;
-  reason?: string;
-};
-
 export type TradeStatus = "WAIT_BUYER_PAY" | "TRADE_SUCCESS" | "TRADE_CLOSED";
 
-/** One refund of a trade, in the order Alipay made them (docs/alipay-protocol.md §20). */
+/** One refund of a trade, in the order Alipay made them (docs/alipay-protocol.md §20); the bill lists them (§21). */
 export type SandboxRefund = {
   outRequestNo: string;
   refundAmountFen: number;
