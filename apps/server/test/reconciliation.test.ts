@@ -15,6 +15,7 @@ import {
 } from "./support/deductions.ts";
 import { QUEUES, startJobRunner } from "../src/jobs/job-runner.ts";
 import { startStack, testAppId, type Stack } from "./support/stack.ts";
+import { http } from "./support/customer-client.ts";
 
 // A day of 100 charges (2028-05-05: monthly plan signed on 05-01, D = 05-08, first attempts three days before),
 // 3 refunds made that day at Alipay, and one planted difference of each kind; reconciled on 05-06.
@@ -189,6 +190,24 @@ describe("the daily reconciliation", () => {
     const overview = await admin(stack, `/admin/v1/overview?from=${BILL_DAY}&to=${BILL_DAY}`);
     expect((overview.body.attention as { reconciliationDifferences: number }).reconciliationDifferences).toBe(7);
   }, 120_000);
+
+  test("a refund made through paysign matches its bill line by out_request_no", async () => {
+    await setClock(stack, shanghai("2028-05-06", "12:00:00"));
+    const charge = await chargeOf(10);
+    const refunded = await http<{ refund: { outRequestNo: string; status: string } }>(
+      `${stack.api}/admin/v1/charges/${charge.id}/refunds`,
+      {
+        headers: { "x-admin-key": stack.config.adminApiKey, "idempotency-key": `recon-${randomUUID()}` },
+        body: { amount: "1.00", reason: "goodwill" },
+      },
+    );
+    expect([refunded.status, refunded.body.refund.status]).toEqual([201, "SUCCEEDED"]);
+
+    await setClock(stack, shanghai("2028-05-07", "10:00:00"));
+    const answer = await admin(stack, "/admin/v1/reconciliations/2028-05-06/run", {});
+    expect(answer.body).toMatchObject({ status: "COMPLETED", tradeLines: 0, refundLines: 1, matchedLines: 1 });
+    expect(answer.body.differenceRows).toEqual([]);
+  });
 
   test("a worker registers the daily job at RECONCILIATION_HOUR in Asia/Shanghai", async () => {
     const runner = await startJobRunner(stack.deps, { databaseUrl: stack.database.url, work: true });

@@ -1,12 +1,13 @@
 import { addDays, compareCalendarDates, shanghaiDateOf, type CalendarDate } from "@paysign/contracts";
 import { parseBillZip } from "../alipay/bill-file.ts";
-import { matchRefundLines, matchTradeLines, type BillLine, type RefundFacts } from "../domain/reconciliation-match.ts";
+import { matchRefundLines, matchTradeLines, type BillLine } from "../domain/reconciliation-match.ts";
 import { AppError, notFound } from "../errors.ts";
 import {
   findChargesByOutTradeNos,
   findChargesPaidOn,
   findReconciliationRun,
   findReconciliationRuns,
+  findRefundsByOutRequestNos,
   replaceReconciliationRun,
   type DifferenceToStore,
   type ReconciliationRunRow,
@@ -84,8 +85,13 @@ export async function runReconciliation(deps: ServiceDeps, billDate: CalendarDat
     ),
     paidThatDay: await findChargesPaidOn(db, billDate),
   });
-  // No Refund table yet: every refund line is reported as missing here until refunds are recorded.
-  const refunds = matchRefundLines({ lines: refundLines, refundByOutRequestNo: new Map<string, RefundFacts>() });
+  const refunds = matchRefundLines({
+    lines: refundLines,
+    refundByOutRequestNo: await findRefundsByOutRequestNos(
+      db,
+      refundLines.flatMap((line) => (line.outRequestNo ? [line.outRequestNo] : [])),
+    ),
+  });
   const differences: DifferenceToStore[] = [];
   for (const difference of [...trades.differences, ...refunds.differences]) {
     differences.push({ ...difference, ...(await settleIfPossible(deps, difference)) });

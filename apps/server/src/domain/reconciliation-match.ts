@@ -26,7 +26,7 @@ export type ChargeFacts = {
   hasOpenAttempt: boolean;
 };
 
-/** One of our refunds, once refunds exist: matched with refund lines by out_request_no. */
+/** One of our refunds: matched with refund lines by out_request_no. */
 export type RefundFacts = { outRequestNo: string; amountFen: number; succeeded: boolean };
 
 export type FoundDifference = {
@@ -196,7 +196,6 @@ function compareOwnLine(line: BillLine, charge: ChargeFacts, billDate: CalendarD
 
 /**
  * Matches the refund lines of one day's bill with our refunds by out_request_no (docs/alipay-protocol.md §14.2, §21).
- * Until this system records refunds, `refundByOutRequestNo` is empty and every refund line is MISSING_HERE.
  */
 export function matchRefundLines(input: {
   lines: readonly BillLine[];

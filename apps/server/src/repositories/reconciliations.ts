@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { calendarDateToUtcMidnight, fenToYuan, shanghaiDateOf, yuanToFen, type CalendarDate } from "@paysign/contracts";
-import type { ChargeFacts, FoundDifference } from "../domain/reconciliation-match.ts";
+import type { ChargeFacts, FoundDifference, RefundFacts } from "../domain/reconciliation-match.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "./transaction.ts";
 
@@ -40,6 +40,27 @@ export async function findChargesPaidOn(db: Tx, billDate: CalendarDate): Promise
     include: { attempts: true },
   });
   return charges.map(factsOf);
+}
+
+/** Our refunds whose out_request_no is listed, keyed by it (a refund made outside paysign has Alipay's number). */
+export async function findRefundsByOutRequestNos(
+  db: Tx,
+  outRequestNos: readonly string[],
+): Promise<Map<string, RefundFacts>> {
+  const refunds = await db.refund.findMany({
+    where: { outRequestNo: { in: [...new Set(outRequestNos)] } },
+    select: { outRequestNo: true, amount: true, status: true },
+  });
+  return new Map(
+    refunds.map((refund) => [
+      refund.outRequestNo,
+      {
+        outRequestNo: refund.outRequestNo,
+        amountFen: yuanToFen(refund.amount.toFixed(2)),
+        succeeded: refund.status === "SUCCEEDED",
+      },
+    ]),
+  );
 }
 
 export type DifferenceToStore = FoundDifference & { settledAt: Date | null; settlement: string | null };
