@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runAgreementSweep } from "../src/services/agreement-sweep.ts";
 import { runDueFollowUps } from "../src/services/follow-up.ts";
-import { deliverHeld, holdNextNotification, signIn, type Json } from "./support/customer-client.ts";
+import { deliverHeld, holdNextNotification, http, injectFault, signIn, type Json } from "./support/customer-client.ts";
 import {
   admin,
   agreementDetail,
@@ -138,6 +138,32 @@ describe("the sweep sees what no notification reports (§17.3, §17.4)", () => {
     await setClock(stack, shanghai("2029-08-02", "09:01:00"));
     await sweep();
     expect(await statusOf(agreementId)).toBe("UNSIGNED");
+  });
+
+  test("a TEMP agreement whose user unsign is lost is UNSIGNED after the sweep, and the plan can be signed again", async () => {
+    await setClock(stack, shanghai("2029-09-01", "09:00:00"));
+    const { agreementId, agreementNo, customer } = await issueAndConfirmLater(
+      noticeSameDayPlanId,
+      shanghai("2029-09-01", "09:05:00"),
+    );
+    await stack.sandbox.settleNotifications();
+    expect(await statusOf(agreementId)).toBe("TEMP");
+    await injectFault(stack, { method: "dut_user_unsign", mode: "lose-notify" });
+    expect((await stack.control.unsignAgreement(agreementNo)).status).toBe(200);
+    expect(await statusOf(agreementId)).toBe("TEMP");
+
+    await setClock(stack, shanghai("2029-09-02", "09:06:00"));
+    await sweep();
+    expect(await statusOf(agreementId)).toBe("UNSIGNED");
+    // The same customer signs in again (a day later) and is no longer held back by a live TEMP agreement.
+    const code = await stack.control.createAuthCode(customer.userId);
+    const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
+    expect(session.status).toBe(201);
+    const again = await http(`${stack.api}/api/v1/agreements`, {
+      headers: { authorization: `Bearer ${session.body.token as string}` },
+      body: { planId: noticeSameDayPlanId },
+    });
+    expect(again.status).toBe(201);
   });
 });
 

@@ -26,7 +26,7 @@ const HOLD_MS = 60_000;
 
 /**
  * The agreement sweep: what Alipay holds and no notification reports (docs/alipay-protocol.md §17) is learnt by
- * `alipay.user.agreement.query`, applied through the lifecycle planner. Each ACTIVE and PAUSED agreement is asked
+ * `alipay.user.agreement.query`, applied through the lifecycle planner. Each ACTIVE, PAUSED and TEMP agreement is asked
  * every AGREEMENT_SWEEP_INTERVAL_HOURS and on the day before its charge window opens (D − DEDUCTION_LEAD_DAYS − 1),
  * so a resume or a lost user unsign is seen within a day and before a period is charged. An ACTIVE agreement
  * without D gets its first date (§17.1); an ABANDONED one Alipay reports signed is unsigned (§17.5). Safe with
