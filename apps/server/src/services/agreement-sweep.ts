@@ -9,6 +9,7 @@ import {
   type CalendarDate,
 } from "@paysign/contracts";
 import { calendarDateOfAlipayTime } from "@paysign/contracts/alipay";
+import { worstCaseCallMs } from "../alipay/call-duration.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import { claimSweep, findDueSweeps, scheduleNextSweep, setFirstDeductDate } from "../repositories/agreement-sweeps.ts";
@@ -21,8 +22,19 @@ export type SweepReport = { checked: number; firstDatesSet: number; abandonedUns
 
 /** A sweep that could not finish (no answer, a refused modification or unsign) is tried again this much later. */
 const RETRY_MS = 10 * 60_000;
-/** How long a claimed agreement is held from concurrent rounds while it is being swept. */
-const HOLD_MS = 60_000;
+/** The most gateway calls one sweep makes: agreement.query, executionplan.modify or unsign, and queries after them. */
+export const SWEEP_GATEWAY_CALLS = 4;
+/** Time a sweep spends besides its gateway calls (database round trips), with room to spare. */
+const HOLD_MARGIN_MS = 60_000;
+
+/**
+ * How long a claimed agreement is held from concurrent rounds while it is being swept, in milliseconds: every gateway
+ * call it can make, each lasting its worst case (alipay/call-duration.ts) for the SDK timeout `timeoutMs`, plus a
+ * margin, so the claim never lapses mid-sweep.
+ */
+export function sweepHoldMs(timeoutMs: number): number {
+  return SWEEP_GATEWAY_CALLS * worstCaseCallMs(timeoutMs) + HOLD_MARGIN_MS;
+}
 
 /**
  * The agreement sweep: what Alipay holds and no notification reports (docs/alipay-protocol.md §17) is learnt by
@@ -52,7 +64,8 @@ export async function runAgreementSweep(deps: ServiceDeps, limit = 100): Promise
 type SweepOutcome = "checked" | "first-date" | "unsigned" | "retry";
 
 async function sweepAgreement(deps: ServiceDeps, id: string, now: Date): Promise<SweepOutcome | undefined> {
-  const claimed = await deps.db.prisma.$transaction((tx) => claimSweep(tx, { id, now, holdMs: HOLD_MS }));
+  const holdMs = sweepHoldMs(deps.config.alipay?.timeoutMs ?? 10_000);
+  const claimed = await deps.db.prisma.$transaction((tx) => claimSweep(tx, { id, now, holdMs }));
   if (!claimed) return undefined;
   const outcome = await sweepClaimed(deps, id, now);
   const agreement = await getAgreementById(deps.db.prisma, id);
