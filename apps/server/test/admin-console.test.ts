@@ -68,6 +68,14 @@ describe("the console's session cookie", () => {
     const tampered = cookie.replace(/.$/, (last) => (last === "A" ? "B" : "A"));
     expect((await call("/admin/v1/plans", { headers: { cookie: tampered } })).status).toBe(401);
 
+    // The cookie never renews itself: only the admin key buys a session.
+    const renewed = await call("/admin/v1/session", {
+      method: "POST",
+      headers: { cookie, "x-paysign-console": "1" },
+    });
+    expect(renewed.status).toBe(401);
+    expect(renewed.cookie).toBeNull();
+
     const signedOut = await call("/admin/v1/session", {
       method: "DELETE",
       headers: { cookie, "x-paysign-console": "1" },

@@ -12,7 +12,8 @@ export type AdminSessions = {
 
 /**
  * The console's session tokens: `<expiry ms>.<HMAC-SHA256>` keyed by SESSION_SECRET over the expiry and a digest of
- * the admin key, so changing either key ends every session. Stateless: signing out clears the cookie.
+ * the admin key, so changing either key ends every session. Stateless: signing out clears the cookie, and a copy of it stays
+ * valid until its expiry (SECURITY.md); only the admin key buys one (routes/admin-console-routes.ts).
  * Expiry runs on real time (`now`), not the business clock that tests and the sandbox move by years.
  */
 export function createAdminSessions(options: {
