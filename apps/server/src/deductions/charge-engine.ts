@@ -375,7 +375,7 @@ async function reconcileAttempt(
 /** Whether a trade.query answer says for sure that the trade is not paid: TRADE_CLOSED or ACQ.TRADE_NOT_EXIST (§9). */
 function definitelyNotPaid(result: AlipayCallResult<"alipay.trade.query">): boolean {
   if (result.kind === "success") return result.response.trade_status === "TRADE_CLOSED";
-  return result.kind !== "success" && result.subCode === "ACQ.TRADE_NOT_EXIST";
+  return result.subCode === "ACQ.TRADE_NOT_EXIST";
 }
 
 /** Why a trade.query answer settled nothing: its sub_code, or UNREADABLE for a success without a usable status. */
