@@ -115,7 +115,7 @@ describe("the console's overview, search and inbox", () => {
       mrr: "69.57",
       refunded: "0.00",
       successRate: 1,
-      attention: { pastDueCharges: 0, failedCharges: 0, notificationMismatches: 0 },
+      attention: { pastDueCharges: 0, failedCharges: 0, notificationMismatches: 0, agreementsWithoutFirstDate: 0 },
     });
     // All three share D (signed the same day, first charge a week later): 19.90 + 59.00 + 7.00.
     expect(detail.paidTotal).toBe("19.90");

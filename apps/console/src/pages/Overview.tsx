@@ -31,6 +31,12 @@ export default function Overview() {
       count: data.attention.notificationMismatches,
       to: "/notifications?outcome=MISMATCH",
     },
+    {
+      key: "noFirstDate",
+      label: t("noFirstDate"),
+      count: data.attention.agreementsWithoutFirstDate,
+      to: "/agreements?status=ACTIVE",
+    },
   ];
   return (
     <Space orientation="vertical" size="large" style={{ width: "100%" }}>

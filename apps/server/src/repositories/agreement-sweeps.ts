@@ -45,3 +45,20 @@ export async function setFirstDeductDate(db: Tx, input: { id: string; date: Date
   });
   return count === 1;
 }
+
+/** Counts one more sweep that could not set the agreement's first deduction date; returns the new count. */
+export async function countFirstDateAttempt(db: Tx, id: string): Promise<number> {
+  const updated = await db.agreement.update({
+    where: { id },
+    data: { firstDateAttempts: { increment: 1 } },
+    select: { firstDateAttempts: true },
+  });
+  return updated.firstDateAttempts;
+}
+
+/** ACTIVE agreements still without a first deduction date after `attempts` sweeps tried to set it. */
+export async function countAgreementsWithoutFirstDate(db: Tx, attempts: number): Promise<number> {
+  return db.agreement.count({
+    where: { status: "ACTIVE", nextDeductDate: null, firstDateAttempts: { gte: attempts } },
+  });
+}

@@ -1,5 +1,7 @@
 import { addDays, daysBetween, shanghaiDateOf, type AdminOverview, type CalendarDate } from "@paysign/contracts";
+import { countAgreementsWithoutFirstDate } from "../repositories/agreement-sweeps.ts";
 import { readOverviewFigures, type DailyCount } from "../repositories/console-overview.ts";
+import { FIRST_DATE_ATTEMPTS } from "./agreement-sweep.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { shanghaiDayStart } from "./shanghai-days.ts";
 
@@ -49,6 +51,7 @@ export async function getConsoleOverview(
       pastDueCharges: figures.pastDueCharges,
       failedCharges: figures.failedCharges,
       notificationMismatches: figures.notificationMismatches,
+      agreementsWithoutFirstDate: await countAgreementsWithoutFirstDate(deps.db.prisma, FIRST_DATE_ATTEMPTS),
     },
   };
 }

@@ -62,6 +62,9 @@ export const adminOverviewSchema = z
       pastDueCharges: z.number().int().nonnegative(),
       failedCharges: z.number().int().nonnegative(),
       notificationMismatches: z.number().int().nonnegative(),
+      agreementsWithoutFirstDate: z.number().int().nonnegative().meta({
+        description: "ACTIVE agreements whose first deduction date the sweep gave up setting (see the server's log)",
+      }),
     }),
   })
   .meta({ id: "AdminOverview" });
