@@ -82,6 +82,9 @@ describe("the console's session cookie", () => {
     });
     expect(signedOut.status).toBe(200);
     expect(signedOut.cookie).toContain("Max-Age=0");
+    // Signing out ends the session on the server too: a copy of the cookie is refused from now on.
+    expect((await call("/admin/v1/plans", { headers: { cookie } })).status).toBe(401);
+    expect((await call("/admin/v1/session", { headers: { cookie } })).status).toBe(401);
   });
 });
 

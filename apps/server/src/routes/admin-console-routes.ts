@@ -87,8 +87,9 @@ export function adminConsoleRoutes(deps: ServiceDeps & { adminSessions: AdminSes
     adminDeleteSession,
     options,
   )(async (_request, context) => {
+    if (context.admin?.by === "cookie") await deps.adminSessions.revoke(context.admin.token);
     context.setHeader("set-cookie", sessionCookie("", { maxAgeSeconds: 0, secure }));
-    return Promise.resolve({ status: 200, body: { signedOut: true } });
+    return { status: 200, body: { signedOut: true } };
   });
 
   bindRoute(
