@@ -26,6 +26,7 @@ import { docsRoutes } from "./routes/docs-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { notifyRoute } from "./routes/notify-route.ts";
+import { isConsoleSessionRevoked, revokeConsoleSession } from "./repositories/console-sessions.ts";
 import { createAdminSessions } from "./services/admin-sessions.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import { createSessionTokens } from "./services/session-tokens.ts";
@@ -59,7 +60,14 @@ export function createApp(deps: AppDeps): express.Express {
     clock,
     currentVersion: (customerId) => getSessionVersion(services, customerId),
   });
-  const adminSessions = createAdminSessions({ sessionSecret: config.sessionSecret, adminApiKey: config.adminApiKey });
+  const adminSessions = createAdminSessions({
+    sessionSecret: config.sessionSecret,
+    adminApiKey: config.adminApiKey,
+    revocations: {
+      isRevoked: (tokenDigest) => isConsoleSessionRevoked(deps.db.prisma, tokenDigest),
+      revoke: (input) => revokeConsoleSession(deps.db.prisma, input),
+    },
+  });
   const bind: BindOptions = {
     authenticator: createAuthenticator({ sessions, adminApiKey: config.adminApiKey, adminSessions }),
     checkResponses: config.nodeEnv !== "production",

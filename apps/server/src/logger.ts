@@ -18,7 +18,7 @@ const secretKeys = [
 /** How deep a secret key is looked for (pino's redaction has no recursive wildcard): `sign`, `a.sign`, … `a.b.c.sign`. */
 const REDACT_DEPTH = 4;
 
-/** Paths never written to logs: each secret key at the top level and under up to three levels, and auth headers. */
+/** Paths never written to logs: each secret key at the top level and under up to three levels, auth headers and the console's session cookie. */
 const redactedPaths = [
   ...secretKeys.flatMap((key) =>
     Array.from({ length: REDACT_DEPTH }, (_, depth) => [...Array<string>(depth).fill("*"), key].join(".")),
@@ -26,6 +26,7 @@ const redactedPaths = [
   "req.headers.authorization",
   "req.headers['x-admin-key']",
   "req.headers.cookie",
+  "res.headers['set-cookie']",
 ];
 
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {

@@ -68,12 +68,23 @@ describe("the console's session cookie", () => {
     const tampered = cookie.replace(/.$/, (last) => (last === "A" ? "B" : "A"));
     expect((await call("/admin/v1/plans", { headers: { cookie: tampered } })).status).toBe(401);
 
+    // The cookie never renews itself: only the admin key buys a session.
+    const renewed = await call("/admin/v1/session", {
+      method: "POST",
+      headers: { cookie, "x-paysign-console": "1" },
+    });
+    expect(renewed.status).toBe(401);
+    expect(renewed.cookie).toBeNull();
+
     const signedOut = await call("/admin/v1/session", {
       method: "DELETE",
       headers: { cookie, "x-paysign-console": "1" },
     });
     expect(signedOut.status).toBe(200);
     expect(signedOut.cookie).toContain("Max-Age=0");
+    // Signing out ends the session on the server too: a copy of the cookie is refused from now on.
+    expect((await call("/admin/v1/plans", { headers: { cookie } })).status).toBe(401);
+    expect((await call("/admin/v1/session", { headers: { cookie } })).status).toBe(401);
   });
 });
 
@@ -107,7 +118,7 @@ describe("the console's overview, search and inbox", () => {
       mrr: "69.57",
       refunded: "0.00",
       successRate: 1,
-      attention: { pastDueCharges: 0, failedCharges: 0, notificationMismatches: 0 },
+      attention: { pastDueCharges: 0, failedCharges: 0, notificationMismatches: 0, agreementsWithoutFirstDate: 0 },
     });
     // All three share D (signed the same day, first charge a week later): 19.90 + 59.00 + 7.00.
     expect(detail.paidTotal).toBe("19.90");

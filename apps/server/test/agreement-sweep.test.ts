@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runAgreementSweep } from "../src/services/agreement-sweep.ts";
 import { runDueFollowUps } from "../src/services/follow-up.ts";
-import { deliverHeld, holdNextNotification, signIn, type Json } from "./support/customer-client.ts";
+import { deliverHeld, holdNextNotification, http, injectFault, signIn, type Json } from "./support/customer-client.ts";
 import {
   admin,
   agreementDetail,
@@ -111,6 +111,47 @@ describe("the first deduction date is past when the agreement takes effect (§17
   });
 });
 
+describe("a first deduction date Alipay never moves", () => {
+  test("is asked for 5 times, then logged at error level for the operator and counted as needing attention", async () => {
+    await setClock(stack, shanghai("2029-10-10", "23:58:00"));
+    const { agreementId } = await issueAndConfirmLater(sameDayPlanId, shanghai("2029-10-11", "00:03:00"));
+    const before = await admin(stack, "/admin/v1/overview?from=2029-10-01&to=2029-10-11");
+    const attentionBefore = (before.body.attention as Json).agreementsWithoutFirstDate as number;
+    // executionplan.modify is refused every time: next_deduct_time stays 2029-10-10, before today.
+    await injectFault(stack, {
+      method: "alipay.user.agreement.executionplan.modify",
+      mode: "system-error",
+      count: 100,
+    });
+    const modifyCalls = async () => {
+      const faults = (await stack.control.faults()).body as Array<{ method: string; count: number }>;
+      const fault = faults.find((candidate) => candidate.method === "alipay.user.agreement.executionplan.modify");
+      return 100 - (fault?.count ?? 0);
+    };
+    try {
+      // Ten rounds 11 minutes apart: each one past the 10-minute retry of the one before.
+      for (let round = 0; round < 10; round++) {
+        const minutes = 65 + round * 11;
+        const time = `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}:00`;
+        await setClock(stack, shanghai("2029-10-11", time));
+        await sweep();
+      }
+      expect(await modifyCalls()).toBe(5);
+      expect((await agreementDetail(stack, agreementId)).nextDeductDate).toBeNull();
+      const errors = stack.logs
+        .map((line) => JSON.parse(line) as Json)
+        .filter((line) => line.agreementId === agreementId && line.level === 50);
+      expect(errors.map((line) => line.msg)).toEqual([
+        expect.stringContaining("first deduction date could not be set after 5 attempts"),
+      ]);
+      const after = await admin(stack, "/admin/v1/overview?from=2029-10-01&to=2029-10-11");
+      expect((after.body.attention as Json).agreementsWithoutFirstDate).toBe(attentionBefore + 1);
+    } finally {
+      await stack.control.clearFaults();
+    }
+  });
+});
+
 describe("the sweep sees what no notification reports (§17.3, §17.4)", () => {
   test("an agreement paused and then resumed in the Alipay app is ACTIVE again after the sweep", async () => {
     await setClock(stack, shanghai("2029-07-01", "09:00:00"));
@@ -138,6 +179,32 @@ describe("the sweep sees what no notification reports (§17.3, §17.4)", () => {
     await setClock(stack, shanghai("2029-08-02", "09:01:00"));
     await sweep();
     expect(await statusOf(agreementId)).toBe("UNSIGNED");
+  });
+
+  test("a TEMP agreement whose user unsign is lost is UNSIGNED after the sweep, and the plan can be signed again", async () => {
+    await setClock(stack, shanghai("2029-09-01", "09:00:00"));
+    const { agreementId, agreementNo, customer } = await issueAndConfirmLater(
+      noticeSameDayPlanId,
+      shanghai("2029-09-01", "09:05:00"),
+    );
+    await stack.sandbox.settleNotifications();
+    expect(await statusOf(agreementId)).toBe("TEMP");
+    await injectFault(stack, { method: "dut_user_unsign", mode: "lose-notify" });
+    expect((await stack.control.unsignAgreement(agreementNo)).status).toBe(200);
+    expect(await statusOf(agreementId)).toBe("TEMP");
+
+    await setClock(stack, shanghai("2029-09-02", "09:06:00"));
+    await sweep();
+    expect(await statusOf(agreementId)).toBe("UNSIGNED");
+    // The same customer signs in again (a day later) and is no longer held back by a live TEMP agreement.
+    const code = await stack.control.createAuthCode(customer.userId);
+    const session = await http(`${stack.api}/api/v1/sessions`, { body: { authCode: code.body.authCode } });
+    expect(session.status).toBe(201);
+    const again = await http(`${stack.api}/api/v1/agreements`, {
+      headers: { authorization: `Bearer ${session.body.token as string}` },
+      body: { planId: noticeSameDayPlanId },
+    });
+    expect(again.status).toBe(201);
   });
 });
 

@@ -72,6 +72,24 @@ describe("app-level messages at /alipay/notify", () => {
     expect(row).toMatchObject({ outcome: "IGNORED", notifyType: "open_app_auth_notify" });
   });
 
+  test("a verified message with neither notify_type nor msg_method is recorded IGNORED and answered success", async () => {
+    const message = signedNotification(
+      {
+        notify_id: "2024120100222100000000000000000004",
+        notify_time: "2024-12-01 10:00:00",
+        app_id: testAppId,
+        charset: "utf-8",
+        version: "1.0",
+      },
+      stack.sandbox.alipayKeys.privateKey,
+    );
+    expect(await postNotification(stack, message)).toEqual({ status: 200, text: "success" });
+    const row = await stack.database.db.prisma.notificationInbox.findUnique({
+      where: { notifyId: "2024120100222100000000000000000004" },
+    });
+    expect(row).toMatchObject({ outcome: "IGNORED", notifyType: "", detail: "not acted on: no notify_type" });
+  });
+
   test("a forged app-level message is answered fail and never stored", async () => {
     const forged = signedNotification(
       appGatewayMessage("2024120100222100000000000000000003"),

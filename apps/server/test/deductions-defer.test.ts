@@ -107,3 +107,39 @@ describe("the connection is reset before the answer", () => {
     expect(await ctx.alipayDate(agreement.agreementNo)).toBe("2028-05-20");
   });
 });
+
+describe("a defer's upper bound (docs/alipay-protocol.md §7)", () => {
+  let ctx: Awaited<ReturnType<typeof startWithPlan>>;
+  let twoMonthPlanId: string;
+  beforeAll(async () => {
+    ctx = await startWithPlan({});
+    twoMonthPlanId = await createPlan(ctx.stack, { ...monthlyAfterAWeek, signValidityPeriod: "2m" });
+  });
+  afterAll(async () => {
+    await ctx.stack.close();
+  });
+
+  test("a date more than 366 days after D is refused 400 and nothing moves; 366 days is accepted", async () => {
+    const agreement = await ctx.signed();
+    for (const typo of ["9999-12-28", "2029-05-10"]) {
+      const deferred = await agreement.defer(typo);
+      expect(deferred.status).toBe(400);
+      expect((deferred.body.error as { message: string }).message).toContain("at most 366 days after");
+    }
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2028-05-08");
+    expect(await ctx.alipayDate(agreement.agreementNo)).toBe("2028-05-08");
+    expect((await agreement.defer("2029-05-09")).status).toBe(200);
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2029-05-09");
+  });
+
+  test("a date after the agreement's invalid time is refused 400 with the last day it may take", async () => {
+    await setClock(ctx.stack, shanghai("2028-05-01", "09:00:00"));
+    const agreement = await signActiveAgreement(ctx.stack, { planId: twoMonthPlanId });
+    const path = `/admin/v1/agreements/${agreement.agreementId}/defer`;
+    const deferred = await admin(ctx.stack, path, { deductDate: "2028-07-05" });
+    expect(deferred.status).toBe(400);
+    expect((deferred.body.error as { message: string }).message).toContain("ends on 2028-07-01");
+    expect(await ctx.localDate(agreement.agreementId)).toBe("2028-05-08");
+    expect((await admin(ctx.stack, path, { deductDate: "2028-06-28" })).status).toBe(200);
+  });
+});

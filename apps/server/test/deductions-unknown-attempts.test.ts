@@ -109,4 +109,31 @@ describe("an attempt whose outcome is open", () => {
       ["2028-05-08", "PAST_DUE", "ALIPAY_DATE_MOVED"],
     ]);
   });
+
+  for (const mode of ["system-error", "timeout"] as const) {
+    test(`ACQ.CYCLE_PAY_DATE_NOT_MATCH whose trade.query gets ${mode}: nothing is aligned or stamped until Alipay answers`, async () => {
+      const current = (stack = await startStack({ alipayTimeoutMs: 1_000, env: { DEDUCTION_LEAD_DAYS: "3" } }));
+      const agreement = await signedAgreement(current);
+      const moved = await current.alipay.call("alipay.user.agreement.executionplan.modify", {
+        agreement_no: agreement.agreementNo,
+        deduct_time: "2028-05-20",
+      });
+      expect(moved.kind).toBe("success");
+      await setClock(current, shanghai("2028-05-08", "09:00:00"));
+      // The §15.3 check asks trade.query about the refused out_trade_no and gets no answer: a trade it could not see
+      // may have paid the period, so D must not move and the charge must not be listed PAST_DUE.
+      await injectFault(current, { method: "alipay.trade.query", mode });
+      await runScheduler(current);
+
+      const detail = await agreementDetail(current, agreement.agreementId);
+      expect(detail.nextDeductDate).toBe("2028-05-08");
+      expect(detail.charges).toHaveLength(1);
+      const charge = detail.charges[0];
+      expect(charge?.failureCode).not.toBe("ALIPAY_DATE_MOVED");
+      expect(charge?.status).not.toBe("PAST_DUE");
+      expect(charge?.attempts.map((attempt) => [attempt.status, attempt.subCode, attempt.settledAt])).toEqual([
+        ["FAILED", "ACQ.CYCLE_PAY_DATE_NOT_MATCH", expect.any(String)],
+      ]);
+    });
+  }
 });

@@ -26,6 +26,7 @@ const secretKeys = new Set([
   "authorization",
   "x-admin-key",
   "cookie",
+  "set-cookie",
 ]);
 
 /** Every `key: value` in a parsed log line whose key is secret and whose value is not redacted. */
@@ -122,6 +123,17 @@ describe("logs of a full flow", () => {
     expect((await admin(`/admin/v1/agreements/${direct.id}/sync`, {})).status).toBe(200);
     expect((await admin(`/admin/v1/agreements/${direct.id}`)).status).toBe(200);
     expect((await admin("/admin/v1/agreements")).status).toBe(200);
+
+    // The console signs in: its session token travels in Set-Cookie and must never reach a log line.
+    const consoleSignIn = await fetch(`${stack.api}/admin/v1/session`, {
+      method: "POST",
+      headers: { "x-admin-key": stack.config.adminApiKey },
+    });
+    expect(consoleSignIn.status).toBe(200);
+    const consoleToken = /=([^;]+)/.exec(consoleSignIn.headers.get("set-cookie") ?? "")?.[1];
+    expect(consoleToken).toMatch(/^\d{13}\./);
+    remember("console session token", consoleToken);
+    remember("console session token's signature", consoleToken?.split(".")[1]);
 
     // The customer stops one; Alipay notifies the unsign.
     expect((await as(`/api/v1/agreements/${direct.id}/unsign`, {})).status).toBe(200);

@@ -294,6 +294,15 @@ describe("executionplan.modify (docs/alipay-protocol.md §7)", () => {
     expect(outcome(await modify(agreement.agreementNo, deductTime))).toBe(expected);
   });
 
+  it("refuses a date after the agreement's invalid_time with ILLEGAL_EXECUTION_TIME", async () => {
+    const longTerm = await arrange();
+    expect(outcome(await modify(longTerm.agreementNo, "9999-12-28"))).toBe("ILLEGAL_EXECUTION_TIME");
+    // Signed 2027-03-01 for two months: invalid from 2027-05-01 10:00:00.
+    const twoMonths = await arrange({ biz: { sign_validity_period: "2m" } });
+    expect(outcome(await modify(twoMonths.agreementNo, "2027-05-02"))).toBe("ILLEGAL_EXECUTION_TIME");
+    expect(outcome(await modify(twoMonths.agreementNo, "2027-04-28"))).toBe("10000");
+  });
+
   it("lets a DAY agreement move to the 31st", async () => {
     const agreement = await arrange({ rule: { period_type: "DAY", period: 7 } });
     expect(outcome(await modify(agreement.agreementNo, "2027-03-31"))).toBe("10000");

@@ -32,6 +32,12 @@ export default function Overview() {
       to: "/notifications?outcome=MISMATCH",
     },
     { key: "reconciliation", label: t("reconciliationDifferences"), count: data.attention.reconciliationDifferences },
+    {
+      key: "noFirstDate",
+      label: t("noFirstDate"),
+      count: data.attention.agreementsWithoutFirstDate,
+      to: "/agreements?status=ACTIVE",
+    },
   ];
   return (
     <Space orientation="vertical" size="large" style={{ width: "100%" }}>

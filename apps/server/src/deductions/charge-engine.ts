@@ -221,8 +221,13 @@ type PayOutcome =
  */
 async function checkPeriodAtAlipay(deps: ServiceDeps, claim: Claim): Promise<void> {
   const numbers = await findTradeNumbers(deps.db.prisma, claim.chargeId);
-  for (const number of numbers) await reconcileAttempt(deps, { id: number.attemptId, outTradeNo: number.outTradeNo });
-  await alignWithAlipayDate(deps, { chargeId: claim.chargeId, agreementId: claim.agreementId });
+  let unanswered = 0;
+  for (const number of numbers) {
+    const settled = await reconcileAttempt(deps, { id: number.attemptId, outTradeNo: number.outTradeNo });
+    if (settled === "unsettled") unanswered++;
+  }
+  // A number Alipay gave no definitive answer for may be the trade that paid the period: D stays ours until it does.
+  if (unanswered === 0) await alignWithAlipayDate(deps, { chargeId: claim.chargeId, agreementId: claim.agreementId });
   await syncAgreement(deps, claim.agreementId, { source: "SCHEDULER" });
 }
 
@@ -340,7 +345,9 @@ async function reconcileAttempt(
       return "settled";
     }
     if (locked.attempt.status === "FAILED" || locked.attempt.status === "SUCCEEDED") {
-      // Asked again (§15.3, §15.4) and not paid: the attempt stays as it was; settledAt records this last look.
+      // Asked again (§15.3, §15.4): only a definitive "not paid" settles; settledAt records this last look. Without
+      // one (no answer, a system error) the attempt stays as it was, to be asked again.
+      if (!definitelyNotPaid(result)) return "unsettled";
       if (locked.attempt.status === "FAILED") await settleAttemptRow(tx, locked.attempt.id, { settledAt: now });
       return "settled";
     }
@@ -363,6 +370,12 @@ async function reconcileAttempt(
     await settleUnknown(tx, locked, { subCode: why, subMsg: "trade.query gave no final answer", now, config });
     return "unsettled";
   });
+}
+
+/** Whether a trade.query answer says for sure that the trade is not paid: TRADE_CLOSED or ACQ.TRADE_NOT_EXIST (§9). */
+function definitelyNotPaid(result: AlipayCallResult<"alipay.trade.query">): boolean {
+  if (result.kind === "success") return result.response.trade_status === "TRADE_CLOSED";
+  return result.subCode === "ACQ.TRADE_NOT_EXIST";
 }
 
 /** Why a trade.query answer settled nothing: its sub_code, or UNREADABLE for a success without a usable status. */

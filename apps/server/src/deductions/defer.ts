@@ -1,4 +1,5 @@
 import {
+  addDays,
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
   compareCalendarDates,
@@ -27,13 +28,20 @@ import { findAgreementById } from "../repositories/agreement-reads.ts";
 // (its process stopped, or Alipay's answer and the query were both lost): before any attempt, D is taken from
 // agreement.query's next_deduct_time (`settleStaleDeferClaim`); a new defer may take the claim over.
 
+/**
+ * The furthest a defer moves D, in days after the current D: far enough for a prepaid year, near enough that a
+ * mistyped year is refused rather than stopping billing for good (docs/alipay-protocol.md §7).
+ */
+const MAX_DEFER_DAYS = 366;
+
 /** A defer makes at most two gateway calls (modify, then query); each may last twice the SDK timeout (a resend). */
 const CALLS_PER_DEFER = 2;
 const CLAIM_MARGIN_SECONDS = 30;
 
 /**
  * `alipay.user.agreement.executionplan.modify` (docs/alipay-protocol.md §7): moves the next deduction date D later —
- * the only way to resume after a missed window. Later than D only, not in the past, day ≤ 28 for MONTH periods.
+ * the only way to resume after a missed window. Later than D only, not in the past, day ≤ 28 for MONTH periods, at
+ * most MAX_DEFER_DAYS after D and not after the day of the agreement's invalid time.
  * Afterwards the schedule follows the new date: the next charge is for it and success advances from it.
  * Throws CONFLICT while an attempt of D or another defer is in flight, or when the agreement stopped meanwhile;
  * BAD_REQUEST for a date Alipay refuses; ALIPAY_UNAVAILABLE when Alipay's answer is unknown (retry: the next try
@@ -222,6 +230,22 @@ function checkDeferrable(
   }
   if (compareCalendarDates(deductDate, today) < 0) {
     throw new AppError("BAD_REQUEST", `deductDate must not be before today (${today}).`);
+  }
+  const latest = addDays(current, MAX_DEFER_DAYS);
+  if (compareCalendarDates(deductDate, latest) > 0) {
+    throw new AppError(
+      "BAD_REQUEST",
+      `deductDate must be at most ${MAX_DEFER_DAYS} days after the current deduction date ${current} (${latest} ` +
+        "at the latest): check the year; to move further, defer again once the new date is reached.",
+    );
+  }
+  const lastDay = agreement.invalidTime ? shanghaiDateOf(agreement.invalidTime) : undefined;
+  if (lastDay && compareCalendarDates(deductDate, lastDay) > 0) {
+    throw new AppError(
+      "BAD_REQUEST",
+      `The agreement ends on ${lastDay} (its invalid time): pick a deductDate on or before it, or unsign the ` +
+        "agreement if no deduction should happen any more.",
+    );
   }
   return { current, agreementNo: agreement.agreementNo };
 }

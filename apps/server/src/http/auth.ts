@@ -13,10 +13,10 @@ export type Authenticator = {
    * The admin key (x-admin-key) or the console's session cookie; 401 unless one is valid, 403 for a state-changing
    * request made with the cookie but without the console's CSRF header.
    */
-  admin(req: Request): AdminAuth;
+  admin(req: Request): Promise<AdminAuth>;
 };
 
-export type AdminAuth = { by: "key" } | { by: "cookie"; expiresAt: Date };
+export type AdminAuth = { by: "key" } | { by: "cookie"; expiresAt: Date; token: string };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -61,16 +61,16 @@ export function createAuthenticator(options: {
       if (typeof key !== "string" || key === "")
         throw new AppError("UNAUTHORIZED", "Send the admin key in x-admin-key.");
       if (!isAdminKey(key)) throw new AppError("UNAUTHORIZED", "The admin key is wrong.");
-      return { by: "key" };
+      return Promise.resolve({ by: "key" as const });
     },
   };
 }
 
-function adminByCookie(req: Request, cookie: string, sessions: AdminSessions): AdminAuth {
-  const expiresAt = sessions.verify(cookie);
+async function adminByCookie(req: Request, cookie: string, sessions: AdminSessions): Promise<AdminAuth> {
+  const expiresAt = await sessions.verify(cookie);
   if (!expiresAt) throw new AppError("UNAUTHORIZED", "The console session has expired or is invalid: sign in again.");
   if (!SAFE_METHODS.has(req.method) && req.headers[ADMIN_CSRF_HEADER] !== "1") {
     throw new AppError("FORBIDDEN", `Requests that change something must send ${ADMIN_CSRF_HEADER}: 1.`);
   }
-  return { by: "cookie", expiresAt };
+  return { by: "cookie", expiresAt, token: cookie };
 }

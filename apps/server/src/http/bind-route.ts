@@ -68,7 +68,7 @@ function mountRoute<R extends RouteDefinition>(mount: {
   router[method](route.path, async (req: Request, res: Response) => {
     let customerId = "";
     if (route.security === "customer") customerId = await options.authenticator.customer(req);
-    const admin = route.security === "admin" ? options.authenticator.admin(req) : undefined;
+    const admin = route.security === "admin" ? await options.authenticator.admin(req) : undefined;
 
     const request = {
       params: parsePart(route.params, req.params, "path"),

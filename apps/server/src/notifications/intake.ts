@@ -57,9 +57,12 @@ export async function ingestNotification(
     outTradeNo: params.out_trade_no ?? null,
     params: redactAlipayFields(params),
   };
+  // A message naming no type at all is not one the server acts on either: refused, Alipay would redeliver it forever.
+  const untyped = params.notify_type === undefined && params.msg_method === undefined;
   if (
-    !(NOTIFY_TYPES as readonly string[]).includes(params.notify_type ?? "") &&
-    messageTypeFormat.test(inbox.notifyType)
+    untyped ||
+    (!(NOTIFY_TYPES as readonly string[]).includes(params.notify_type ?? "") &&
+      messageTypeFormat.test(inbox.notifyType))
   ) {
     return acknowledge(deps, trace, await recordIgnored(deps, inbox));
   }

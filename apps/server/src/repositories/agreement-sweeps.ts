@@ -1,11 +1,11 @@
 import type { Tx } from "./transaction.ts";
 
-// The agreements the sweep (services/agreement-sweep.ts) asks Alipay about: signed or paused ones (a pause, a resume
-// or a user unsign may never be notified), and ABANDONED ones Alipay reports signed (to unsign them), each when its
+// The agreements the sweep (services/agreement-sweep.ts) asks Alipay about: signed, paused or TEMP ones (a pause, a
+// resume or a user unsign may never be notified; a TEMP one left so would block its customer's plan), and ABANDONED ones Alipay reports signed (to unsign them), each when its
 // `nextSweepAt` is due or was never set.
 const dueCondition = `
   "agreementNo" IS NOT NULL
-  AND ("status" IN ('ACTIVE', 'PAUSED') OR ("status" = 'ABANDONED' AND "alipayStatus" IS NOT NULL))
+  AND ("status" IN ('ACTIVE', 'PAUSED', 'TEMP') OR ("status" = 'ABANDONED' AND "alipayStatus" IS NOT NULL))
   AND ("nextSweepAt" IS NULL OR "nextSweepAt" <= $1::timestamptz)`;
 
 /** Agreements due for a sweep, the most overdue first (never swept before the rest). */
@@ -44,4 +44,21 @@ export async function setFirstDeductDate(db: Tx, input: { id: string; date: Date
     data: { nextDeductDate: input.date },
   });
   return count === 1;
+}
+
+/** Counts one more sweep that could not set the agreement's first deduction date; returns the new count. */
+export async function countFirstDateAttempt(db: Tx, id: string): Promise<number> {
+  const updated = await db.agreement.update({
+    where: { id },
+    data: { firstDateAttempts: { increment: 1 } },
+    select: { firstDateAttempts: true },
+  });
+  return updated.firstDateAttempts;
+}
+
+/** ACTIVE agreements still without a first deduction date after `attempts` sweeps tried to set it. */
+export async function countAgreementsWithoutFirstDate(db: Tx, attempts: number): Promise<number> {
+  return db.agreement.count({
+    where: { status: "ACTIVE", nextDeductDate: null, firstDateAttempts: { gte: attempts } },
+  });
 }

@@ -9,6 +9,7 @@ import {
   type AdminSession,
 } from "@paysign/contracts";
 import { Router } from "express";
+import { AppError } from "../errors.ts";
 import type { AdminAuth } from "../http/auth.ts";
 import { bindRoute, type BindOptions } from "../http/bind-route.ts";
 import type { NotificationRow } from "../repositories/notification-list.ts";
@@ -60,6 +61,13 @@ export function adminConsoleRoutes(deps: ServiceDeps & { adminSessions: AdminSes
     adminCreateSession,
     options,
   )(async (_request, context) => {
+    // Only the admin key buys a session: a cookie that renewed itself would outlive every sign-out.
+    if (context.admin?.by !== "key") {
+      throw new AppError(
+        "UNAUTHORIZED",
+        "Sign in with the admin key in x-admin-key; a console session cannot renew itself.",
+      );
+    }
     const { token, expiresAt } = deps.adminSessions.issue();
     context.setHeader("set-cookie", sessionCookie(token, { maxAgeSeconds: ADMIN_SESSION_TTL_SECONDS, secure }));
     return Promise.resolve({
@@ -79,8 +87,9 @@ export function adminConsoleRoutes(deps: ServiceDeps & { adminSessions: AdminSes
     adminDeleteSession,
     options,
   )(async (_request, context) => {
+    if (context.admin?.by === "cookie") await deps.adminSessions.revoke(context.admin.token);
     context.setHeader("set-cookie", sessionCookie("", { maxAgeSeconds: 0, secure }));
-    return Promise.resolve({ status: 200, body: { signedOut: true } });
+    return { status: 200, body: { signedOut: true } };
   });
 
   bindRoute(

@@ -7,8 +7,10 @@ import {
   type AdminOverview,
   type CalendarDate,
 } from "@paysign/contracts";
+import { countAgreementsWithoutFirstDate } from "../repositories/agreement-sweeps.ts";
 import { readOverviewFigures, type DailyCount } from "../repositories/console-overview.ts";
 import { sumRefundedBetween } from "../repositories/refunds.ts";
+import { FIRST_DATE_ATTEMPTS } from "./agreement-sweep.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { shanghaiDayStart } from "./shanghai-days.ts";
 
@@ -57,6 +59,7 @@ export async function getConsoleOverview(
       failedCharges: figures.failedCharges,
       notificationMismatches: figures.notificationMismatches,
       reconciliationDifferences: figures.reconciliationDifferences,
+      agreementsWithoutFirstDate: await countAgreementsWithoutFirstDate(deps.db.prisma, FIRST_DATE_ATTEMPTS),
     },
   };
 }

@@ -6,7 +6,7 @@ import { businessFailed, success } from "../results.ts";
 
 /**
  * alipay.user.agreement.executionplan.modify (§7): deduct_time is `yyyy-MM-dd`, strictly after the current D, and a
- * MONTH agreement's day stays ≤ 28. The 2020 limits (within one period, 10 changes) are options, off by default.
+ * MONTH agreement's day stays ≤ 28, and not after the day of invalid_time. The 2020 limits (within one period, 10 changes) are options, off by default.
  */
 export const executionplanModify: MethodHandler = ({ deps, request, now }) => {
   const { config, store } = deps;
@@ -27,6 +27,11 @@ export const executionplanModify: MethodHandler = ({ deps, request, now }) => {
   }
   if (rule.periodType === "MONTH" && parts.day > 28) {
     return businessFailed("ILLEGAL_EXECUTION_TIME", "执行计划时间参数非法：按月扣款的日期不能晚于28日");
+  }
+  // No deduction can happen once the agreement is invalid: a date after invalid_time's day is refused (§7).
+  const lastDay = agreement.invalidTime.slice(0, 10);
+  if (deductTime > lastDay) {
+    return businessFailed("ILLEGAL_EXECUTION_TIME", `执行计划时间参数非法：不能晚于协议失效日期 ${lastDay}`);
   }
   const nextPeriod = rule.periodType === "DAY" ? addDays(current, rule.period) : addMonths(current, rule.period);
   if (config.modifyWithinOnePeriod && deductTime >= nextPeriod) {

@@ -67,6 +67,9 @@ export const adminOverviewSchema = z
         .int()
         .nonnegative()
         .meta({ description: "Unsettled differences of the latest reconciled day of Alipay's bill" }),
+      agreementsWithoutFirstDate: z.number().int().nonnegative().meta({
+        description: "ACTIVE agreements whose first deduction date the sweep gave up setting (see the server's log)",
+      }),
     }),
   })
   .meta({ id: "AdminOverview" });

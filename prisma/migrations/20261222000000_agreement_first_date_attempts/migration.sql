@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Agreement" ADD COLUMN     "firstDateAttempts" INTEGER NOT NULL DEFAULT 0;
