@@ -196,7 +196,7 @@ describe("gateway common checks", () => {
 
   it("rejects an unknown method with 40002 isv.invalid-method", async () => {
     const result = await harness.sdk.exec(
-      "alipay.trade.refund",
+      "alipay.trade.close",
       { bizContent: { out_trade_no: "X" } },
       { validateSign: true },
     );
