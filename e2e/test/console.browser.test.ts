@@ -31,7 +31,23 @@ type Overview = {
   refunded: string;
   net: string;
   successRate: number | null;
-  attention: { pastDueCharges: number; failedCharges: number; notificationMismatches: number };
+  attention: {
+    pastDueCharges: number;
+    failedCharges: number;
+    notificationMismatches: number;
+    reconciliationDifferences: number;
+    agreementsWithoutFirstDate: number;
+  };
+};
+
+type Refund = {
+  id: string;
+  chargeId: string;
+  agreementId: string;
+  outRequestNo: string;
+  amount: string;
+  reason: string | null;
+  status: string;
 };
 
 /** `vite build` of apps/console into `outDir` (the package's build script, output elsewhere). */
@@ -189,6 +205,61 @@ describe.skipIf(!chromiumPath)("the merchant console in a browser", () => {
     expect(await page.getByTestId("action-outcome").innerText()).toContain("2031-04-15");
     expect((await client.agreement(story.agreementId)).nextDeductDate).toBe("2031-04-15");
     await snapshot(page, "agreement-deferred");
+  });
+
+  test("refund part of a paid charge from the detail page; the refund shows there, in the API and in the list", async () => {
+    const charge = defined(
+      (await client.agreement(story.agreementId)).charges.find((made) => made.status === "SUCCEEDED"),
+      "a paid charge",
+    );
+    expect(charge.amount).toBe("19.90");
+    const facts = (label: string) =>
+      page.locator(".ant-descriptions-item").filter({ has: page.getByText(label, { exact: true }) });
+    expect(await facts("已退款").innerText()).toContain("¥0.00");
+
+    await page.getByRole("button", { name: /^退\s?款$/ }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("alipay.trade.refund").waitFor();
+    const confirm = dialog.getByRole("button", { name: /^确\s?认$/ });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel("金额（元）").fill("5.5");
+    await dialog.getByLabel("退款原因").fill("Customer asked for part of March back");
+    await confirm.click();
+
+    await expect.poll(() => page.getByTestId("action-outcome").innerText()).toContain("¥5.50 SUCCEEDED");
+    await expect.poll(() => page.getByTestId("net-total").innerText()).toBe("¥14.40");
+    expect(await facts("已退款").innerText()).toContain("¥5.50");
+    const chargeRow = page
+      .locator(".ant-card")
+      .filter({ has: page.getByRole("heading", { name: "扣款记录" }) })
+      .locator("tbody tr.ant-table-row")
+      .filter({ hasText: charge.dueDate });
+    expect(await chargeRow.innerText()).toContain("¥5.50 SUCCEEDED");
+
+    const refunds = (await client.admin<{ items: Refund[] }>(`/admin/v1/refunds?chargeId=${charge.id}`)).body.items;
+    expect(refunds).toHaveLength(1);
+    const refund = defined(refunds[0], "the refund");
+    expect(refund).toMatchObject({
+      chargeId: charge.id,
+      agreementId: story.agreementId,
+      amount: "5.50",
+      reason: "Customer asked for part of March back",
+      status: "SUCCEEDED",
+    });
+    await snapshot(page, "agreement-refunded");
+
+    await page.getByRole("menuitem", { name: "退款记录" }).click();
+    const row = page.getByRole("table").locator("tbody tr").filter({ hasText: refund.outRequestNo });
+    await row.waitFor();
+    await page.locator(".ant-spin-spinning").waitFor({ state: "detached" });
+    const cells = (await row.innerText()).replace(/\s+/g, " ");
+    expect(cells).toContain("¥5.50");
+    expect(cells).toContain("SUCCEEDED");
+    expect(cells).toContain("Customer asked for part of March back");
+    expect(cells).toContain(story.agreementId.slice(0, 8));
+    expect(await page.getByRole("table").locator("tbody tr.ant-table-row").count()).toBe(1);
+    await expectAccessible(page, "refunds");
+    await snapshot(page, "refunds");
   });
 
   test("the charges, notifications and plans pages", async () => {

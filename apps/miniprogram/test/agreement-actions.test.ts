@@ -1,3 +1,4 @@
+import type { CustomerRefund } from "@paysign/contracts/mini";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { ERROR_TEXT } from "../src/services/api-error.ts";
 import { fakeApi } from "./support/fake-api.ts";
@@ -171,6 +172,81 @@ describe("an existing agreement", () => {
           { dueDateText: "2026年2月5日", amountText: "¥19.90", statusText: "扣款失败", tone: "error" },
         ],
       },
+    });
+  });
+
+  test("shows each charge's refunds (amount, status, Shanghai date) and the totals charged, refunded and net", async () => {
+    const charges = [charge(), charge({ id: "c2", dueDate: "2026-02-05", paidAt: "2026-02-05T02:05:00.000Z" })];
+    const refunds: CustomerRefund[] = [
+      {
+        id: "r1",
+        chargeId: charge().id,
+        amount: "5.00",
+        reason: "部分退款",
+        status: "SUCCEEDED",
+        // 00:30 on 6 January in Shanghai, still the 5th in UTC.
+        refundedAt: "2026-01-05T16:30:00.000Z",
+        createdAt: "2026-01-05T16:29:00.000Z",
+      },
+      {
+        id: "r2",
+        chargeId: "c2",
+        amount: "19.90",
+        reason: null,
+        status: "PENDING",
+        refundedAt: null,
+        createdAt: "2026-02-06T17:00:00.000Z",
+      },
+      {
+        id: "r3",
+        chargeId: "c2",
+        amount: "1.20",
+        reason: null,
+        status: "FAILED",
+        refundedAt: null,
+        createdAt: "2026-02-06T01:00:00.000Z",
+      },
+    ];
+    const body = {
+      ...detail(active({ nextDeductDate: "2026-03-05", paymentsCount: 2 }), charges),
+      refunds,
+      totals: { charged: "39.80", refunded: "5.00", net: "34.80" },
+    };
+    const { page } = await openAgreement({ [`GET ${agreementPath}`]: { status: 200, body } });
+    expect(page.data).toMatchObject({
+      phase: "agreement",
+      agreement: {
+        charges: [
+          {
+            dueDateText: "2026年1月5日",
+            hasRefunds: true,
+            refunds: [{ amountText: "¥5.00", statusText: "已退款", tone: "neutral", dateText: "2026年1月6日" }],
+          },
+          {
+            dueDateText: "2026年2月5日",
+            hasRefunds: true,
+            refunds: [
+              { amountText: "¥19.90", statusText: "退款处理中", tone: "info", dateText: "2026年2月7日" },
+              { amountText: "¥1.20", statusText: "退款失败", tone: "error", dateText: "2026年2月6日" },
+            ],
+          },
+        ],
+        hasTotals: true,
+        totals: [
+          { label: "已扣款", amountText: "¥39.80" },
+          { label: "已退款", amountText: "¥5.00" },
+          { label: "实付", amountText: "¥34.80" },
+        ],
+      },
+    });
+  });
+
+  test("an answer without refunds or totals (an older server) shows no refund rows and no totals", async () => {
+    const { page } = await openAgreement({
+      [`GET ${agreementPath}`]: { status: 200, body: detail(active(), [charge()]) },
+    });
+    expect(page.data).toMatchObject({
+      agreement: { charges: [{ hasRefunds: false, refunds: [] }], hasTotals: false, totals: [] },
     });
   });
 

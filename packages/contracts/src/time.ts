@@ -149,6 +149,30 @@ export function shanghaiDateOf(instant: Date): CalendarDate {
   return formatCalendarDate(shanghaiWallTime(instant));
 }
 
+const ISO_INSTANT_PATTERN =
+  /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:(Z)|([+-])([0-9]{2}):([0-9]{2}))$/;
+
+/**
+ * An ISO 8601 instant with its offset, as this API sends them (`"2026-01-05T16:30:00.000Z"`) → the Asia/Shanghai
+ * calendar day it falls on (`"2026-01-06"`), by day arithmetic alone (no Date: the mini program cannot parse ISO
+ * text with `new Date`). Undefined when the text is not such an instant or lands outside the years 0001–9999.
+ */
+export function tryShanghaiDateOfIso(text: string): CalendarDate | undefined {
+  const match = ISO_INSTANT_PATTERN.exec(text);
+  if (!match) return undefined;
+  const parts = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  const [hour, minute, second] = [Number(match[4]), Number(match[5]), Number(match[6])];
+  const [offsetHours, offsetMinutes] = [Number(match[10] ?? 0), Number(match[11] ?? 0)];
+  if (!isValidParts(parts) || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+    return undefined;
+  }
+  const offsetMs = (match[9] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const millisecond = match[7] ? Number(match[7].slice(0, 3).padEnd(3, "0")) : 0;
+  const wallMs = toDayNumber(parts) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond;
+  const shanghai = fromDayNumber(Math.floor((wallMs - offsetMs + SHANGHAI_OFFSET_MS) / DAY_MS));
+  return isValidParts(shanghai) ? formatCalendarDate(shanghai) : undefined;
+}
+
 /** `"2024-01-01 12:00:00"` (Shanghai) → the instant 2024-01-01T04:00:00Z, or undefined when not a real time. */
 export function tryParseAlipayDateTime(text: string): Date | undefined {
   const match = ALIPAY_DATE_TIME_PATTERN.exec(text);

@@ -16,6 +16,7 @@ import {
   parseCalendarDate,
   shanghaiDateOf,
   tryParseAlipayDateTime,
+  tryShanghaiDateOfIso,
 } from "../src/time.ts";
 import { alipayDateTimeSchema, calendarDateSchema, isoDateTimeSchema } from "../src/wire-formats.ts";
 
@@ -73,6 +74,30 @@ describe("Alipay date-time (Asia/Shanghai wall time)", () => {
     expect(shanghaiDateOf(new Date("2024-02-29T15:59:59.999Z"))).toBe("2024-02-29");
     expect(shanghaiDateOf(new Date("2024-02-29T16:00:00.000Z"))).toBe("2024-03-01");
   });
+});
+
+describe("the Shanghai day of an ISO instant, without Date", () => {
+  test("agrees with shanghaiDateOf for any instant written as the API writes it", () => {
+    fc.assert(
+      fc.property(instantArbitrary, (instant) => {
+        expect(tryShanghaiDateOfIso(instant.toISOString())).toBe(shanghaiDateOf(instant));
+      }),
+    );
+  });
+
+  test("reads the offset: the day turns at 16:00 UTC, 00:00 +08:00", () => {
+    expect(tryShanghaiDateOfIso("2024-02-29T15:59:59.999Z")).toBe("2024-02-29");
+    expect(tryShanghaiDateOfIso("2024-02-29T16:00:00Z")).toBe("2024-03-01");
+    expect(tryShanghaiDateOfIso("2024-03-01T00:00:00.000+08:00")).toBe("2024-03-01");
+    expect(tryShanghaiDateOfIso("2024-02-29T10:30:00-05:30")).toBe("2024-03-01");
+  });
+
+  test.each(["2024-02-30T00:00:00Z", "2024-01-01 00:00:00", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00", ""])(
+    "undefined for %j",
+    (text) => {
+      expect(tryShanghaiDateOfIso(text)).toBeUndefined();
+    },
+  );
 });
 
 describe("calendar dates", () => {

@@ -3,10 +3,13 @@ import {
   CHARGE_STATUS_LABELS,
   formatYuan,
   tryParseCalendarDate,
+  tryShanghaiDateOfIso,
   type AgreementStatus,
   type ChargeStatus,
   type PeriodType,
+  type RefundStatus,
 } from "@paysign/contracts/mini";
+import { REFUND_STATUS_TEXTS } from "./texts.ts";
 
 export type Tone = "success" | "info" | "warning" | "error" | "neutral";
 
@@ -34,6 +37,11 @@ export function dateText(date: string | null): string {
   if (!date) return "—";
   const parts = tryParseCalendarDate(date);
   return parts ? `${parts.year}年${parts.month}月${parts.day}日` : date;
+}
+
+/** An ISO instant → the Asia/Shanghai day it falls on, as dateText writes it (`2026年1月6日`). */
+export function instantDateText(instant: string | null): string {
+  return instant ? dateText(tryShanghaiDateOfIso(instant) ?? instant) : "—";
 }
 
 export function agreementStatusTone(status: AgreementStatus): Tone {
@@ -83,4 +91,23 @@ export function agreementStatusText(status: AgreementStatus): string {
 
 export function chargeStatusText(status: ChargeStatus): string {
   return CHARGE_STATUS_LABELS[status].zh;
+}
+
+export function refundStatusTone(status: RefundStatus): Tone {
+  switch (status) {
+    case "SUCCEEDED":
+      return "neutral";
+    case "PENDING":
+      return "info";
+    case "FAILED":
+      return "error";
+    default: {
+      const unknownStatus: never = status;
+      return unknownStatus;
+    }
+  }
+}
+
+export function refundStatusText(status: RefundStatus): string {
+  return REFUND_STATUS_TEXTS[status].zh;
 }

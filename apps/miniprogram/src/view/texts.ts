@@ -2,6 +2,8 @@
  * Customer-facing sentences for states that need more than a status label, in Chinese (shown) and English. The
  * status labels themselves are the contracts' AGREEMENT_STATUS_LABELS / CHARGE_STATUS_LABELS.
  */
+import type { MoneyTotals, RefundStatus } from "@paysign/contracts/mini";
+
 type Text = { zh: string; en: string };
 
 export const AGREEMENT_NOTES = {
@@ -42,3 +44,17 @@ export const CHARGE_NOTES = {
     en: "The result is being confirmed with Alipay; please do not pay again.",
   },
 } as const satisfies Record<string, Text & { title?: Text }>;
+
+/** A refund's status as the customer reads it on its charge. */
+export const REFUND_STATUS_TEXTS = {
+  PENDING: { zh: "退款处理中", en: "Refund in progress" },
+  SUCCEEDED: { zh: "已退款", en: "Refunded" },
+  FAILED: { zh: "退款失败", en: "Refund failed" },
+} as const satisfies Record<RefundStatus, Text>;
+
+/** The agreement's money totals: what was charged, what went back (succeeded refunds only), and what was paid. */
+export const TOTALS_LABELS = {
+  charged: { zh: "已扣款", en: "Charged" },
+  refunded: { zh: "已退款", en: "Refunded" },
+  net: { zh: "实付", en: "Net paid" },
+} as const satisfies Record<keyof MoneyTotals, Text>;

@@ -1,13 +1,16 @@
-import type { Agreement, AgreementDetail, Charge, Plan } from "@paysign/contracts/mini";
-import { AGREEMENT_NOTES, CHARGE_NOTES } from "./texts.ts";
+import type { Agreement, AgreementDetail, Charge, CustomerRefund, MoneyTotals, Plan } from "@paysign/contracts/mini";
+import { AGREEMENT_NOTES, CHARGE_NOTES, TOTALS_LABELS } from "./texts.ts";
 import {
   agreementStatusText,
   agreementStatusTone,
   chargeStatusText,
   chargeStatusTone,
   dateText,
+  instantDateText,
   moneyText,
   periodText,
+  refundStatusText,
+  refundStatusTone,
   type Tone,
 } from "./format.ts";
 
@@ -22,6 +25,18 @@ export type PlanView = {
   firstChargeText: string;
 };
 
+type RefundView = {
+  id: string;
+  amountText: string;
+  statusText: string;
+  tone: Tone;
+  /** The Asia/Shanghai day it was refunded, or asked for while it is not (yet) refunded. */
+  dateText: string;
+};
+
+/** One line of the totals: charged, refunded, net paid. */
+type TotalView = { key: keyof MoneyTotals; label: string; amountText: string };
+
 type ChargeView = {
   id: string;
   dueDateText: string;
@@ -30,6 +45,8 @@ type ChargeView = {
   tone: Tone;
   /** What the customer may need to know about this period; "" when nothing. */
   note: string;
+  refunds: RefundView[];
+  hasRefunds: boolean;
 };
 
 export type AgreementView = {
@@ -47,6 +64,9 @@ export type AgreementView = {
   canUnsign: boolean;
   charges: ChargeView[];
   hasCharges: boolean;
+  /** Charged, refunded and net paid, when the server sent them (older servers do not); [] otherwise. */
+  totals: TotalView[];
+  hasTotals: boolean;
   /** A sentence on a state that needs more than its label (duplicate, past-due period, paused); "" when none. */
   note: string;
   noteTone: Tone;
@@ -74,7 +94,24 @@ export function planView(plan: Plan): PlanView {
   };
 }
 
-function chargeView(charge: Charge): ChargeView {
+function refundView(refund: CustomerRefund): RefundView {
+  return {
+    id: refund.id,
+    amountText: moneyText(refund.amount),
+    statusText: refundStatusText(refund.status),
+    tone: refundStatusTone(refund.status),
+    dateText: instantDateText(refund.refundedAt ?? refund.createdAt),
+  };
+}
+
+function totalsView(totals: MoneyTotals | undefined): TotalView[] {
+  if (!totals) return [];
+  const keys: (keyof MoneyTotals)[] = ["charged", "refunded", "net"];
+  return keys.map((key) => ({ key, label: TOTALS_LABELS[key].zh, amountText: moneyText(totals[key]) }));
+}
+
+function chargeView(charge: Charge, refunds: readonly CustomerRefund[]): ChargeView {
+  const own = refunds.filter((refund) => refund.chargeId === charge.id).map(refundView);
   return {
     id: charge.id,
     dueDateText: dateText(charge.dueDate),
@@ -82,6 +119,8 @@ function chargeView(charge: Charge): ChargeView {
     statusText: chargeStatusText(charge.status),
     tone: chargeStatusTone(charge.status),
     note: charge.status === "PAST_DUE" || charge.status === "UNKNOWN" ? CHARGE_NOTES[charge.status].zh : "",
+    refunds: own,
+    hasRefunds: own.length > 0,
   };
 }
 
@@ -114,7 +153,9 @@ const UNSIGNABLE: readonly Agreement["status"][] = ["TEMP", "ACTIVE", "PAUSED"];
 
 /** An agreement, with its charges when the detail was read. `title` is the plan's name when known. */
 export function agreementView(agreement: Agreement | AgreementDetail, title: string): AgreementView {
-  const charges = "charges" in agreement ? agreement.charges.map(chargeView) : [];
+  const refunds = ("refunds" in agreement ? agreement.refunds : undefined) ?? [];
+  const charges = "charges" in agreement ? agreement.charges.map((charge) => chargeView(charge, refunds)) : [];
+  const totals = totalsView("totals" in agreement ? agreement.totals : undefined);
   return {
     id: agreement.id,
     title,
@@ -130,6 +171,8 @@ export function agreementView(agreement: Agreement | AgreementDetail, title: str
     canUnsign: UNSIGNABLE.includes(agreement.status),
     charges,
     hasCharges: charges.length > 0,
+    totals,
+    hasTotals: totals.length > 0,
     ...noteOf(agreement),
   };
 }

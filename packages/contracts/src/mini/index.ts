@@ -40,6 +40,7 @@ export {
   shanghaiDateOf,
   tryParseAlipayDateTime,
   tryParseCalendarDate,
+  tryShanghaiDateOfIso,
   type AlipayDateTime,
   type CalendarDate,
   type CalendarDateParts,
@@ -59,3 +60,4 @@ export type {
 export type { Charge } from "../api/resources/charge.ts";
 export type { CreateSessionBody, Customer, Session } from "../api/resources/customer.ts";
 export type { Plan } from "../api/resources/plan.ts";
+export type { CustomerRefund, MoneyTotals, RefundStatus } from "../api/resources/refund.ts";
