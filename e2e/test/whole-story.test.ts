@@ -186,6 +186,13 @@ describe("deductions by the worker process", () => {
     await client.setClock(shanghai("2031-02-10"));
     const { id, agreement } = await signedAgreement(plans.monthly);
     await chargedOn(id, "2031-02-10");
+    // The agreement sweep asks Alipay about a newly signed agreement once (§17): let that query happen first, so the
+    // unsign below is learnt from its notification and not by a query racing it.
+    await waitFor({
+      what: "the first agreement sweep",
+      probe: () => client.agreement(id),
+      done: (found) => found.nextSweepAt !== null && Date.parse(found.nextSweepAt) > Date.parse(shanghai("2031-02-11")),
+    });
 
     const unsigned = await client.sandbox.unsignAgreement(defined(agreement.agreementNo, "agreement.agreementNo"));
     expect(unsigned.status).toBe(200);

@@ -30,6 +30,7 @@ export type AgreementDetail = {
   status: string;
   agreementNo: string | null;
   nextDeductDate: string | null;
+  nextSweepAt: string | null;
   executeTime: string;
   paymentsCount: number;
   paidTotal: string;

@@ -100,6 +100,7 @@ export function presentAdminAgreement(agreement: AgreementRow): AdminAgreement {
     clientResultStatus: agreement.clientResultStatus as AdminAgreement["clientResultStatus"],
     followUpCount: agreement.followUpCount,
     nextFollowUpAt: isoOrNull(agreement.nextFollowUpAt),
+    nextSweepAt: isoOrNull(agreement.nextSweepAt),
   };
 }
 

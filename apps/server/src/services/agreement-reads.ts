@@ -32,9 +32,15 @@ export async function findAgreements(
   return await findAgreementsPage(deps.db.prisma, { filter, cursor, limit: limit ?? DEFAULT_PAGE_LIMIT });
 }
 
+/**
+ * An agreement and its charges are read by several statements: one snapshot keeps them consistent (never a charge
+ * SUCCEEDED beside the next deduction date it already advanced from).
+ */
+const ONE_SNAPSHOT = { isolationLevel: "RepeatableRead" } as const;
+
 /** Operators: one agreement with every charge attempt and its full event log. */
 export async function getAgreementWithHistory(deps: ServiceDeps, id: string): Promise<AgreementWithHistory> {
-  const agreement = await findAgreementWithHistory(deps.db.prisma, id);
+  const agreement = await deps.db.prisma.$transaction((tx) => findAgreementWithHistory(tx, id), ONE_SNAPSHOT);
   if (!agreement) throw notFound("Agreement");
   return agreement;
 }
@@ -44,7 +50,10 @@ export async function getOwnAgreement(
   customerId: string,
   id: string,
 ): Promise<AgreementWithHistory> {
-  const agreement = await findCustomerAgreementWithHistory(deps.db.prisma, { customerId, id });
+  const agreement = await deps.db.prisma.$transaction(
+    (tx) => findCustomerAgreementWithHistory(tx, { customerId, id }),
+    ONE_SNAPSHOT,
+  );
   if (!agreement) throw notFound("Agreement");
   return agreement;
 }

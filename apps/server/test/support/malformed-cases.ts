@@ -45,6 +45,14 @@ export const validBodies: Record<string, unknown> = {
   adminUpdatePlan: { active: true },
   adminDeferAgreement: { deductDate: "2030-01-15" },
   adminRunScheduler: { wait: false },
+  adminRefundCharge: { amount: "1.00", reason: "malformed input refund" },
+  adminRefundDuplicateTrade: { reason: "malformed input refund" },
+};
+
+/** Headers a route requires besides its credentials (the refund routes' Idempotency-Key), so faults elsewhere show. */
+const validHeaders: Record<string, Record<string, string>> = {
+  adminRefundCharge: { "idempotency-key": "malformed-input-refund" },
+  adminRefundDuplicateTrade: { "idempotency-key": "malformed-input-refund" },
 };
 
 /** Resources that exist (seeded), for requests whose fault only shows once the value reaches the row. */
@@ -146,7 +154,7 @@ function validParams(route: RouteDefinition): Record<string, string> {
 /** Every malformed request of one route, derived from its contract. */
 export function malformedCasesOf(route: ContractRoute, credentials: Credentials): MalformedCase[] {
   if (route.bodyContentType === "application/x-www-form-urlencoded") return formCases(route);
-  const auth = authHeadersFor(route, credentials);
+  const auth = { ...authHeadersFor(route, credentials), ...validHeaders[route.operationId] };
   const cases: MalformedCase[] = [];
   const add = (label: string, location: FaultLocation, request: Partial<RawRequest>) => {
     cases.push({

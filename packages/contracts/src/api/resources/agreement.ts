@@ -95,6 +95,10 @@ export const adminAgreementSchema = agreementSchema
     clientResultStatus: paySignResultStatusSchema.nullable(),
     followUpCount: z.number().int().nonnegative(),
     nextFollowUpAt: isoDateTimeSchema.nullable(),
+    nextSweepAt: isoDateTimeSchema.nullable().meta({
+      description:
+        "When the agreement sweep next asks Alipay about it (docs/alipay-protocol.md §17); null: its next round",
+    }),
   })
   .meta({ id: "AdminAgreement" });
 export type AdminAgreement = z.infer<typeof adminAgreementSchema>;
