@@ -74,6 +74,8 @@ const en = {
   refundCharge: "Charge to refund",
   refundAmount: "Amount (yuan)",
   refundReason: "Reason",
+  refundedAt: "Refunded at",
+  refundSource: "Source",
   refundConfirm:
     "Alipay gives this amount of the charge's trade back to the customer's original payment method (alipay.trade.refund). It cannot be undone; several partial refunds may add up to the amount paid, within 90 days of the payment.",
   refunds: "Refunds",
@@ -186,6 +188,8 @@ const zh: Record<MessageKey, string> = {
   refundCharge: "退款的扣款",
   refundAmount: "金额（元）",
   refundReason: "退款原因",
+  refundedAt: "退款时间",
+  refundSource: "来源",
   refundConfirm:
     "支付宝将把该扣款交易的这笔金额原路退回给用户（alipay.trade.refund），无法撤销；多次部分退款合计不超过实付金额，须在付款后 90 天内。",
   refunds: "退款",
