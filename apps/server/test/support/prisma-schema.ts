@@ -52,12 +52,12 @@ export function readPrismaSchema(file: string): PrismaSchema {
 
 const scalarTypes = new Set(["String", "Int", "BigInt", "Boolean", "Decimal", "DateTime", "Json", "Float", "Bytes"]);
 
+/** A scalar or enum field is a column (a scalar list is an array column); a relation field is not. */
 export function isColumn(field: SchemaField, schema: PrismaSchema): boolean {
-  if (field.list) return false;
   return scalarTypes.has(field.type) || schema.enums.has(field.type);
 }
 
-/** The PostgreSQL type Prisma's conventions give a field, as `format_type()` prints it. */
+/** The PostgreSQL type Prisma's conventions give a field, as `format_type()` prints it (a scalar list: `type[]`). */
 export function expectedColumnType(field: SchemaField, schema: PrismaSchema): string {
   if (schema.enums.has(field.type)) return `"${field.type}"`;
   const native = /@db\.(\w+)(?:\(([^)]*)\))?/.exec(field.attributes);
@@ -91,7 +91,7 @@ export function expectedColumnType(field: SchemaField, schema: PrismaSchema): st
   };
   const type = defaults[field.type];
   if (!type) throw new Error(`No column type for ${field.type}`);
-  return type;
+  return field.list ? `${type}[]` : type;
 }
 
 export type ExpectedIndex = { name: string; table: string; columns: string[]; unique: boolean };
