@@ -1,36 +1,27 @@
 import type { AdminAgreement, adminListAgreements, adminListPlans } from "@paysign/contracts";
 import { AGREEMENT_STATUSES, AGREEMENT_STATUS_LABELS } from "@paysign/contracts/mini";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, DatePicker, Input, Select, Space, Table } from "antd";
+import { DatePicker, Input, Space } from "antd";
 import dayjs from "dayjs";
-import { useState } from "react";
 import { call } from "../api.ts";
-import { AgreementStatusTag, Link, PageTitle, Pager } from "../components.tsx";
+import { AgreementStatusTag, Link, PageTitle } from "../components.tsx";
 import { shanghaiTime, yuan } from "../format.ts";
 import { labelOf, useI18n } from "../i18n.tsx";
-import { navigate, queryString } from "../router.ts";
-
-const FILTERS = ["status", "planId", "q", "createdFrom", "createdTo"] as const;
+import { FilterSelect, ListTable, useListPage } from "../list-page.tsx";
 
 export default function Agreements(props: { query: URLSearchParams }) {
   const { t, lang } = useI18n();
-  const filters = Object.fromEntries(FILTERS.map((name) => [name, props.query.get(name) ?? undefined])) as Record<
-    (typeof FILTERS)[number],
-    string | undefined
-  >;
-  const [cursor, setCursor] = useState<string>();
-  const setFilter = (changes: Partial<typeof filters>) => {
-    setCursor(undefined);
-    navigate(`/agreements${queryString({ ...filters, ...changes })}`, { replace: true });
-  };
+  const page = useListPage({
+    path: "/agreements",
+    names: ["status", "planId", "q", "createdFrom", "createdTo"],
+    query: props.query,
+    load: (filters, cursor) =>
+      call<typeof adminListAgreements>("GET", "/admin/v1/agreements", { query: { ...filters, cursor, limit: 20 } }),
+  });
+  const { filters, setFilter } = page;
   const plans = useQuery({
     queryKey: ["plans"],
     queryFn: () => call<typeof adminListPlans>("GET", "/admin/v1/plans"),
-  });
-  const list = useQuery({
-    queryKey: ["agreements", filters, cursor],
-    queryFn: () =>
-      call<typeof adminListAgreements>("GET", "/admin/v1/agreements", { query: { ...filters, cursor, limit: 20 } }),
   });
   const planName = (id: string) => plans.data?.items.find((plan) => plan.id === id)?.name ?? id.slice(0, 8);
 
@@ -46,25 +37,20 @@ export default function Agreements(props: { query: URLSearchParams }) {
           style={{ width: 340 }}
           onSearch={(value) => setFilter({ q: value.trim() || undefined })}
         />
-        <Select
-          aria-label={t("status")}
-          placeholder={t("status")}
-          allowClear
-          style={{ width: 160 }}
+        <FilterSelect
+          label={t("status")}
           value={filters.status}
-          onChange={(value: string | undefined) => setFilter({ status: value })}
+          onChange={(status) => setFilter({ status })}
           options={AGREEMENT_STATUSES.map((status) => ({
             value: status,
             label: labelOf(AGREEMENT_STATUS_LABELS, status, lang),
           }))}
         />
-        <Select
-          aria-label={t("plan")}
-          placeholder={t("plan")}
-          allowClear
-          style={{ width: 220 }}
+        <FilterSelect
+          label={t("plan")}
+          width={220}
           value={filters.planId}
-          onChange={(value: string | undefined) => setFilter({ planId: value })}
+          onChange={(planId) => setFilter({ planId })}
           options={(plans.data?.items ?? []).map((plan) => ({ value: plan.id, label: plan.name }))}
         />
         <DatePicker.RangePicker
@@ -78,13 +64,8 @@ export default function Agreements(props: { query: URLSearchParams }) {
           }}
         />
       </Space>
-      {list.isError ? <Alert type="error" title={list.error.message} /> : null}
-      <Table<AdminAgreement>
-        rowKey="id"
-        loading={list.isPending}
-        dataSource={list.data?.items ?? []}
-        pagination={false}
-        size="middle"
+      <ListTable<AdminAgreement>
+        page={page}
         columns={[
           {
             title: t("externalNo"),
@@ -100,13 +81,6 @@ export default function Agreements(props: { query: URLSearchParams }) {
           { title: t("created"), dataIndex: "createdAt", render: (value: string) => shanghaiTime(value) },
         ]}
       />
-      <div style={{ marginTop: 16 }}>
-        <Pager
-          nextCursor={list.data?.nextCursor}
-          onFirst={() => setCursor(undefined)}
-          onNext={() => setCursor(list.data?.nextCursor ?? undefined)}
-        />
-      </div>
     </>
   );
 }

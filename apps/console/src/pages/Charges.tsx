@@ -1,43 +1,31 @@
 import type { Charge, adminListCharges } from "@paysign/contracts";
 import { CHARGE_STATUSES, CHARGE_STATUS_LABELS } from "@paysign/contracts/mini";
-import { useQuery } from "@tanstack/react-query";
-import { Alert, DatePicker, Select, Space, Table } from "antd";
+import { DatePicker, Space } from "antd";
 import dayjs from "dayjs";
-import { useState } from "react";
 import { call } from "../api.ts";
-import { ChargeStatusTag, Link, PageTitle, Pager } from "../components.tsx";
+import { ChargeStatusTag, PageTitle } from "../components.tsx";
 import { shanghaiTime, yuan } from "../format.ts";
 import { labelOf, useI18n } from "../i18n.tsx";
-import { navigate, queryString } from "../router.ts";
-
-const FILTERS = ["status", "dueFrom", "dueTo"] as const;
+import { AgreementIdLink, FilterSelect, ListTable, useListPage } from "../list-page.tsx";
 
 export default function Charges(props: { query: URLSearchParams }) {
   const { t, lang } = useI18n();
-  const filters = Object.fromEntries(FILTERS.map((name) => [name, props.query.get(name) ?? undefined])) as Record<
-    (typeof FILTERS)[number],
-    string | undefined
-  >;
-  const [cursor, setCursor] = useState<string>();
-  const setFilter = (changes: Partial<typeof filters>) => {
-    setCursor(undefined);
-    navigate(`/charges${queryString({ ...filters, ...changes })}`, { replace: true });
-  };
-  const list = useQuery({
-    queryKey: ["charges", filters, cursor],
-    queryFn: () => call<typeof adminListCharges>("GET", "/admin/v1/charges", { query: { ...filters, cursor } }),
+  const page = useListPage({
+    path: "/charges",
+    names: ["status", "dueFrom", "dueTo"],
+    query: props.query,
+    load: (filters, cursor) =>
+      call<typeof adminListCharges>("GET", "/admin/v1/charges", { query: { ...filters, cursor } }),
   });
+  const { filters, setFilter } = page;
   return (
     <>
       <PageTitle>{t("navCharges")}</PageTitle>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Select
-          aria-label={t("status")}
-          placeholder={t("status")}
-          allowClear
-          style={{ width: 160 }}
+        <FilterSelect
+          label={t("status")}
           value={filters.status}
-          onChange={(value: string | undefined) => setFilter({ status: value })}
+          onChange={(status) => setFilter({ status })}
           options={CHARGE_STATUSES.map((status) => ({
             value: status,
             label: labelOf(CHARGE_STATUS_LABELS, status, lang),
@@ -52,19 +40,14 @@ export default function Charges(props: { query: URLSearchParams }) {
           }}
         />
       </Space>
-      {list.isError ? <Alert type="error" title={list.error.message} /> : null}
-      <Table<Charge>
-        rowKey="id"
-        loading={list.isPending}
-        dataSource={list.data?.items ?? []}
-        pagination={false}
-        size="middle"
+      <ListTable<Charge>
+        page={page}
         columns={[
           { title: t("dueDate"), dataIndex: "dueDate" },
           {
             title: t("agreement"),
             dataIndex: "agreementId",
-            render: (value: string) => <Link to={`/agreements/${value}`}>{value.slice(0, 8)}</Link>,
+            render: (value: string) => <AgreementIdLink id={value} />,
           },
           { title: t("amount"), dataIndex: "amount", align: "right", render: (value: string) => yuan(value) },
           { title: t("status"), dataIndex: "status", render: (value: string) => <ChargeStatusTag status={value} /> },
@@ -77,13 +60,6 @@ export default function Charges(props: { query: URLSearchParams }) {
           },
         ]}
       />
-      <div style={{ marginTop: 16 }}>
-        <Pager
-          nextCursor={list.data?.nextCursor}
-          onFirst={() => setCursor(undefined)}
-          onNext={() => setCursor(list.data?.nextCursor ?? undefined)}
-        />
-      </div>
     </>
   );
 }

@@ -1,12 +1,10 @@
 import type { AdminNotification, adminListNotifications } from "@paysign/contracts";
-import { useQuery } from "@tanstack/react-query";
-import { Alert, Select, Space, Table, Tag } from "antd";
-import { useState } from "react";
+import { Space, Tag } from "antd";
 import { call } from "../api.ts";
-import { PageTitle, Pager, TAG_COLORS } from "../components.tsx";
+import { PageTitle, TAG_COLORS } from "../components.tsx";
 import { shanghaiTime } from "../format.ts";
 import { useI18n } from "../i18n.tsx";
-import { navigate, queryString } from "../router.ts";
+import { FilterSelect, ListTable, useListPage } from "../list-page.tsx";
 
 const OUTCOMES = ["APPLIED", "NO_CHANGE", "UNKNOWN_TARGET", "MISMATCH", "IGNORED"] as const satisfies ReadonlyArray<
   AdminNotification["outcome"]
@@ -21,55 +19,38 @@ const outcomeColors: Record<AdminNotification["outcome"], string> = {
 
 export default function Notifications(props: { query: URLSearchParams }) {
   const { t } = useI18n();
-  const outcome = props.query.get("outcome") ?? undefined;
-  const notifyType = props.query.get("notifyType") ?? undefined;
-  const [cursor, setCursor] = useState<string>();
-  const setFilter = (changes: { outcome?: string | undefined; notifyType?: string | undefined }) => {
-    setCursor(undefined);
-    navigate(`/notifications${queryString({ outcome, notifyType, ...changes })}`, { replace: true });
-  };
-  const list = useQuery({
-    queryKey: ["notifications", outcome, notifyType, cursor],
-    queryFn: () =>
-      call<typeof adminListNotifications>("GET", "/admin/v1/notifications", {
-        query: { outcome, notifyType, cursor },
-      }),
+  const page = useListPage({
+    path: "/notifications",
+    names: ["outcome", "notifyType"],
+    query: props.query,
+    load: (filters, cursor) =>
+      call<typeof adminListNotifications>("GET", "/admin/v1/notifications", { query: { ...filters, cursor } }),
   });
+  const { filters, setFilter } = page;
   return (
     <>
       <PageTitle>{t("navNotifications")}</PageTitle>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Select
-          aria-label={t("outcome")}
-          placeholder={t("outcome")}
-          allowClear
-          style={{ width: 180 }}
-          value={outcome}
-          onChange={(value: string | undefined) => setFilter({ outcome: value })}
+        <FilterSelect
+          label={t("outcome")}
+          width={180}
+          value={filters.outcome}
+          onChange={(outcome) => setFilter({ outcome })}
           options={OUTCOMES.map((value) => ({ value, label: value }))}
         />
-        <Select
-          aria-label={t("notifyType")}
-          placeholder={t("notifyType")}
-          allowClear
-          style={{ width: 200 }}
-          value={notifyType}
-          onChange={(value: string | undefined) => setFilter({ notifyType: value })}
+        <FilterSelect
+          label={t("notifyType")}
+          width={200}
+          value={filters.notifyType}
+          onChange={(notifyType) => setFilter({ notifyType })}
           options={["dut_user_sign", "dut_user_unsign", "trade_status_sync"].map((value) => ({ value, label: value }))}
         />
       </Space>
-      {list.isError ? <Alert type="error" title={list.error.message} /> : null}
-      <Table<AdminNotification>
-        rowKey="id"
-        loading={list.isPending}
-        dataSource={list.data?.items ?? []}
-        pagination={false}
-        size="middle"
-        expandable={{
-          expandedRowRender: (row) => (
-            <pre style={{ margin: 0, maxHeight: 300, overflow: "auto" }}>{JSON.stringify(row.params, null, 2)}</pre>
-          ),
-        }}
+      <ListTable<AdminNotification>
+        page={page}
+        expandedRowRender={(row) => (
+          <pre style={{ margin: 0, maxHeight: 300, overflow: "auto" }}>{JSON.stringify(row.params, null, 2)}</pre>
+        )}
         columns={[
           { title: t("received"), dataIndex: "receivedAt", render: (value: string) => shanghaiTime(value) },
           { title: t("notifyType"), dataIndex: "notifyType" },
@@ -83,13 +64,6 @@ export default function Notifications(props: { query: URLSearchParams }) {
           { title: t("detail"), dataIndex: "detail" },
         ]}
       />
-      <div style={{ marginTop: 16 }}>
-        <Pager
-          nextCursor={list.data?.nextCursor}
-          onFirst={() => setCursor(undefined)}
-          onNext={() => setCursor(list.data?.nextCursor ?? undefined)}
-        />
-      </div>
     </>
   );
 }

@@ -1,12 +1,10 @@
 import type { Refund, adminListRefunds } from "@paysign/contracts";
-import { useQuery } from "@tanstack/react-query";
-import { Alert, Select, Space, Table, Tag } from "antd";
-import { useState } from "react";
+import { Space, Tag } from "antd";
 import { call } from "../api.ts";
-import { Link, PageTitle, Pager, TAG_COLORS } from "../components.tsx";
+import { PageTitle, TAG_COLORS } from "../components.tsx";
 import { shanghaiTime, yuan } from "../format.ts";
 import { useI18n } from "../i18n.tsx";
-import { navigate, queryString } from "../router.ts";
+import { AgreementIdLink, FilterSelect, ListTable, useListPage } from "../list-page.tsx";
 
 // The darkened tag colours every page uses: antd's light presets fail axe's contrast check.
 const STATUS_COLORS: Record<Refund["status"], string> = {
@@ -18,42 +16,32 @@ const STATUS_COLORS: Record<Refund["status"], string> = {
 /** Every refund, newest first: PENDING ones are being settled with Alipay's refund query. */
 export default function Refunds(props: { query: URLSearchParams }) {
   const { t } = useI18n();
-  const status = props.query.get("status") ?? undefined;
-  const [cursor, setCursor] = useState<string>();
-  const list = useQuery({
-    queryKey: ["refunds", status, cursor],
-    queryFn: () => call<typeof adminListRefunds>("GET", "/admin/v1/refunds", { query: { status, cursor } }),
+  const page = useListPage({
+    path: "/refunds",
+    names: ["status"],
+    query: props.query,
+    load: (filters, cursor) =>
+      call<typeof adminListRefunds>("GET", "/admin/v1/refunds", { query: { ...filters, cursor } }),
   });
   return (
     <>
       <PageTitle>{t("navRefunds")}</PageTitle>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Select
-          aria-label={t("status")}
-          placeholder={t("status")}
-          allowClear
-          style={{ width: 160 }}
-          value={status}
-          onChange={(value: string | undefined) => {
-            setCursor(undefined);
-            navigate(`/refunds${queryString({ status: value })}`, { replace: true });
-          }}
+        <FilterSelect
+          label={t("status")}
+          value={page.filters.status}
+          onChange={(status) => page.setFilter({ status })}
           options={Object.keys(STATUS_COLORS).map((value) => ({ value, label: value }))}
         />
       </Space>
-      {list.isError ? <Alert type="error" title={list.error.message} /> : null}
-      <Table<Refund>
-        rowKey="id"
-        loading={list.isPending}
-        dataSource={list.data?.items ?? []}
-        pagination={false}
-        size="middle"
+      <ListTable<Refund>
+        page={page}
         columns={[
           { title: t("created"), dataIndex: "createdAt", render: (value: string) => shanghaiTime(value) },
           {
             title: t("agreement"),
             dataIndex: "agreementId",
-            render: (value: string) => <Link to={`/agreements/${value}`}>{value.slice(0, 8)}</Link>,
+            render: (value: string) => <AgreementIdLink id={value} />,
           },
           { title: t("amount"), dataIndex: "amount", align: "right", render: (value: string) => yuan(value) },
           {
@@ -68,13 +56,6 @@ export default function Refunds(props: { query: URLSearchParams }) {
           { title: t("refundedAt"), dataIndex: "refundedAt", render: (value: string | null) => shanghaiTime(value) },
         ]}
       />
-      <div style={{ marginTop: 16 }}>
-        <Pager
-          nextCursor={list.data?.nextCursor}
-          onFirst={() => setCursor(undefined)}
-          onNext={() => setCursor(list.data?.nextCursor ?? undefined)}
-        />
-      </div>
     </>
   );
 }
