@@ -1,6 +1,6 @@
 import { createSign, randomBytes } from "node:crypto";
 import iconv from "iconv-lite";
-import { defined } from "@paysign/test-kit";
+import { defined, encodeCharsetForm } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { agreementState, waitFor } from "./support/agreement-state.ts";
 import { monthlyPlanId, signIn } from "./support/customer-client.ts";
@@ -50,21 +50,6 @@ function sign(params: Record<string, string>, as: SignAs): Record<string, string
   return { ...params, sign_type: algorithm === "RSA-SHA1" ? "RSA" : "RSA2", sign: signature };
 }
 
-/** A form body percent-encoded over the bytes of each value in `charset`, as a GBK sender writes it. */
-function encodeForm(params: Record<string, string>, charset: string): string {
-  const percent = (text: string) =>
-    [...iconv.encode(text, charset)]
-      .map((byte) =>
-        /[A-Za-z0-9*\-._]/.test(String.fromCharCode(byte))
-          ? String.fromCharCode(byte)
-          : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
-      )
-      .join("");
-  return Object.entries(params)
-    .map(([key, value]) => `${percent(key)}=${percent(value)}`)
-    .join("&");
-}
-
 async function post(body: string, contentType: string) {
   const response = await fetch(`${stack.api}/alipay/notify`, {
     method: "POST",
@@ -79,7 +64,7 @@ describe("charsets (§18.1)", () => {
     "a %s notification signed over its bytes in that charset is verified and its Chinese subject stored as text",
     async (charset) => {
       const params = sign(tradeNotification({ charset }), { charset, emptyValues: "keep" });
-      const body = encodeForm(params, charset);
+      const body = encodeCharsetForm(params, charset);
 
       const answer = await post(body, `application/x-www-form-urlencoded; charset=${charset}`);
 
@@ -92,7 +77,7 @@ describe("charsets (§18.1)", () => {
   test("the charset body parameter decodes the form even when the Content-Type names none", async () => {
     const params = sign(tradeNotification({ charset: "GBK" }), { charset: "GBK", emptyValues: "keep" });
 
-    const answer = await post(encodeForm(params, "GBK"), "application/x-www-form-urlencoded");
+    const answer = await post(encodeCharsetForm(params, "GBK"), "application/x-www-form-urlencoded");
 
     expect(answer).toEqual({ status: 200, text: "success" });
     const row = await inboxRow(defined(params.notify_id, "notify_id"));
@@ -102,7 +87,7 @@ describe("charsets (§18.1)", () => {
   test("a GBK notification whose signature covers the UTF-8 bytes of the text is refused", async () => {
     const params = sign(tradeNotification({ charset: "GBK" }), { charset: "utf-8", emptyValues: "keep" });
 
-    const answer = await post(encodeForm(params, "GBK"), "application/x-www-form-urlencoded; charset=GBK");
+    const answer = await post(encodeCharsetForm(params, "GBK"), "application/x-www-form-urlencoded; charset=GBK");
 
     expect(answer).toEqual({ status: 400, text: "fail" });
     expect(await inboxRow(defined(params.notify_id, "notify_id"))).toBeNull();
@@ -111,7 +96,7 @@ describe("charsets (§18.1)", () => {
   test("a charset outside utf-8, gbk, gb2312 and gb18030 is refused with fail and stores nothing", async () => {
     const params = sign(tradeNotification({ charset: "big5" }), { charset: "big5", emptyValues: "keep" });
 
-    const answer = await post(encodeForm(params, "big5"), "application/x-www-form-urlencoded; charset=big5");
+    const answer = await post(encodeCharsetForm(params, "big5"), "application/x-www-form-urlencoded; charset=big5");
 
     expect(answer).toEqual({ status: 400, text: "fail" });
     expect(await inboxRow(defined(params.notify_id, "notify_id"))).toBeNull();
@@ -124,7 +109,7 @@ describe("empty-valued parameters (§18.3)", () => {
     async (emptyValues) => {
       const params = sign(tradeNotification({ passback_params: "" }), { charset: "utf-8", emptyValues });
 
-      const answer = await post(encodeForm(params, "utf-8"), "application/x-www-form-urlencoded; charset=utf-8");
+      const answer = await post(encodeCharsetForm(params, "utf-8"), "application/x-www-form-urlencoded; charset=utf-8");
 
       expect(answer).toEqual({ status: 200, text: "success" });
       const row = await inboxRow(defined(params.notify_id, "notify_id"));
@@ -137,7 +122,7 @@ describe("empty-valued parameters (§18.3)", () => {
     // A value emptied after signing: neither the received form nor the form without empties is what was signed.
     const tampered = { ...signed, subject: "" };
 
-    const answer = await post(encodeForm(tampered, "utf-8"), "application/x-www-form-urlencoded; charset=utf-8");
+    const answer = await post(encodeCharsetForm(tampered, "utf-8"), "application/x-www-form-urlencoded; charset=utf-8");
 
     expect(answer).toEqual({ status: 400, text: "fail" });
     expect(await inboxRow(defined(signed.notify_id, "notify_id"))).toBeNull();

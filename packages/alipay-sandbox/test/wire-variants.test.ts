@@ -2,7 +2,7 @@ import { createSign, createVerify } from "node:crypto";
 import iconv from "iconv-lite";
 import { formatAlipayDateTime } from "@paysign/contracts";
 import { buildNotifySignContent } from "@paysign/contracts/alipay";
-import { defined } from "@paysign/test-kit";
+import { defined, encodeCharsetForm } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver } from "./support/notify-receiver.ts";
 import { APP_ID, createUser, signAgreement, startHarness, testKeys, type Harness } from "./support/sandbox-harness.ts";
@@ -54,21 +54,6 @@ function verifiesOver(bytes: Buffer, sign: string, algorithm: "RSA-SHA256" | "RS
   return createVerify(algorithm).update(bytes).verify(testKeys().alipay.publicKey, sign, "base64");
 }
 
-/** A form body percent-encoded over the bytes of each key and value in `charset`, as a GBK client writes it. */
-function encodeForm(params: Record<string, string>, charset: string): string {
-  const percent = (text: string) =>
-    [...iconv.encode(text, charset)]
-      .map((byte) =>
-        /[A-Za-z0-9*\-._]/.test(String.fromCharCode(byte))
-          ? String.fromCharCode(byte)
-          : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
-      )
-      .join("");
-  return Object.entries(params)
-    .map(([key, value]) => `${percent(key)}=${percent(value)}`)
-    .join("&");
-}
-
 type HandBuilt = {
   method: string;
   biz: Record<string, unknown>;
@@ -106,7 +91,7 @@ async function handBuilt(call: HandBuilt): Promise<RawAnswer> {
   const response = await fetch(`${harness.url}/gateway.do`, {
     method: "POST",
     headers: { "content-type": `application/x-www-form-urlencoded;charset=${charset}` },
-    body: encodeForm({ ...params, sign }, charset),
+    body: encodeCharsetForm({ ...params, sign }, charset),
   });
   return { contentType: response.headers.get("content-type") ?? "", bytes: Buffer.from(await response.arrayBuffer()) };
 }

@@ -1,3 +1,4 @@
+export { encodeCharsetForm } from "./charset-form.ts";
 export { CHROMIUM_ARGS, findChromium } from "./chromium.ts";
 export { defined } from "./defined.ts";
 export { freePort } from "./free-port.ts";
