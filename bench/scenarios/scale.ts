@@ -123,6 +123,7 @@ function summarizePlan(explained: unknown): PlanSummary {
       if (!scans.includes(scan)) scans.push(scan);
       if (node["Node Type"] === "Seq Scan") seqScans.push(node["Relation Name"]);
     }
+    if (node["Node Type"] === "Bitmap Index Scan") scans.push(`Bitmap Index Scan (${node["Index Name"]})`);
     for (const child of node.Plans ?? []) walk(child);
   };
   if (root) walk(root.Plan);

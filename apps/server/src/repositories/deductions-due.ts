@@ -11,10 +11,15 @@ export function findDuePeriods(
   input: { now: Date; today: CalendarDate; horizon: CalendarDate; limit: number },
 ): Promise<Array<{ agreementId: string; dueDate: Date }>> {
   const { now, today, horizon, limit } = input;
+  // The charge of each due agreement is looked up by its (agreementId, dueDate) key (LIMIT 1 keeps the lookup a
+  // nested loop: a plain join may be planned as a hash of the whole Charge table, which grows with the history).
   return db.$queryRaw`
     SELECT a.id AS "agreementId", a."nextDeductDate" AS "dueDate"
     FROM "Agreement" a
-    LEFT JOIN "Charge" c ON c."agreementId" = a.id AND c."dueDate" = a."nextDeductDate"
+    LEFT JOIN LATERAL (
+      SELECT c.id, c.status, c."nextAttemptAt" FROM "Charge" c
+      WHERE c."agreementId" = a.id AND c."dueDate" = a."nextDeductDate"
+      LIMIT 1) c ON true
     WHERE a.status = 'ACTIVE' AND a."agreementNo" IS NOT NULL
       AND a."nextDeductDate" IS NOT NULL AND a."nextDeductDate" <= ${horizon}::date
       AND (c.id IS NULL
