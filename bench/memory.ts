@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 
 /** The API's memory target (issue #20): peak resident set size. */
-export const API_PEAK_RSS_TARGET_MB = 256;
+const API_PEAK_RSS_TARGET_MB = 256;
 
 /**
  * The peak resident set size of a process so far (`VmHWM` of /proc/<pid>/status) in MB, or undefined where there is
  * no /proc (not Linux) or the process is gone.
  */
-export async function peakRssMb(pid: number): Promise<number | undefined> {
+async function peakRssMb(pid: number): Promise<number | undefined> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
   const kilobytes = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
   return kilobytes === undefined ? undefined : Math.round(Number(kilobytes) / 1024);
