@@ -8,6 +8,7 @@ import { runConsole } from "./scenarios/console.ts";
 import { runDeductions } from "./scenarios/deductions.ts";
 import { runMiniprogram } from "./scenarios/miniprogram.ts";
 import { runNotify } from "./scenarios/notify.ts";
+import { runScale } from "./scenarios/scale.ts";
 import { runSignstr } from "./scenarios/signstr.ts";
 
 export const scenarios = {
@@ -16,6 +17,7 @@ export const scenarios = {
   deductions: runDeductions,
   miniprogram: runMiniprogram,
   console: runConsole,
+  scale: runScale,
 } satisfies Record<string, (options: ScenarioOptions) => Promise<ScenarioResult>>;
 
 export type ScenarioName = keyof typeof scenarios;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { createDatabase, type Database } from "@paysign/server";
 import { readProfile, summarizeProfile } from "./profile.ts";
 import type { ScenarioResult } from "./results.ts";
-import { startBenchStack, type BenchStack } from "./stack.ts";
+import { startBenchStack, type BenchStack, type StackOptions } from "./stack.ts";
 
 /** How big a run is: `full` for `pnpm bench`, `small` for the shape test. */
 export type Sizes = {
@@ -16,6 +16,9 @@ export type Sizes = {
   notifyConnections: number;
   deductionAgreements: number;
   floorSeconds: number;
+  /** `scale`: the table sizes seeded one after the other, and the due set of its fixed-due tick. */
+  scaleSizes: number[];
+  scaleFixedDue: number;
 };
 
 export const fullSizes: Sizes = {
@@ -28,6 +31,8 @@ export const fullSizes: Sizes = {
   notifyConnections: 32,
   deductionAgreements: 100,
   floorSeconds: 3,
+  scaleSizes: [10_000, 100_000, 1_000_000],
+  scaleFixedDue: 100,
 };
 
 export const smallSizes: Sizes = {
@@ -40,6 +45,8 @@ export const smallSizes: Sizes = {
   notifyConnections: 4,
   deductionAgreements: 12,
   floorSeconds: 0.5,
+  scaleSizes: [1_000, 3_000, 10_000],
+  scaleFixedDue: 5,
 };
 
 export type ScenarioOptions = {
@@ -57,14 +64,24 @@ export type ScenarioRun = (context: {
   markLoad: (window: Window) => void;
 }) => Promise<ScenarioResult>;
 
-/** Runs one scenario on a fresh stack (own PostgreSQL, sandbox and API in a child process), torn down after. */
-export async function onFreshStack(name: string, options: ScenarioOptions, run: ScenarioRun): Promise<ScenarioResult> {
+/**
+ * Runs one scenario on a fresh stack (own PostgreSQL, sandbox and API in a child process), torn down after;
+ * `stackEnv` adds to the server's environment.
+ */
+export async function onFreshStack(
+  name: string,
+  options: ScenarioOptions & { stackEnv?: StackOptions["env"] },
+  run: ScenarioRun,
+): Promise<ScenarioResult> {
   const cpuProfileDir = options.profileDir ? path.join(options.profileDir, name) : undefined;
   if (cpuProfileDir) {
     await rm(cpuProfileDir, { recursive: true, force: true });
     await mkdir(cpuProfileDir, { recursive: true });
   }
-  const stack = await startBenchStack(cpuProfileDir ? { cpuProfileDir } : {});
+  const stack = await startBenchStack({
+    ...(options.stackEnv ? { env: options.stackEnv } : {}),
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  });
   const db = createDatabase({ url: stack.databaseUrl, poolSize: 4, logger: console });
   let window: Window | undefined;
   let result: ScenarioResult;

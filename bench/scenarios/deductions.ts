@@ -1,6 +1,7 @@
 import { defined } from "@paysign/test-kit";
 import { AlipaySdk } from "alipay-sdk";
 import { admin, asCustomer, expectStatus, mapConcurrent, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
+import { apiPeakRss } from "../memory.ts";
 import { monotonicMicros } from "../profile.ts";
 import { ratiosOf, round, unavailable, type ScenarioResult } from "../results.ts";
 import { onFreshStack, type ScenarioOptions } from "../scenario.ts";
@@ -129,6 +130,7 @@ export function runDeductions(options: ScenarioOptions): Promise<ScenarioResult>
       stack,
       paid.slice(0, Math.min(paid.length, 200)).map((trade) => trade.out_trade_no),
     );
+    const memory = await apiPeakRss(stack);
     const peers = { gateway_sequential: round(gateway) };
     return {
       status: "ok",
@@ -142,6 +144,7 @@ export function runDeductions(options: ScenarioOptions): Promise<ScenarioResult>
         no_period_charged_twice:
           periods.size === charges.length && [...tradesPerAgreement.values()].every((trades) => trades === 1),
         second_run_makes_no_new_trade: trades.length === tradesAfterFirst.length,
+        ...memory.checks,
       },
       details: {
         agreements: ids.length,
@@ -150,6 +153,7 @@ export function runDeductions(options: ScenarioOptions): Promise<ScenarioResult>
         seconds: round(seconds),
         trades: paid.length,
         second_run_enqueued: again.body.enqueued as number,
+        ...memory.details,
       },
     };
   });

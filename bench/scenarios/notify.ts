@@ -4,6 +4,7 @@ import path from "node:path";
 import { defined } from "@paysign/test-kit";
 import { asCustomer, expectStatus, mapConcurrent, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
 import { runLoad } from "../load.ts";
+import { apiPeakRss } from "../memory.ts";
 import { monotonicMicros } from "../profile.ts";
 import type { Database } from "@paysign/server";
 import { ratiosOf, round, type ScenarioResult } from "../results.ts";
@@ -165,6 +166,7 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
       db.prisma.notificationInbox.count({ where: { notifyId: { in: notifyIds } } }),
       db.prisma.notificationInbox.count({ where: { notifyId: { in: notifyIds }, outcome: "APPLIED" } }),
     ]);
+    const memory = await apiPeakRss(stack);
     const value = measured.perSecond;
     const peers = {
       target: NOTIFY_TARGET_PER_SECOND,
@@ -188,6 +190,7 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
           activations.length === ids.length && activations.every((row) => row._count._all === 1),
         one_inbox_row_per_notify_id: inboxRows === notifyIds.length,
         every_notify_id_applied_once: applied === notifyIds.length,
+        ...memory.checks,
       },
       details: {
         agreements: ids.length,
@@ -196,6 +199,7 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
         measured_requests: measured.total,
         seconds: measured.durationSeconds,
         connections,
+        ...memory.details,
       },
     };
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eventReasonOf, type AgreementFacts, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
-import type { PoolClient } from "pg";
+import pg, { type PoolClient, type QueryResult } from "pg";
 import type { Database } from "../db/prisma.ts";
 
 /**
@@ -206,13 +206,59 @@ export async function recordNotification(
   const { rows } =
     liveSibling === undefined
       ? await db.sql.query<RecordRow>(query)
-      : await underCustomerLock(db, expected.id, (client) => client.query<RecordRow>(query));
+      : ((await lockedInOneRoundTrip(db, expected.id, query)) ??
+        (await underCustomerLock(db, expected.id, (client) => client.query<RecordRow>(query))));
   const result = rows[0];
   if (!result?.unchanged) return "moved";
   return result.inserted ? "recorded" : "duplicate";
 }
 
 type RecordRow = { unchanged: boolean; inserted: boolean };
+
+type SqlValue = string | boolean | number | Date | null;
+
+/** A parameter as an SQL literal; undefined when it cannot be one (a NUL character, which no literal can hold). */
+function literalOf(value: SqlValue): string | undefined {
+  if (value === null) return "NULL";
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : undefined;
+  const text = value instanceof Date ? value.toISOString() : value;
+  return text.includes("\0") ? undefined : pg.escapeLiteral(text);
+}
+
+/** A statement's text split at its `$n`: text, parameter index, text, …; split once per statement. */
+const splitTexts = new Map<string, Array<string | number>>();
+
+/** `text` with each `$n` replaced by the literal of `values[n - 1]`; undefined when one has none. */
+function withLiterals(text: string, values: readonly SqlValue[]): string | undefined {
+  const literals = values.map(literalOf);
+  if (literals.includes(undefined)) return undefined;
+  let parts = splitTexts.get(text);
+  if (!parts) {
+    parts = text.split(/\$(\d+)/).map((part, index) => (index % 2 === 1 ? Number(part) - 1 : part));
+    splitTexts.set(text, parts);
+  }
+  return parts.map((part) => (typeof part === "number" ? (literals[part] ?? "NULL") : part)).join("");
+}
+
+/**
+ * The customer lock and the statement as one simple-protocol message of two statements: PostgreSQL runs them as one
+ * implicit transaction (rolled back whole on an error) and gives each statement its own snapshot, so the statement
+ * still sees every activation committed before the lock was granted — the transaction of `underCustomerLock`, in one
+ * round trip instead of four. The parameters become escaped literals (every non-text one has its cast in the text);
+ * undefined when a value cannot be a literal, for the caller to take the parameterised path.
+ */
+async function lockedInOneRoundTrip(
+  db: Database,
+  agreementId: string,
+  query: { text: string; values: SqlValue[] },
+): Promise<{ rows: RecordRow[] } | undefined> {
+  const lock = withLiterals(lockAgreementAndCustomerSql, [agreementId]);
+  const statement = withLiterals(query.text, query.values);
+  if (lock === undefined || statement === undefined) return undefined;
+  const results = (await db.sql.query(`${lock};\n${statement}`)) as unknown as Array<QueryResult<RecordRow>>;
+  return { rows: results.at(-1)?.rows ?? [] };
+}
 
 /** Runs `work` in a transaction holding the agreement's row lock, then its customer's (the order every writer uses). */
 async function underCustomerLock<T>(db: Database, agreementId: string, work: (client: PoolClient) => Promise<T>) {
