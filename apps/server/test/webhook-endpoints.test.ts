@@ -132,9 +132,9 @@ describe("webhook endpoint CRUD", () => {
     expect(await prisma.webhookEvent.findUnique({ where: { id: event.id } })).not.toBeNull();
     expect((await admin(`/admin/v1/webhook-endpoints/${id}`)).status).toBe(404);
     expect((await admin(`/admin/v1/webhook-endpoints/${id}`, { method: "DELETE" })).status).toBe(404);
-    expect((await admin(`/admin/v1/webhook-endpoints/${id}`, { method: "PATCH", body: { enabled: true } })).status).toBe(
-      404,
-    );
+    expect(
+      (await admin(`/admin/v1/webhook-endpoints/${id}`, { method: "PATCH", body: { enabled: true } })).status,
+    ).toBe(404);
     expect((await admin(`/admin/v1/webhook-endpoints/${id}/rotate-secret`, { body: {} })).status).toBe(404);
   });
 
@@ -224,14 +224,22 @@ describe("secret rotation", () => {
     });
     expect(immediate.body.endpoint.previousSecretValidUntil).toBeNull();
     const stored = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
-    expect(stored).toMatchObject({ secret: immediate.body.secret, previousSecret: null, previousSecretExpiresAt: null });
+    expect(stored).toMatchObject({
+      secret: immediate.body.secret,
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+    });
   });
 });
 
 describe("validation", () => {
   test.each([
     ["an unknown event type", { url: "https://a.example.com/", eventTypes: ["agreement.created"] }, /eventTypes/],
-    ["a repeated event type", { url: "https://a.example.com/", eventTypes: ["charge.failed", "charge.failed"] }, /once/],
+    [
+      "a repeated event type",
+      { url: "https://a.example.com/", eventTypes: ["charge.failed", "charge.failed"] },
+      /once/,
+    ],
     ["a relative URL", { url: "/webhooks" }, /url/],
     ["an ftp URL", { url: "ftp://a.example.com/hooks" }, /url/],
     ["an unknown field", { url: "https://a.example.com/", secret: "whsec_AAAA" }, /secret/],
@@ -345,7 +353,12 @@ describe("URL rules in production (SSRF)", () => {
     await expect(checkWebhookEndpointUrl("https://8.8.8.8/in", policy)).resolves.toMatchObject({
       addresses: ["8.8.8.8"],
     });
-    expect(asked).toEqual(["hooks.merchant.example", "mixed.merchant.example", "rebind.merchant.example", "nowhere.merchant.example"]);
+    expect(asked).toEqual([
+      "hooks.merchant.example",
+      "mixed.merchant.example",
+      "rebind.merchant.example",
+      "nowhere.merchant.example",
+    ]);
   });
 });
 

@@ -53,7 +53,9 @@ function refuseAddress(host: string, address: string): AppError {
 export async function checkWebhookEndpointUrl(raw: string, policy: WebhookUrlPolicy): Promise<CheckedWebhookUrl> {
   const parsed = URL.parse(raw);
   if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) {
-    throw refuse("a webhook URL must be an absolute https:// URL (http:// outside production), such as https://example.com/webhooks");
+    throw refuse(
+      "a webhook URL must be an absolute https:// URL (http:// outside production), such as https://example.com/webhooks",
+    );
   }
   if (parsed.username !== "" || parsed.password !== "") {
     throw refuse(
@@ -64,7 +66,10 @@ export async function checkWebhookEndpointUrl(raw: string, policy: WebhookUrlPol
   if (parsed.protocol !== "https:") {
     throw refuse("webhook URLs must be https in production: use an https:// URL the internet can reach");
   }
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "").toLowerCase();
+  const host = parsed.hostname
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "")
+    .toLowerCase();
   if (ipaddr.isValid(host)) {
     if (isForbiddenWebhookAddress(host)) throw refuseAddress(host, host);
     return { url: parsed.href, addresses: [host] };
