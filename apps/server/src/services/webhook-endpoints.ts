@@ -25,7 +25,7 @@ const HOUR_MS = 3_600_000;
 export type WebhookEndpointView = { row: WebhookEndpointRow; previousSecretValidUntil: Date | null };
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes, what `new Webhook(secret)` takes. */
-export function createWebhookSecret(): string {
+function createWebhookSecret(): string {
   return `whsec_${randomBytes(SECRET_BYTES).toString("base64")}`;
 }
 

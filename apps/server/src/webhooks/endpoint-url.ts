@@ -7,7 +7,7 @@ import { isForbiddenWebhookAddress } from "./address-policy.ts";
 export type HostResolver = (hostname: string) => Promise<string[]>;
 
 /** The system resolver (`dns.promises.lookup` with `all`): what an HTTP client would connect to. */
-export const systemHostResolver: HostResolver = async (hostname) =>
+const systemHostResolver: HostResolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 export type WebhookUrlPolicy = {
