@@ -128,9 +128,9 @@ export default function Webhooks() {
                   </Typography.Text>
                 ) : null}
                 {endpoint.failingSince ? (
-                  <Typography.Text type="warning">
+                  <Tag color={TAG_COLORS.gold}>
                     {t("failingSince")} {shanghaiTime(endpoint.failingSince)}
-                  </Typography.Text>
+                  </Tag>
                 ) : null}
               </Space>
             ),
