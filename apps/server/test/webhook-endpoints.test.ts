@@ -232,6 +232,21 @@ describe("secret rotation", () => {
   });
 });
 
+describe("concurrent rotations", () => {
+  test("two rotations at once chain: the stored previous secret is the other rotation's new one, none is lost", async () => {
+    const created = await createEndpoint({ url: "https://merchant.example.com/hooks/rotate-twice" });
+    const id = created.endpoint.id;
+    const rotate = () =>
+      admin<WebhookEndpointWithSecret>(`/admin/v1/webhook-endpoints/${id}/rotate-secret`, {
+        body: { overlapHours: 1 },
+      });
+    const answers = await Promise.all([rotate(), rotate()]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const stored = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    expect([stored.secret, stored.previousSecret].sort()).toEqual(answers.map((answer) => answer.body.secret).sort());
+  });
+});
+
 describe("validation", () => {
   test.each([
     ["an unknown event type", { url: "https://a.example.com/", eventTypes: ["agreement.created"] }, /eventTypes/],

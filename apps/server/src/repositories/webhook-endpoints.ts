@@ -31,3 +31,9 @@ export async function deleteWebhookEndpointById(db: Tx, id: string): Promise<boo
   const { count } = await db.webhookEndpoint.deleteMany({ where: { id } });
   return count > 0;
 }
+
+/** Locks the endpoint's row until the caller's transaction ends (a rotation reads the secret it replaces). */
+export async function lockWebhookEndpoint(tx: Tx, id: string): Promise<WebhookEndpointRow | null> {
+  await tx.$queryRaw`SELECT 1 FROM "WebhookEndpoint" WHERE "id" = ${id}::uuid FOR UPDATE`;
+  return tx.webhookEndpoint.findUnique({ where: { id } });
+}

@@ -11,6 +11,7 @@ import {
   findWebhookEndpointById,
   findWebhookEndpoints,
   insertWebhookEndpoint,
+  lockWebhookEndpoint,
   updateWebhookEndpointById,
   type WebhookEndpointRow,
 } from "../repositories/webhook-endpoints.ts";
@@ -120,15 +121,18 @@ export async function rotateWebhookEndpointSecret(
   id: string,
   body: RotateWebhookSecretBody,
 ): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
-  const current = await findWebhookEndpointById(deps.db.prisma, id);
-  if (!current) throw notFound("Webhook endpoint");
   const now = await deps.clock.now();
   const overlapHours = body.overlapHours ?? WEBHOOK_SECRET_OVERLAP_HOURS.default;
   const secret = createWebhookSecret();
-  const row = await updateWebhookEndpointById(deps.db.prisma, id, {
-    secret,
-    previousSecret: overlapHours === 0 ? null : current.secret,
-    previousSecretExpiresAt: overlapHours === 0 ? null : new Date(now.getTime() + overlapHours * HOUR_MS),
+  // Locked: two rotations at once must not both keep the same previous secret (one new secret would be lost).
+  const row = await deps.db.prisma.$transaction(async (tx) => {
+    const current = await lockWebhookEndpoint(tx, id);
+    if (!current) return null;
+    return updateWebhookEndpointById(tx, id, {
+      secret,
+      previousSecret: overlapHours === 0 ? null : current.secret,
+      previousSecretExpiresAt: overlapHours === 0 ? null : new Date(now.getTime() + overlapHours * HOUR_MS),
+    });
   });
   if (!row) throw notFound("Webhook endpoint");
   deps.logger.info({ webhookEndpointId: id, overlapHours }, "webhook endpoint secret rotated");
