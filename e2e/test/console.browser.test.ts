@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { AxeBuilder } from "@axe-core/playwright";
+import pg from "pg";
 import { CHROMIUM_ARGS, defined, findChromium } from "@paysign/test-kit";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -296,6 +297,51 @@ describe.skipIf(!chromiumPath)("the merchant console in a browser", () => {
     ).body.error.message;
     await expect.poll(() => page.getByTestId("plan-error").innerText()).toBe(apiMessage);
     await snapshot(page, "plan-refused");
+  });
+
+  test("webhook endpoints: create one and see its secret once; the list shows why paysign disabled one", async () => {
+    await page.keyboard.press("Escape");
+    // An endpoint the delivery engine disabled after a day of failures (written as it writes it).
+    const failing = await client.admin<{ endpoint: { id: string } }>("/admin/v1/webhook-endpoints", {
+      url: "https://old-crm.example.com/paysign/webhooks",
+    });
+    expect(failing.status).toBe(201);
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    await db.query(
+      `UPDATE "WebhookEndpoint" SET "enabled" = false, "disabledReason" = $2, "disabledAt" = now(),
+         "failingSince" = now() - interval '1 day' WHERE "id" = $1`,
+      [failing.body.endpoint.id, "failing for 24 hours"],
+    );
+    await db.end();
+
+    await page.getByRole("menuitem", { name: "Webhook", exact: true }).click();
+    await page.getByTestId("webhook-disabled-reason").waitFor();
+    expect(await page.getByTestId("webhook-disabled-reason").innerText()).toContain("failing for 24 hours");
+    await page.locator(".ant-spin-spinning").waitFor({ state: "detached" });
+    await expectAccessible(page, "webhooks");
+    await snapshot(page, "webhooks");
+
+    await page.getByRole("button", { name: "新建端点" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("地址").fill("https://crm.example.com/paysign/webhooks");
+    await dialog.getByLabel("描述").fill("CRM");
+    await dialog.getByRole("button", { name: /^保\s?存$/ }).click();
+    const shown = page.getByTestId("webhook-secret");
+    await shown.waitFor();
+    const secret = (await shown.innerText()).trim();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    await expectAccessible(page, "webhook secret");
+    await snapshot(page, "webhook-secret");
+
+    // The API has it, and never shows the secret again.
+    const list = await client.admin<{ items: Array<{ url: string; enabled: boolean }> }>("/admin/v1/webhook-endpoints");
+    expect(list.body.items.map((item) => item.url)).toContain("https://crm.example.com/paysign/webhooks");
+    expect(list.text).not.toContain(secret);
+    await page.getByRole("button", { name: /^确\s?认$/ }).click();
+    await shown.waitFor({ state: "detached" });
+    expect(await page.content()).not.toContain(secret);
+    expect(await page.getByRole("table").locator("tbody tr.ant-table-row").count()).toBe(2);
   });
 
   test("a 401 (the session is gone) returns to sign-in", async () => {

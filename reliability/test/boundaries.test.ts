@@ -72,6 +72,7 @@ async function rowCounts() {
     db.prisma.charge.count(),
     db.prisma.chargeAttempt.count(),
     db.prisma.idempotencyKey.count(),
+    db.prisma.webhookEndpoint.count(),
   ]);
   return counts.join(",");
 }

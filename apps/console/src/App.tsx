@@ -18,6 +18,7 @@ const Charges = lazy(() => import("./pages/Charges.tsx"));
 const Refunds = lazy(() => import("./pages/Refunds.tsx"));
 const Notifications = lazy(() => import("./pages/Notifications.tsx"));
 const Plans = lazy(() => import("./pages/Plans.tsx"));
+const Webhooks = lazy(() => import("./pages/Webhooks.tsx"));
 
 const LANG_KEY = "paysign-console-lang";
 // antd's defaults, darkened where their text falls below WCAG AA contrast (4.5:1): the primary blue under white
@@ -39,6 +40,7 @@ const NAV: Array<{ path: string; label: MessageKey }> = [
   { path: "/refunds", label: "navRefunds" },
   { path: "/notifications", label: "navNotifications" },
   { path: "/plans", label: "navPlans" },
+  { path: "/webhooks", label: "navWebhooks" },
 ];
 
 function initialLang(): Lang {
@@ -59,6 +61,8 @@ function page(location: Location): ReactNode {
       return <Notifications query={location.query} />;
     case "/plans":
       return <Plans />;
+    case "/webhooks":
+      return <Webhooks />;
     default:
       return <Overview />;
   }

@@ -112,6 +112,20 @@ const en = {
   months: "months",
   count: "Count",
   error: "Something went wrong",
+  navWebhooks: "Webhooks",
+  createWebhookEndpoint: "New endpoint",
+  webhookUrl: "URL",
+  webhookUrlHelp: "Where events are POSTed. In production: https, and an address the internet can reach.",
+  eventTypes: "Event types",
+  allEventTypes: "All",
+  allEventTypesHelp: "Leave empty to receive every event type.",
+  enabled: "Enabled",
+  disabled: "Disabled",
+  enable: "Enable",
+  disable: "Disable",
+  failingSince: "Failing since",
+  webhookSecretTitle: "The endpoint's signing secret",
+  webhookSecretOnce: "Copy it now: it is shown only this once. Verify each delivery with it (standardwebhooks).",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -226,6 +240,20 @@ const zh: Record<MessageKey, string> = {
   months: "个月",
   count: "数量",
   error: "出错了",
+  navWebhooks: "Webhook",
+  createWebhookEndpoint: "新建端点",
+  webhookUrl: "地址",
+  webhookUrlHelp: "事件以 POST 发送到此地址。生产环境须为 https，且为公网可访问的地址。",
+  eventTypes: "事件类型",
+  allEventTypes: "全部",
+  allEventTypesHelp: "留空则接收全部事件类型。",
+  enabled: "已启用",
+  disabled: "已停用",
+  enable: "启用",
+  disable: "停用",
+  failingSince: "持续失败自",
+  webhookSecretTitle: "端点的签名密钥",
+  webhookSecretOnce: "请立即复制：密钥仅显示这一次。用它校验每次推送的签名（standardwebhooks）。",
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, "zh-CN": zh };

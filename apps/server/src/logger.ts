@@ -2,7 +2,10 @@ import { pino, type Logger } from "pino";
 
 export type { Logger };
 
-/** Keys never written to logs, wherever they sit: keys, Alipay signatures, sign strings, tokens and personal data. */
+/**
+ * Keys never written to logs, wherever they sit: keys, Alipay signatures, sign strings, tokens, webhook signing
+ * secrets and personal data.
+ */
 const secretKeys = [
   "privateKey",
   "alipayPublicKey",
@@ -13,6 +16,8 @@ const secretKeys = [
   "token",
   "alipay_logon_id",
   "buyer_logon_id",
+  "secret",
+  "previousSecret",
 ];
 
 /** How deep a secret key is looked for (pino's redaction has no recursive wildcard): `sign`, `a.sign`, … `a.b.c.sign`. */

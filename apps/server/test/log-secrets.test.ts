@@ -203,7 +203,17 @@ describe("the logger", () => {
   test("redacts secret keys at the top level and nested up to three levels down", () => {
     const lines: string[] = [];
     const logger = createLogger({ level: "debug", destination: { write: (line: string) => void lines.push(line) } });
-    const keys = ["sign", "signStr", "token", "authCode", "privateKey", "alipay_logon_id", "buyer_logon_id"];
+    const keys = [
+      "sign",
+      "signStr",
+      "token",
+      "authCode",
+      "privateKey",
+      "alipay_logon_id",
+      "buyer_logon_id",
+      "secret",
+      "previousSecret",
+    ];
     const planted = keys.map((key) => ({ key, value: `planted-${key}-${randomUUID()}` }));
     const flat = Object.fromEntries(planted.map(({ key, value }) => [key, value]));
     logger.info(flat, "top level");

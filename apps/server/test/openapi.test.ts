@@ -1,4 +1,5 @@
 import { toOpenApiPath } from "@paysign/contracts";
+import { defined } from "@paysign/test-kit";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { contractRoutes } from "./support/contract-requests.ts";
@@ -99,5 +100,29 @@ describe("/openapi.json", () => {
       `openapi: ${operations.length} operations over ${Object.keys(document.paths as Json).length} paths, ` +
         `one for each of the ${contractRoutes.length} contract routes`,
     );
+  });
+});
+
+describe("/openapi.json: webhook endpoints", () => {
+  test("documents every webhook endpoint route; the secret is in the creation and rotation answers only; DELETE is a 204 without content", () => {
+    const paths = document.paths as Record<string, Partial<Record<string, Operation>>>;
+    const collection = defined(paths["/admin/v1/webhook-endpoints"], "the collection path");
+    const one = defined(paths["/admin/v1/webhook-endpoints/{id}"], "the endpoint path");
+    const rotate = defined(paths["/admin/v1/webhook-endpoints/{id}/rotate-secret"], "the rotation path");
+    expect(Object.keys(collection).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(one).sort()).toEqual(["delete", "get", "patch"]);
+    expect(Object.keys(rotate)).toEqual(["post"]);
+
+    const refsOf201 = JSON.stringify(collection.post?.responses["201"]);
+    expect(refsOf201).toContain("#/components/schemas/WebhookEndpointWithSecret");
+    expect(JSON.stringify(rotate.post?.responses["200"])).toContain("WebhookEndpointWithSecret");
+    const schemas = (document.components as { schemas: Record<string, { properties?: Json }> }).schemas;
+    expect(Object.keys(defined(schemas.WebhookEndpointWithSecret, "WithSecret").properties ?? {})).toContain("secret");
+    expect(Object.keys(defined(schemas.WebhookEndpoint, "WebhookEndpoint").properties ?? {})).not.toContain("secret");
+    expect(JSON.stringify(one.get?.responses["200"])).not.toContain("WithSecret");
+    expect(JSON.stringify(collection.get?.responses["200"])).not.toContain("WithSecret");
+
+    expect(one.delete?.responses["204"]).toEqual({ description: "No content" });
+    expect(one.patch?.requestBody?.content).toHaveProperty("application/json");
   });
 });

@@ -89,7 +89,8 @@ function mountRoute<R extends RouteDefinition>(mount: {
         );
       }
     }
-    if (route.responseContentType === "text/plain") res.status(result.status).type("text/plain").send(result.body);
+    if (result.status === 204) res.status(204).end();
+    else if (route.responseContentType === "text/plain") res.status(result.status).type("text/plain").send(result.body);
     else res.status(result.status).json(result.body);
   });
 }

@@ -13,6 +13,7 @@ import type {
   ReconciliationDetail as ReconciliationDetailDto,
   ReconciliationRun as ReconciliationRunDto,
   Refund as RefundDto,
+  WebhookEndpoint as WebhookEndpointDto,
 } from "@paysign/contracts";
 import type { ReconciliationRunRow } from "../repositories/reconciliations.ts";
 import type {
@@ -24,6 +25,7 @@ import type {
   PlanRow,
   RefundRow,
 } from "../repositories/rows.ts";
+import type { WebhookEndpointView } from "../services/webhook-endpoints.ts";
 
 // Database rows → the API shapes of @paysign/contracts. Money leaves as two-decimal yuan strings, dates as
 // yyyy-MM-dd, instants as ISO 8601.
@@ -233,5 +235,22 @@ export function presentTotals(agreement: AgreementRow, charges: ReadonlyArray<{ 
     charged: agreement.paidTotal.toFixed(2),
     refunded: refunded.toFixed(2),
     net: agreement.paidTotal.sub(refunded).toFixed(2),
+  };
+}
+
+export function presentWebhookEndpoint(view: WebhookEndpointView): WebhookEndpointDto {
+  const { row } = view;
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.eventTypes as WebhookEndpointDto["eventTypes"],
+    enabled: row.enabled,
+    disabledReason: row.disabledReason,
+    disabledAt: isoOrNull(row.disabledAt),
+    failingSince: isoOrNull(row.failingSince),
+    previousSecretValidUntil: isoOrNull(view.previousSecretValidUntil),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
   };
 }

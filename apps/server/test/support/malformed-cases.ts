@@ -47,6 +47,14 @@ export const validBodies: Record<string, unknown> = {
   adminRunScheduler: { wait: false },
   adminRefundCharge: { amount: "1.00", reason: "malformed input refund" },
   adminRefundDuplicateTrade: { reason: "malformed input refund" },
+  adminCreateWebhookEndpoint: {
+    url: "https://merchant.example.com/paysign/webhooks",
+    description: "malformed input endpoint",
+    eventTypes: ["charge.succeeded"],
+    enabled: true,
+  },
+  adminUpdateWebhookEndpoint: { description: "malformed input endpoint" },
+  adminRotateWebhookEndpointSecret: { overlapHours: 24 },
 };
 
 /** Headers a route requires besides its credentials (the refund routes' Idempotency-Key), so faults elsewhere show. */

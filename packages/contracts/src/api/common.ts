@@ -41,3 +41,6 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item) });
 }
+
+/** A 204 answer: no body at all (the handler returns `null`; the server sends nothing). */
+export const noContentSchema = z.null().meta({ description: "No body" });

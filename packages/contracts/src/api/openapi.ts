@@ -29,6 +29,7 @@ const SECURITY_REQUIREMENTS: Record<RouteSecurity, Array<Record<string, string[]
 const STATUS_DESCRIPTIONS: Record<number, string> = {
   200: "OK",
   201: "Created",
+  204: "No content",
   400: "Bad request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -50,7 +51,8 @@ export type OpenApiOperation = {
   security: Array<Record<string, string[]>>;
   requestParams?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
   requestBody?: { required: true; content: Content };
-  responses: Record<string, { description: string; content: Content }>;
+  /** A 204 has no content. */
+  responses: Record<string, { description: string; content?: Content }>;
 };
 
 export type OpenApiMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -74,7 +76,10 @@ function toOperation(definition: RouteDefinition): OpenApiOperation {
   const responses = Object.fromEntries(
     Object.entries(definition.responses).map(([status, schema]) => [
       status,
-      { description: STATUS_DESCRIPTIONS[Number(status)] ?? status, content: { [responseType]: { schema } } },
+      {
+        description: STATUS_DESCRIPTIONS[Number(status)] ?? status,
+        ...(status === "204" ? {} : { content: { [responseType]: { schema } } }),
+      },
     ]),
   );
   return {
