@@ -60,7 +60,11 @@ describe("the migrated database matches schema.prisma", () => {
       );
       const expected = model.fields
         .filter((field) => isColumn(field, schema))
-        .map((field) => ({ name: field.name, type: expectedColumnType(field, schema), nullable: field.optional || field.list }));
+        .map((field) => ({
+          name: field.name,
+          type: expectedColumnType(field, schema),
+          nullable: field.optional || field.list,
+        }));
       const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
       expect(columns.sort(byName)).toEqual(expected.sort(byName));
     });
