@@ -440,7 +440,7 @@ describe("the SSRF guard at send time", () => {
       expect(delivery.attempts).toEqual([
         expect.objectContaining({
           statusCode: null,
-          error: expect.stringMatching(/refused to connect to (127\.0\.0\.1|::1)/),
+          error: expect.stringMatching(/refused to connect to (127\.0\.0\.1|::1)/) as string,
         }),
       ]);
     }

@@ -102,7 +102,7 @@ export type DueDelivery = {
 };
 
 /** What one HTTP attempt gave. `statusCode` null: no answer (timeout, refused connection, refused address). */
-export type AttemptRecord = {
+type AttemptRecord = {
   attemptedAt: Date;
   statusCode: number | null;
   latencyMs: number;

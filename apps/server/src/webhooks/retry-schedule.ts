@@ -2,7 +2,7 @@
 const backoffSeconds = [5, 30, 120, 600, 1_800, 3_600, 7_200, 14_400, 28_800];
 
 /** A delivery is tried until this long after its first attempt, then FAILED. */
-export const deliveryRetryWindowMs = 3 * 86_400_000;
+const deliveryRetryWindowMs = 3 * 86_400_000;
 
 /** An endpoint whose every attempt failed for this long is disabled. */
 export const endpointFailureLimitMs = 86_400_000;
