@@ -72,6 +72,8 @@ async function rowCounts() {
     db.prisma.charge.count(),
     db.prisma.chargeAttempt.count(),
     db.prisma.idempotencyKey.count(),
+    db.prisma.webhookDelivery.count(),
+    db.prisma.webhookDeliveryAttempt.count(),
   ]);
   return counts.join(",");
 }
