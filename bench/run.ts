@@ -9,6 +9,7 @@ import { runDeductions } from "./scenarios/deductions.ts";
 import { runMiniprogram } from "./scenarios/miniprogram.ts";
 import { runNotify } from "./scenarios/notify.ts";
 import { runSignstr } from "./scenarios/signstr.ts";
+import { runWebhooks } from "./scenarios/webhooks.ts";
 
 export const scenarios = {
   signstr: runSignstr,
@@ -16,6 +17,7 @@ export const scenarios = {
   deductions: runDeductions,
   miniprogram: runMiniprogram,
   console: runConsole,
+  webhooks: runWebhooks,
 } satisfies Record<string, (options: ScenarioOptions) => Promise<ScenarioResult>>;
 
 export type ScenarioName = keyof typeof scenarios;

@@ -16,6 +16,7 @@ export type Sizes = {
   notifyConnections: number;
   deductionAgreements: number;
   floorSeconds: number;
+  webhookEvents: number;
 };
 
 export const fullSizes: Sizes = {
@@ -28,6 +29,7 @@ export const fullSizes: Sizes = {
   notifyConnections: 32,
   deductionAgreements: 100,
   floorSeconds: 3,
+  webhookEvents: 2_000,
 };
 
 export const smallSizes: Sizes = {
@@ -40,6 +42,7 @@ export const smallSizes: Sizes = {
   notifyConnections: 4,
   deductionAgreements: 12,
   floorSeconds: 0.5,
+  webhookEvents: 60,
 };
 
 export type ScenarioOptions = {
