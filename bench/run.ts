@@ -10,6 +10,7 @@ import { runMiniprogram } from "./scenarios/miniprogram.ts";
 import { runNotify } from "./scenarios/notify.ts";
 import { runScale } from "./scenarios/scale.ts";
 import { runSignstr } from "./scenarios/signstr.ts";
+import { runWebhooks } from "./scenarios/webhooks.ts";
 
 export const scenarios = {
   signstr: runSignstr,
@@ -18,6 +19,7 @@ export const scenarios = {
   miniprogram: runMiniprogram,
   console: runConsole,
   scale: runScale,
+  webhooks: runWebhooks,
 } satisfies Record<string, (options: ScenarioOptions) => Promise<ScenarioResult>>;
 
 export type ScenarioName = keyof typeof scenarios;

@@ -19,6 +19,7 @@ export type Sizes = {
   /** `scale`: the table sizes seeded one after the other, and the due set of its fixed-due tick. */
   scaleSizes: number[];
   scaleFixedDue: number;
+  webhookEvents: number;
 };
 
 export const fullSizes: Sizes = {
@@ -33,6 +34,7 @@ export const fullSizes: Sizes = {
   floorSeconds: 3,
   scaleSizes: [10_000, 100_000, 1_000_000],
   scaleFixedDue: 100,
+  webhookEvents: 2_000,
 };
 
 export const smallSizes: Sizes = {
@@ -47,6 +49,7 @@ export const smallSizes: Sizes = {
   floorSeconds: 0.5,
   scaleSizes: [1_000, 3_000, 10_000],
   scaleFixedDue: 5,
+  webhookEvents: 60,
 };
 
 export type ScenarioOptions = {

@@ -135,3 +135,24 @@ describe("pnpm bench scale row", () => {
     for (const plan of ["plan_due", "plan_unsettled", "plan_list"]) expect(scale.details[plan]).toMatch(/Scan on /);
   }, 180_000);
 });
+
+describe("pnpm bench webhooks row", () => {
+  test("deliveries/s to a local receiver, every event delivered once, in each agreement's order, against direct POSTs", async () => {
+    const results = await runBench({ only: ["webhooks"], scenario: { sizes: smallSizes } });
+    const file = path.join(dir, "webhooks-results.json");
+    await writeResults(results, file);
+    const row = defined((JSON.parse(await readFile(file, "utf8")) as BenchResults).scenarios.webhooks, "webhooks");
+    expect(row.status).toBe("ok");
+    expect(row.unit).toBe("deliveries/s");
+    expect(row.value).toBeGreaterThan(0);
+    expect(Object.keys(row.peers)).toEqual(["receiver_direct"]);
+    expect(row.ratios["webhooks/receiver_direct"]).toBeGreaterThan(0);
+    expect(row.checks).toEqual({
+      every_event_delivered: true,
+      none_lost: true,
+      none_sent_twice: true,
+      per_agreement_order: true,
+    });
+    expect(row.details.events).toBe(smallSizes.webhookEvents);
+  }, 120_000);
+});

@@ -73,6 +73,8 @@ async function rowCounts() {
     db.prisma.chargeAttempt.count(),
     db.prisma.idempotencyKey.count(),
     db.prisma.webhookEndpoint.count(),
+    db.prisma.webhookDelivery.count(),
+    db.prisma.webhookDeliveryAttempt.count(),
   ]);
   return counts.join(",");
 }

@@ -22,6 +22,7 @@ import { adminConsoleRoutes } from "./routes/admin-console-routes.ts";
 import { adminReconciliationRoutes } from "./routes/admin-reconciliation-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { adminWebhookEndpointRoutes } from "./routes/admin-webhook-endpoint-routes.ts";
+import { adminWebhookDeliveryRoutes } from "./routes/admin-webhook-delivery-routes.ts";
 import { customerRoutes } from "./routes/customer-routes.ts";
 import { docsRoutes } from "./routes/docs-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(adminConsoleRoutes({ ...services, adminSessions }, bind));
   app.use(adminReconciliationRoutes(services, bind));
   app.use(adminWebhookEndpointRoutes(services, bind));
+  app.use(adminWebhookDeliveryRoutes(services, bind));
   app.use(notFoundRoute);
   app.use(errorHandler(logger));
   return app;

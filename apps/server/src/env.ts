@@ -66,6 +66,7 @@ const envObject = z.object({
   ALIPAY_GATEWAY: z.url({ protocol: /^https?$/ }).default(ALIPAY_GATEWAYS.production),
   ALIPAY_NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
   ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters of random text").optional(),
   SESSION_TTL_SECONDS: z.coerce
     .number()
@@ -296,6 +297,8 @@ export type Config = {
   sandboxUserIdType: "user_id" | "open_id";
   /** Unset in development until the dev stack points the server at the sandbox. */
   alipay: AlipayConfig | undefined;
+  /** How long a webhook receiver has to answer 2xx before the attempt counts as failed (webhooks/http-sender.ts). */
+  webhookTimeoutMs: number;
 };
 
 export const devAdminApiKey = "dev-admin-key";
@@ -372,6 +375,7 @@ export function loadConfig(
     sandboxKeyMode: env.SANDBOX_KEY_MODE,
     sandboxUserIdType: env.SANDBOX_USER_ID_TYPE,
     alipay: env.ALIPAY_APP_ID ? readAlipayConfig({ ...env, ALIPAY_APP_ID: env.ALIPAY_APP_ID }) : undefined,
+    webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
   };
 }
 

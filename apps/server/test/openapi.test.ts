@@ -101,6 +101,24 @@ describe("/openapi.json", () => {
         `one for each of the ${contractRoutes.length} contract routes`,
     );
   });
+
+  test("documents the webhook deliveries routes: the list, one delivery with its attempts, and the 202 of a retry", () => {
+    const paths = document.paths as Record<string, Partial<Record<string, Operation>>>;
+    const list = paths["/admin/v1/webhook-deliveries"]?.get;
+    const detail = paths["/admin/v1/webhook-deliveries/{id}"]?.get;
+    const retry = paths["/admin/v1/webhook-deliveries/{id}/retry"]?.post;
+    expect([list?.operationId, detail?.operationId, retry?.operationId]).toEqual([
+      "adminListWebhookDeliveries",
+      "adminGetWebhookDelivery",
+      "adminRetryWebhookDelivery",
+    ]);
+    expect(Object.keys(retry?.responses ?? {})).toContain("202");
+    expect(JSON.stringify(retry?.responses["202"])).toContain("Accepted");
+    const schemas = (document.components as { schemas: Json }).schemas;
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining(["WebhookDelivery", "WebhookDeliveryAttempt", "WebhookDeliveryDetail"]),
+    );
+  });
 });
 
 describe("/openapi.json: webhook endpoints", () => {

@@ -8,6 +8,7 @@ import { runAgreementSweep } from "../services/agreement-sweep.ts";
 import { runRefundReconcile } from "../refunds/refund-reconcile.ts";
 import { runDueFollowUps } from "../services/follow-up.ts";
 import { billDateFor, runReconciliation } from "../deductions/reconciliation.ts";
+import { runWebhookDeliveries } from "../webhooks/deliveries.ts";
 
 /** pg-boss queues (schema `pgboss` of the same database). */
 export const QUEUES = {
@@ -25,6 +26,8 @@ export const QUEUES = {
   reconciliation: "daily-reconciliation",
   /** PENDING refunds whose answer was lost, asked with the refund query (refunds/refund-reconcile.ts). */
   refundReconcile: "refund-reconcile",
+  /** Outbox fan-out, then every webhook delivery due now (webhooks/deliveries.ts), asked every polling interval. */
+  webhooks: "webhook-deliveries",
 } as const;
 
 /** pg-boss cron of the daily reconciliation: evaluated in Asia/Shanghai, whatever the host's TZ. */
@@ -85,6 +88,7 @@ export async function startJobRunner(
   await boss.createQueue(QUEUES.sweep, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.reconciliation, { policy: "exclusive", retryLimit: 2, expireInSeconds: 1800 });
   await boss.createQueue(QUEUES.refundReconcile, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
+  await boss.createQueue(QUEUES.webhooks, { policy: "exclusive", retryLimit: 0, expireInSeconds: 600 });
 
   const queue: DeductionQueue = {
     async enqueueCharge(key) {
@@ -151,6 +155,12 @@ export async function startJobRunner(
   );
 
   await boss.work(
+    QUEUES.webhooks,
+    single,
+    each(() => runWebhookDeliveries(deps)),
+  );
+
+  await boss.work(
     QUEUES.reconciliation,
     single,
     each(async () => runReconciliation(deps, billDateFor(await deps.clock.now()))),
@@ -169,6 +179,7 @@ export async function startJobRunner(
     setInterval(ask(QUEUES.followUp), config.jobs.followUpIntervalSeconds * 1000),
     setInterval(ask(QUEUES.sweep), config.jobs.followUpIntervalSeconds * 1000),
     setInterval(ask(QUEUES.refundReconcile), config.deductions.schedulerIntervalSeconds * 1000),
+    setInterval(ask(QUEUES.webhooks), config.jobs.pollingIntervalSeconds * 1000),
   ];
   for (const timer of timers) timer.unref();
   return {

@@ -25,6 +25,9 @@ export type Metrics = {
   chargeAttempts: Counter<"outcome" | "sub_code_class">;
   gatewayDuration: Histogram<"method" | "result">;
   gatewayErrors: Counter<"method" | "kind">;
+  /** Webhook attempts by outcome (succeeded, retry, failed); endpoints disabled after a day of failures. */
+  webhookAttempts: Counter<"outcome">;
+  webhookEndpointsDisabled: Counter;
   /** Reads the database on every scrape (set by the server once the database is open). */
   readDatabase(gauges: DatabaseGauges): void;
 };
@@ -123,6 +126,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
         "Alipay gateway calls that did not succeed, by method and kind (retryable, definitive, " +
         "merchant-configuration, no-answer, ambiguous-answer, unreadable-success)",
       labelNames: ["method", "kind"] as const,
+      registers,
+    }),
+    webhookAttempts: new Counter({
+      name: "paysign_webhook_attempts_total",
+      help: "Webhook delivery attempts by outcome (succeeded; retry: failed, tried again later; failed: the final one)",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    webhookEndpointsDisabled: new Counter({
+      name: "paysign_webhook_endpoints_disabled_total",
+      help: "Webhook endpoints disabled because every delivery attempt to them failed for 24 hours",
       registers,
     }),
     readDatabase(gauges) {

@@ -29,6 +29,7 @@ const SECURITY_REQUIREMENTS: Record<RouteSecurity, Array<Record<string, string[]
 const STATUS_DESCRIPTIONS: Record<number, string> = {
   200: "OK",
   201: "Created",
+  202: "Accepted",
   204: "No content",
   400: "Bad request",
   401: "Unauthorized",

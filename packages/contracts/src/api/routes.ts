@@ -4,6 +4,7 @@ import { customerRoutes } from "./routes/customer.ts";
 import { reconciliationRoutes } from "./routes/reconciliation.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints.ts";
+import { webhookDeliveryRoutes } from "./routes/webhook-deliveries.ts";
 
 export * from "./routes/admin.ts";
 export * from "./routes/admin-console.ts";
@@ -11,6 +12,7 @@ export * from "./routes/customer.ts";
 export * from "./routes/system.ts";
 export * from "./routes/reconciliation.ts";
 export * from "./routes/webhook-endpoints.ts";
+export * from "./routes/webhook-deliveries.ts";
 
 /** Every route of the HTTP API (docs/product.md §7), by operation id. */
 export const apiRoutes = {
@@ -20,5 +22,6 @@ export const apiRoutes = {
   ...systemRoutes,
   ...reconciliationRoutes,
   ...webhookEndpointRoutes,
+  ...webhookDeliveryRoutes,
 } as const;
 export type ApiRoutes = typeof apiRoutes;
