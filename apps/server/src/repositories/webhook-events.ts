@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { WebhookEvent, WebhookEventType } from "@paysign/contracts";
 import type { Tx } from "./transaction.ts";
 
 /** One outbound event as written: `type` is contracts' webhook event type, `data` its payload (the admin resource). */
-export type WebhookEventInput = { type: string; agreementId: string | null; data: Prisma.InputJsonValue };
+export type WebhookEventInput = { type: WebhookEventType; agreementId: string | null; data: WebhookEvent["data"] };
 
 export type WrittenWebhookEvent = { id: string; sequence: number | null };
 
