@@ -20,6 +20,7 @@ import { adminChargeRoutes } from "./routes/admin-charge-routes.ts";
 import { adminRefundRoutes } from "./routes/admin-refund-routes.ts";
 import { adminConsoleRoutes } from "./routes/admin-console-routes.ts";
 import { adminReconciliationRoutes } from "./routes/admin-reconciliation-routes.ts";
+import { adminEventRoutes } from "./routes/admin-event-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { customerRoutes } from "./routes/customer-routes.ts";
 import { docsRoutes } from "./routes/docs-routes.ts";
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(adminRefundRoutes(services, bind));
   app.use(adminConsoleRoutes({ ...services, adminSessions }, bind));
   app.use(adminReconciliationRoutes(services, bind));
+  app.use(adminEventRoutes(services, bind));
   app.use(notFoundRoute);
   app.use(errorHandler(logger));
   return app;

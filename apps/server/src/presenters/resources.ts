@@ -5,6 +5,7 @@ import type {
   Charge as ChargeDto,
   ReconciliationDifference as ReconciliationDifferenceDto,
   Refund as RefundDto,
+  WebhookEvent as WebhookEventDto,
 } from "@paysign/contracts";
 import type { Agreement, Charge, ChargeAttempt, ReconciliationDifference, Refund } from "../generated/prisma/client.ts";
 
@@ -119,4 +120,24 @@ export function presentReconciliationDifference(row: ReconciliationDifference): 
     settledAt: isoOrNull(row.settledAt),
     settlement: row.settlement,
   };
+}
+
+/** An outbox row: the envelope of contracts' webhook event around its `data` (written by the outbox writers only). */
+export function presentWebhookEvent(event: {
+  id: string;
+  type: string;
+  agreementId: string | null;
+  sequence: number | null;
+  data: unknown;
+  createdAt: Date;
+}): WebhookEventDto {
+  // The writers (repositories/webhook-events.ts) store a contracts type with its data; the row only lost the types.
+  return {
+    id: event.id,
+    type: event.type,
+    createdAt: iso(event.createdAt),
+    agreementId: event.agreementId,
+    sequence: event.sequence,
+    data: event.data,
+  } as WebhookEventDto;
 }

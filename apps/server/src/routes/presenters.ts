@@ -16,6 +16,7 @@ import {
   presentCharge,
   presentReconciliationDifference,
   presentRefund,
+  presentWebhookEvent,
 } from "../presenters/resources.ts";
 import type { ReconciliationRunRow } from "../repositories/reconciliations.ts";
 import type {
@@ -28,7 +29,7 @@ import type {
   RefundRow,
 } from "../repositories/rows.ts";
 
-export { presentAdminAgreement, presentAgreement, presentCharge, presentRefund };
+export { presentAdminAgreement, presentAgreement, presentCharge, presentRefund, presentWebhookEvent };
 
 // Database rows → the API shapes of @paysign/contracts. Money leaves as two-decimal yuan strings, dates as
 // yyyy-MM-dd, instants as ISO 8601.

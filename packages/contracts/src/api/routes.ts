@@ -3,12 +3,14 @@ import { adminConsoleRoutes } from "./routes/admin-console.ts";
 import { customerRoutes } from "./routes/customer.ts";
 import { reconciliationRoutes } from "./routes/reconciliation.ts";
 import { systemRoutes } from "./routes/system.ts";
+import { eventRoutes } from "./routes/events.ts";
 
 export * from "./routes/admin.ts";
 export * from "./routes/admin-console.ts";
 export * from "./routes/customer.ts";
 export * from "./routes/system.ts";
 export * from "./routes/reconciliation.ts";
+export * from "./routes/events.ts";
 
 /** Every route of the HTTP API (docs/product.md §7), by operation id. */
 export const apiRoutes = {
@@ -17,5 +19,6 @@ export const apiRoutes = {
   ...adminConsoleRoutes,
   ...systemRoutes,
   ...reconciliationRoutes,
+  ...eventRoutes,
 } as const;
 export type ApiRoutes = typeof apiRoutes;

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { AgreementStatus } from "../../domain/agreement-status.ts";
+import type { ChargeStatus } from "../../domain/charge-status.ts";
 import { isoDateTimeSchema } from "../../wire-formats.ts";
 import { adminAgreementSchema } from "./agreement.ts";
 import { chargeSchema } from "./charge.ts";
 import { reconciliationDifferenceSchema } from "./reconciliation.ts";
-import { refundSchema } from "./refund.ts";
+import { refundSchema, type RefundStatus } from "./refund.ts";
 import type { WebhookEventType } from "./webhook-event-types.ts";
 
 /** `agreement.activated` → `AgreementActivatedEvent`: the OpenAPI component name of an event type. */
@@ -85,6 +86,42 @@ export function agreementEventTypeOf(from: AgreementStatus, to: AgreementStatus)
     default: {
       const unknown: never = to;
       throw new Error(`unknown agreement status ${String(unknown)}`);
+    }
+  }
+}
+
+/** The event of a charge's final status (SUCCEEDED, FAILED, PAST_DUE); null for a status that is not final. */
+export function chargeEventTypeOf(status: ChargeStatus): WebhookEventType | null {
+  switch (status) {
+    case "SUCCEEDED":
+      return "charge.succeeded";
+    case "FAILED":
+      return "charge.failed";
+    case "PAST_DUE":
+      return "charge.past_due";
+    case "PENDING":
+    case "PROCESSING":
+    case "UNKNOWN":
+      return null;
+    default: {
+      const unknown: never = status;
+      throw new Error(`unknown charge status ${String(unknown)}`);
+    }
+  }
+}
+
+/** The event of a refund's final status (SUCCEEDED, FAILED); null while it is PENDING. */
+export function refundEventTypeOf(status: RefundStatus): WebhookEventType | null {
+  switch (status) {
+    case "SUCCEEDED":
+      return "refund.succeeded";
+    case "FAILED":
+      return "refund.failed";
+    case "PENDING":
+      return null;
+    default: {
+      const unknown: never = status;
+      throw new Error(`unknown refund status ${String(unknown)}`);
     }
   }
 }
