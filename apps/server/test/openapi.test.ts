@@ -108,8 +108,7 @@ describe("/openapi.json", () => {
     const types = variants.map((variant) => (variant.properties as { type: Json }).type.const);
     expect(types.sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
     const dataOf = (type: string) =>
-      (variants.find((variant) => (variant.properties as { type: Json }).type.const === type)?.properties as Json)
-        .data;
+      (variants.find((variant) => (variant.properties as { type: Json }).type.const === type)?.properties as Json).data;
     expect(dataOf("agreement.activated")).toEqual({ $ref: "#/components/schemas/AdminAgreement" });
     expect(dataOf("charge.past_due")).toEqual({ $ref: "#/components/schemas/Charge" });
     expect(dataOf("refund.failed")).toEqual({ $ref: "#/components/schemas/Refund" });

@@ -196,7 +196,9 @@ describe("the events API", () => {
     await expect(
       stack.database.db.prisma.$transaction(async (tx) => {
         await setChargeState(tx, paid.chargeId, { status: "FAILED", nextAttemptAt: null });
-        const written = await tx.webhookEvent.count({ where: { agreementId: paid.agreementId, type: "charge.failed" } });
+        const written = await tx.webhookEvent.count({
+          where: { agreementId: paid.agreementId, type: "charge.failed" },
+        });
         expect(written).toBe(1);
         throw new Error("rolled back");
       }),

@@ -100,7 +100,6 @@ export function presentRefund(refund: Refund & { charge: { agreementId: string }
   };
 }
 
-
 /** A difference between Alipay's daily bill and our records. */
 export function presentReconciliationDifference(row: ReconciliationDifference): ReconciliationDifferenceDto {
   return {

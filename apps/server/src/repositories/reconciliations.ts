@@ -104,12 +104,12 @@ export async function replaceReconciliationRun(db: Tx, run: RunToStore): Promise
  * One event per difference, of its charge's agreement when it names a charge. Appending takes each agreement's row
  * lock (for its sequence): in agreement id order, so two runs never wait on each other's agreements in turn.
  */
-async function appendDifferenceEvents(
-  db: Tx,
-  differences: ReconciliationRunRow["differenceRows"],
-): Promise<void> {
+async function appendDifferenceEvents(db: Tx, differences: ReconciliationRunRow["differenceRows"]): Promise<void> {
   const chargeIds = differences.flatMap((difference) => (difference.chargeId ? [difference.chargeId] : []));
-  const charges = await db.charge.findMany({ where: { id: { in: chargeIds } }, select: { id: true, agreementId: true } });
+  const charges = await db.charge.findMany({
+    where: { id: { in: chargeIds } },
+    select: { id: true, agreementId: true },
+  });
   const agreementOf = new Map(charges.map((charge) => [charge.id, charge.agreementId]));
   const events = differences.map((difference) => ({
     difference,

@@ -23,7 +23,6 @@ import type {
   AgreementEventRow,
   AgreementRow,
   ChargeAttemptRow,
-  ChargeRow,
   CustomerRow,
   PlanRow,
   RefundRow,

@@ -33,7 +33,11 @@ export type EventsPageRows = { rows: WebhookEventRow[]; nextCursor: string; hasM
  */
 export async function listEvents(
   deps: ServiceDeps,
-  query: { after?: string | undefined; type?: WebhookEventType | WebhookEventType[] | undefined; limit?: number | undefined },
+  query: {
+    after?: string | undefined;
+    type?: WebhookEventType | WebhookEventType[] | undefined;
+    limit?: number | undefined;
+  },
 ): Promise<EventsPageRows> {
   const after = query.after === undefined ? START : decodePlace(query.after);
   const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
