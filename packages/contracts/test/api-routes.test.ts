@@ -51,6 +51,8 @@ describe("the route table (docs/product.md §7)", () => {
         "GET /admin/v1/reconciliations",
         "GET /admin/v1/reconciliations/:date",
         "POST /admin/v1/reconciliations/:date/run",
+        "GET /admin/v1/events",
+        "GET /admin/v1/events/:id",
         "GET /healthz",
         "GET /readyz",
       ].sort(),
