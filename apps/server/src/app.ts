@@ -20,6 +20,7 @@ import { adminChargeRoutes } from "./routes/admin-charge-routes.ts";
 import { adminRefundRoutes } from "./routes/admin-refund-routes.ts";
 import { adminConsoleRoutes } from "./routes/admin-console-routes.ts";
 import { adminReconciliationRoutes } from "./routes/admin-reconciliation-routes.ts";
+import { adminEventRoutes } from "./routes/admin-event-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { adminWebhookEndpointRoutes } from "./routes/admin-webhook-endpoint-routes.ts";
 import { adminWebhookDeliveryRoutes } from "./routes/admin-webhook-delivery-routes.ts";
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(adminReconciliationRoutes(services, bind));
   app.use(adminWebhookEndpointRoutes(services, bind));
   app.use(adminWebhookDeliveryRoutes(services, bind));
+  app.use(adminEventRoutes(services, bind));
   app.use(notFoundRoute);
   app.use(errorHandler(logger));
   return app;

@@ -9,7 +9,8 @@ import {
 } from "../src/domain/agreement-lifecycle.ts";
 import { Prisma, type Agreement } from "../src/generated/prisma/client.ts";
 import { seedDemoPlans } from "../src/db/seed.ts";
-import { recordNotification } from "../src/repositories/agreement-notification-sql.ts";
+import { presentAdminAgreement } from "../src/presenters/resources.ts";
+import { readNotificationTarget, recordNotification } from "../src/repositories/agreement-notification-sql.ts";
 import { applyLifecyclePlan, lockAgreement } from "../src/repositories/agreements.ts";
 import { monthlyPlanId } from "./support/customer-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -17,7 +18,8 @@ import { createTestDatabase, type TestDatabase } from "./support/test-database.t
 /**
  * The lifecycle planner's table, run through both of its writers: the Prisma one (agreement.query answers, verified
  * client results, admin actions) and the single-statement SQL one (the notification hot path). For every row both
- * must store the same agreement and the same event; a writer that drops or adds a field fails here.
+ * must store the same agreement, the same event and the same outbound event (type, sequence, and as data the admin
+ * agreement as stored); a writer that drops or adds a field fails here.
  */
 
 type Start = Partial<
@@ -292,10 +294,15 @@ async function throughPrisma(row: Row): Promise<{ id: string; kind: string }> {
 async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
   const sibling = await siblingFor(row);
   const { agreement, agreementNo } = await insertAgreement(row.start, sibling?.customerId);
+  const read = await readNotificationTarget(database.db, randomUUID(), {
+    externalAgreementNo: agreement.externalAgreementNo,
+    agreementNo,
+  });
   const expected = {
     id: agreement.id,
     ...agreementFacts(agreement),
     ...(sibling ? { liveSiblingId: sibling.liveSiblingId } : {}),
+    row: defined(read.agreement, "the agreement as the hot path reads it").row,
   };
   const plan = planAlipayView(expected, viewFor(row, agreementNo), row.today);
   const written = await recordNotification(database.db, {
@@ -317,10 +324,15 @@ async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
   return { id: agreement.id, kind: plan.kind };
 }
 
-/** What the writers are responsible for: every column but identities and write times, and the events. */
+/**
+ * What the writers are responsible for: every column but identities and write times, the events, and the outbound
+ * events (each one's data is the admin agreement as stored, compared here without identities and times).
+ */
 async function stored(id: string) {
   const agreement = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id } });
   const events = await database.db.prisma.agreementEvent.findMany({ where: { agreementId: id } });
+  const outbound = await database.db.prisma.webhookEvent.findMany({ where: { agreementId: id } });
+  for (const event of outbound) expect(event.data).toEqual(presentAdminAgreement(agreement));
   const {
     id: _id,
     externalAgreementNo: _externalAgreementNo,
@@ -332,6 +344,17 @@ async function stored(id: string) {
   return {
     columns: { ...columns, hasAgreementNo: agreementNo !== null },
     events: events.map((event) => ({ from: event.fromStatus, to: event.toStatus, source: event.source })),
+    outbound: outbound.map((event) => {
+      const {
+        id: _dataId,
+        externalAgreementNo: _dataExternalNo,
+        agreementNo: _dataAgreementNo,
+        createdAt: _dataCreatedAt,
+        updatedAt: _dataUpdatedAt,
+        ...data
+      } = event.data as Record<string, unknown>;
+      return { type: event.type, sequence: event.sequence, data };
+    }),
   };
 }
 
@@ -346,6 +369,31 @@ describe("the agreement lifecycle planner, through both writers", () => {
     const bySql = await stored(sql.id);
     expect(bySql).toEqual(byPrisma);
     expect(byPrisma.events).toHaveLength(row.expected === "transition" ? 1 : 0);
+    // An event per status moved to; a transition that keeps the status (ABANDONED learning Alipay's facts) writes none.
+    const moves = byPrisma.events.filter((event) => event.from !== event.to);
+    expect(byPrisma.outbound.map((event) => event.sequence)).toEqual(moves.map(() => 1));
+  });
+
+  test("each writer's outbound event is named for the status the agreement moved to", async () => {
+    const expectedTypes: Array<[string, string]> = [
+      ["PENDING + NORMAL with every fact", "agreement.activated"],
+      ["PENDING + TEMP → TEMP", "agreement.awaiting_effect"],
+      ["TEMP + NORMAL → ACTIVE", "agreement.activated"],
+      ["ACTIVE + STOP → PAUSED", "agreement.paused"],
+      ["PAUSED + NORMAL → ACTIVE", "agreement.resumed"],
+      ["ACTIVE + UNSIGN → UNSIGNED", "agreement.unsigned"],
+      ["PENDING + NORMAL while the customer's other agreement", "agreement.abandoned"],
+    ];
+    for (const [start, type] of expectedTypes) {
+      const row = defined(
+        rows.find((candidate) => candidate.name.startsWith(start)),
+        start,
+      );
+      for (const through of [throughPrisma, throughSql]) {
+        const { id } = await through(row);
+        expect((await stored(id)).outbound.map((event) => event.type)).toEqual([type]);
+      }
+    }
   });
 
   test("the table covers every Alipay status and every plan kind", () => {
@@ -447,7 +495,7 @@ describe("the agreement lifecycle planner, through both writers", () => {
       },
       outcome: "APPLIED",
       detail: "stale",
-      expected: { id: agreement.id, ...agreementFacts(agreement), liveSiblingId: null },
+      expected: { id: agreement.id, ...agreementFacts(agreement), liveSiblingId: null, row: agreement },
       transition:
         stale.kind === "transition"
           ? { plan: stale, event: { source: "NOTIFICATION", reason: "stale", raw: {} } }

@@ -65,6 +65,8 @@ describe("Alipay notifications", () => {
     );
     expect(delivery?.attempts.map((attempt) => attempt.body)).toEqual(["success", "success"]);
     expect(await inboxRows(defined(delivery, "delivery").notifyId)).toHaveLength(1);
+    const outbound = await stack.database.db.prisma.webhookEvent.findMany({ where: { agreementId: id } });
+    expect(outbound.map((event) => [event.type, event.sequence])).toEqual([["agreement.activated", 1]]);
   });
 
   test("an unsign that overtakes its sign (reordered) ends UNSIGNED, and the late sign does not resurrect it", async () => {

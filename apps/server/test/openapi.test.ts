@@ -1,4 +1,4 @@
-import { toOpenApiPath } from "@paysign/contracts";
+import { toOpenApiPath, WEBHOOK_EVENT_TYPES } from "@paysign/contracts";
 import { defined } from "@paysign/test-kit";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -142,5 +142,29 @@ describe("/openapi.json: webhook endpoints", () => {
 
     expect(one.delete?.responses["204"]).toEqual({ description: "No content" });
     expect(one.patch?.requestBody?.content).toHaveProperty("application/json");
+  });
+});
+
+describe("/openapi.json: outbound events", () => {
+  test("documents every outbound event's payload: the envelope with its type and the resource as data", () => {
+    const schemas = (document.components as { schemas: Record<string, Json> }).schemas;
+    const union = schemas.WebhookEvent as { oneOf?: Array<{ $ref: string }> };
+    const variants = (union.oneOf ?? []).map((variant) => resolvePointer(document, variant.$ref) as Json);
+    const types = variants.map((variant) => (variant.properties as { type: Json }).type.const);
+    expect(types.sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    const dataOf = (type: string) =>
+      (variants.find((variant) => (variant.properties as { type: Json }).type.const === type)?.properties as Json).data;
+    expect(dataOf("agreement.activated")).toEqual({ $ref: "#/components/schemas/AdminAgreement" });
+    expect(dataOf("charge.past_due")).toEqual({ $ref: "#/components/schemas/Charge" });
+    expect(dataOf("refund.failed")).toEqual({ $ref: "#/components/schemas/Refund" });
+    expect(dataOf("reconciliation.difference_found")).toEqual({
+      $ref: "#/components/schemas/ReconciliationDifference",
+    });
+    for (const variant of variants)
+      expect(Object.keys(variant.properties as Json).sort()).toEqual(
+        ["agreementId", "createdAt", "data", "id", "sequence", "type"].sort(),
+      );
+    const events = operationsOf(document).find((entry) => entry.operation.operationId === "adminListEvents");
+    expect(events?.path).toBe("/admin/v1/events");
   });
 });

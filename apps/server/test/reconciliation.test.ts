@@ -24,6 +24,7 @@ let stack: Stack;
 let agreements: Array<Awaited<ReturnType<typeof signActiveAgreement>>>;
 
 type Difference = {
+  id: string;
   kind: string;
   lineType: string;
   outTradeNo: string | null;
@@ -168,6 +169,25 @@ describe("the daily reconciliation", () => {
     expect([byKind("AMOUNT_DIFFERS").alipayAmount, byKind("AMOUNT_DIFFERS").ourAmount]).toEqual(["19.90", "29.90"]);
     expect(byKind("MISSING_AT_ALIPAY").chargeId).toBe(ghostId);
     for (const row of rows) expect(row.suggestedAction).not.toBe("");
+
+    // One outbound event per difference stored, its data the difference as listed, of its charge's agreement if any.
+    const outbound = await stack.database.db.prisma.webhookEvent.findMany({
+      where: { type: "reconciliation.difference_found" },
+    });
+    const differenceEvents = outbound.filter((event) =>
+      rows.some((row) => row.id === (event.data as { id: string }).id),
+    );
+    expect(
+      differenceEvents.map((event) => event.data).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual([...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+    const ghost = differenceEvents.find((event) => (event.data as { chargeId: string | null }).chargeId === ghostId);
+    const ghostCharge = await stack.database.db.prisma.charge.findUniqueOrThrow({ where: { id: ghostId } });
+    expect(ghost?.agreementId).toBe(ghostCharge.agreementId);
+    expect(ghost?.sequence).toBeGreaterThan(0);
+    expect(differenceEvents.find((event) => (event.data as { kind: string }).kind === "MISSING_HERE")).toMatchObject({
+      agreementId: null,
+      sequence: null,
+    });
 
     // Settled through the engine's reconcile path: the charge is paid by Alipay's trade.
     const settled = await chargeOf(0);

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { WebhookEvent, WebhookEventType } from "@paysign/contracts";
 import { defined } from "@paysign/test-kit";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -84,9 +85,11 @@ async function createAgreement(): Promise<string> {
   return agreement.id;
 }
 
-async function appendEvent(type: string, agreementId: string | null, data: Json = {}): Promise<string> {
+/** An outbox row as the writers make one; its data is a marker, not a resource: delivery never reads inside it. */
+async function appendEvent(type: WebhookEventType, agreementId: string | null, data: Json = {}): Promise<string> {
+  const marker = { note: "test event", ...data } as unknown as WebhookEvent["data"];
   const written = await stack.database.db.prisma.$transaction((tx) =>
-    appendWebhookEvent(tx, { type, agreementId, data: { note: "test event", ...data } }),
+    appendWebhookEvent(tx, { type, agreementId, data: marker }),
   );
   return written.id;
 }

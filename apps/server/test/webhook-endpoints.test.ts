@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { WebhookEndpoint, WebhookEndpointWithSecret } from "@paysign/contracts";
+import type { WebhookEndpoint, WebhookEndpointWithSecret, WebhookEvent } from "@paysign/contracts";
 import { defined } from "@paysign/test-kit";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -116,7 +116,11 @@ describe("webhook endpoint CRUD", () => {
 
     const { prisma } = stack.database.db;
     const event = await prisma.$transaction((tx) =>
-      appendWebhookEvent(tx, { type: "refund.succeeded", agreementId: null, data: { id: "r" } }),
+      appendWebhookEvent(tx, {
+        type: "refund.succeeded",
+        agreementId: null,
+        data: { id: "r" } as unknown as WebhookEvent["data"],
+      }),
     );
     const delivery = await prisma.webhookDelivery.create({
       data: { id: crypto.randomUUID(), endpointId: id, eventId: event.id },

@@ -22,6 +22,7 @@ export * from "./api/resources/reconciliation.ts";
 export * from "./api/resources/webhook-event-types.ts";
 export * from "./api/resources/webhook-endpoint.ts";
 export * from "./api/resources/webhook-delivery.ts";
+export * from "./api/resources/webhook-events.ts";
 export * from "./api/routes.ts";
 export * from "./api/openapi.ts";
 export * from "./api/paths.ts";

@@ -60,6 +60,8 @@ describe("the route table (docs/product.md §7)", () => {
         "GET /admin/v1/webhook-deliveries",
         "GET /admin/v1/webhook-deliveries/:id",
         "POST /admin/v1/webhook-deliveries/:id/retry",
+        "GET /admin/v1/events",
+        "GET /admin/v1/events/:id",
         "GET /healthz",
         "GET /readyz",
       ].sort(),

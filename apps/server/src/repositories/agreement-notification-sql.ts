@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { agreementEventTypeOf, calendarDateToUtcMidnight, type CalendarDate } from "@paysign/contracts";
 import { eventReasonOf, type AgreementFacts, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import pg, { type PoolClient, type QueryResult } from "pg";
 import type { Database } from "../db/prisma.ts";
+import { presentAdminAgreement, type PresentableAgreement } from "../presenters/resources.ts";
+import { startsDeducting } from "./agreements.ts";
 
 /**
  * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications/agreement-notification.ts):
@@ -20,8 +24,11 @@ export type InboxRow = {
   params: Record<string, string>;
 };
 
-/** The agreement a notification names: the facts the planner reads, and its id. */
-export type NotifiedAgreement = AgreementFacts & { id: string };
+/**
+ * The agreement a notification names: the facts the planner reads, its id, and the row as read (`row`), from which
+ * the outbound event's resource is computed (the write applies only while the agreement is still as read).
+ */
+export type NotifiedAgreement = AgreementFacts & { id: string; row: PresentableAgreement };
 
 /** What the first read of a notification finds: whether its notify_id is recorded already, and its agreement. */
 export type NotificationTarget = { recorded: boolean; agreement: NotifiedAgreement | null };
@@ -39,7 +46,12 @@ FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
   SELECT t."id", t."status"::text AS "status", t."agreementNo", t."personalProductCode", t."signScene",
          t."alipayUserId", t."alipayOpenId", t."signTime" IS NOT NULL AS "hasSignTime",
-         t."nextDeductDate" IS NOT NULL AS "hasNextDeductDate", ${liveSiblingOf("t")} AS "liveSiblingId"
+         t."nextDeductDate" IS NOT NULL AS "hasNextDeductDate", ${liveSiblingOf("t")} AS "liveSiblingId",
+         t."externalAgreementNo", t."customerId", t."planId", t."alipayStatus", t."productCode", t."effectType",
+         t."periodType"::text AS "periodType", t."period", t."executeTime"::text AS "executeDay", t."singleAmount",
+         t."totalAmount", t."totalPayments", t."nextDeductDate"::text AS "nextDeductDay", t."paymentsCount",
+         t."paidTotal", t."signTime", t."validTime", t."invalidTime", t."clientResultStatus", t."followUpCount",
+         t."nextFollowUpAt", t."nextSweepAt", t."createdAt", t."updatedAt"
   FROM "Agreement" AS t
   WHERE t."id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = $2),
                           (SELECT "id" FROM "Agreement" WHERE "agreementNo" = $3))
@@ -55,15 +67,69 @@ export async function readNotificationTarget(
   notifyId: string,
   target: { externalAgreementNo: string | undefined; agreementNo: string },
 ): Promise<NotificationTarget> {
-  const { rows } = await db.sql.query<
-    { recorded: boolean } & { [K in keyof NotifiedAgreement]: NotifiedAgreement[K] | null }
-  >({
+  const { rows } = await db.sql.query<{ recorded: boolean } & Partial<TargetRow>>({
     name: "notify-read-target",
     text: readTargetSql,
     values: [notifyId, target.externalAgreementNo || null, target.agreementNo],
   });
   const found = rows[0];
-  return { recorded: Boolean(found?.recorded), agreement: found?.id ? (found as NotifiedAgreement) : null };
+  return { recorded: Boolean(found?.recorded), agreement: found?.id ? notifiedAgreementOf(found as TargetRow) : null };
+}
+
+/** The read's agreement columns as pg answers them: numerics as strings, dates as yyyy-MM-dd text. */
+type TargetRow = AgreementFacts &
+  Omit<PresentableAgreement, "executeTime" | "nextDeductDate" | "singleAmount" | "totalAmount" | "paidTotal"> & {
+    executeDay: CalendarDate;
+    nextDeductDay: CalendarDate | null;
+    singleAmount: string;
+    totalAmount: string | null;
+    paidTotal: string;
+  };
+
+function notifiedAgreementOf(found: TargetRow): NotifiedAgreement {
+  const { executeDay, nextDeductDay, hasSignTime, hasNextDeductDate, liveSiblingId, alipayOpenId, ...columns } = found;
+  const row: PresentableAgreement = {
+    ...columns,
+    executeTime: calendarDateToUtcMidnight(executeDay),
+    nextDeductDate: nextDeductDay === null ? null : calendarDateToUtcMidnight(nextDeductDay),
+    singleAmount: new Prisma.Decimal(found.singleAmount),
+    totalAmount: found.totalAmount === null ? null : new Prisma.Decimal(found.totalAmount),
+    paidTotal: new Prisma.Decimal(found.paidTotal),
+  };
+  return {
+    id: found.id,
+    status: found.status,
+    agreementNo: found.agreementNo,
+    alipayUserId: found.alipayUserId,
+    alipayOpenId,
+    personalProductCode: found.personalProductCode,
+    signScene: found.signScene,
+    hasSignTime,
+    hasNextDeductDate,
+    ...(liveSiblingId === undefined ? {} : { liveSiblingId }),
+    row,
+  };
+}
+
+/**
+ * The agreement as the transition leaves it, as the UPDATE of recordForAgreementSql writes it (and the Prisma writer,
+ * repositories/agreements.ts): the resource of its outbound event.
+ */
+function agreementAfter(row: PresentableAgreement, plan: PlannedTransition["plan"], at: Date): PresentableAgreement {
+  const { changes } = plan;
+  return {
+    ...row,
+    status: changes.status,
+    alipayStatus: changes.alipayStatus === undefined ? row.alipayStatus : changes.alipayStatus,
+    agreementNo: changes.agreementNo ?? row.agreementNo,
+    alipayUserId: changes.alipayUserId ?? row.alipayUserId,
+    signTime: changes.signTime ?? row.signTime,
+    validTime: changes.validTime ?? row.validTime,
+    invalidTime: changes.invalidTime ?? row.invalidTime,
+    nextDeductDate: startsDeducting(row, changes) ? row.executeTime : row.nextDeductDate,
+    nextFollowUpAt: changes.clearNextFollowUp ? null : row.nextFollowUpAt,
+    updatedAt: at,
+  };
 }
 
 /** A transition the planner decided on the agreement as read, with its event. */
@@ -92,6 +158,7 @@ WITH target AS (
     AND ("signTime" IS NOT NULL) = $15::boolean
     AND ("nextDeductDate" IS NOT NULL) = $16::boolean
     AND ($34::boolean IS NOT TRUE OR ${liveSiblingOf(`"Agreement"`)} IS NOT DISTINCT FROM $35::uuid)
+    AND "updatedAt" = $36::timestamptz
   FOR UPDATE
 ), inbox AS (
   INSERT INTO "NotificationInbox" (${inboxColumns})
@@ -111,15 +178,20 @@ WITH target AS (
     "nextDeductDate" = CASE WHEN $24::boolean AND ($33::date IS NULL OR "executeTime" >= $33::date)
                             THEN "executeTime" ELSE "nextDeductDate" END,
     "nextFollowUpAt" = CASE WHEN $25::boolean THEN NULL ELSE "nextFollowUpAt" END,
+    "eventSequence" = "eventSequence" + CASE WHEN $38::text IS NULL THEN 0 ELSE 1 END,
     "updatedAt" = $10::timestamptz
   WHERE $17::"AgreementStatus" IS NOT NULL
     AND "id" = (SELECT "id" FROM target)
     AND EXISTS (SELECT 1 FROM inbox)
-  RETURNING "id"
+  RETURNING "id", "eventSequence"
 ), event AS (
   INSERT INTO "AgreementEvent" ("id", "agreementId", "fromStatus", "toStatus", "source", "reason", "raw", "createdAt")
   SELECT $26::uuid, "id", $12::"AgreementStatus", $17::"AgreementStatus", $27, $28, $29::jsonb, $10::timestamptz
   FROM updated
+), outbound AS (
+  INSERT INTO "WebhookEvent" ("id", "type", "agreementId", "sequence", "data", "txid")
+  SELECT $37::uuid, $38, "id", "eventSequence", $39::jsonb, pg_current_xact_id()::text::bigint
+  FROM updated WHERE $38::text IS NOT NULL
 )
 SELECT EXISTS (SELECT 1 FROM target) AS "unchanged", EXISTS (SELECT 1 FROM inbox) AS "inserted"`;
 
@@ -131,8 +203,9 @@ export type RecordResult = "recorded" | "duplicate" | "moved";
 
 /**
  * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
- * `expected` (its status and every field the decision read), inserts the inbox row with its outcome (unique
- * notify_id) and, when both happened, applies the transition and inserts its AgreementEvent. A transition decided on
+ * `expected` (its status, every field the decision read, and its `updatedAt`, so the row as read is the row written
+ * over), inserts the inbox row with its outcome (unique notify_id) and, when both happened, applies the transition,
+ * inserts its AgreementEvent and its outbound event (the next `eventSequence`, the admin agreement as written). A transition decided on
  * the customer's live agreement (`plan.liveSibling`: one that makes the agreement live, or its duplicate) runs in a
  * transaction that first locks the agreement, then the customer's row, as the Prisma writer does, so the statement
  * sees every activation committed before and none can commit meanwhile; it applies only while the live agreement is
@@ -149,6 +222,7 @@ export async function recordNotification(
   },
 ): Promise<RecordResult> {
   const { inbox, expected, transition } = input;
+  const now = new Date();
   const inboxParams = [
     randomUUID(),
     inbox.notifyId,
@@ -159,7 +233,7 @@ export async function recordNotification(
     JSON.stringify(inbox.params),
     input.outcome,
     input.detail,
-    new Date(),
+    now,
   ];
   if (!expected) {
     const { rowCount } = await db.sql.query({
@@ -170,6 +244,7 @@ export async function recordNotification(
     return rowCount === 1 ? "recorded" : "duplicate";
   }
   const changes = transition?.plan.changes;
+  const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
   const query = {
     name: "notify-record-for-agreement",
@@ -201,6 +276,12 @@ export async function recordNotification(
       changes?.unlessExecuteTimeBefore ?? null,
       liveSibling !== undefined,
       liveSibling ?? null,
+      expected.row.updatedAt,
+      randomUUID(),
+      outboundType,
+      outboundType && transition
+        ? JSON.stringify(presentAdminAgreement(agreementAfter(expected.row, transition.plan, now)))
+        : null,
     ],
   };
   const { rows } =

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { calendarDateFromUtcMidnight } from "@paysign/contracts";
+import { agreementEventTypeOf, calendarDateFromUtcMidnight } from "@paysign/contracts";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import { eventReasonOf, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
+import { presentAdminAgreement } from "../presenters/resources.ts";
 import type { Tx } from "./transaction.ts";
+import { appendWebhookEvent } from "./webhook-events.ts";
 
 export type AgreementEventSource =
   "NOTIFICATION" | "ALIPAY_QUERY" | "CLIENT_RESULT" | "CUSTOMER" | "ADMIN" | "SCHEDULER" | "SYSTEM";
@@ -55,7 +57,8 @@ export async function lockCustomerAndFindLiveSibling(
 /**
  * The Prisma writer of the lifecycle planner (domain/agreement-lifecycle.ts): applies a planned transition with its
  * event, in the caller's transaction on the agreement as locked and planned. `extra` are fields the caller changes in
- * the same write (a completing charge's counts). A plan without a transition changes nothing. A plan decided on the
+ * the same write (a completing charge's counts), and its outbound event (contracts' `agreementEventTypeOf`, the admin
+ * agreement as written). A plan without a transition changes nothing. A plan decided on the
  * customer's live agreement (`liveSibling`) is applied under the customer's lock only while that is still the live
  * one; otherwise it throws, and the caller plans again.
  */
@@ -95,11 +98,14 @@ export async function applyLifecyclePlan(
     ...input.event,
     reason: eventReasonOf(plan, input.event.reason),
   });
+  const type = agreementEventTypeOf(agreement.status, plan.to);
+  if (type) await appendWebhookEvent(tx, { type, agreementId: agreement.id, data: presentAdminAgreement(updated) });
   return { changed: true, agreement: updated };
 }
 
-function startsDeducting(
-  agreement: Agreement,
+/** Whether the transition sets D to the agreement's `executeTime` (both lifecycle writers apply this rule). */
+export function startsDeducting(
+  agreement: Pick<Agreement, "executeTime">,
   changes: Extract<LifecyclePlan, { kind: "transition" }>["changes"],
 ): boolean {
   if (!changes.startDeductingFromExecuteTime) return false;

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { chargeEventTypeOf } from "@paysign/contracts";
 import type { Charge, ChargeAttempt, Prisma } from "../generated/prisma/client.ts";
+import { presentCharge } from "../presenters/resources.ts";
+import { latestAttempt } from "./charges.ts";
 import type { Tx } from "./transaction.ts";
+import { appendWebhookEvent } from "./webhook-events.ts";
 
 // Writes of the deduction engine (deductions/), each in the caller's transaction under the agreement's row lock
 // (charge-locks.ts).
@@ -11,8 +15,23 @@ export type ChargeStateChange = Pick<
   "status" | "nextAttemptAt" | "failureCode" | "failureReason" | "tradeNo" | "paidAt"
 >;
 
+/**
+ * Writes the charge's new state; a final status (SUCCEEDED, FAILED, PAST_DUE) also writes its outbound event, the
+ * charge as written as its data. Callers write a final status once (they check the charge is not final yet) and hold
+ * the agreement's row lock, which the event's sequence takes again.
+ */
 export async function setChargeState(tx: Tx, chargeId: string, change: ChargeStateChange): Promise<void> {
-  await tx.charge.update({ where: { id: chargeId }, data: change });
+  const type = typeof change.status === "string" ? chargeEventTypeOf(change.status) : null;
+  if (!type) {
+    await tx.charge.update({ where: { id: chargeId }, data: change });
+    return;
+  }
+  const charge = await tx.charge.update({
+    where: { id: chargeId },
+    data: change,
+    include: { attempts: latestAttempt },
+  });
+  await appendWebhookEvent(tx, { type, agreementId: charge.agreementId, data: presentCharge(charge) });
 }
 
 /** How an attempt settled: its status with the trade, the settle time or the sub_code Alipay gave. */

@@ -18,7 +18,8 @@ export type ChargeFilter = {
   refusedBy?: "merchant" | undefined;
 };
 
-const latestAttempt = { orderBy: [{ requestedAt: "desc" as const }, { outTradeNo: "desc" as const }], take: 1 };
+/** The charge's latest attempt (whose out_trade_no the charge resource shows). */
+export const latestAttempt = { orderBy: [{ requestedAt: "desc" as const }, { outTradeNo: "desc" as const }], take: 1 };
 
 /** Charges, latest due date first, one page after `cursor`. */
 export function findChargesPage(

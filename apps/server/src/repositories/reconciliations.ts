@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { calendarDateToUtcMidnight, fenToYuan, shanghaiDateOf, yuanToFen, type CalendarDate } from "@paysign/contracts";
 import type { ChargeFacts, FoundDifference, RefundFacts } from "../domain/reconciliation-match.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { presentReconciliationDifference } from "../presenters/resources.ts";
 import type { Tx } from "./transaction.ts";
+import { appendWebhookEvent } from "./webhook-events.ts";
 
 const OPEN_ATTEMPT = new Set(["PROCESSING", "UNKNOWN"]);
 
@@ -85,10 +87,45 @@ export type ReconciliationRunRow = Prisma.ReconciliationRunGetPayload<{ include:
 
 const yuanOrNull = (fen: number | null) => (fen === null ? null : fenToYuan(fen));
 
-/** Stores a day's run in place of any earlier one of that day (its differences go with it). */
+/**
+ * Stores a day's run in place of any earlier one of that day (its differences go with it), and an outbound
+ * `reconciliation.difference_found` event per difference stored (a run of the day again writes its differences'
+ * events again, as they are new rows).
+ */
 export async function replaceReconciliationRun(db: Tx, run: RunToStore): Promise<ReconciliationRunRow> {
   const billDate = calendarDateToUtcMidnight(run.billDate);
   await db.reconciliationRun.deleteMany({ where: { billDate } });
+  const stored = await createRun(db, billDate, run);
+  await appendDifferenceEvents(db, stored.differenceRows);
+  return stored;
+}
+
+/**
+ * One event per difference, of its charge's agreement when it names a charge. Appending takes each agreement's row
+ * lock (for its sequence): in agreement id order, so two runs never wait on each other's agreements in turn.
+ */
+async function appendDifferenceEvents(db: Tx, differences: ReconciliationRunRow["differenceRows"]): Promise<void> {
+  const chargeIds = differences.flatMap((difference) => (difference.chargeId ? [difference.chargeId] : []));
+  const charges = await db.charge.findMany({
+    where: { id: { in: chargeIds } },
+    select: { id: true, agreementId: true },
+  });
+  const agreementOf = new Map(charges.map((charge) => [charge.id, charge.agreementId]));
+  const events = differences.map((difference) => ({
+    difference,
+    agreementId: (difference.chargeId && agreementOf.get(difference.chargeId)) ?? null,
+  }));
+  events.sort((a, b) => (a.agreementId ?? "").localeCompare(b.agreementId ?? ""));
+  for (const { difference, agreementId } of events) {
+    await appendWebhookEvent(db, {
+      type: "reconciliation.difference_found",
+      agreementId,
+      data: presentReconciliationDifference(difference),
+    });
+  }
+}
+
+function createRun(db: Tx, billDate: Date, run: RunToStore): Promise<ReconciliationRunRow> {
   return db.reconciliationRun.create({
     data: {
       id: randomUUID(),

@@ -1,8 +1,11 @@
+import { refundEventTypeOf } from "@paysign/contracts";
 import type { Prisma, RefundAttempt } from "../generated/prisma/client.ts";
 import type { RefundStatus } from "../generated/prisma/enums.ts";
+import { presentRefund } from "../presenters/resources.ts";
 import { afterCreatedAtCursor, createdAtCursorOf, newestFirst, readPage, type Page } from "./cursor.ts";
 import type { RefundRow } from "./rows.ts";
 import type { Tx } from "./transaction.ts";
+import { appendWebhookEvent } from "./webhook-events.ts";
 
 // Refunds are changed only under the row lock of their charge's agreement (lockCharge), like the charge itself.
 
@@ -37,12 +40,28 @@ export function findRefundById(tx: Tx, id: string): Promise<RefundRow | null> {
   return tx.refund.findUnique({ where: { id } });
 }
 
+/** A new refund; one recorded final (SUCCEEDED, made outside paysign) writes its outbound event too. */
 export async function insertRefund(tx: Tx, data: Prisma.RefundUncheckedCreateInput): Promise<RefundRow> {
-  return await tx.refund.create({ data });
+  const refund = await tx.refund.create({ data, include: withAgreement });
+  await appendRefundEvent(tx, refund);
+  return refund;
 }
 
+/**
+ * Changes a refund; a final status (SUCCEEDED, FAILED) writes its outbound event, the refund as written as its data.
+ * Callers leave PENDING once (they check it under the agreement's row lock, which the event's sequence takes again).
+ */
 export async function updateRefund(tx: Tx, id: string, data: Prisma.RefundUncheckedUpdateInput): Promise<void> {
-  await tx.refund.update({ where: { id }, data });
+  if (typeof data.status !== "string") {
+    await tx.refund.update({ where: { id }, data });
+    return;
+  }
+  await appendRefundEvent(tx, await tx.refund.update({ where: { id }, data, include: withAgreement }));
+}
+
+async function appendRefundEvent(tx: Tx, refund: RefundWithAgreement): Promise<void> {
+  const type = refundEventTypeOf(refund.status);
+  if (type) await appendWebhookEvent(tx, { type, agreementId: refund.charge.agreementId, data: presentRefund(refund) });
 }
 
 export async function insertRefundAttempt(

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { WebhookEvent, WebhookEventType } from "@paysign/contracts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Tx } from "./transaction.ts";
 
 /** One outbound event as written: `type` is contracts' webhook event type, `data` its payload (the admin resource). */
-export type WebhookEventInput = { type: string; agreementId: string | null; data: Prisma.InputJsonValue };
+export type WebhookEventInput = { type: WebhookEventType; agreementId: string | null; data: WebhookEvent["data"] };
 
 export type WrittenWebhookEvent = { id: string; sequence: number | null };
 
@@ -28,4 +29,47 @@ export async function appendWebhookEvent(tx: Tx, input: WebhookEventInput): Prom
     VALUES (${id}::uuid, ${input.type}, ${input.agreementId}::uuid, ${sequence}, ${JSON.stringify(input.data)}::jsonb,
             pg_current_xact_id()::text::bigint)`;
   return { id, sequence };
+}
+
+/** An outbox row as readers see it; `txid` and `position` (bigints as decimal strings) are its place in the stream. */
+export type WebhookEventRow = {
+  id: string;
+  type: string;
+  agreementId: string | null;
+  sequence: number | null;
+  data: unknown;
+  createdAt: Date;
+  txid: string;
+  position: string;
+};
+
+/** A place in the stream: the events after it are those greater in (txid, position). */
+export type StreamPlace = { txid: string; position: string };
+
+const rowColumns = Prisma.sql`"id"::text AS "id", "type", "agreementId"::text AS "agreementId", "sequence", "data",
+  "createdAt", "txid"::text AS "txid", "position"::text AS "position"`;
+
+/**
+ * Up to `limit` events after `after` (from the start without it), of `types` only when given, in (txid, position)
+ * order and only below the xmin horizon: rows whose writing transaction is older than every transaction still running
+ * are final (committed or gone), so an event committing late never lands behind a place a reader has passed.
+ */
+export function findFinalEvents(
+  db: Tx,
+  input: { after: StreamPlace | undefined; types: readonly string[] | undefined; limit: number },
+): Promise<WebhookEventRow[]> {
+  const after = input.after ?? { txid: "0", position: "0" };
+  const types = input.types === undefined ? Prisma.empty : Prisma.sql`AND "type" = ANY(${[...input.types]}::text[])`;
+  return db.$queryRaw<WebhookEventRow[]>`
+    SELECT ${rowColumns} FROM "WebhookEvent"
+    WHERE "txid" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+      AND ("txid", "position") > (${after.txid}::bigint, ${after.position}::bigint) ${types}
+    ORDER BY "txid", "position"
+    LIMIT ${input.limit}`;
+}
+
+export async function findEventById(db: Tx, id: string): Promise<WebhookEventRow | null> {
+  const rows = await db.$queryRaw<WebhookEventRow[]>`
+    SELECT ${rowColumns} FROM "WebhookEvent" WHERE "id" = ${id}::uuid`;
+  return rows[0] ?? null;
 }

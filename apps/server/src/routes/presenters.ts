@@ -1,10 +1,7 @@
 import { calendarDateFromUtcMidnight } from "@paysign/contracts";
 import type {
-  AdminAgreement,
   AdminAgreementDetail,
-  Agreement as AgreementDto,
   AgreementEvent as AgreementEventDto,
-  Charge as ChargeDto,
   ChargeAttempt as ChargeAttemptDto,
   Customer as CustomerDto,
   CustomerRefund,
@@ -15,17 +12,26 @@ import type {
   Refund as RefundDto,
   WebhookEndpoint as WebhookEndpointDto,
 } from "@paysign/contracts";
+import {
+  presentAdminAgreement,
+  presentAgreement,
+  presentCharge,
+  presentReconciliationDifference,
+  presentRefund,
+  presentWebhookEvent,
+} from "../presenters/resources.ts";
 import type { ReconciliationRunRow } from "../repositories/reconciliations.ts";
 import type {
   AgreementEventRow,
   AgreementRow,
   ChargeAttemptRow,
-  ChargeRow,
   CustomerRow,
   PlanRow,
   RefundRow,
 } from "../repositories/rows.ts";
 import type { WebhookEndpointView } from "../services/webhook-endpoints.ts";
+
+export { presentAdminAgreement, presentAgreement, presentCharge, presentRefund, presentWebhookEvent };
 
 // Database rows → the API shapes of @paysign/contracts. Money leaves as two-decimal yuan strings, dates as
 // yyyy-MM-dd, instants as ISO 8601.
@@ -65,47 +71,6 @@ export function presentCustomer(customer: CustomerRow): CustomerDto {
   };
 }
 
-export function presentAgreement(agreement: AgreementRow): AgreementDto {
-  return {
-    id: agreement.id,
-    externalAgreementNo: agreement.externalAgreementNo,
-    status: agreement.status,
-    planId: agreement.planId,
-    agreementNo: agreement.agreementNo,
-    periodType: agreement.periodType,
-    period: agreement.period,
-    singleAmount: agreement.singleAmount.toFixed(2),
-    totalAmount: agreement.totalAmount?.toFixed(2) ?? null,
-    totalPayments: agreement.totalPayments,
-    executeTime: day(agreement.executeTime),
-    nextDeductDate: agreement.nextDeductDate ? day(agreement.nextDeductDate) : null,
-    paymentsCount: agreement.paymentsCount,
-    signedAt: isoOrNull(agreement.signTime),
-    createdAt: iso(agreement.createdAt),
-    updatedAt: iso(agreement.updatedAt),
-  };
-}
-
-export function presentAdminAgreement(agreement: AgreementRow): AdminAgreement {
-  return {
-    ...presentAgreement(agreement),
-    customerId: agreement.customerId,
-    alipayUserId: agreement.alipayUserId,
-    alipayStatus: agreement.alipayStatus as AdminAgreement["alipayStatus"],
-    productCode: agreement.productCode,
-    personalProductCode: agreement.personalProductCode,
-    signScene: agreement.signScene,
-    effectType: agreement.effectType,
-    paidTotal: agreement.paidTotal.toFixed(2),
-    validAt: isoOrNull(agreement.validTime),
-    invalidAt: isoOrNull(agreement.invalidTime),
-    clientResultStatus: agreement.clientResultStatus as AdminAgreement["clientResultStatus"],
-    followUpCount: agreement.followUpCount,
-    nextFollowUpAt: isoOrNull(agreement.nextFollowUpAt),
-    nextSweepAt: isoOrNull(agreement.nextSweepAt),
-  };
-}
-
 export function presentEvent(event: AgreementEventRow): AgreementEventDto {
   return {
     id: event.id,
@@ -121,23 +86,6 @@ export function presentEvent(event: AgreementEventRow): AgreementEventDto {
 /** An event with the raw input that caused it; operators only. */
 export function presentAdminEvent(event: AgreementEventRow): AdminAgreementDetail["events"][number] {
   return { ...presentEvent(event), raw: event.raw ?? null };
-}
-
-export function presentCharge(charge: ChargeRow & { attempts: ChargeAttemptRow[] }): ChargeDto {
-  return {
-    id: charge.id,
-    agreementId: charge.agreementId,
-    dueDate: day(charge.dueDate),
-    amount: charge.amount.toFixed(2),
-    status: charge.status,
-    outTradeNo: charge.attempts[0]?.outTradeNo ?? null,
-    tradeNo: charge.tradeNo,
-    paidAt: isoOrNull(charge.paidAt),
-    failureCode: charge.failureCode,
-    failureReason: charge.failureReason,
-    createdAt: iso(charge.createdAt),
-    updatedAt: iso(charge.updatedAt),
-  };
 }
 
 export function presentAttempt(attempt: ChargeAttemptRow): ChargeAttemptDto {
@@ -173,42 +121,7 @@ export function presentReconciliationRun(run: ReconciliationRunFields): Reconcil
 export function presentReconciliationDetail(run: ReconciliationRunRow): ReconciliationDetailDto {
   return {
     ...presentReconciliationRun(run),
-    differenceRows: run.differenceRows.map((row) => ({
-      id: row.id,
-      kind: row.kind,
-      lineType: row.lineType === "REFUND" ? "REFUND" : "TRADE",
-      outTradeNo: row.outTradeNo,
-      tradeNo: row.tradeNo,
-      outRequestNo: row.outRequestNo,
-      chargeId: row.chargeId,
-      alipayAmount: row.alipayAmount?.toFixed(2) ?? null,
-      ourAmount: row.ourAmount?.toFixed(2) ?? null,
-      alipayStatus: row.alipayStatus,
-      ourStatus: row.ourStatus,
-      detail: row.detail,
-      suggestedAction: row.suggestedAction,
-      settledAt: isoOrNull(row.settledAt),
-      settlement: row.settlement,
-    })),
-  };
-}
-
-export function presentRefund(refund: RefundRow & { charge: { agreementId: string } }): RefundDto {
-  return {
-    id: refund.id,
-    chargeId: refund.chargeId,
-    agreementId: refund.charge.agreementId,
-    tradeNo: refund.tradeNo,
-    outRequestNo: refund.outRequestNo,
-    amount: refund.amount.toFixed(2),
-    reason: refund.reason,
-    status: refund.status,
-    source: refund.source,
-    subCode: refund.subCode,
-    subMsg: refund.subMsg,
-    refundedAt: isoOrNull(refund.refundedAt),
-    createdAt: iso(refund.createdAt),
-    updatedAt: iso(refund.updatedAt),
+    differenceRows: run.differenceRows.map(presentReconciliationDifference),
   };
 }
 

@@ -1,19 +1,13 @@
 import { Webhook } from "standardwebhooks";
+import { presentWebhookEvent } from "../presenters/resources.ts";
 import type { WebhookEventRow } from "../repositories/webhook-deliveries.ts";
 
 /**
- * The body of a delivery: the event envelope as JSON. Until contracts' envelope lands (webhook-events.ts), it is
- * built here from the outbox row; `data` is the resource as the admin API shows it, never keys or sign strings.
+ * The body of a delivery: contracts' event envelope as JSON, exactly what `GET /admin/v1/events/:id` answers; `data`
+ * is the resource as the admin API shows it, never keys or sign strings.
  */
 export function webhookBodyOf(event: WebhookEventRow): string {
-  return JSON.stringify({
-    id: event.id,
-    type: event.type,
-    createdAt: event.createdAt.toISOString(),
-    agreementId: event.agreementId,
-    sequence: event.sequence,
-    data: event.data,
-  });
+  return JSON.stringify(presentWebhookEvent(event));
 }
 
 /**
