@@ -95,7 +95,11 @@ export async function settleCharge(deps: ServiceDeps, chargeId: string) {
  * `work` on every item with at most `limit` running at once; the answers in the items' order. A rejection rejects
  * the whole (after the running ones end), so `work` catches what it can recover from.
  */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const answers = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
