@@ -1,11 +1,16 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
 import { defined } from "@paysign/test-kit";
+import { createDatabase, type Database } from "@paysign/server";
 import { AlipaySdk } from "alipay-sdk";
+import { childEnvironment } from "../env.ts";
 import { admin, asCustomer, expectStatus, mapConcurrent, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
 import { apiPeakRss } from "../memory.ts";
 import { monotonicMicros } from "../profile.ts";
 import { ratiosOf, round, unavailable, type ScenarioResult } from "../results.ts";
 import { onFreshStack, type ScenarioOptions } from "../scenario.ts";
-import type { BenchStack } from "../stack.ts";
+import { repoRoot, startBenchStack, type BenchStack } from "../stack.ts";
 import { sdkKeysOf } from "./signstr.ts";
 
 /** The sandbox allows 10 live agreements per buyer and app. */
@@ -67,6 +72,120 @@ async function listCharges(stack: BenchStack): Promise<ChargeRow[]> {
   return rows;
 }
 
+/** Worker processes of the `workers_4` run, beside an API started with JOBS_IN_API=false. */
+const WORKERS = 4;
+
+/**
+ * One `pnpm --filter @paysign/server worker` process from the sources (`worker:dev`, as the stack runs the API): the
+ * stack's database, the sandbox app's keys and gateway, trade notifications to the API; resolves once it works.
+ */
+async function startWorker(stack: BenchStack): Promise<ChildProcess> {
+  const keys = await sdkKeysOf(stack);
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@paysign/source", "--import", "tsx", path.join("apps", "server", "src", "worker.ts")],
+    {
+      cwd: repoRoot,
+      env: childEnvironment({
+        NODE_ENV: "development",
+        LOG_LEVEL: "info",
+        DATABASE_URL: stack.databaseUrl,
+        SANDBOX_URL: stack.sandboxUrl,
+        ALIPAY_APP_ID: keys.appId,
+        ALIPAY_PRIVATE_KEY: keys.appPrivateKey,
+        ALIPAY_PUBLIC_KEY: keys.alipayPublicKey,
+        ALIPAY_GATEWAY: keys.gateway,
+        ALIPAY_NOTIFY_URL: `${stack.apiUrl}/alipay/notify`,
+        FOLLOW_UP_SCHEDULE: "24h",
+        SCHEDULER_INTERVAL_SECONDS: "86400",
+        JOBS_POLLING_INTERVAL_SECONDS: "0.5",
+      }),
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let seen = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      seen = (seen + chunk.toString("utf8")).slice(-4096);
+      if (seen.includes('"msg":"worker running"')) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`a worker exited with ${code} before it ran`)));
+  });
+  child.stdout?.resume();
+  return child;
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/**
+ * `workers_4`: the same number of due agreements on a fresh stack whose API runs no jobs (JOBS_IN_API=false), charged
+ * by 4 worker processes from one POST /admin/v1/scheduler/run (jobs enqueued, not waited for): charges/s from that
+ * request until every charge is settled, and the same checks.
+ */
+async function runWithWorkers(count: number): Promise<{ chargesPerSecond: number; checks: ChargeChecks }> {
+  const stack = await startBenchStack({ env: { JOBS_IN_API: "false" } });
+  const db = createDatabase({ url: stack.databaseUrl, poolSize: 1, logger: console });
+  const workers: ChildProcess[] = [];
+  try {
+    // Started before any agreement is due: each asks for one tick at start-up, which must find nothing yet.
+    for (let index = 0; index < WORKERS; index++) workers.push(await startWorker(stack));
+    const ids = await activeAgreements(stack, count);
+    const started = performance.now();
+    const run = await expectStatus(admin(stack, "/admin/v1/scheduler/run", {}), 200, "POST /admin/v1/scheduler/run");
+    if (run.body.enqueued !== count) throw new Error(`the tick enqueued ${String(run.body.enqueued)}, not ${count}`);
+    // Watched in the database (one count every 50 ms), not through the API the workers' notifications go to.
+    const deadline = started + 120_000;
+    while ((await settledCharges(db)) < count) {
+      if (performance.now() > deadline) throw new Error("the workers did not settle every charge within 120 s");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const checks = await chargeChecks(stack, ids.length);
+    return { chargesPerSecond: checks.succeeded / seconds, checks };
+  } finally {
+    await db.close();
+    await Promise.all(workers.map(stopWorker));
+    await stack.stop();
+  }
+}
+
+type ChargeChecks = {
+  succeeded: number;
+  everyDueAgreementChargedOnce: boolean;
+  noPeriodChargedTwice: boolean;
+};
+
+/** Charges whose attempt has an answer: SUCCEEDED, FAILED or PAST_DUE. */
+async function settledCharges(db: Database): Promise<number> {
+  const { rows } = await db.sql.query<{ settled: number }>(
+    `SELECT count(*)::int AS settled FROM "Charge" WHERE status IN ('SUCCEEDED', 'FAILED', 'PAST_DUE')`,
+  );
+  return rows[0]?.settled ?? 0;
+}
+
+/** Successful charges, and whether every agreement's period was charged once with one paid trade. */
+async function chargeChecks(stack: BenchStack, agreements: number): Promise<ChargeChecks> {
+  const trades = await sandboxTrades(stack);
+  const charges = await listCharges(stack);
+  const paid = trades.filter((trade) => trade.trade_status === "TRADE_SUCCESS");
+  const periods = new Set(charges.map((charge) => `${charge.agreementId}|${charge.dueDate}`));
+  const tradesPerAgreement = new Map<string, number>();
+  for (const trade of paid)
+    tradesPerAgreement.set(trade.agreement_no, (tradesPerAgreement.get(trade.agreement_no) ?? 0) + 1);
+  const succeeded = charges.filter((charge) => charge.status === "SUCCEEDED").length;
+  return {
+    succeeded,
+    everyDueAgreementChargedOnce: succeeded === agreements && periods.size === agreements && paid.length === succeeded,
+    noPeriodChargedTwice:
+      periods.size === charges.length && [...tradesPerAgreement.values()].every((count) => count === 1),
+  };
+}
+
 const sandboxTrades = async (stack: BenchStack) => (await sandbox(stack).trades()).body;
 
 /** The gateway alone: sequential alipay.trade.query calls through alipay-sdk (sign, HTTP, verify), per second. */
@@ -88,9 +207,22 @@ async function sequentialGatewayCalls(stack: BenchStack, outTradeNos: string[]):
 
 /**
  * `deductions`: N ACTIVE agreements due today, charged against the sandbox by one POST /admin/v1/scheduler/run
- * {wait:true}; charges/s. A second run must charge nothing. Peer: the same number of sequential gateway calls.
+ * {wait:true}; charges/s. A second run must charge nothing. Peer: the same number of sequential gateway calls. Then
+ * `workers_4` (details and checks): the same count charged by 4 worker processes on a fresh stack.
  */
-export function runDeductions(options: ScenarioOptions): Promise<ScenarioResult> {
+export async function runDeductions(options: ScenarioOptions): Promise<ScenarioResult> {
+  const result = await chargeInOneProcess(options);
+  if (result.status !== "ok") return result;
+  // After the first stack is gone, so the two runs never share the machine.
+  const workers = await runWithWorkers(options.sizes.deductionAgreements);
+  result.checks.workers_4_every_due_agreement_charged_once = workers.checks.everyDueAgreementChargedOnce;
+  result.checks.workers_4_no_period_charged_twice = workers.checks.noPeriodChargedTwice;
+  result.details.workers_4_charges_per_s = round(workers.chargesPerSecond);
+  result.details.workers_4_succeeded = workers.checks.succeeded;
+  return result;
+}
+
+function chargeInOneProcess(options: ScenarioOptions): Promise<ScenarioResult> {
   const count = options.sizes.deductionAgreements;
   return onFreshStack("deductions", options, async ({ stack, markLoad }) => {
     const probe = await admin(stack, "/admin/v1/charges?limit=1");

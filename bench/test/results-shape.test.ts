@@ -70,7 +70,7 @@ describe("pnpm bench results", () => {
     expect(notify.details.duplicates).toBeGreaterThan(0);
   });
 
-  test("deductions: trades in the sandbox equal successful charges, no period charged twice", () => {
+  test("deductions: trades in the sandbox equal successful charges, no period charged twice (also with 4 workers)", () => {
     const deductions = defined(written.scenarios.deductions, "written.scenarios.deductions");
     expect(deductions.checks).toEqual({
       every_due_agreement_charged_once: true,
@@ -78,9 +78,13 @@ describe("pnpm bench results", () => {
       no_period_charged_twice: true,
       second_run_makes_no_new_trade: true,
       api_peak_rss_under_256mb: expect.any(Boolean) as unknown,
+      workers_4_every_due_agreement_charged_once: true,
+      workers_4_no_period_charged_twice: true,
     });
     expect(deductions.details.api_peak_rss_mb).toBeGreaterThan(0);
     expect(deductions.details.trades).toBe(smallSizes.deductionAgreements);
+    expect(deductions.details.workers_4_succeeded).toBe(smallSizes.deductionAgreements);
+    expect(deductions.details.workers_4_charges_per_s).toBeGreaterThan(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import type { WebhookEvent } from "@paysign/contracts";
+import type { WebhookEvent } from "../../packages/contracts/src/index.ts";
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from "vitest";
 import { seedDemoPlans } from "../../apps/server/src/db/seed.ts";
 import { appendWebhookEvent } from "../../apps/server/src/repositories/webhook-events.ts";

@@ -93,6 +93,7 @@ const envObject = z.object({
     .default(defaultReconcileSchedule)
     .transform((value, ctx) => parseDurations(value, ctx)),
   SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  DEDUCTION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   FOLLOW_UP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
   AGREEMENT_SWEEP_INTERVAL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   RECONCILIATION_HOUR: z.coerce.number().int().min(0).max(23).default(10),
@@ -238,6 +239,11 @@ export type DeductionConfig = {
   reconcileScheduleSeconds: number[];
   /** How often a scheduler tick runs (one at a time across every worker). */
   schedulerIntervalSeconds: number;
+  /**
+   * Charges one process runs at once: a scheduler pass run inline (`wait`), or a batch of charge jobs a worker
+   * fetched. Each holds a database connection only for its short transactions, never during trade.pay.
+   */
+  concurrency: number;
 };
 
 /** pg-boss workers (in the API process unless JOBS_IN_API=false, and in `pnpm --filter @paysign/server worker`). */
@@ -351,6 +357,7 @@ export function loadConfig(
       merchantRetryScheduleSeconds: env.DEDUCTION_MERCHANT_RETRY_SCHEDULE,
       reconcileScheduleSeconds: env.DEDUCTION_RECONCILE_SCHEDULE,
       schedulerIntervalSeconds: env.SCHEDULER_INTERVAL_SECONDS,
+      concurrency: env.DEDUCTION_CONCURRENCY,
     },
     jobs: {
       inApi: env.JOBS_IN_API === "true",

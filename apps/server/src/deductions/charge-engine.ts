@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
@@ -30,6 +31,7 @@ import {
   findTradeNumbers,
 } from "../repositories/charges.ts";
 import { insertCharge, setChargeState, settleAttemptRow } from "../repositories/charge-writes.ts";
+import { claimFirstAttempt, readChargeTarget, type ChargeTarget } from "../repositories/charge-claim-sql.ts";
 
 /** Sub_codes after which Alipay will never pay that out_trade_no: the next attempt takes a new one (§15.1). */
 const CLOSED_CODES = ["TRADE_CLOSED", "ACQ.TRADE_HAS_CLOSE"] as const;
@@ -58,15 +60,17 @@ export async function runCharge(
   options: { force?: boolean } = {},
 ): Promise<Charge | null> {
   requireAlipay(deps);
-  const existing = await findCharge(deps, key);
-  if (existing) {
-    const settled = await reconcileCharge(deps, existing.id);
+  const target = await readChargeTarget(deps.db, key);
+  if (target?.hasCharge) {
+    const existing = await findCharge(deps, key);
+    const settled = existing ? await reconcileCharge(deps, existing.id) : "settled";
     if (settled === "unsettled") return findCharge(deps, key);
   }
   const now = await deps.clock.now();
-  const claim = await deps.db.prisma.$transaction((tx) =>
-    claimAttempt(deps, tx, { key, now, force: options.force ?? false }),
-  );
+  const first = target && !target.hasCharge ? await claimFirstAttemptFast(deps, { key, target, now }) : undefined;
+  const claim =
+    first ??
+    (await deps.db.prisma.$transaction((tx) => claimAttempt(deps, tx, { key, now, force: options.force ?? false })));
   if (claim) await payAttempt(deps, claim);
   else await settleStaleDeferClaim(deps, key.agreementId);
   return findCharge(deps, key);
@@ -89,6 +93,53 @@ type Claim = {
   productCode: string;
   dueDate: CalendarDate;
 };
+
+/**
+ * The first attempt of a period without a charge yet, in one statement (repositories/charge-claim-sql.ts), when the
+ * agreement as read allows it: ACTIVE with D = the period, signed, no defer claim, the window open, an amount left.
+ * The statement writes only while the agreement is still so under its row lock; undefined sends the caller to the
+ * locked Prisma path (`claimAttempt`), which decides every case, this one included, the same way.
+ */
+async function claimFirstAttemptFast(
+  deps: ServiceDeps,
+  input: { key: ChargeKey; target: ChargeTarget; now: Date },
+): Promise<Claim | undefined> {
+  const { key, target, now } = input;
+  if (target.status !== "ACTIVE" || target.nextDeductDate !== key.dueDate || target.deferClaimed) return undefined;
+  if (!target.agreementNo) return undefined;
+  const windowDays = deps.config.deductions.windowDays;
+  if (deductWindowPosition({ today: shanghaiDateOf(now), deductDate: key.dueDate, windowDays }) !== "OPEN") {
+    return undefined;
+  }
+  const amountFen = nextChargeAmountFen(target);
+  if (amountFen === undefined) return undefined;
+  const chargeId = randomUUID();
+  const outTradeNo = outTradeNoFor({ chargeId, dueDate: key.dueDate, attemptNumber: 1 });
+  const attemptId = await claimFirstAttempt(deps.db, {
+    agreementId: key.agreementId,
+    dueDate: key.dueDate,
+    expected: { agreementNo: target.agreementNo, paymentsCount: target.paymentsCount, paidTotal: target.paidTotal },
+    charge: { id: chargeId, amount: fenToYuan(amountFen) },
+    attempt: { id: randomUUID(), outTradeNo, requestedAt: now, inFlightUntil: inFlightUntil(deps) },
+  });
+  if (!attemptId) return undefined;
+  return {
+    chargeId,
+    agreementId: key.agreementId,
+    attemptId,
+    outTradeNo,
+    amountFen,
+    agreementNo: target.agreementNo,
+    productCode: target.productCode,
+    dueDate: key.dueDate,
+  };
+}
+
+/** Real time, not business time, until which a new attempt's pay call may still be in flight (see createAttempt). */
+function inFlightUntil(deps: ServiceDeps): Date {
+  const callSeconds = Math.ceil(worstCaseCallMs(deps.config.alipay?.timeoutMs ?? 10_000) / 1000);
+  return new Date(Date.now() + (callSeconds + IN_FLIGHT_MARGIN_SECONDS) * 1000);
+}
 
 async function claimAttempt(
   deps: ServiceDeps,

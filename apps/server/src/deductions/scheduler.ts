@@ -23,7 +23,8 @@ const TICK_LIMIT = 1_000;
  * One scheduler pass (docs/product.md §8): ACTIVE agreements whose next date D is within the lead days (or already
  * past, to mark it PAST_DUE) and whose charge for D is missing or due again, and charges whose outcome is unknown
  * and due for a trade.query. With a queue and without `wait`, each becomes a singleton job; otherwise they run here,
- * one after another, and the answer says how each charge stands.
+ * DEDUCTION_CONCURRENCY at once (the unknown outcomes first), and the answer says how each charge stands, in the
+ * order selected.
  */
 export async function runSchedulerTick(
   deps: ServiceDeps,
@@ -46,27 +47,30 @@ export async function runSchedulerTick(
     return { enqueued: keys.length + unsettled.length, results: [] };
   }
 
-  const results: TickResult["results"] = [];
-  const report = (charge: { id: string; agreementId: string; dueDate: Date; status: ChargeStatus } | null) => {
-    if (charge) {
-      results.push({
-        chargeId: charge.id,
-        agreementId: charge.agreementId,
-        dueDate: calendarDateFromUtcMidnight(charge.dueDate),
-        status: charge.status,
-      });
-    }
-  };
-  for (const row of unsettled) {
-    report(await settleCharge(deps, row.chargeId));
-  }
-  for (const key of keys) {
+  // Each charge is safe under any number of concurrent callers (row locks, one charge per period), so a pass runs
+  // DEDUCTION_CONCURRENCY of them at once; the answer lists them in the order they were selected.
+  const concurrency = deps.config.deductions.concurrency;
+  const settled = await mapBounded(unsettled, concurrency, (row) => settleCharge(deps, row.chargeId));
+  const charged = await mapBounded(keys, concurrency, async (key) => {
     try {
-      report(await runCharge(deps, key));
+      return await runCharge(deps, key);
     } catch (error) {
       deps.logger.error({ err: error, ...key }, "charge failed; the next tick tries again");
+      return null;
     }
-  }
+  });
+  const results = [...settled, ...charged].flatMap((charge) =>
+    charge
+      ? [
+          {
+            chargeId: charge.id,
+            agreementId: charge.agreementId,
+            dueDate: calendarDateFromUtcMidnight(charge.dueDate),
+            status: charge.status,
+          },
+        ]
+      : [],
+  );
   return { enqueued: keys.length + unsettled.length, results };
 }
 
@@ -85,4 +89,28 @@ export async function settleCharge(deps: ServiceDeps, chargeId: string) {
     deps.logger.error({ err: error, chargeId }, "reconcile failed; the next tick tries again");
   }
   return findChargeById(deps.db.prisma, chargeId);
+}
+
+/**
+ * `work` on every item with at most `limit` running at once; the answers in the items' order. A rejection rejects
+ * the whole (after the running ones end), so `work` catches what it can recover from.
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const answers = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      answers[index] = await work(items[index] as T);
+    }
+  };
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane);
+  const outcomes = await Promise.allSettled(lanes);
+  const failed = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+  return answers;
 }

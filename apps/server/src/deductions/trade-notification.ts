@@ -1,11 +1,47 @@
-import { alipayAmountToFen, tryParseAlipayDateTime, yuanToFen } from "@paysign/contracts";
+import { alipayAmountToFen, fenToYuan, tryParseAlipayDateTime, yuanToFen } from "@paysign/contracts";
 import type { TradeStatusSyncNotification } from "@paysign/contracts/alipay";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
+import type { Database } from "../db/prisma.ts";
+import type { InboxRow } from "../repositories/agreement-notification-sql.ts";
 import type { Tx } from "../repositories/transaction.ts";
+import { recordSettledTradeNotification } from "../repositories/trade-notification-sql.ts";
 import { findAttemptIdByOutTradeNo, lockAttempt } from "../repositories/charge-locks.ts";
 import { settleSucceeded } from "./settle.ts";
 
 export type TradeNotificationResult = { outcome: NotificationOutcome; detail: string };
+
+const ALREADY_PAID = "the attempt was already settled as paid";
+
+/**
+ * A paid `trade_status_sync` of an attempt already settled as paid with this trade — most often the engine's own
+ * trade, whose pay answer was settled first — recorded in one statement with the answer applyTradeStatusSync gives it
+ * (NO_CHANGE), or "duplicate" for a recorded notify_id. undefined when that is not the case: nothing is written and
+ * the caller runs applyTradeStatusSync, which decides every case under the agreement's lock.
+ */
+export async function recordAlreadyPaidTrade(
+  db: Database,
+  inbox: InboxRow,
+  notification: TradeStatusSyncNotification,
+): Promise<TradeNotificationResult | "duplicate" | undefined> {
+  const status = notification.trade_status;
+  if (status !== "TRADE_SUCCESS" && status !== "TRADE_FINISHED") return undefined;
+  const fen = alipayAmountToFen(notification.total_amount);
+  if (fen === undefined) return undefined;
+  const amount = fenToYuan(fen);
+  const recorded = await recordSettledTradeNotification(db, {
+    inbox,
+    outcome: "NO_CHANGE",
+    detail: ALREADY_PAID,
+    trade: {
+      outTradeNo: notification.out_trade_no,
+      tradeNo: notification.trade_no,
+      amount,
+      agreementNo: notification.agreement_no || null,
+    },
+  });
+  if (recorded === "not-settled") return undefined;
+  return recorded === "duplicate" ? "duplicate" : { outcome: "NO_CHANGE", detail: ALREADY_PAID };
+}
 
 /**
  * `trade_status_sync` (docs/alipay-protocol.md §10.4), in the notification's own transaction: a paid trade of one of our
@@ -50,7 +86,7 @@ export async function applyTradeStatusSync(
     case "applied":
       return { outcome: "APPLIED", detail: `charge ${locked.charge.id} paid by ${notification.trade_no}` };
     case "already":
-      return { outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" };
+      return { outcome: "NO_CHANGE", detail: ALREADY_PAID };
     case "second-success":
       return { outcome: "MISMATCH", detail: `a second paid trade for charge ${locked.charge.id}: refund one` };
   }

@@ -1,7 +1,7 @@
 import { PgBoss, type Job } from "pg-boss";
 import type { ChargeKey } from "../deductions/charge-engine.ts";
 import { runCharge } from "../deductions/charge-engine.ts";
-import { runSchedulerTick, settleCharge, type DeductionQueue } from "../deductions/scheduler.ts";
+import { mapBounded, runSchedulerTick, settleCharge, type DeductionQueue } from "../deductions/scheduler.ts";
 import { isDatabaseUnavailable } from "../http/database-errors.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { runAgreementSweep } from "../services/agreement-sweep.ts";
@@ -119,15 +119,23 @@ export async function startJobRunner(
     async (jobs: Job<T>[]) => {
       for (const job of jobs) await handle(job.data);
     };
+  // A fetched batch of charges runs DEDUCTION_CONCURRENCY at once (each is safe beside any other: row locks, one
+  // charge per period), and a full batch fetches the next one at once instead of waiting for the polling interval.
+  const deductionOptions = { ...workOptions, burstWhenBatchFull: true };
+  const atOnce =
+    <T>(handle: (data: T) => Promise<unknown>) =>
+    async (jobs: Job<T>[]) => {
+      await mapBounded(jobs, config.deductions.concurrency, (job) => handle(job.data));
+    };
   await boss.work<ChargeKey>(
     QUEUES.charge,
-    workOptions,
-    each((key) => runCharge(deps, key)),
+    deductionOptions,
+    atOnce((key) => runCharge(deps, key)),
   );
   await boss.work<{ chargeId: string }>(
     QUEUES.reconcile,
-    workOptions,
-    each(({ chargeId }) => settleCharge(deps, chargeId)),
+    deductionOptions,
+    atOnce(({ chargeId }) => settleCharge(deps, chargeId)),
   );
   const single = { pollingIntervalSeconds: config.jobs.pollingIntervalSeconds, batchSize: 1, localConcurrency: 1 };
   await boss.work(

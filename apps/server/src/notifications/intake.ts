@@ -6,7 +6,7 @@ import {
 } from "@paysign/contracts/alipay";
 import type { AlipayClient } from "../alipay/alipay-client.ts";
 import type { Database } from "../db/prisma.ts";
-import { applyTradeStatusSync } from "../deductions/trade-notification.ts";
+import { applyTradeStatusSync, recordAlreadyPaidTrade } from "../deductions/trade-notification.ts";
 import { applyRefundNotification, isRefundNotification } from "../refunds/refund-notification.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
@@ -129,8 +129,18 @@ function dispatch(
     case "trade_status_sync":
       if (isRefundNotification(notification))
         return recordInTransaction(deps, inbox, (tx) => applyRefundNotification(tx, notification));
-      return recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
+      return dispatchTrade(deps, inbox, notification);
   }
+}
+
+/** A trade the engine already settled as paid costs one statement; any other goes to the deductions transaction. */
+async function dispatchTrade(
+  deps: NotificationDeps,
+  inbox: InboxRow,
+  notification: Extract<AlipayNotification, { notify_type: "trade_status_sync" }>,
+): Promise<Applied | "duplicate"> {
+  const settled = await recordAlreadyPaidTrade(deps.db, inbox, notification);
+  return settled ?? recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
 }
 
 /**

@@ -19,12 +19,15 @@ export async function lockCharge(tx: Tx, chargeId: string): Promise<{ agreement:
 
 /** An attempt, its charge and its agreement, with the agreement's row lock held until the transaction ends. */
 export async function lockAttempt(tx: Tx, attemptId: string): Promise<Locked | null> {
-  const found = await tx.chargeAttempt.findUnique({
-    where: { id: attemptId },
-    select: { charge: { select: { agreementId: true } } },
-  });
-  if (!found) return null;
-  const agreement = await lockAgreement(tx, found.charge.agreementId);
+  // The agreement is found from the attempt and locked in one statement.
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT a.id FROM "Agreement" a
+    WHERE a.id = (SELECT c."agreementId" FROM "ChargeAttempt" t JOIN "Charge" c ON c.id = t."chargeId"
+                  WHERE t.id = ${attemptId}::uuid)
+    FOR UPDATE`;
+  const agreementId = rows[0]?.id;
+  if (!agreementId) return null;
+  const agreement = await tx.agreement.findUnique({ where: { id: agreementId } });
   if (!agreement) return null;
   const { charge, ...attempt } = await tx.chargeAttempt.findUniqueOrThrow({
     where: { id: attemptId },
