@@ -13,7 +13,9 @@ import {
   signContentOf,
   type SdkKeys,
 } from "../sign-loops.ts";
-import type { BenchStack } from "../stack.ts";
+import { childEnvironment } from "../env.ts";
+import type { ExpressHandlerReady, ExpressHandlerSettings } from "../peers/express-handler.ts";
+import { forkChild, type BenchStack } from "../stack.ts";
 
 /** The app keys of the stack's sandbox app, as the server has them. */
 export async function sdkKeysOf(stack: BenchStack): Promise<SdkKeys> {
@@ -45,17 +47,20 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
     // The loops held the event loop: let idle keep-alive sockets the servers closed meanwhile be seen as closed.
     await new Promise((resolve) => setTimeout(resolve, 100));
 
-    const customer = await signIn(stack);
+    // The signStr is checked at the sandbox's signing center with a customer of its own: once signed, the agreement is
+    // live and the same customer could not start another one for the plan (409, one live agreement per plan).
+    const signer = await signIn(stack);
     const sample = await expectStatus(
-      asCustomer(stack, customer, { path: "/api/v1/agreements", body: { planId: monthlyPlanId } }),
+      asCustomer(stack, signer, { path: "/api/v1/agreements", body: { planId: monthlyPlanId } }),
       201,
       "POST /api/v1/agreements",
     );
     const signed = await sandbox(stack).signAtCenter({
       signStr: sample.body.signStr as string,
-      userId: customer.userId,
+      userId: signer.userId,
       decision: "confirm",
     });
+    const customer = await signIn(stack);
 
     const load = {
       url: `${stack.apiUrl}/api/v1/agreements`,
@@ -69,9 +74,19 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
     const measured = await runLoad({ ...load, durationSeconds: sizes.signstrSeconds });
     markLoad({ from, to: monotonicMicros() });
 
+    // The same load on the handler a merchant writes by hand, in its own process, on the same database.
+    const peerCustomer = await signIn(stack);
+    const express = await runExpressHandlerLoad(stack, keys, {
+      connections: sizes.signstrConnections,
+      warmUpSeconds: Math.min(2, sizes.signstrSeconds),
+      seconds: sizes.signstrSeconds,
+      customerId: peerCustomer.customerId,
+    });
+
     // Requests still in flight when a timed run stops are answered after autocannon's count: up to one per connection.
     const answered201 = warmUp.total - warmUp.non2xx + measured.total - measured.non2xx + 1;
-    const [agreements, events] = await Promise.all([
+    const [expressRows, agreements, events] = await Promise.all([
+      db.prisma.agreement.count({ where: { customerId: peerCustomer.customerId } }),
       db.prisma.agreement.count({ where: { customerId: customer.customerId } }),
       db.prisma.agreementEvent.count({
         where: { toStatus: "PENDING", agreement: { customerId: customer.customerId } },
@@ -82,7 +97,9 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
       naive: round(loops.naive ?? 0),
       sdk_reused: round(loops.sdk_reused ?? 0),
       keyobject_limit: round(loops.keyobject_limit ?? 0),
+      express_handler: round(express.measured.perSecond),
     };
+    const express201 = express.warmUp.total + express.measured.total;
     return {
       status: "ok",
       value: round(value),
@@ -97,6 +114,10 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
           agreements >= answered201 && agreements <= answered201 + 2 * sizes.signstrConnections,
         one_event_per_agreement: events === agreements,
         sandbox_signs_the_signstr: signed.body.resultStatus === "7000",
+        express_handler_every_request_201:
+          express.measured.non2xx === 0 && express.measured.errors === 0 && express.warmUp.non2xx === 0,
+        express_handler_one_row_per_201:
+          expressRows >= express201 && expressRows <= express201 + 2 * sizes.signstrConnections,
       },
       details: {
         requests: measured.total,
@@ -104,7 +125,45 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
         connections: sizes.signstrConnections,
         database_pool: 10,
         agreements_created: agreements,
+        express_handler_requests: express.measured.total,
+        express_handler_rows: expressRows,
+        api_node_env: "production",
       },
     };
   });
+}
+
+/** Starts the express_handler peer (bench/peers/express-handler.ts) and loads it as the API is loaded. */
+async function runExpressHandlerLoad(
+  stack: BenchStack,
+  keys: SdkKeys,
+  load: { connections: number; warmUpSeconds: number; seconds: number; customerId: string },
+) {
+  const settings: ExpressHandlerSettings = {
+    databaseUrl: stack.databaseUrl,
+    appId: keys.appId,
+    appPrivateKey: keys.appPrivateKey,
+    alipayPublicKey: keys.alipayPublicKey,
+    gateway: keys.gateway,
+    notifyUrl: `${stack.apiUrl}/alipay/notify`,
+    planId: monthlyPlanId,
+  };
+  const peer = await forkChild<ExpressHandlerReady>(path.join(import.meta.dirname, "..", "peers", "express-handler.ts"), {
+    args: [JSON.stringify(settings)],
+    env: childEnvironment({ NODE_ENV: "production" }),
+  });
+  try {
+    const options = {
+      url: `${peer.ready.url}/agreements`,
+      method: "POST" as const,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ customerId: load.customerId, planId: monthlyPlanId }),
+      connections: load.connections,
+    };
+    const warmUp = await runLoad({ ...options, durationSeconds: load.warmUpSeconds });
+    const measured = await runLoad({ ...options, durationSeconds: load.seconds });
+    return { warmUp, measured };
+  } finally {
+    await peer.stop();
+  }
 }
