@@ -13,6 +13,8 @@ export type StackReady = {
   databaseUrl: string;
   keysDir: string;
   adminApiKey: string;
+  /** The API's mode, as its configuration says: "production" here. */
+  nodeEnv: string;
 };
 
 /**
@@ -51,6 +53,7 @@ await serveChild<StackReady>(async () => {
       databaseUrl: api.databaseUrl,
       keysDir: `${config.dataDir}/keys`,
       adminApiKey: config.adminApiKey,
+      nodeEnv: config.nodeEnv,
     },
     stop: () => api.stop(),
   };

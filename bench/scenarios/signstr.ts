@@ -127,7 +127,7 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
         agreements_created: agreements,
         express_handler_requests: express.measured.total,
         express_handler_rows: expressRows,
-        api_node_env: "production",
+        api_node_env: stack.nodeEnv,
       },
     };
   });
