@@ -4,8 +4,8 @@ import type { Database } from "../db/prisma.ts";
 
 /**
  * The raw-SQL statements of POST /api/v1/agreements (services/agreements.ts createAgreement): one read for the plan
- * and the customer, then under the customer's lock one statement that checks the live and PENDING rules and writes the
- * agreement, its first event and the idempotency row. Tables and columns are
+ * and the customer, then one call of a database function that locks the customer, checks the live and PENDING rules
+ * and writes the agreement, its first event and the idempotency row. Tables and columns are
  * Prisma's (prisma/schema.prisma); money and calendar dates travel as text, never as a float or a local-time Date.
  */
 
@@ -134,13 +134,6 @@ export type NewAgreement = Pick<
   | "nextFollowUpAt"
 >;
 
-const agreementColumns = `"id", "externalAgreementNo", "customerId", "planId", "status"::text AS "status", "agreementNo",
-  "alipayStatus", "alipayUserId", "alipayOpenId", "productCode", "personalProductCode", "signScene", "effectType"::text AS "effectType",
-  "periodType"::text AS "periodType", "period", "executeTime"::text AS "executeTime",
-  "singleAmount"::text AS "singleAmount", "totalAmount"::text AS "totalAmount", "totalPayments",
-  "nextDeductDate"::text AS "nextDeductDate", "paymentsCount", "paidTotal"::text AS "paidTotal", "signTime",
-  "validTime", "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "nextSweepAt", "createdAt", "updatedAt"`;
-
 type AgreementRow = Omit<Agreement, "executeTime" | "nextDeductDate" | "singleAmount" | "totalAmount" | "paidTotal"> & {
   executeTime: string;
   nextDeductDate: string | null;
@@ -183,114 +176,70 @@ export type GuardedInsert =
   | { kind: "live"; agreement: Agreement }
   | { kind: "too-many-pending"; pending: number };
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
- * BEGIN and the customer's row lock in one round trip (a simple query has no parameters: the id is inlined, and
- * only after it is checked to be a UUID). In READ COMMITTED every statement takes its own snapshot, so the statement
- * after this one sees whatever a transaction that held the lock before committed.
+ * The function of migration 20261223000050_agreement_create_function: the customer's row lock, then the live and
+ * PENDING checks and the writes, committed as the call returns. One round trip, none while the lock is held.
  */
-function beginAndLockCustomerSql(customerId: string): string {
-  if (!uuidPattern.test(customerId)) throw new Error(`not a customer id: ${JSON.stringify(customerId)}`);
-  return `BEGIN; SELECT 1 FROM "Customer" WHERE "id" = '${customerId}'::uuid FOR NO KEY UPDATE`;
-}
-
-/**
- * Under the customer's lock, one statement: the live agreement for the plan and the PENDING count, and the agreement,
- * its first event and the idempotency row written only when neither rule refuses ($28: the live statuses, $29: the
- * PENDING cap). Answers one row: the live agreement (as JSON) or null, the count, and the inserted agreement (as JSON)
- * or null.
- */
-const guardedInsertSql = `
-WITH checks AS (
-  SELECT (SELECT count(*)::int FROM "Agreement" WHERE "customerId" = $3::uuid AND "status" = 'PENDING') AS "pending",
-         (SELECT row_to_json(live) FROM (
-            SELECT ${agreementColumns} FROM "Agreement"
-            WHERE "customerId" = $3::uuid AND "planId" = $4::uuid AND "status"::text = ANY($28::text[])
-            ORDER BY "createdAt" DESC LIMIT 1) AS live) AS "live"
-), agreement AS (
-  INSERT INTO "Agreement" ("id", "externalAgreementNo", "customerId", "planId", "status", "alipayUserId",
-                           "productCode", "personalProductCode", "signScene", "effectType", "periodType", "period",
-                           "executeTime", "singleAmount", "totalAmount", "totalPayments", "nextFollowUpAt",
-                           "createdAt", "updatedAt", "alipayOpenId")
-  SELECT $1::uuid, $2, $3::uuid, $4::uuid, 'PENDING', $5, $6, $7, $8, $9::"EffectType", $10::"PeriodType", $11::int,
-         $12::date, $13::numeric, $14::numeric, $15::int, $16::timestamptz, $17::timestamptz, $17::timestamptz, $27
-  FROM checks WHERE checks."live" IS NULL AND checks."pending" < $29::int
-  RETURNING ${agreementColumns}
-), event AS (
-  INSERT INTO "AgreementEvent" ("id", "agreementId", "fromStatus", "toStatus", "source", "reason", "createdAt")
-  SELECT $18::uuid, "id", NULL, 'PENDING', $19, $20, $17::timestamptz FROM agreement
-), idempotency AS (
-  INSERT INTO "IdempotencyKey" ("id", "scope", "key", "requestHash", "responseStatus", "responseBody", "createdAt")
-  SELECT $21::uuid, $22, $23, $24, $25::int, $26::jsonb, $17::timestamptz FROM agreement WHERE $23::text IS NOT NULL
-)
-SELECT checks."pending", checks."live", (SELECT row_to_json(agreement) FROM agreement) AS "created" FROM checks`;
+const createAgreementSql = `SELECT "pending", "live", "created" FROM "paysign_create_agreement"(
+  $1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::"EffectType", $10::"PeriodType", $11::int, $12::date,
+  $13::numeric, $14::numeric, $15::int, $16::timestamptz, $17::timestamptz, $18::uuid, $19, $20, $21::uuid, $22, $23,
+  $24, $25::int, $26::jsonb, $27, $28::text[], $29::int)`;
 
 /**
  * The agreement, its first event and the idempotency row, written only while the customer holds no agreement of
- * `liveStatuses` for the plan and fewer than `maxPending` PENDING ones. A transaction that first locks the customer's
- * row, so concurrent requests of one customer are checked one after another and can never pass either rule together;
- * three round trips (BEGIN with the lock, the checks with the writes, COMMIT), two of them under the lock. Without a
- * customer row nothing is locked (the insert then fails on its key). A concurrent request with the same
- * Idempotency-Key waits for this one and then fails on the unique (scope, key): see isUniqueViolation.
+ * `liveStatuses` for the plan and fewer than `maxPending` PENDING ones. The customer's row is locked first, so
+ * concurrent requests of one customer are checked one after another and can never pass either rule together; all of
+ * it runs in the database in one call (one round trip). Without a customer row nothing is locked (the insert then
+ * fails on its key). A concurrent request with the same Idempotency-Key waits for this one and then fails on the
+ * unique (scope, key): see isUniqueViolation.
  */
 export async function insertAgreementForCustomer(
   db: Database,
   input: InsertInput & { liveStatuses: readonly string[]; maxPending: number },
 ): Promise<GuardedInsert> {
   const { agreement: a, event, idempotency } = input;
-  const client = await db.sql.connect();
-  try {
-    await client.query(beginAndLockCustomerSql(a.customerId));
-    const { rows } = await client.query<{ pending: number; live: AgreementRow | null; created: AgreementRow | null }>({
-      name: "agreement-guarded-insert",
-      text: guardedInsertSql,
-      values: [
-        a.id,
-        a.externalAgreementNo,
-        a.customerId,
-        a.planId,
-        a.alipayUserId,
-        a.productCode,
-        a.personalProductCode,
-        a.signScene,
-        a.effectType,
-        a.periodType,
-        a.period,
-        dateColumn(a.executeTime),
-        a.singleAmount.toFixed(),
-        a.totalAmount?.toFixed() ?? null,
-        a.totalPayments,
-        a.nextFollowUpAt,
-        new Date(),
-        randomUUID(),
-        event.source,
-        event.reason,
-        randomUUID(),
-        idempotency?.scope ?? null,
-        idempotency?.key ?? null,
-        idempotency?.requestHash ?? null,
-        idempotency?.responseStatus ?? null,
-        idempotency ? JSON.stringify(idempotency.responseBody) : null,
-        a.alipayOpenId,
-        [...input.liveStatuses],
-        input.maxPending,
-      ],
-    });
-    await client.query("COMMIT");
-    const found = rows[0];
-    if (found?.live) return { kind: "live", agreement: agreementFromJson(found.live) };
-    if (found?.created) return { kind: "created", agreement: agreementFromJson(found.created) };
-    return { kind: "too-many-pending", pending: found?.pending ?? 0 };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  const { rows } = await db.sql.query<{ pending: number; live: AgreementRow | null; created: AgreementRow | null }>({
+    name: "agreement-create",
+    text: createAgreementSql,
+    values: [
+      a.id,
+      a.externalAgreementNo,
+      a.customerId,
+      a.planId,
+      a.alipayUserId,
+      a.productCode,
+      a.personalProductCode,
+      a.signScene,
+      a.effectType,
+      a.periodType,
+      a.period,
+      dateColumn(a.executeTime),
+      a.singleAmount.toFixed(),
+      a.totalAmount?.toFixed() ?? null,
+      a.totalPayments,
+      a.nextFollowUpAt,
+      new Date(),
+      randomUUID(),
+      event.source,
+      event.reason,
+      randomUUID(),
+      idempotency?.scope ?? null,
+      idempotency?.key ?? null,
+      idempotency?.requestHash ?? null,
+      idempotency?.responseStatus ?? null,
+      idempotency ? JSON.stringify(idempotency.responseBody) : null,
+      a.alipayOpenId,
+      [...input.liveStatuses],
+      input.maxPending,
+    ],
+  });
+  const found = rows[0];
+  if (found?.live) return { kind: "live", agreement: agreementFromJson(found.live) };
+  if (found?.created) return { kind: "created", agreement: agreementFromJson(found.created) };
+  return { kind: "too-many-pending", pending: found?.pending ?? 0 };
 }
 
-/** A row read through row_to_json: timestamps come back as text. */
+/** A row read as JSON: timestamps come back as text. */
 function agreementFromJson(row: AgreementRow): Agreement {
   const instant = (value: Date | string | null) => (value === null ? null : new Date(value));
   return agreementFromRow({
