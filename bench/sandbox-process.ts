@@ -9,7 +9,7 @@ import { serveChild } from "./child-ipc.ts";
 export type SandboxReady = { type: "ready"; sandboxUrl: string; keysDir: string };
 
 await serveChild<SandboxReady>(async () => {
-  const { sandbox, keysDir } = await startDevSandbox(loadConfig(process.env, { secrets: false }));
+  const { sandbox, keysDir } = await startDevSandbox(loadConfig(undefined, { secrets: false }));
   return {
     ready: { type: "ready", sandboxUrl: sandbox.url, keysDir },
     stop: () => sandbox.close(),

@@ -1,6 +1,7 @@
 import { createLogger, loadConfig, type Config } from "@paysign/server";
 import { devSandboxServerConfig, startDevApi } from "../scripts/dev-stack/dev-stack.ts";
 import { serveChild } from "./child-ipc.ts";
+import { environmentParsedAsDevelopment, processNodeEnv } from "./env.ts";
 
 /**
  * The stack's API process: the embedded PostgreSQL's client, migrations, demo plans and the API in production mode,
@@ -25,7 +26,7 @@ export type StackReady = {
  * deployment could set reaches this override: it exists only in this benchmark file.
  */
 async function benchProductionConfig(sandboxUrl: string): Promise<Config> {
-  const parsed = loadConfig({ ...process.env, NODE_ENV: "development" });
+  const parsed = loadConfig(environmentParsedAsDevelopment());
   const onSandbox = await devSandboxServerConfig(parsed, {
     url: sandboxUrl,
     gatewayUrl: `${sandboxUrl}/gateway.do`,
@@ -41,7 +42,7 @@ async function sandboxAlipayPublicKey(sandboxUrl: string): Promise<string> {
 }
 
 await serveChild<StackReady>(async () => {
-  if (process.env.NODE_ENV !== "production") throw new Error("the bench API process runs with NODE_ENV=production");
+  if (processNodeEnv() !== "production") throw new Error("the bench API process runs with NODE_ENV=production");
   const sandboxUrl = process.argv[2];
   if (!sandboxUrl) throw new Error("the sandbox's URL is the first argument");
   const config = await benchProductionConfig(sandboxUrl);

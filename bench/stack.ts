@@ -44,7 +44,7 @@ export async function forkChild<Ready extends { type: "ready" }>(
   try {
     const ready = await new Promise<Ready>((resolve, reject) => {
       child.once("message", (message: Ready | { type: "failed"; message: string }) => {
-        if (message.type === "ready") resolve(message as Ready);
+        if (message.type === "ready") resolve(message);
         else reject(new Error(`${path.basename(script)} did not start: ${(message as { message: string }).message}`));
       });
       child.once("exit", (code) => reject(new Error(`${path.basename(script)} exited with ${code} before it was ready`)));

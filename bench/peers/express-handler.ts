@@ -29,7 +29,7 @@ const shanghaiDate = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai
 
 await serveChild<ExpressHandlerReady>(async () => {
   const settings = JSON.parse(process.argv[2] ?? "{}") as ExpressHandlerSettings;
-  const { prisma, close } = createDatabase({ url: settings.databaseUrl, poolSize: 10, logger: console });
+  const database = createDatabase({ url: settings.databaseUrl, poolSize: 10, logger: console });
   const alipaySdk = new AlipaySdk({
     appId: settings.appId,
     privateKey: settings.appPrivateKey,
@@ -37,7 +37,7 @@ await serveChild<ExpressHandlerReady>(async () => {
     gateway: settings.gateway,
   });
   // The merchant's one plan, as its code would hold it.
-  const plan = await prisma.plan.findUniqueOrThrow({ where: { id: settings.planId } });
+  const plan = await database.prisma.plan.findUniqueOrThrow({ where: { id: settings.planId } });
 
   const app = express();
   app.use(express.json());
@@ -62,7 +62,7 @@ await serveChild<ExpressHandlerReady>(async () => {
         },
         notify_url: settings.notifyUrl,
       });
-      const agreement = await prisma.agreement.create({
+      const agreement = await database.prisma.agreement.create({
         data: {
           id: randomUUID(),
           externalAgreementNo,
@@ -95,7 +95,7 @@ await serveChild<ExpressHandlerReady>(async () => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await close();
+      await database.close();
     },
   };
 });
