@@ -24,7 +24,7 @@ export type StackOptions = {
   cpuProfileDir?: string;
 };
 
-export type BenchChild<Ready> = { ready: Ready; pid: number; stop(): Promise<void> };
+type BenchChild<Ready> = { ready: Ready; pid: number; stop(): Promise<void> };
 
 /**
  * Forks one of the benchmark's child processes (bench/child-ipc.ts) and waits for its `ready` message; `stop()` asks
