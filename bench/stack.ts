@@ -47,7 +47,9 @@ export async function forkChild<Ready extends { type: "ready" }>(
         if (message.type === "ready") resolve(message);
         else reject(new Error(`${path.basename(script)} did not start: ${(message as { message: string }).message}`));
       });
-      child.once("exit", (code) => reject(new Error(`${path.basename(script)} exited with ${code} before it was ready`)));
+      child.once("exit", (code) =>
+        reject(new Error(`${path.basename(script)} exited with ${code} before it was ready`)),
+      );
     });
     return {
       ready,

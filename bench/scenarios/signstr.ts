@@ -131,14 +131,12 @@ export function runSignstr(options: ScenarioOptions): Promise<ScenarioResult> {
       ratios: ratiosOf("signstr", value, peers),
       checks: {
         every_request_201: measured.non2xx === 0 && measured.errors === 0 && warmUp.non2xx === 0,
-        one_pending_agreement_per_201:
-          agreements >= answered201 && agreements <= answered201 + inFlight,
+        one_pending_agreement_per_201: agreements >= answered201 && agreements <= answered201 + inFlight,
         one_event_per_agreement: events === agreements,
         sandbox_signs_the_signstr: signed.body.resultStatus === "7000",
         express_handler_every_request_201:
           express.measured.non2xx === 0 && express.measured.errors === 0 && express.warmUp.non2xx === 0,
-        express_handler_one_row_per_201:
-          expressRows >= express201 && expressRows <= express201 + inFlight,
+        express_handler_one_row_per_201: expressRows >= express201 && expressRows <= express201 + inFlight,
       },
       details: {
         requests: measured.total,
