@@ -11,3 +11,15 @@ export function childEnvironment(overrides: Record<string, string>): NodeJS.Proc
   }
   return { ...inherited, ...overrides };
 }
+
+/** The stack API process's own NODE_ENV (bench/stack-process.ts). */
+export const processNodeEnv = (): string | undefined => process.env.NODE_ENV;
+
+/**
+ * The stack API process's environment with NODE_ENV=development: what its configuration is parsed from before
+ * bench/stack-process.ts switches it to production in code.
+ */
+export const environmentParsedAsDevelopment = (): Record<string, string | undefined> => ({
+  ...process.env,
+  NODE_ENV: "development",
+});

@@ -160,3 +160,29 @@ describe("pnpm bench webhooks row", () => {
     expect(row.details.events).toBe(smallSizes.webhookEvents);
   }, 120_000);
 });
+describe("pnpm bench signstr row", () => {
+  test("signstr against its peers, express_handler included, every check true, the API in production mode", async () => {
+    const results = await runBench({ only: ["signstr"], scenario: { sizes: smallSizes } });
+    const file = path.join(dir, "signstr-results.json");
+    await writeResults(results, file);
+    const signstr = defined(
+      (JSON.parse(await readFile(file, "utf8")) as BenchResults).scenarios.signstr,
+      "scenarios.signstr",
+    );
+    expect(signstr.status).toBe("ok");
+    expect(signstr.unit).toBe("signStr/s");
+    expect(signstr.value).toBeGreaterThan(0);
+    expect(Object.keys(signstr.peers)).toEqual(["naive", "sdk_reused", "keyobject_limit", "express_handler"]);
+    for (const peer of Object.keys(signstr.peers)) expect(signstr.ratios[`signstr/${peer}`], peer).toBeGreaterThan(0);
+    expect(signstr.checks).toEqual({
+      every_request_201: true,
+      one_pending_agreement_per_201: true,
+      one_event_per_agreement: true,
+      sandbox_signs_the_signstr: true,
+      express_handler_every_request_201: true,
+      express_handler_one_row_per_201: true,
+    });
+    expect(signstr.details.api_node_env).toBe("production");
+    expect(signstr.details.express_handler_rows).toBeGreaterThan(0);
+  }, 180_000);
+});

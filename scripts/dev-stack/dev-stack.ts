@@ -8,7 +8,6 @@ import {
   startServer,
   type Config,
   type Logger,
-  type RunningServer,
 } from "@paysign/server";
 import { sandboxAlipayConfig } from "./sandbox-alipay-config.ts";
 
@@ -26,6 +25,72 @@ export type DevStack = {
   stop(): Promise<void>;
 };
 
+/** The development app's keys (and certificates in cert mode) under `<DATA_DIR>/keys`, created on first use. */
+async function devAppCredentials(config: Config, keysDir: string) {
+  const appKeys = readOrCreateKeyPair(keysDir, "app");
+  const alipayKeys = readOrCreateKeyPair(keysDir, "sandbox-alipay");
+  // SANDBOX_KEY_MODE=cert: the app in public-key certificate mode, its certificates in the key folder (§19.3).
+  const certificates =
+    config.sandboxKeyMode === "cert"
+      ? await readOrCreateCertificates(keysDir, {
+          alipayKeys,
+          app: { appId: devAppId, publicKey: appKeys.publicKey },
+        })
+      : undefined;
+  return { appKeys, alipayKeys, certificates };
+}
+
+/**
+ * The Alipay sandbox of `pnpm dev` on SANDBOX_PORT, with the development app registered (its app gateway is the
+ * API's /alipay/notify on PORT) and its state in `<DATA_DIR>/sandbox-state.json`. The benchmark runs it alone in a
+ * process of its own.
+ */
+export async function startDevSandbox(config: Config): Promise<{ sandbox: Sandbox; keysDir: string }> {
+  await assertPortFree(config.sandboxPort, { what: "The Alipay sandbox", variable: "SANDBOX_PORT" });
+  const keysDir = path.join(config.dataDir, "keys");
+  const { appKeys, alipayKeys, certificates } = await devAppCredentials(config, keysDir);
+  const sandbox = createSandbox({
+    alipayKeys,
+    apps: [
+      {
+        appId: devAppId,
+        publicKey: appKeys.publicKey,
+        name: "paysign (development)",
+        // The app gateway (应用网关) is the API's /alipay/notify, as production sets it in the Alipay console.
+        appGatewayUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
+        userIdType: config.sandboxUserIdType,
+        ...(certificates ? { appCert: certificates.appCert } : {}),
+      },
+    ],
+    ...(certificates ? { certificates } : {}),
+    stateFile: path.join(config.dataDir, "sandbox-state.json"),
+  });
+  await sandbox.listen(config.sandboxPort);
+  return { sandbox, keysDir };
+}
+
+/**
+ * The server's configuration pointed at a development sandbox (in this process or another one, found by its URL):
+ * the development app's keys from `<DATA_DIR>/keys`, the sandbox's gateway, notifications to the API's /alipay/notify.
+ */
+export async function devSandboxServerConfig(
+  config: Config,
+  sandbox: Pick<Sandbox, "url" | "gatewayUrl" | "alipayPublicKey">,
+): Promise<Config> {
+  const { appKeys, certificates } = await devAppCredentials(config, path.join(config.dataDir, "keys"));
+  return {
+    ...config,
+    sandboxUrl: sandbox.url,
+    alipay: sandboxAlipayConfig({
+      sandbox,
+      appId: devAppId,
+      appPrivateKey: appKeys.privateKey,
+      notifyUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
+      certificates,
+    }),
+  };
+}
+
 /**
  * Everything `pnpm dev` runs, in one process: the Alipay sandbox with the development keys under
  * `<DATA_DIR>/keys` (created once) and its state in `<DATA_DIR>/sandbox-state.json`, the database (embedded unless
@@ -36,62 +101,20 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
   let sandbox: Sandbox | undefined;
   let serverConfig = config;
   if (!config.alipay) {
-    await assertPortFree(config.sandboxPort, { what: "The Alipay sandbox", variable: "SANDBOX_PORT" });
-    const appKeys = readOrCreateKeyPair(keysDir, "app");
-    const alipayKeys = readOrCreateKeyPair(keysDir, "sandbox-alipay");
-    // SANDBOX_KEY_MODE=cert: the app in public-key certificate mode, its certificates in the key folder (§19.3).
-    const certificates =
-      config.sandboxKeyMode === "cert"
-        ? await readOrCreateCertificates(keysDir, {
-            alipayKeys,
-            app: { appId: devAppId, publicKey: appKeys.publicKey },
-          })
-        : undefined;
-    sandbox = createSandbox({
-      alipayKeys,
-      apps: [
-        {
-          appId: devAppId,
-          publicKey: appKeys.publicKey,
-          name: "paysign (development)",
-          // The app gateway (应用网关) is the API's /alipay/notify, as production sets it in the Alipay console.
-          appGatewayUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
-          userIdType: config.sandboxUserIdType,
-          ...(certificates ? { appCert: certificates.appCert } : {}),
-        },
-      ],
-      ...(certificates ? { certificates } : {}),
-      stateFile: path.join(config.dataDir, "sandbox-state.json"),
-    });
-    await sandbox.listen(config.sandboxPort);
-    serverConfig = {
-      ...config,
-      sandboxUrl: sandbox.url,
-      alipay: sandboxAlipayConfig({
-        sandbox,
-        appId: devAppId,
-        appPrivateKey: appKeys.privateKey,
-        notifyUrl: `http://127.0.0.1:${config.port}/alipay/notify`,
-        certificates,
-      }),
-    };
+    ({ sandbox } = await startDevSandbox(config));
+    serverConfig = await devSandboxServerConfig(config, sandbox);
     logger.info(
       { sandbox: sandbox.url, keysDir, keyMode: config.sandboxKeyMode, userIdType: config.sandboxUserIdType },
       "Alipay sandbox started",
     );
   }
-  let server: RunningServer | undefined;
+  let api: DevApi | undefined;
   try {
-    server = await startServer(serverConfig, logger, sandbox ? { clock: inProcessSandboxClock(sandbox) } : {});
-    const db = createDatabase({ url: server.databaseUrl, poolSize: 1, logger: console });
-    const seededPlans = await seedDemoPlans(db).finally(() => db.close());
-    const running = server;
+    api = await startDevApi(serverConfig, logger, sandbox ? { clock: inProcessSandboxClock(sandbox) } : {});
+    const running = api;
     return {
-      apiUrl: server.url,
-      databaseUrl: server.databaseUrl,
-      embeddedDatabase: server.embeddedDatabase,
+      ...api,
       adminApiKey: config.adminApiKey,
-      seededPlans,
       sandboxUrl: sandbox?.url,
       keysDir,
       stop: async () => {
@@ -100,8 +123,38 @@ export async function startDevStack(config: Config, logger: Logger): Promise<Dev
       },
     };
   } catch (error) {
-    await server?.stop();
     await sandbox?.close();
+    throw error;
+  }
+}
+
+type DevApi = {
+  apiUrl: string;
+  databaseUrl: string;
+  embeddedDatabase: boolean;
+  seededPlans: number;
+  stop(): Promise<void>;
+};
+
+/** The API of the dev stack: database (embedded unless DATABASE_URL), migrations, the server, demo plans. */
+export async function startDevApi(
+  config: Config,
+  logger: Logger,
+  options: Parameters<typeof startServer>[2] = {},
+): Promise<DevApi> {
+  const server = await startServer(config, logger, options);
+  try {
+    const db = createDatabase({ url: server.databaseUrl, poolSize: 1, logger: console });
+    const seededPlans = await seedDemoPlans(db).finally(() => db.close());
+    return {
+      apiUrl: server.url,
+      databaseUrl: server.databaseUrl,
+      embeddedDatabase: server.embeddedDatabase,
+      seededPlans,
+      stop: () => server.stop(),
+    };
+  } catch (error) {
+    await server.stop();
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import { toAlipayConfig, type AlipayConfig } from "@paysign/server";
 
 /** The server's Alipay configuration for an app registered in a local sandbox (`pnpm dev`, `pnpm demo`, the benchmark). */
 export function sandboxAlipayConfig(options: {
-  sandbox: Sandbox;
+  sandbox: Pick<Sandbox, "gatewayUrl" | "alipayPublicKey">;
   appId: string;
   appPrivateKey: string;
   notifyUrl: string;

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Agreement, type Plan } from "../generated/prisma/client.ts";
-import type { PoolClient } from "pg";
 import type { Database } from "../db/prisma.ts";
 
 /**
  * The raw-SQL statements of POST /api/v1/agreements (services/agreements.ts createAgreement): one read for the plan
- * and the customer, one statement for the agreement, its first event and the idempotency row. Tables and columns are
+ * and the customer, then one call of a database function that locks the customer, checks the live and PENDING rules
+ * and writes the agreement, its first event and the idempotency row. Tables and columns are
  * Prisma's (prisma/schema.prisma); money and calendar dates travel as text, never as a float or a local-time Date.
  */
 
@@ -134,32 +134,6 @@ export type NewAgreement = Pick<
   | "nextFollowUpAt"
 >;
 
-const agreementColumns = `"id", "externalAgreementNo", "customerId", "planId", "status"::text AS "status", "agreementNo",
-  "alipayStatus", "alipayUserId", "alipayOpenId", "productCode", "personalProductCode", "signScene", "effectType"::text AS "effectType",
-  "periodType"::text AS "periodType", "period", "executeTime"::text AS "executeTime",
-  "singleAmount"::text AS "singleAmount", "totalAmount"::text AS "totalAmount", "totalPayments",
-  "nextDeductDate"::text AS "nextDeductDate", "paymentsCount", "paidTotal"::text AS "paidTotal", "signTime",
-  "validTime", "invalidTime", "clientResultStatus", "followUpCount", "nextFollowUpAt", "nextSweepAt", "createdAt", "updatedAt"`;
-
-const insertAgreementSql = `
-WITH agreement AS (
-  INSERT INTO "Agreement" ("id", "externalAgreementNo", "customerId", "planId", "status", "alipayUserId",
-                           "productCode", "personalProductCode", "signScene", "effectType", "periodType", "period",
-                           "executeTime", "singleAmount", "totalAmount", "totalPayments", "nextFollowUpAt",
-                           "createdAt", "updatedAt", "alipayOpenId")
-  VALUES ($1::uuid, $2, $3::uuid, $4::uuid, 'PENDING', $5, $6, $7, $8, $9::"EffectType", $10::"PeriodType", $11::int,
-          $12::date, $13::numeric, $14::numeric, $15::int, $16::timestamptz, $17::timestamptz, $17::timestamptz,
-          $27)
-  RETURNING ${agreementColumns}
-), event AS (
-  INSERT INTO "AgreementEvent" ("id", "agreementId", "fromStatus", "toStatus", "source", "reason", "createdAt")
-  SELECT $18::uuid, "id", NULL, 'PENDING', $19, $20, $17::timestamptz FROM agreement
-), idempotency AS (
-  INSERT INTO "IdempotencyKey" ("id", "scope", "key", "requestHash", "responseStatus", "responseBody", "createdAt")
-  SELECT $21::uuid, $22, $23, $24, $25::int, $26::jsonb, $17::timestamptz FROM agreement WHERE $23::text IS NOT NULL
-)
-SELECT * FROM agreement`;
-
 type AgreementRow = Omit<Agreement, "executeTime" | "nextDeductDate" | "singleAmount" | "totalAmount" | "paidTotal"> & {
   executeTime: string;
   nextDeductDate: string | null;
@@ -202,76 +176,31 @@ export type GuardedInsert =
   | { kind: "live"; agreement: Agreement }
   | { kind: "too-many-pending"; pending: number };
 
-const customerLockSql = `SELECT 1 FROM "Customer" WHERE "id" = $1::uuid FOR NO KEY UPDATE`;
-
-const liveAndPendingSql = `
-SELECT (SELECT count(*)::int FROM "Agreement" WHERE "customerId" = $1::uuid AND "status" = 'PENDING') AS "pending",
-       (SELECT row_to_json(live) FROM (
-          SELECT ${agreementColumns} FROM "Agreement"
-          WHERE "customerId" = $1::uuid AND "planId" = $2::uuid AND "status"::text = ANY($3::text[])
-          ORDER BY "createdAt" DESC LIMIT 1) AS live) AS "live"`;
+/**
+ * The function of migration 20261223000050_agreement_create_function: the customer's row lock, then the live and
+ * PENDING checks and the writes, committed as the call returns. One round trip, none while the lock is held.
+ */
+const createAgreementSql = `SELECT "pending", "live", "created" FROM "paysign_create_agreement"(
+  $1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::"EffectType", $10::"PeriodType", $11::int, $12::date,
+  $13::numeric, $14::numeric, $15::int, $16::timestamptz, $17::timestamptz, $18::uuid, $19, $20, $21::uuid, $22, $23,
+  $24, $25::int, $26::jsonb, $27, $28::text[], $29::int)`;
 
 /**
- * The agreement, its first event and the idempotency row (insertAgreementWithEvent), written only while the customer
- * holds no agreement of `liveStatuses` for the plan and fewer than `maxPending` PENDING ones. A transaction that
- * first locks the customer's row, so concurrent requests of one customer are checked one after another and can
- * never pass either rule together. Without a customer row nothing is locked (the insert then fails on its key).
+ * The agreement, its first event and the idempotency row, written only while the customer holds no agreement of
+ * `liveStatuses` for the plan and fewer than `maxPending` PENDING ones. The customer's row is locked first, so
+ * concurrent requests of one customer are checked one after another and can never pass either rule together; all of
+ * it runs in the database in one call (one round trip). Without a customer row nothing is locked (the insert then
+ * fails on its key). A concurrent request with the same Idempotency-Key waits for this one and then fails on the
+ * unique (scope, key): see isUniqueViolation.
  */
 export async function insertAgreementForCustomer(
   db: Database,
   input: InsertInput & { liveStatuses: readonly string[]; maxPending: number },
 ): Promise<GuardedInsert> {
-  const a = input.agreement;
-  const client = await db.sql.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query({ name: "agreement-lock-customer", text: customerLockSql, values: [a.customerId] });
-    const { rows } = await client.query<{ pending: number; live: AgreementRow | null }>({
-      name: "agreement-live-and-pending",
-      text: liveAndPendingSql,
-      values: [a.customerId, a.planId, [...input.liveStatuses]],
-    });
-    const found = rows[0];
-    let result: GuardedInsert;
-    if (found?.live) result = { kind: "live", agreement: agreementFromJson(found.live) };
-    else if ((found?.pending ?? 0) >= input.maxPending)
-      result = { kind: "too-many-pending", pending: found?.pending ?? 0 };
-    else result = { kind: "created", agreement: await insertAgreementWithEvent(client, input) };
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/** A row read through row_to_json: timestamps come back as text. */
-function agreementFromJson(row: AgreementRow): Agreement {
-  const instant = (value: Date | string | null) => (value === null ? null : new Date(value));
-  return agreementFromRow({
-    ...row,
-    signTime: instant(row.signTime),
-    validTime: instant(row.validTime),
-    invalidTime: instant(row.invalidTime),
-    nextFollowUpAt: instant(row.nextFollowUpAt),
-    nextSweepAt: instant(row.nextSweepAt),
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
-  });
-}
-
-/**
- * One statement, so one atomic write without BEGIN/COMMIT: a PENDING agreement, its first event, and the idempotency
- * row when there is one (a concurrent request with the same key waits for this one and then fails on the unique
- * (scope, key): see isUniqueViolation). Returns the stored agreement.
- */
-async function insertAgreementWithEvent(db: PoolClient, input: InsertInput): Promise<Agreement> {
   const { agreement: a, event, idempotency } = input;
-  const { rows } = await db.query<AgreementRow>({
-    name: "agreement-insert-with-event",
-    text: insertAgreementSql,
+  const { rows } = await db.sql.query<{ pending: number; live: AgreementRow | null; created: AgreementRow | null }>({
+    name: "agreement-create",
+    text: createAgreementSql,
     values: [
       a.id,
       a.externalAgreementNo,
@@ -300,9 +229,27 @@ async function insertAgreementWithEvent(db: PoolClient, input: InsertInput): Pro
       idempotency?.responseStatus ?? null,
       idempotency ? JSON.stringify(idempotency.responseBody) : null,
       a.alipayOpenId,
+      [...input.liveStatuses],
+      input.maxPending,
     ],
   });
-  const row = rows[0];
-  if (!row) throw new Error(`agreement ${a.id} was not inserted`);
-  return agreementFromRow(row);
+  const found = rows[0];
+  if (found?.live) return { kind: "live", agreement: agreementFromJson(found.live) };
+  if (found?.created) return { kind: "created", agreement: agreementFromJson(found.created) };
+  return { kind: "too-many-pending", pending: found?.pending ?? 0 };
+}
+
+/** A row read as JSON: timestamps come back as text. */
+function agreementFromJson(row: AgreementRow): Agreement {
+  const instant = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return agreementFromRow({
+    ...row,
+    signTime: instant(row.signTime),
+    validTime: instant(row.validTime),
+    invalidTime: instant(row.invalidTime),
+    nextFollowUpAt: instant(row.nextFollowUpAt),
+    nextSweepAt: instant(row.nextSweepAt),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+  });
 }
