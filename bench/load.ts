@@ -24,6 +24,8 @@ export type LoadOptions = {
   body?: string;
   /** For a timed run: these bodies in turn. */
   cycle?: string[];
+  /** For a timed run: these headers in turn, over `headers` (the sessions of a pool of customers, …). */
+  headerCycle?: Record<string, string>[];
 };
 
 /**
@@ -31,8 +33,23 @@ export type LoadOptions = {
  * tool never shares the server's event loop.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { bodies, cycle } = options;
+  const { bodies, cycle, headerCycle } = options;
   let next = 0;
+  let nextHeaders = 0;
+  const inTurn: autocannon.Request[] =
+    cycle || headerCycle
+      ? [
+          {
+            setupRequest: (request) => ({
+              ...request,
+              ...(cycle ? { body: cycle[next++ % cycle.length] } : {}),
+              ...(headerCycle
+                ? { headers: { ...options.headers, ...headerCycle[nextHeaders++ % headerCycle.length] } }
+                : {}),
+            }),
+          },
+        ]
+      : [];
   const settings: autocannon.Options = {
     url: options.url,
     method: options.method ?? "GET",
@@ -47,9 +64,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         }
       : {
           duration: options.durationSeconds ?? 5,
-          ...(cycle
-            ? { requests: [{ setupRequest: (request) => ({ ...request, body: cycle[next++ % cycle.length] }) }] }
-            : {}),
+          ...(inTurn.length > 0 ? { requests: inTurn } : {}),
         }),
   };
   // autocannon notices the end of a fixed amount on its one-second tick, so its `duration` is rounded up to the next

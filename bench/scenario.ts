@@ -9,6 +9,8 @@ import { startBenchStack, type BenchStack, type StackOptions } from "./stack.ts"
 export type Sizes = {
   signstrSeconds: number;
   signstrConnections: number;
+  /** Customers the signstr load is spread over, one after another (each signed in once). */
+  signstrCustomers: number;
   loopRounds: number;
   loopSeconds: number;
   notifyAgreements: number;
@@ -25,6 +27,7 @@ export type Sizes = {
 export const fullSizes: Sizes = {
   signstrSeconds: 8,
   signstrConnections: 16,
+  signstrCustomers: 320,
   loopRounds: 3,
   loopSeconds: 1,
   notifyAgreements: 4_000,
@@ -40,6 +43,7 @@ export const fullSizes: Sizes = {
 export const smallSizes: Sizes = {
   signstrSeconds: 1,
   signstrConnections: 4,
+  signstrCustomers: 8,
   loopRounds: 1,
   loopSeconds: 0.2,
   notifyAgreements: 40,
