@@ -14,20 +14,20 @@ async function peakRssMb(pid: number): Promise<number | undefined> {
 }
 
 /**
- * The peak RSS of the stack's server process for a scenario's `details`, and its check against the target. Until
- * the sandbox has a process of its own, that process holds the sandbox as well as the API, which the details say.
+ * The peak RSS of the stack's API process for a scenario's `details`, beside its target. A target, not a correctness
+ * check: a miss is reported, as for speed. The process is the API alone (the sandbox has its own) run from TypeScript
+ * through tsx, with the profiler too under --profile.
  */
-export async function apiPeakRss(stack: { pid: number }): Promise<{
-  details: Record<string, number | string>;
-  checks: Record<string, boolean>;
-}> {
+export async function apiPeakRss(stack: {
+  pid: number;
+}): Promise<{ details: Record<string, number | string | boolean> }> {
   const megabytes = await peakRssMb(stack.pid);
-  if (megabytes === undefined) return { details: { api_peak_rss_mb: "unavailable (no /proc)" }, checks: {} };
+  if (megabytes === undefined) return { details: { api_peak_rss_mb: "unavailable (no /proc)" } };
   return {
     details: {
       api_peak_rss_mb: megabytes,
-      api_peak_rss_process: "the stack's server process: API with the sandbox in it (and the profiler with --profile)",
+      api_peak_rss_target_mb: API_PEAK_RSS_TARGET_MB,
+      api_peak_rss_meets_target: megabytes <= API_PEAK_RSS_TARGET_MB,
     },
-    checks: { api_peak_rss_under_256mb: megabytes <= API_PEAK_RSS_TARGET_MB },
   };
 }

@@ -22,7 +22,7 @@ export type StackReady = {
  * Production as it runs, on the local sandbox. The environment is parsed as development would parse it — the only
  * mode that accepts the embedded database, the sandbox's http:// gateway and its app — and the result is switched to
  * production here, in code: `nodeEnv` (no contract checks of answers, secure cookies), docs off, and the system clock
- * (no SANDBOX_URL, as production). Production's own checks (apps/server/src/env.ts) are not touched and no variable a
+ * (no SANDBOX_URL, as production); only webhooks may go to this machine's loopback receiver. Production's own checks (apps/server/src/env.ts) are not touched and no variable a
  * deployment could set reaches this override: it exists only in this benchmark file.
  */
 async function benchProductionConfig(sandboxUrl: string): Promise<Config> {
@@ -32,7 +32,14 @@ async function benchProductionConfig(sandboxUrl: string): Promise<Config> {
     gatewayUrl: `${sandboxUrl}/gateway.do`,
     alipayPublicKey: await sandboxAlipayPublicKey(sandboxUrl),
   });
-  return { ...onSandbox, nodeEnv: "production", docsEnabled: false, sandboxUrl: undefined };
+  // The webhooks row delivers to a receiver on this machine, which production's SSRF rules refuse by design.
+  return {
+    ...onSandbox,
+    nodeEnv: "production",
+    docsEnabled: false,
+    sandboxUrl: undefined,
+    webhookPublicTargetsOnly: false,
+  };
 }
 
 async function sandboxAlipayPublicKey(sandboxUrl: string): Promise<string> {

@@ -276,7 +276,6 @@ function chargeInOneProcess(options: ScenarioOptions): Promise<ScenarioResult> {
         no_period_charged_twice:
           periods.size === charges.length && [...tradesPerAgreement.values()].every((trades) => trades === 1),
         second_run_makes_no_new_trade: trades.length === tradesAfterFirst.length,
-        ...memory.checks,
       },
       details: {
         agreements: ids.length,

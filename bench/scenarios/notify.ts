@@ -190,7 +190,6 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
           activations.length === ids.length && activations.every((row) => row._count._all === 1),
         one_inbox_row_per_notify_id: inboxRows === notifyIds.length,
         every_notify_id_applied_once: applied === notifyIds.length,
-        ...memory.checks,
       },
       details: {
         agreements: ids.length,

@@ -305,6 +305,11 @@ export type Config = {
   alipay: AlipayConfig | undefined;
   /** How long a webhook receiver has to answer 2xx before the attempt counts as failed (webhooks/http-sender.ts). */
   webhookTimeoutMs: number;
+  /**
+   * Whether webhook URLs must be https and reach public addresses only (SSRF, webhooks/endpoint-url.ts and
+   * http-sender.ts): always in production; outside it loopback receivers are allowed for development and tests.
+   */
+  webhookPublicTargetsOnly: boolean;
 };
 
 export const devAdminApiKey = "dev-admin-key";
@@ -383,6 +388,7 @@ export function loadConfig(
     sandboxUserIdType: env.SANDBOX_USER_ID_TYPE,
     alipay: env.ALIPAY_APP_ID ? readAlipayConfig({ ...env, ALIPAY_APP_ID: env.ALIPAY_APP_ID }) : undefined,
     webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    webhookPublicTargetsOnly: env.NODE_ENV === "production",
   };
 }
 

@@ -427,7 +427,10 @@ describe("the SSRF guard at send time", () => {
     await createEndpoint(receiver.url);
     await createEndpoint(`http://localhost:${receiver.port}/hooks`);
     const eventId = await appendEvent("charge.succeeded", null);
-    const production: ServiceDeps = { ...stack.deps, config: { ...stack.config, nodeEnv: "production" } };
+    const production: ServiceDeps = {
+      ...stack.deps,
+      config: { ...stack.config, nodeEnv: "production", webhookPublicTargetsOnly: true },
+    };
 
     const sent = await round(production);
 

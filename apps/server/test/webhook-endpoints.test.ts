@@ -17,7 +17,7 @@ beforeAll(async () => {
   stack = await startStack();
   // The same database and clock behind an app configured for production: the URL rules differ.
   const app = createApp({
-    config: { ...stack.config, nodeEnv: "production" },
+    config: { ...stack.config, nodeEnv: "production", webhookPublicTargetsOnly: true },
     db: stack.database.db,
     logger: stack.deps.logger,
     clock: stack.clock,

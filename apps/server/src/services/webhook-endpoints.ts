@@ -36,7 +36,7 @@ function viewOf(row: WebhookEndpointRow, now: Date): WebhookEndpointView {
 }
 
 function checkUrl(deps: ServiceDeps, url: string) {
-  return checkWebhookEndpointUrl(url, { production: deps.config.nodeEnv === "production" });
+  return checkWebhookEndpointUrl(url, { production: deps.config.webhookPublicTargetsOnly });
 }
 
 export async function listWebhookEndpoints(deps: ServiceDeps): Promise<WebhookEndpointView[]> {

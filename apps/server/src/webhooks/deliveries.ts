@@ -42,7 +42,7 @@ const senders = new WeakMap<Config, WebhookSender>();
 function senderFor(config: Config): WebhookSender {
   let sender = senders.get(config);
   if (!sender) {
-    sender = createWebhookSender({ production: config.nodeEnv === "production", timeoutMs: config.webhookTimeoutMs });
+    sender = createWebhookSender({ production: config.webhookPublicTargetsOnly, timeoutMs: config.webhookTimeoutMs });
     senders.set(config, sender);
   }
   return sender;
