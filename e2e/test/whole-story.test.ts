@@ -1,18 +1,22 @@
-import { defined } from "@paysign/test-kit";
+import { defined, http } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clientsOf, shanghai, transitions, waitFor, type AgreementDetail, type Charge } from "./support/client.ts";
 import { createE2eDatabase, type E2eDatabase } from "./support/database.ts";
-import { startProcesses, type E2eProcesses } from "./support/processes.ts";
+import { adminKey, startProcesses, type E2eProcesses } from "./support/processes.ts";
 import { storyVariant } from "./support/story-variant.ts";
+import { allDeliveries, allEvents, startWebhookReceiver, type WebhookReceiver } from "./support/webhooks.ts";
 
 // The whole story across real processes: the Alipay sandbox, the API (no jobs of its own) and a worker process that
 // ticks the scheduler every second, over HTTP, on one PostgreSQL. Nothing is called in-process: the test is a client
 // (the mini program, the Alipay app, an operator) and moves the sandbox's clock, which the API and the worker follow.
 // The scenarios share one clock, so each starts later than the one before; the deduction settings are the defaults
-// (window 5 days, first attempt 3 days before D, retries after 6h, 1d…).
+// (window 5 days, first attempt 3 days before D, retries after 6h, 1d…). A merchant's webhook receiver is registered
+// before the story starts and takes every event the story makes (issue #19).
 let database: E2eDatabase;
 let processes: E2eProcesses;
 let client: ReturnType<typeof clientsOf>;
+let receiver: WebhookReceiver;
+const webhookEndpoint = { id: "", secret: "" };
 const plans = { monthly: "", notice: "", weeklyLater: "", weeklyMuchLater: "" };
 
 beforeAll(async () => {
@@ -20,6 +24,15 @@ beforeAll(async () => {
   // Key mode and user ids by default; whole-story-cert.test.ts and whole-story-open-id.test.ts run it again.
   processes = await startProcesses({ databaseUrl: database.url, worker: true, ...storyVariant() });
   client = clientsOf(processes);
+  receiver = await startWebhookReceiver();
+  const endpoint = await client.admin<{ endpoint: { id: string }; secret: string }>("/admin/v1/webhook-endpoints", {
+    url: receiver.url,
+    eventTypes: [],
+  });
+  if (endpoint.status !== 201) throw new Error(`webhook endpoint refused: ${endpoint.text}`);
+  webhookEndpoint.id = endpoint.body.endpoint.id;
+  webhookEndpoint.secret = endpoint.body.secret;
+  receiver.useSecret(webhookEndpoint.secret);
   plans.monthly = await client.createPlan({ name: "Monthly", periodType: "MONTH", period: 1, singleAmount: "19.90" });
   plans.notice = await client.createPlan({
     name: "Monthly, merchant confirms",
@@ -46,6 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await processes?.stop();
+  await receiver?.close();
   await database?.drop();
 });
 
@@ -295,5 +309,102 @@ describe("deductions by the worker process", () => {
     expect(ledger.charges).toEqual(ledger.trades);
     expect(ledger.periods).toBe(ledger.charges.length);
     console.log(`ledger  ${ledger.trades.length} sandbox trades = ${ledger.charges.length} charges, one per period`);
+  });
+});
+
+describe("refunds", () => {
+  test("part of a paid charge refunded by the operator → SUCCEEDED, and the trade stays paid", async () => {
+    // The charge of 2031-05-13 (the deferred period) is the one paid within Alipay's refund window of the clock.
+    const charge = defined(
+      (await client.charges()).find((found) => found.dueDate === "2031-05-13" && found.status === "SUCCEEDED"),
+      "the charge of 2031-05-13",
+    );
+    const refunded = await http<{ refund: { status: string; amount: string } }>(
+      `${processes.apiUrl}/admin/v1/charges/${charge.id}/refunds`,
+      {
+        headers: { "x-admin-key": adminKey, "idempotency-key": `e2e-refund-${charge.id}` },
+        body: { amount: "2.00", reason: "Customer asked for part of the period back" },
+      },
+    );
+    expect(refunded.status).toBe(201);
+    expect(refunded.body.refund).toMatchObject({ status: "SUCCEEDED", amount: "2.00" });
+    const trade = (await client.trades()).find((found) => found.trade_no === charge.tradeNo);
+    expect(trade?.trade_status).toBe("TRADE_SUCCESS");
+    console.log(`refund  ${charge.outTradeNo}: 2.00 of ${charge.amount} SUCCEEDED`);
+  });
+});
+
+describe("webhooks", () => {
+  test("every event of the story is delivered exactly once to a receiver answering 200, signed, in sequence", async () => {
+    // Until every event the events API lists has a SUCCEEDED delivery to the endpoint and the receiver holds them.
+    const settled = await waitFor({
+      what: "every event delivered",
+      probe: async () => {
+        const receipts = [...receiver.receipts];
+        const events = await allEvents(client.admin);
+        const deliveries = await allDeliveries(client.admin, webhookEndpoint.id);
+        const succeeded = new Set(deliveries.filter((d) => d.status === "SUCCEEDED").map((d) => d.eventId));
+        const received = new Set(receipts.map((receipt) => receipt.webhookId));
+        return { receipts, events, deliveries, succeeded, received };
+      },
+      done: ({ events, succeeded, received }) =>
+        events.every((event) => succeeded.has(event.id) && received.has(event.id)),
+      timeoutMs: 60_000,
+    });
+    const { receipts, events, deliveries } = settled;
+
+    // (1) The webhook-ids received are the events listed, each exactly once; one delivery of one attempt each.
+    const eventIds = events.map((event) => event.id).sort();
+    expect(receipts.map((receipt) => receipt.webhookId).sort()).toEqual(eventIds);
+    expect(deliveries.map((delivery) => [delivery.eventId, delivery.status, delivery.attemptCount]).sort()).toEqual(
+      eventIds.map((id) => [id, "SUCCEEDED", 1]),
+    );
+
+    // (2) Every event type the story makes was received.
+    const byId = new Map(events.map((event) => [event.id, event]));
+    const receivedTypes = new Set(receipts.map((receipt) => byId.get(receipt.webhookId)?.type));
+    expect([...receivedTypes].sort()).toEqual(
+      [
+        "agreement.activated", // every scenario's signing
+        "agreement.awaiting_effect", // NOTICE: signed to TEMP
+        "agreement.unsigned", // the customer unsigned in the Alipay app
+        "charge.past_due", // the missed window before the deferral
+        "charge.succeeded", // every paid period
+        "refund.succeeded", // the operator's partial refund
+      ].sort(),
+    );
+
+    // (3) Each body verifies with the secret of the creation answer and is the event as GET /admin/v1/events/:id.
+    for (const receipt of receipts) {
+      expect(receipt.verified, `verify ${receipt.webhookId}`).toMatchObject({ ok: true });
+      const shown = await client.admin(`/admin/v1/events/${receipt.webhookId}`);
+      expect(shown.status).toBe(200);
+      expect(JSON.parse(receipt.body)).toEqual(shown.body);
+      expect(receipt.verified.ok && receipt.verified.payload).toEqual(shown.body);
+    }
+
+    // (4) Per agreement, the sequences arrive as 1..n in order of receipt.
+    const sequences = new Map<string, number[]>();
+    for (const receipt of receipts) {
+      const event = defined(byId.get(receipt.webhookId), "the received event");
+      if (event.agreementId === null) continue;
+      sequences.set(event.agreementId, [...(sequences.get(event.agreementId) ?? []), defined(event.sequence, "seq")]);
+    }
+    expect(sequences.size).toBeGreaterThanOrEqual(7);
+    for (const [agreementId, received] of sequences) {
+      expect(received, `sequences of ${agreementId}`).toEqual(received.map((_, index) => index + 1));
+    }
+
+    // (5) Neither the secret nor any signature sent appears in the processes' logs.
+    const logs = processes.output();
+    expect(logs).not.toContain(webhookEndpoint.secret);
+    expect(logs).not.toContain(webhookEndpoint.secret.replace(/^whsec_/, ""));
+    for (const receipt of receipts) {
+      for (const signature of String(receipt.headers["webhook-signature"]).split(" ")) {
+        expect(logs).not.toContain(signature.replace(/^v1,/, ""));
+      }
+    }
+    const counts = [...receivedTypes].map((type) => `${type} ${events.filter((e) => e.type === type).length}`);
+    console.log(`webhooks ${receipts.length} events delivered once each, verified, in sequence: ${counts.join(", ")}`);
   });
 });
