@@ -3,7 +3,7 @@ import { webhookEventSchema, type WebhookEvent } from "@paysign/contracts";
 import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setChargeState } from "../src/repositories/charge-writes.ts";
-import { appendWebhookEvent } from "../src/repositories/webhook-events.ts";
+import { appendWebhookEvent, findFinalEvents } from "../src/repositories/webhook-events.ts";
 import { http, type Json } from "./support/customer-client.ts";
 import {
   agreementDetail,
@@ -212,5 +212,22 @@ describe("the events API", () => {
   test("a cursor not given out here, or an unknown type, is a 400", async () => {
     expect((await eventsPage("?after=bm90LWEtY3Vyc29y")).status).toBe(400);
     expect((await eventsPage("?type=agreement.updated")).status).toBe(400);
+  });
+
+  test("events are in numeric (txid, position) order, also where a txid has more digits than the one before", async () => {
+    // Two final events whose txids cross a digit boundary (9, then 10): compared as text, "10" sorts before "9".
+    const { prisma } = stack.database.db;
+    const ids = [randomUUID(), randomUUID()];
+    const data = JSON.stringify({ marker: true });
+    await prisma.$executeRaw`
+      INSERT INTO "WebhookEvent" ("id", "type", "agreementId", "sequence", "data", "txid")
+      VALUES (${ids[0]}::uuid, 'charge.failed', NULL, NULL, ${data}::jsonb, 9),
+             (${ids[1]}::uuid, 'charge.failed', NULL, NULL, ${data}::jsonb, 10)`;
+    try {
+      const rows = await findFinalEvents(prisma, { after: { txid: "8", position: "0" }, types: undefined, limit: 2 });
+      expect(rows.map((row) => row.id)).toEqual(ids);
+    } finally {
+      await prisma.webhookEvent.deleteMany({ where: { id: { in: ids } } });
+    }
   });
 });

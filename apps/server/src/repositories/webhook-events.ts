@@ -46,6 +46,7 @@ export type WebhookEventRow = {
 /** A place in the stream: the events after it are those greater in (txid, position). */
 export type StreamPlace = { txid: string; position: string };
 
+// The text aliases of txid and position shadow the columns in a bare ORDER BY: order by the qualified columns.
 const rowColumns = Prisma.sql`"id"::text AS "id", "type", "agreementId"::text AS "agreementId", "sequence", "data",
   "createdAt", "txid"::text AS "txid", "position"::text AS "position"`;
 
@@ -64,7 +65,7 @@ export function findFinalEvents(
     SELECT ${rowColumns} FROM "WebhookEvent"
     WHERE "txid" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
       AND ("txid", "position") > (${after.txid}::bigint, ${after.position}::bigint) ${types}
-    ORDER BY "txid", "position"
+    ORDER BY "WebhookEvent"."txid", "WebhookEvent"."position"
     LIMIT ${input.limit}`;
 }
 
