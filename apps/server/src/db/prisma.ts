@@ -22,13 +22,17 @@ export type PoolLogger = { warn(details: object, message: string): void };
 /**
  * A Prisma client over one `pg.Pool` of `poolSize` connections (DATABASE_POOL_SIZE), with that pool exposed as
  * `sql`. An idle connection the server drops (a restart, a killed backend) is discarded by the pool, logged as a
- * warning and replaced on the next checkout (without a listener its 'error' event would end the process).
+ * warning and replaced on the next checkout (without a listener its 'error' event would end the process). Sessions
+ * run in UTC.
  */
 export function createDatabase(options: { url: string; poolSize?: number; logger: PoolLogger }): Database {
   const sql = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
+    // Every session in UTC, whatever the database's or host's time zone: Prisma's pg adapter reads and writes
+    // timestamptz correctly only there (in an Asia/Shanghai session its instants shift by 8 hours).
+    options: "-c TimeZone=UTC",
   });
   sql.on("error", (error) =>
     options.logger.warn({ err: error }, "database: an idle pooled connection failed; the pool replaces it"),
