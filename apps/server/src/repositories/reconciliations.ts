@@ -93,11 +93,26 @@ const yuanOrNull = (fen: number | null) => (fen === null ? null : fenToYuan(fen)
  * events again, as they are new rows).
  */
 export async function replaceReconciliationRun(db: Tx, run: RunToStore): Promise<ReconciliationRunRow> {
+  await lockDifferenceAgreements(db, run.differences);
   const billDate = calendarDateToUtcMidnight(run.billDate);
   await db.reconciliationRun.deleteMany({ where: { billDate } });
   const stored = await createRun(db, billDate, run);
   await appendDifferenceEvents(db, stored.differenceRows);
   return stored;
+}
+
+/**
+ * Locks the agreements of the differences' charges, in id order, before the run writes anything: an agreement's
+ * events take their sequence under its lock, and a transaction that wrote before taking it could hold an older txid
+ * than a later sequence of the same agreement, listing that agreement's events out of order (repositories/webhook-events.ts).
+ */
+async function lockDifferenceAgreements(db: Tx, differences: readonly DifferenceToStore[]): Promise<void> {
+  const chargeIds = differences.flatMap((difference) => (difference.chargeId ? [difference.chargeId] : []));
+  if (chargeIds.length === 0) return;
+  await db.$queryRaw`
+    SELECT a."id" FROM "Agreement" a
+    WHERE a."id" IN (SELECT c."agreementId" FROM "Charge" c WHERE c."id" = ANY(${chargeIds}::uuid[]))
+    ORDER BY a."id" FOR UPDATE`;
 }
 
 /**
