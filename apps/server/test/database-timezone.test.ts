@@ -32,7 +32,10 @@ test("an instant written by Prisma is the same instant for raw SQL and for Prism
     data: { id, url: "https://merchant.example.com/hooks", secret: "whsec_x", disabledAt: instant },
   });
   const [raw] = await db.sql
-    .query<{ epoch: string }>(`SELECT extract(epoch FROM "disabledAt")::text AS epoch FROM "WebhookEndpoint" WHERE id = $1`, [id])
+    .query<{ epoch: string }>(
+      `SELECT extract(epoch FROM "disabledAt")::text AS epoch FROM "WebhookEndpoint" WHERE id = $1`,
+      [id],
+    )
     .then((result) => result.rows);
   expect(Number(raw?.epoch) * 1000).toBe(instant.getTime());
   const read = await db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });

@@ -22,7 +22,7 @@ const sign = (payload: Record<string, unknown>, alg = "HS256") =>
 const claims = { sub: customerId, iss: "paysign", aud: "paysign-customer", iat: issuedAt, ver: 0 };
 
 describe("session token verification on the injected clock", () => {
-  test("a token is accepted until the millisecond before its exp and refused at exp (RFC 7519 §4.1.4)", async () => {
+  test("a token is accepted until the millisecond before its exp and refused at exp (RFC 7519 section 4.1.4)", async () => {
     let now = issuedAt * 1000;
     const tokens = tokensAt(() => now);
     const { token } = await tokens.issue(customerId);

@@ -9,7 +9,6 @@ import type {
   Plan as PlanDto,
   ReconciliationDetail as ReconciliationDetailDto,
   ReconciliationRun as ReconciliationRunDto,
-  Refund as RefundDto,
   WebhookEndpoint as WebhookEndpointDto,
 } from "@paysign/contracts";
 import {

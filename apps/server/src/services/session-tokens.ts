@@ -54,7 +54,7 @@ export function createSessionTokens(options: {
       try {
         // fast-jwt verifies synchronously (node:crypto HMAC; jose's WebCrypto one is a promise per request). Its clock
         // is fixed when a verifier is made, so one is made per call on the injected clock; it still accepts a token at
-        // the instant of its exp, which RFC 7519 §4.1.4 refuses, hence one millisecond later.
+        // the instant of its exp, which RFC 7519 section 4.1.4 refuses, hence one millisecond later.
         payload = createVerifier({ ...verifierOptions, clockTimestamp: now + 1 })(token) as typeof payload;
       } catch {
         return undefined;
