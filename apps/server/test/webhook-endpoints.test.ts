@@ -237,17 +237,69 @@ describe("secret rotation", () => {
 });
 
 describe("concurrent rotations", () => {
-  test("two rotations at once chain: the stored previous secret is the other rotation's new one, none is lost", async () => {
+  // Until the overlap ends a second rotation is refused (409): replacing the previous secret with the first rotation's
+  // new one would stop the original secret, which receivers may still hold, verifying at once.
+  test("two rotations at once: exactly one 200, the other 409; the original secret still signs during the overlap", async () => {
     const created = await createEndpoint({ url: "https://merchant.example.com/hooks/rotate-twice" });
     const id = created.endpoint.id;
     const rotate = () =>
-      admin<WebhookEndpointWithSecret>(`/admin/v1/webhook-endpoints/${id}/rotate-secret`, {
+      admin<WebhookEndpointWithSecret & ErrorBody>(`/admin/v1/webhook-endpoints/${id}/rotate-secret`, {
         body: { overlapHours: 1 },
       });
     const answers = await Promise.all([rotate(), rotate()]);
-    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const won = defined(
+      answers.find((answer) => answer.status === 200),
+      "the rotation answered 200",
+    );
+    const refused = defined(
+      answers.find((answer) => answer.status === 409),
+      "the rotation answered 409",
+    );
+    expect(refused.body.error.code).toBe("CONFLICT");
     const stored = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
-    expect([stored.secret, stored.previousSecret].sort()).toEqual(answers.map((answer) => answer.body.secret).sort());
+    expect(stored).toMatchObject({ secret: won.body.secret, previousSecret: created.secret });
+    const validUntil = defined(won.body.endpoint.previousSecretValidUntil, "previousSecretValidUntil");
+    expect(stored.previousSecretExpiresAt?.toISOString()).toBe(validUntil);
+    expect(new Date(validUntil).getTime()).toBeGreaterThan((await stack.clock.now()).getTime());
+    expect(refused.body.error.message).toContain(validUntil);
+  });
+
+  test("a rotation while the overlap runs is refused with when it ends and what to do; overlapHours 0 is the explicit way out", async () => {
+    const created = await createEndpoint({ url: "https://merchant.example.com/hooks/rotate-retry" });
+    const id = created.endpoint.id;
+    const path = `/admin/v1/webhook-endpoints/${id}/rotate-secret`;
+    const first = await admin<WebhookEndpointWithSecret>(path, { body: { overlapHours: 2 } });
+    expect(first.status, first.text).toBe(200);
+    const validUntil = defined(first.body.endpoint.previousSecretValidUntil, "previousSecretValidUntil");
+
+    // A client that timed out and retries the rotation: refused, and both secrets a receiver may hold still sign.
+    for (const body of [{}, { overlapHours: 24 }]) {
+      const again = await admin<ErrorBody>(path, { body });
+      expect(again.status, again.text).toBe(409);
+      expect(again.body.error.code).toBe("CONFLICT");
+      expect(again.body.error.message).toBe(
+        `the previous secret stays valid until ${validUntil}: finish the rotation first: wait until ${validUntil}, ` +
+          "or rotate with overlapHours 0 to drop the previous secret now (the current one is replaced at once too)",
+      );
+    }
+    const kept = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    expect(kept).toMatchObject({ secret: first.body.secret, previousSecret: created.secret });
+    expect(kept.previousSecretExpiresAt?.toISOString()).toBe(validUntil);
+
+    // Once the overlap has ended a rotation is accepted again.
+    await stack.control.setClock(new Date(new Date(validUntil).getTime() + 60_000).toISOString());
+    const later = await admin<WebhookEndpointWithSecret>(path, { body: { overlapHours: 1 } });
+    expect(later.status, later.text).toBe(200);
+    const chained = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    expect(chained).toMatchObject({ secret: later.body.secret, previousSecret: first.body.secret });
+
+    // overlapHours 0 during an overlap: asked for explicitly, it drops the previous secret now.
+    const dropped = await admin<WebhookEndpointWithSecret>(path, { body: { overlapHours: 0 } });
+    expect(dropped.status, dropped.text).toBe(200);
+    expect(dropped.body.endpoint.previousSecretValidUntil).toBeNull();
+    const final = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    expect(final).toMatchObject({ secret: dropped.body.secret, previousSecret: null, previousSecretExpiresAt: null });
   });
 });
 
@@ -267,6 +319,35 @@ describe("validation", () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe("BAD_REQUEST");
     expect(answer.body.error.message).toMatch(message);
+  });
+
+  test.each([
+    ["over 2048 characters as sent", `https://a.example.com/${"a".repeat(2100)}`],
+    // 1,000 characters as sent, 6,022 once percent-encoded: the cap applies to what is stored and requested.
+    ["over 2048 characters once normalised", `https://a.example.com/${"é".repeat(1000)}`],
+  ])("a URL %s is refused and the answer names the cap", async (_name, url) => {
+    const answer = await admin<ErrorBody>("/admin/v1/webhook-endpoints", { body: { url } });
+    expect(answer.status, answer.text).toBe(400);
+    expect(answer.body.error.code).toBe("BAD_REQUEST");
+    expect(answer.body.error.message).toMatch(/at most 2048 characters/);
+  });
+
+  test("a URL with a #fragment is refused on create and patch: receivers never see it", async () => {
+    const created = await createEndpoint({ url: "https://merchant.example.com/hooks/fragment" });
+    for (const [method, path] of [
+      ["POST", "/admin/v1/webhook-endpoints"],
+      ["PATCH", `/admin/v1/webhook-endpoints/${created.endpoint.id}`],
+    ] as const) {
+      for (const url of ["https://merchant.example.com/hooks#crm", "https://merchant.example.com/hooks#"]) {
+        const answer = await admin<ErrorBody>(path, { method, body: { url } });
+        expect(answer.status, `${method} ${url}`).toBe(400);
+        expect(answer.body.error.message).toMatch(/remove the #fragment/);
+      }
+    }
+    const stored = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({
+      where: { id: created.endpoint.id },
+    });
+    expect(stored.url).toBe("https://merchant.example.com/hooks/fragment");
   });
 
   test("credentials in the URL are refused with what to do", async () => {
@@ -291,6 +372,65 @@ describe("validation", () => {
     }
     const stored = await stack.database.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
     expect(stored.secret).toBe(created.secret);
+  });
+});
+
+describe("retrying a delivery", () => {
+  async function deliveryTo(endpointId: string): Promise<string> {
+    const { prisma } = stack.database.db;
+    const event = await prisma.$transaction((tx) =>
+      appendWebhookEvent(tx, {
+        type: "refund.failed",
+        agreementId: null,
+        data: { id: "r" } as unknown as WebhookEvent["data"],
+      }),
+    );
+    const delivery = await prisma.webhookDelivery.create({
+      data: { id: crypto.randomUUID(), endpointId, eventId: event.id, status: "FAILED", attemptCount: 3 },
+    });
+    return delivery.id;
+  }
+
+  test("the retry body is empty or {}: anything else is a 400", async () => {
+    const created = await createEndpoint({ url: "https://merchant.example.com/hooks/retry-body", enabled: false });
+    const id = await deliveryTo(created.endpoint.id);
+    const answer = await admin<ErrorBody>(`/admin/v1/webhook-deliveries/${id}/retry`, { body: { x: 1 } });
+    expect(answer.status, answer.text).toBe(400);
+    expect(answer.body.error.message).toMatch(/x/);
+    const stored = await stack.database.db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id } });
+    expect(stored.status).toBe("FAILED");
+  });
+
+  test("a delivery of a disabled endpoint is not retried: 409 with why and how to enable it; enabled, it is", async () => {
+    const created = await createEndpoint({ url: "https://merchant.example.com/hooks/retry-disabled", enabled: false });
+    const endpointId = created.endpoint.id;
+    const id = await deliveryTo(endpointId);
+    const retry = () => admin<ErrorBody>(`/admin/v1/webhook-deliveries/${id}/retry`, { body: {} });
+    const enableHint = `enable it with PATCH /admin/v1/webhook-endpoints/${endpointId} {"enabled":true} first`;
+
+    const byOperator = await retry();
+    expect(byOperator.status, byOperator.text).toBe(409);
+    expect(byOperator.body.error.code).toBe("CONFLICT");
+    expect(byOperator.body.error.message).toBe(`the endpoint is disabled (by an operator): ${enableHint}`);
+
+    await stack.database.db.prisma.webhookEndpoint.update({
+      where: { id: endpointId },
+      data: { disabledReason: "failing for 24 hours" },
+    });
+    const byPaysign = await retry();
+    expect(byPaysign.status).toBe(409);
+    expect(byPaysign.body.error.message).toBe(`the endpoint is disabled (failing for 24 hours): ${enableHint}`);
+    const untouched = await stack.database.db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id } });
+    expect(untouched).toMatchObject({ status: "FAILED", attemptCount: 3, nextAttemptAt: null });
+
+    const enabled = await admin(`/admin/v1/webhook-endpoints/${endpointId}`, {
+      method: "PATCH",
+      body: { enabled: true },
+    });
+    expect(enabled.status).toBe(200);
+    const accepted = await admin<{ status: string }>(`/admin/v1/webhook-deliveries/${id}/retry`, { body: {} });
+    expect(accepted.status, accepted.text).toBe(202);
+    expect(accepted.body.status).toBe("PENDING");
   });
 });
 

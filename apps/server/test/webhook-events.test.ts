@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { webhookEventSchema, type WebhookEvent } from "@paysign/contracts";
+import { WEBHOOK_EVENT_TYPES, webhookEventSchema, type WebhookEvent } from "@paysign/contracts";
 import { defined } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setChargeState } from "../src/repositories/charge-writes.ts";
@@ -229,5 +229,29 @@ describe("the events API", () => {
     } finally {
       await prisma.webhookEvent.deleteMany({ where: { id: { in: ids } } });
     }
+  });
+
+  test("an unknown type's 400 lists the valid types", async () => {
+    for (const query of ["?type=nope", "?type=charge.succeeded&type=nope"]) {
+      const answer = await eventsPage(query);
+      expect(answer.status, query).toBe(400);
+      const message = (answer.body as unknown as { error: { message: string } }).error.message;
+      expect(message, query).toContain(`one of ${WEBHOOK_EVENT_TYPES.join(", ")}`);
+    }
+  });
+
+  test("a cursor whose numbers do not fit a bigint is the cursor's own 400, never reaching the database", async () => {
+    const logged = stack.logs.length;
+    for (const place of ["99999999999999999999.1", "1.99999999999999999999", "9223372036854775808.0"]) {
+      const answer = await eventsPage(`?after=${Buffer.from(place).toString("base64url")}`);
+      expect(answer.status, place).toBe(400);
+      const message = (answer.body as unknown as { error: { message: string } }).error.message;
+      expect(message, place).toBe("The cursor is not one this API gave out; start again without after.");
+    }
+    // The largest bigint is still a cursor (past every event: an empty page).
+    const largest = await eventsPage(`?after=${Buffer.from("9223372036854775807.0").toString("base64url")}`);
+    expect(largest.status).toBe(200);
+    expect(largest.body.items).toEqual([]);
+    expect(stack.logs.slice(logged).join("\n")).not.toMatch(/"level":(40|50)/);
   });
 });

@@ -9,7 +9,8 @@ import { Router } from "express";
 import type { WebhookDeliveryRow, WebhookDeliveryWithAttempts } from "../repositories/webhook-deliveries.ts";
 import { bindRoute, type BindOptions } from "../http/bind-route.ts";
 import type { ServiceDeps } from "../services/deps.ts";
-import { findWebhookDeliveries, getWebhookDelivery, retryWebhookDelivery } from "../webhooks/deliveries.ts";
+import { retryWebhookDeliveryOfEnabledEndpoint } from "../services/webhook-delivery-retry.ts";
+import { findWebhookDeliveries, getWebhookDelivery } from "../webhooks/deliveries.ts";
 
 const iso = (value: Date) => value.toISOString();
 const isoOrNull = (value: Date | null) => (value ? value.toISOString() : null);
@@ -67,7 +68,10 @@ export function adminWebhookDeliveryRoutes(deps: ServiceDeps, options: BindOptio
     router,
     adminRetryWebhookDelivery,
     options,
-  )(async ({ params }) => ({ status: 202, body: presentDetail(await retryWebhookDelivery(deps, params.id)) }));
+  )(async ({ params }) => ({
+    status: 202,
+    body: presentDetail(await retryWebhookDeliveryOfEnabledEndpoint(deps, params.id)),
+  }));
 
   return router;
 }

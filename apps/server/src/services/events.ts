@@ -18,11 +18,15 @@ function encodePlace(place: StreamPlace): string {
   return Buffer.from(`${place.txid}.${place.position}`).toString("base64url");
 }
 
+/** The largest PostgreSQL bigint: both numbers of a place are compared as bigints in the database. */
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
 function decodePlace(cursor: string): StreamPlace {
   const match = placePattern.exec(Buffer.from(cursor, "base64url").toString());
-  if (!match?.[1] || !match[2])
+  const [txid, position] = [match?.[1], match?.[2]];
+  if (!txid || !position || BigInt(txid) > BIGINT_MAX || BigInt(position) > BIGINT_MAX)
     throw new AppError("BAD_REQUEST", "The cursor is not one this API gave out; start again without after.");
-  return { txid: match[1], position: match[2] };
+  return { txid, position };
 }
 
 export type EventsPageRows = { rows: WebhookEventRow[]; nextCursor: string; hasMore: boolean };

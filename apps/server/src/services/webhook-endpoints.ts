@@ -5,7 +5,7 @@ import {
   type RotateWebhookSecretBody,
   type UpdateWebhookEndpointBody,
 } from "@paysign/contracts";
-import { notFound } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import {
   deleteWebhookEndpointById,
   findWebhookEndpointById,
@@ -113,8 +113,12 @@ export async function deleteWebhookEndpoint(deps: ServiceDeps, id: string): Prom
 
 /**
  * Issues a new secret. The current one becomes the previous secret, valid `overlapHours` more (0–168, default 24;
- * 0: at once); one signed earlier than that is dropped. Deliveries are signed with both while both are valid.
- * @throws AppError NOT_FOUND
+ * 0: at once). Deliveries are signed with both while both are valid.
+ *
+ * While an earlier rotation's overlap runs, a rotation is refused: it would replace the previous secret, which
+ * receivers may still hold, with one no receiver has yet (a retried rotation would break every receiver at once).
+ * Only an explicit `overlapHours: 0` goes ahead then, dropping the previous secret and replacing the current one now.
+ * @throws AppError NOT_FOUND; CONFLICT while an overlap runs (unless overlapHours is 0), saying until when.
  */
 export async function rotateWebhookEndpointSecret(
   deps: ServiceDeps,
@@ -124,10 +128,12 @@ export async function rotateWebhookEndpointSecret(
   const now = await deps.clock.now();
   const overlapHours = body.overlapHours ?? WEBHOOK_SECRET_OVERLAP_HOURS.default;
   const secret = createWebhookSecret();
-  // Locked: two rotations at once must not both keep the same previous secret (one new secret would be lost).
+  // Locked: of two rotations at once the second sees the first's overlap (and is refused) instead of overwriting it.
   const row = await deps.db.prisma.$transaction(async (tx) => {
     const current = await lockWebhookEndpoint(tx, id);
     if (!current) return null;
+    const running = viewOf(current, now).previousSecretValidUntil;
+    if (running && overlapHours !== 0) throw overlapRunning(running);
     return updateWebhookEndpointById(tx, id, {
       secret,
       previousSecret: overlapHours === 0 ? null : current.secret,
@@ -137,4 +143,13 @@ export async function rotateWebhookEndpointSecret(
   if (!row) throw notFound("Webhook endpoint");
   deps.logger.info({ webhookEndpointId: id, overlapHours }, "webhook endpoint secret rotated");
   return { endpoint: viewOf(row, now), secret };
+}
+
+function overlapRunning(until: Date): AppError {
+  const iso = until.toISOString();
+  return new AppError(
+    "CONFLICT",
+    `the previous secret stays valid until ${iso}: finish the rotation first: wait until ${iso}, ` +
+      "or rotate with overlapHours 0 to drop the previous secret now (the current one is replaced at once too)",
+  );
 }

@@ -1,4 +1,5 @@
 import { lookup } from "node:dns/promises";
+import { WEBHOOK_URL_MAX_LENGTH } from "@paysign/contracts";
 import ipaddr from "ipaddr.js";
 import { AppError } from "../errors.ts";
 import { isForbiddenWebhookAddress } from "./address-policy.ts";
@@ -42,7 +43,8 @@ function refuseAddress(host: string, address: string): AppError {
 
 /**
  * Checks a webhook endpoint URL (issue #19), for the endpoint routes and again before each delivery. Everywhere: an
- * absolute http(s) URL with no user name or password. In production (SSRF): https only; a literal IP must be public
+ * absolute http(s) URL with no user name or password and no #fragment (even an empty one), at most
+ * `WEBHOOK_URL_MAX_LENGTH` characters once normalised. In production (SSRF): https only; a literal IP must be public
  * (`isForbiddenWebhookAddress`); `localhost` and `*.localhost` are refused; any other host name is resolved and
  * refused when ANY of its addresses is forbidden. Outside production http and loopback targets are allowed (local
  * receivers in development and tests) and nothing is resolved.
@@ -60,6 +62,15 @@ export async function checkWebhookEndpointUrl(raw: string, policy: WebhookUrlPol
   if (parsed.username !== "" || parsed.password !== "") {
     throw refuse(
       "remove the user name and password from the webhook URL: receivers authenticate deliveries by their signature",
+    );
+  }
+  if (parsed.href.includes("#")) {
+    throw refuse("remove the #fragment from the webhook URL: it is never sent to the receiver");
+  }
+  if (parsed.href.length > WEBHOOK_URL_MAX_LENGTH) {
+    throw refuse(
+      `the webhook URL is ${parsed.href.length} characters once normalised (non-ASCII characters percent-encoded): ` +
+        `use one of at most ${WEBHOOK_URL_MAX_LENGTH} characters`,
     );
   }
   if (!policy.production) return { url: parsed.href, addresses: [] };

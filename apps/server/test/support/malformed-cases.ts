@@ -55,6 +55,7 @@ export const validBodies: Record<string, unknown> = {
   },
   adminUpdateWebhookEndpoint: { description: "malformed input endpoint" },
   adminRotateWebhookEndpointSecret: { overlapHours: 24 },
+  adminRetryWebhookDelivery: {},
 };
 
 /** Headers a route requires besides its credentials (the refund routes' Idempotency-Key), so faults elsewhere show. */
@@ -306,7 +307,8 @@ function bodyCases(route: ContractRoute, auth: Record<string, string>, baseBody:
   if (isObjectSchema(schema)) {
     const base = baseBody as Record<string, unknown>;
     add("an unknown field", { ...base, unknownField: 1 });
-    add("a __proto__ field", JSON.parse(`{"__proto__":{"admin":true},${JSON.stringify(base).slice(1)}`));
+    const baseFields = JSON.stringify(base).slice(1, -1);
+    add("a __proto__ field", JSON.parse(`{"__proto__":{"admin":true}${baseFields ? `,${baseFields}` : ""}}`));
     for (const [key, field] of Object.entries(schema.shape)) {
       if (!(field as z.ZodType).safeParse(undefined).success) {
         const { [key]: _dropped, ...rest } = base;

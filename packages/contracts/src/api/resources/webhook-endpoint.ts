@@ -5,13 +5,17 @@ import { WebhookEventType } from "./webhook-event-types.ts";
 /** Hours the previous secret stays valid after a rotation: 0 (at once) to 168 (a week), 24 by default. */
 export const WEBHOOK_SECRET_OVERLAP_HOURS = { default: 24, max: 168 } as const;
 
+/** The longest webhook URL, as sent and once normalised (non-ASCII characters percent-encoded): what is stored. */
+export const WEBHOOK_URL_MAX_LENGTH = 2048;
+
 /**
- * Where events are sent: an absolute http(s) URL without credentials. The server checks the rest (https only and no
- * loopback, link-local or private target in production) and answers 400 with what to change.
+ * Where events are sent: an absolute http(s) URL without credentials. The server checks the rest (no #fragment, the
+ * length once normalised, https only and no loopback, link-local or private target in production) and answers 400
+ * with what to change.
  */
 export const webhookEndpointUrlSchema = z
   .url({ protocol: /^https?$/, error: "an absolute http:// or https:// URL" })
-  .max(2048)
+  .max(WEBHOOK_URL_MAX_LENGTH, `at most ${WEBHOOK_URL_MAX_LENGTH} characters`)
   .meta({ example: "https://merchant.example.com/paysign/webhooks" });
 
 /** Event types an endpoint receives; empty (or left out): every type. */

@@ -23,5 +23,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "reconciliation.difference_found",
 ] as const;
 
-export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
+/** What a 400 says of a type not in the list (an endpoint's eventTypes, the events API's type filter). */
+export const WEBHOOK_EVENT_TYPE_MESSAGE = `use one of ${WEBHOOK_EVENT_TYPES.join(", ")}`;
+
+export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES, { error: WEBHOOK_EVENT_TYPE_MESSAGE });
 export type WebhookEventType = z.infer<typeof WebhookEventType>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { adminAuthHeadersSchema, idParamsSchema } from "../common.ts";
 import { errorResponses } from "../errors.ts";
-import { WebhookEventType } from "../resources/webhook-event-types.ts";
+import { WEBHOOK_EVENT_TYPE_MESSAGE, WebhookEventType } from "../resources/webhook-event-types.ts";
 import { webhookEventSchema } from "../resources/webhook-events.ts";
 import { route } from "../route.ts";
 
@@ -32,7 +32,9 @@ export const adminListEvents = route({
   query: z.object({
     after: z.string().min(1).max(512).optional().meta({ description: "The nextCursor of an earlier page" }),
     type: z
-      .union([WebhookEventType, z.array(WebhookEventType).max(WebhookEventType.options.length)])
+      .union([WebhookEventType, z.array(WebhookEventType).max(WebhookEventType.options.length)], {
+        error: WEBHOOK_EVENT_TYPE_MESSAGE,
+      })
       .optional()
       .meta({ description: "Only events of these types (repeat the parameter for several)" }),
     limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: "1–100, default 20" }),

@@ -50,11 +50,21 @@ export const adminRetryWebhookDelivery = route({
     "Send a delivery again now, with the same webhook-id (a SUCCEEDED or FAILED one again; a PENDING one sooner)",
   description:
     "The delivery becomes PENDING and due now; a worker sends it within a polling interval, after any earlier " +
-    "event of the same agreement to the same endpoint is final.",
+    "event of the same agreement to the same endpoint is final. The body is empty or {}. 409 while its endpoint " +
+    "is disabled (nothing would be sent): enable the endpoint first.",
   params: idParamsSchema,
+  body: z.strictObject({}).meta({ id: "RetryWebhookDeliveryBody" }),
   responses: {
     202: webhookDeliveryDetailSchema,
-    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "INTERNAL", "SERVICE_UNAVAILABLE"),
+    ...errorResponses(
+      "BAD_REQUEST",
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "NOT_FOUND",
+      "CONFLICT",
+      "INTERNAL",
+      "SERVICE_UNAVAILABLE",
+    ),
   },
 });
 

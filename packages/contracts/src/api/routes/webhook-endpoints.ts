@@ -83,10 +83,23 @@ export const adminRotateWebhookEndpointSecret = route({
   summary: "Issue a new signing secret, shown this once; the previous one stays valid for overlapHours (default 24)",
   description:
     "While both are valid every delivery carries two signatures in webhook-signature (space-separated), so a " +
-    "receiver verifying with either secret accepts it.",
+    "receiver verifying with either secret accepts it. While an earlier rotation's previous secret is still valid " +
+    "a rotation answers 409 (it would drop a secret receivers may hold): wait until previousSecretValidUntil, or " +
+    "rotate with overlapHours 0 to replace the secrets at once.",
   params: idParamsSchema,
   body: rotateWebhookSecretBodySchema,
-  responses: { 200: webhookEndpointWithSecretSchema, ...resourceErrors },
+  responses: {
+    200: webhookEndpointWithSecretSchema,
+    ...errorResponses(
+      "BAD_REQUEST",
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "NOT_FOUND",
+      "CONFLICT",
+      "INTERNAL",
+      "SERVICE_UNAVAILABLE",
+    ),
+  },
 });
 
 export const webhookEndpointRoutes = {
