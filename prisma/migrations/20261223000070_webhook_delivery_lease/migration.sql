@@ -1,0 +1,6 @@
+-- AlterTable
+ALTER TABLE "WebhookDelivery" ADD COLUMN     "leaseToken" UUID,
+ADD COLUMN     "leaseUntil" TIMESTAMPTZ(3);
+
+-- CreateIndex
+CREATE INDEX "WebhookDelivery_endpointId_leaseUntil_idx" ON "WebhookDelivery"("endpointId", "leaseUntil");
