@@ -178,6 +178,7 @@ export async function claimDueWebhookDelivery(
           LIMIT 1
           FOR UPDATE OF d SKIP LOCKED
         ) c
+        ORDER BY p."busy", p."id"
         LIMIT 1
       )
       UPDATE "WebhookDelivery" d
