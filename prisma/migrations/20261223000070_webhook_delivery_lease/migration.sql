@@ -7,3 +7,6 @@ CREATE INDEX "WebhookDelivery_endpointId_status_nextAttemptAt_idx" ON "WebhookDe
 
 -- CreateIndex
 CREATE INDEX "WebhookDelivery_endpointId_leaseUntil_idx" ON "WebhookDelivery"("endpointId", "leaseUntil");
+
+-- CreateIndex
+CREATE INDEX "WebhookDelivery_endpointId_lastAttemptAt_idx" ON "WebhookDelivery"("endpointId", "lastAttemptAt");

@@ -225,7 +225,9 @@ export type AttemptWrite =
 
 /**
  * Writes an attempt's result in one short transaction, after the HTTP call: the attempt row, the delivery's new
- * state (its lease cleared), and the endpoint's `failingSince` (a success clears it, a failure sets it when unset).
+ * state (its lease cleared), and the endpoint's `failingSince` (a success clears it, a failure sets it when unset,
+ * unless a success of the endpoint was recorded for an attempt made at or after `successesSince`: concurrent attempts
+ * write in any order, and a failure beside a success does not start the endpoint's failing day).
  * `disableFor` sees that `failingSince` and may answer a reason to disable the endpoint in the same transaction.
  * The endpoint row is locked first, the order a DELETE of the endpoint takes too (endpoint, then its deliveries), so
  * the two never deadlock; nothing is written when the endpoint is gone or `leaseToken` is no longer the delivery's
@@ -238,6 +240,8 @@ export async function recordWebhookAttempt(
     attempt: AttemptRecord;
     status: WebhookDeliveryStatus;
     nextAttemptAt: Date | null;
+    /** A failure does not set `failingSince` when a delivery of the endpoint succeeded in an attempt made since. */
+    successesSince: Date;
     disableFor: (failingSince: Date | null) => { reason: string; at: Date } | null;
   },
 ): Promise<AttemptWrite> {
@@ -284,9 +288,14 @@ export async function recordWebhookAttempt(
     const { rows } = await client.query<{ failingSince: Date | null }>({
       name: "webhook-endpoint-after-attempt",
       text: `UPDATE "WebhookEndpoint"
-             SET "failingSince" = CASE WHEN $2::boolean THEN NULL ELSE coalesce("failingSince", $3::timestamptz) END
+             SET "failingSince" = CASE
+               WHEN $2::boolean OR "failingSince" IS NOT NULL THEN CASE WHEN $2::boolean THEN NULL ELSE "failingSince" END
+               WHEN EXISTS (
+                 SELECT 1 FROM "WebhookDelivery" s
+                 WHERE s."endpointId" = $1 AND s."lastAttemptAt" >= $4 AND s."status" = 'SUCCEEDED') THEN NULL
+               ELSE $3::timestamptz END
              WHERE "id" = $1 RETURNING "failingSince"`,
-      values: [delivery.endpointId, status === "SUCCEEDED", attempt.attemptedAt],
+      values: [delivery.endpointId, status === "SUCCEEDED", attempt.attemptedAt, input.successesSince],
     });
     const failingSince = rows[0]?.failingSince ?? null;
     const disable = input.disableFor(failingSince);

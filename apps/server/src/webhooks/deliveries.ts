@@ -143,6 +143,8 @@ async function attemptClaimed(deps: ServiceDeps, claim: DeliveryClaim): Promise<
     attempt: { attemptedAt, ...result },
     status,
     nextAttemptAt,
+    // A success in flight beside this attempt began at most one timeout before it.
+    successesSince: new Date(attemptedAt.getTime() - deps.config.webhookTimeoutMs),
     disableFor: (failingSince) =>
       failingSince && attemptedAt.getTime() - failingSince.getTime() >= endpointFailureLimitMs
         ? {
