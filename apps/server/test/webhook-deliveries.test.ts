@@ -3,7 +3,7 @@ import type { WebhookEvent, WebhookEventType } from "@paysign/contracts";
 import { defined } from "@paysign/test-kit";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { appendWebhookEvent } from "../src/repositories/webhook-events.ts";
+import { appendWebhookEvent, findFinalEvents, type StreamPlace } from "../src/repositories/webhook-events.ts";
 import type { ServiceDeps } from "../src/services/deps.ts";
 import { dispatchWebhookEvents, sendDueWebhookDeliveries } from "../src/webhooks/deliveries.ts";
 import { http, monthlyPlanId, type Json } from "./support/customer-client.ts";
@@ -515,5 +515,151 @@ describe("deliveries routes", () => {
     const missing = await admin(`/admin/v1/webhook-deliveries/${randomUUID()}`);
     const missingRetry = await admin(`/admin/v1/webhook-deliveries/${randomUUID()}/retry`, "POST");
     expect([missing.status, missingRetry.status]).toEqual([404, 404]);
+  });
+});
+
+describe("a slow or dead receiver does not hold back the others (issue #19 review)", () => {
+  test("an endpoint hanging on every lane: once one of its attempts ends, the freed lane fans out and sends a healthy endpoint's new event before the hanging one gets another attempt", async () => {
+    const hanging = await startWebhookReceiver();
+    try {
+      receiver = await startWebhookReceiver();
+      const held = Array.from({ length: 12 }, () => heldAnswer());
+      hanging.answerWith((_receipt, index) => held[index]?.answer ?? { status: 500 });
+      await moveClock(new Date("2030-09-01T00:00:00Z"));
+      await createEndpoint(hanging.url);
+      for (let index = 0; index < 8; index++) await appendEvent("charge.failed", null, { index });
+      await dispatchWebhookEvents(stack.deps);
+      const sending = sendDueWebhookDeliveries(stack.deps, { lanes: 4 });
+      await hanging.received(4);
+
+      await createEndpoint(receiver.url);
+      const fresh = await appendEvent("charge.succeeded", null);
+      defined(held[0], "the first held answer").release(500);
+      const first = await Promise.race([
+        receiver.received(1).then(() => "the healthy endpoint"),
+        hanging.received(5).then(() => "the hanging endpoint"),
+      ]);
+
+      expect(first).toBe("the healthy endpoint");
+      expect(receiver.receipts.map((receipt) => receipt.webhookId)).toEqual([fresh]);
+      for (const answer of held) answer.release(500);
+      await sending;
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  test("a round is bounded: roundMs 0 makes one attempt per lane and leaves the rest due for the next round", async () => {
+    receiver = await startWebhookReceiver();
+    await moveClock(new Date("2030-09-02T00:00:00Z"));
+    await createEndpoint(receiver.url);
+    for (let index = 0; index < 5; index++) await appendEvent("charge.succeeded", null, { index });
+    await dispatchWebhookEvents(stack.deps);
+
+    const bounded = await sendDueWebhookDeliveries(stack.deps, { lanes: 1, roundMs: 0 });
+    const rest = await sendDueWebhookDeliveries(stack.deps, { lanes: 1 });
+
+    expect(bounded.attempts).toBe(1);
+    expect(rest.attempts).toBe(4);
+    expect(receiver.receipts).toHaveLength(5);
+  });
+
+  test("an attempt held open does not hold back the events API: an event committed meanwhile is final (listed by GET /admin/v1/events)", async () => {
+    receiver = await startWebhookReceiver();
+    const held = heldAnswer();
+    receiver.answerWith(() => held.answer);
+    await moveClock(new Date("2030-09-03T00:00:00Z"));
+    await createEndpoint(receiver.url);
+    await appendEvent("charge.failed", null);
+    const sending = round();
+    await receiver.received(1);
+
+    const during = await appendEvent("refund.failed", null);
+    // What GET /admin/v1/events reads (the route itself would refuse this file's marker payloads).
+    const listed: string[] = [];
+    let after: StreamPlace | undefined;
+    for (;;) {
+      const rows = await findFinalEvents(stack.database.db.prisma, { after, types: ["refund.failed"], limit: 500 });
+      listed.push(...rows.map((row) => row.id));
+      const last = rows.at(-1);
+      if (!last || rows.length < 500) break;
+      after = { txid: last.txid, position: last.position };
+    }
+    held.release(200);
+    await sending;
+
+    expect(listed).toContain(during);
+  });
+
+  test("an expired lease (its worker died) makes the delivery claimable again; the stale holder's late result is dropped", async () => {
+    receiver = await startWebhookReceiver();
+    const held = heldAnswer();
+    receiver.answerWith((_receipt, index) => (index === 0 ? held.answer : { status: 200 }));
+    await moveClock(new Date("2030-09-04T00:00:00Z"));
+    await createEndpoint(receiver.url);
+    const eventId = await appendEvent("charge.succeeded", null);
+    const stale = round();
+    await receiver.received(1);
+    // As if the first worker had died long ago: its lease ran out.
+    await stack.database.db.prisma.$executeRaw`
+      UPDATE "WebhookDelivery" SET "leaseUntil" = now() - interval '1 second' WHERE "eventId" = ${eventId}::uuid`;
+
+    const second = await sendDueWebhookDeliveries(stack.deps);
+    held.release(500);
+    await stale;
+
+    expect(second).toMatchObject({ attempts: 1, succeeded: 1 });
+    const delivery = await deliveryOf(eventId);
+    expect(delivery).toMatchObject({ status: "SUCCEEDED", attemptCount: 1, leaseUntil: null });
+    expect(delivery.attempts.map((attempt) => attempt.statusCode)).toEqual([200]);
+    expect(receiver.receipts.map((receipt) => receipt.webhookId)).toEqual([eventId, eventId]);
+  });
+
+  test("deleting an endpoint while its attempt is held open: 204 at once, the round ends without error, nothing logged at error level", async () => {
+    receiver = await startWebhookReceiver();
+    const held = heldAnswer();
+    receiver.answerWith(() => held.answer);
+    await moveClock(new Date("2030-09-05T00:00:00Z"));
+    const endpoint = await createEndpoint(receiver.url);
+    await appendEvent("charge.failed", null);
+    const sending = round();
+    await receiver.received(1);
+    const logsBefore = stack.logs.length;
+
+    const deleted = await http(`${stack.api}/admin/v1/webhook-endpoints/${endpoint.id}`, {
+      method: "DELETE",
+      headers: { "x-admin-key": stack.config.adminApiKey },
+    });
+    expect(deleted.status).toBe(204);
+    held.release(500);
+
+    await expect(sending).resolves.toMatchObject({ attempts: 1 });
+    const errors = stack.logs
+      .slice(logsBefore)
+      .map((line) => JSON.parse(line) as Json)
+      .filter((line) => Number(line.level) >= 50);
+    expect(errors).toEqual([]);
+    expect(await stack.database.db.prisma.webhookDelivery.count({ where: { endpointId: endpoint.id } })).toBe(0);
+  });
+
+  test("in production a non-https URL stored before is refused at send time as a failed attempt, nothing is connected to", async () => {
+    receiver = await startWebhookReceiver();
+    await moveClock(new Date("2030-09-06T00:00:00Z"));
+    await createEndpoint("http://8.8.8.8/hooks");
+    const eventId = await appendEvent("charge.succeeded", null);
+    const production: ServiceDeps = {
+      ...stack.deps,
+      config: { ...stack.config, nodeEnv: "production", webhookPublicTargetsOnly: true, webhookTimeoutMs: 300 },
+    };
+
+    expect(await round(production)).toMatchObject({ attempts: 1, retrying: 1 });
+
+    const delivery = await deliveryOf(eventId);
+    expect(delivery.attempts).toEqual([
+      expect.objectContaining({
+        statusCode: null,
+        error: expect.stringMatching(/must be https in production/) as string,
+      }),
+    ]);
   });
 });

@@ -26,7 +26,7 @@ export const QUEUES = {
   reconciliation: "daily-reconciliation",
   /** PENDING refunds whose answer was lost, asked with the refund query (refunds/refund-reconcile.ts). */
   refundReconcile: "refund-reconcile",
-  /** Outbox fan-out, then every webhook delivery due now (webhooks/deliveries.ts), asked every polling interval. */
+  /** One webhook send round (webhooks/deliveries.ts: fans out as it goes, ends after ~30 s), every polling interval. */
   webhooks: "webhook-deliveries",
 } as const;
 

@@ -2,11 +2,13 @@ import { DEFAULT_PAGE_LIMIT } from "@paysign/contracts";
 import type { Config } from "../env.ts";
 import { AppError } from "../errors.ts";
 import type { Page } from "../repositories/cursor.ts";
+import { performance } from "node:perf_hooks";
 import {
   claimDueWebhookDelivery,
   dispatchWebhookEventBatch,
   findWebhookDeliveriesPage,
   findWebhookDeliveryById,
+  recordWebhookAttempt,
   rescheduleWebhookDelivery,
   type DeliveryClaim,
   type DueDelivery,
@@ -21,6 +23,10 @@ import { signWebhook, webhookBodyOf } from "./webhook-signing.ts";
 
 const dispatchBatchSize = 500;
 const defaultLanes = 4;
+/** A round stops claiming after this long (a lane ends its attempt in flight), so the job's next round fans out. */
+const defaultRoundMs = 30_000;
+/** A lease outlives the send's worst case (WEBHOOK_TIMEOUT_MS) by this much: signing, the result's write, a slow loop. */
+const leaseMarginMs = 10_000;
 
 /**
  * Fans the outbox out into deliveries until the dispatch cursor reaches the oldest running transaction (see
@@ -48,37 +54,56 @@ function senderFor(config: Config): WebhookSender {
   return sender;
 }
 
-type SendTotals = { attempts: number; succeeded: number; retrying: number; failed: number };
+type Outcome = "succeeded" | "retrying" | "failed" | "dropped";
+/** `dropped`: sent, but the result was not written (the endpoint was deleted meanwhile, or the lease was lost). */
+type SendTotals = { attempts: number } & Record<Outcome, number>;
 
 /**
- * Sends every delivery due now (the injected Clock's now), `lanes` at a time, each in its own transaction holding
- * the delivery's row lock across the HTTP call, so no two workers send one delivery at once; a delivery of an
- * agreement waits for every earlier one of that agreement to the same endpoint to be final (see
- * claimDueWebhookDelivery). A 2xx is SUCCEEDED; anything else is tried again on the back-off
- * (nextWebhookAttemptAt) until 3 days after the first attempt, then FAILED. An endpoint whose attempts all failed
- * for 24 hours is disabled (logged at error level, counted). Returns what was attempted and how it ended.
+ * One send round: `lanes` (4) at a time, each lane fans the outbox out again (dispatchWebhookEvents, shared by the
+ * lanes), claims one due delivery (the injected Clock's now) with a lease of WEBHOOK_TIMEOUT_MS + 10 s
+ * (claimDueWebhookDelivery: per-agreement order, fairness between endpoints), sends it outside any transaction and
+ * writes the result in a short one (recordWebhookAttempt). A lane stops when nothing is claimable or `roundMs`
+ * (30 s, real time) has passed since the round began, so a round ends even while deliveries keep falling due. A 2xx
+ * is SUCCEEDED; anything else is tried again on the back-off (nextWebhookAttemptAt) until 3 days after the first
+ * attempt, then FAILED. An endpoint whose attempts all failed for 24 hours is disabled (logged at error level,
+ * counted). Every lane is awaited; a lane that failed is logged at error level with its error, and the first such
+ * error is thrown once all have ended. Returns what was attempted and how it ended.
  */
 export async function sendDueWebhookDeliveries(
   deps: ServiceDeps,
-  options: { lanes?: number } = {},
+  options: { lanes?: number; roundMs?: number } = {},
 ): Promise<SendTotals> {
-  const totals: SendTotals = { attempts: 0, succeeded: 0, retrying: 0, failed: 0 };
+  const totals: SendTotals = { attempts: 0, succeeded: 0, retrying: 0, failed: 0, dropped: 0 };
+  const deadline = performance.now() + (options.roundMs ?? defaultRoundMs);
+  const leaseMs = deps.config.webhookTimeoutMs + leaseMarginMs;
+  let fanningOut: Promise<unknown> | null = null;
+  const fanOut = () =>
+    (fanningOut ??= dispatchWebhookEvents(deps).finally(() => {
+      fanningOut = null;
+    }));
   const lane = async () => {
     for (;;) {
-      const claim = await claimDueWebhookDelivery(deps.db, await deps.clock.now());
+      await fanOut();
+      const claim = await claimDueWebhookDelivery(deps.db, { now: await deps.clock.now(), leaseMs });
       if (!claim) return;
       const outcome = await attemptClaimed(deps, claim);
       totals.attempts++;
       totals[outcome]++;
+      if (performance.now() >= deadline) return;
     }
   };
-  await Promise.all(Array.from({ length: options.lanes ?? defaultLanes }, lane));
+  const lanes = options.lanes ?? defaultLanes;
+  const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+  const errors = settled.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+  for (const error of errors) {
+    deps.logger.error({ err: error, lanes, failedLanes: errors.length, totals }, "webhook delivery lane failed");
+  }
+  if (errors.length > 0) throw errors[0];
   return totals;
 }
 
-/** The job's round: fan out what is new, then send what is due. */
+/** The job's round (queue `webhook-deliveries`): fan out what is new and send what is due, for at most ~30 s. */
 export async function runWebhookDeliveries(deps: ServiceDeps): Promise<SendTotals> {
-  await dispatchWebhookEvents(deps);
   return await sendDueWebhookDeliveries(deps);
 }
 
@@ -100,52 +125,54 @@ async function post(deps: ServiceDeps, delivery: DueDelivery, now: Date): Promis
   return await senderFor(deps.config).post({ url: delivery.url, headers, body });
 }
 
-async function attemptClaimed(deps: ServiceDeps, claim: DeliveryClaim): Promise<"succeeded" | "retrying" | "failed"> {
+async function attemptClaimed(deps: ServiceDeps, claim: DeliveryClaim): Promise<Outcome> {
   const { delivery } = claim;
-  try {
-    const attemptedAt = await deps.clock.now();
-    const result = await post(deps, delivery, attemptedAt);
-    const attempt = { attemptedAt, ...result };
-    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    const nextAttemptAt = succeeded
-      ? null
-      : nextWebhookAttemptAt({
-          now: attemptedAt,
-          firstAttemptAt: delivery.firstAttemptAt ?? attemptedAt,
-          failedAttempts: delivery.attemptCount + 1,
-        });
-    const status = succeeded ? "SUCCEEDED" : nextAttemptAt === null ? "FAILED" : "PENDING";
-    const { failingSince } = await claim.finish({ attempt, status, nextAttemptAt });
-    if (failingSince && attemptedAt.getTime() - failingSince.getTime() >= endpointFailureLimitMs) {
-      const disabled = await claim.disableEndpoint({
-        reason: "Every delivery attempt failed for 24 hours; enable it again once the receiver answers 2xx",
-        at: attemptedAt,
+  const attemptedAt = await deps.clock.now();
+  const result = await post(deps, delivery, attemptedAt);
+  const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+  const nextAttemptAt = succeeded
+    ? null
+    : nextWebhookAttemptAt({
+        now: attemptedAt,
+        firstAttemptAt: delivery.firstAttemptAt ?? attemptedAt,
+        failedAttempts: delivery.attemptCount + 1,
       });
-      if (disabled) {
-        deps.logger.error(
-          { endpointId: delivery.endpointId, failingSince },
-          "webhook endpoint disabled: every delivery attempt failed for 24 hours",
-        );
-        deps.metrics?.webhookEndpointsDisabled.inc();
-      }
+  const status = succeeded ? "SUCCEEDED" : nextAttemptAt === null ? "FAILED" : "PENDING";
+  const written = await recordWebhookAttempt(deps.db, {
+    claim,
+    attempt: { attemptedAt, ...result },
+    status,
+    nextAttemptAt,
+    // A success in flight beside this attempt began at most one timeout before it.
+    successesSince: new Date(attemptedAt.getTime() - deps.config.webhookTimeoutMs),
+    disableFor: (failingSince) =>
+      failingSince && attemptedAt.getTime() - failingSince.getTime() >= endpointFailureLimitMs
+        ? {
+            reason: "Every delivery attempt failed for 24 hours; enable it again once the receiver answers 2xx",
+            at: attemptedAt,
+          }
+        : null,
+  });
+  const ids = { deliveryId: delivery.id, eventId: delivery.event.id, endpointId: delivery.endpointId };
+  if (!written.written) {
+    if (written.why === "endpoint-gone") {
+      deps.logger.debug(ids, "webhook attempt not recorded: the endpoint was deleted meanwhile");
+    } else {
+      deps.logger.warn(ids, "webhook attempt not recorded: its lease ran out and another worker claimed the delivery");
     }
-    await claim.commit();
-    const outcome = succeeded ? "succeeded" : status === "FAILED" ? "failed" : "retrying";
-    deps.metrics?.webhookAttempts.inc({ outcome: outcome === "retrying" ? "retry" : outcome });
-    deps.logger.debug(
-      {
-        deliveryId: delivery.id,
-        eventId: delivery.event.id,
-        statusCode: result.statusCode,
-        latencyMs: result.latencyMs,
-      },
-      "webhook attempt",
-    );
-    return outcome;
-  } catch (error) {
-    await claim.abandon().catch(() => undefined);
-    throw error;
+    return "dropped";
   }
+  if (written.disabled) {
+    deps.logger.error(
+      { endpointId: delivery.endpointId, failingSince: written.failingSince },
+      "webhook endpoint disabled: every delivery attempt failed for 24 hours",
+    );
+    deps.metrics?.webhookEndpointsDisabled.inc();
+  }
+  const outcome = succeeded ? "succeeded" : status === "FAILED" ? "failed" : "retrying";
+  deps.metrics?.webhookAttempts.inc({ outcome: outcome === "retrying" ? "retry" : outcome });
+  deps.logger.debug({ ...ids, statusCode: result.statusCode, latencyMs: result.latencyMs }, "webhook attempt");
+  return outcome;
 }
 
 /** Operators: deliveries, newest first, filtered, one page after the cursor. */

@@ -2,7 +2,7 @@ import { lookup } from "node:dns/promises";
 import { WEBHOOK_URL_MAX_LENGTH } from "@paysign/contracts";
 import ipaddr from "ipaddr.js";
 import { AppError } from "../errors.ts";
-import { isForbiddenWebhookAddress } from "./address-policy.ts";
+import { forbiddenWebhookAddressRange, isForbiddenWebhookAddress } from "./address-policy.ts";
 
 /** Every address a host name resolves to (IPv4 and IPv6, as strings). */
 export type HostResolver = (hostname: string) => Promise<string[]>;
@@ -27,10 +27,9 @@ export type CheckedWebhookUrl = {
 
 const refuse = (message: string) => new AppError("BAD_REQUEST", message);
 
-/** The range ipaddr.js names for an address, IPv4-mapped IPv6 read as IPv4 ("loopback", "private", …). */
+/** The range that makes an address forbidden ("loopback", "private", "siteLocal", …; see address-policy.ts). */
 function rangeOf(address: string): string {
-  if (!ipaddr.isValid(address)) return "not an IP address";
-  return ipaddr.process(address).range();
+  return forbiddenWebhookAddressRange(address) ?? "unicast";
 }
 
 function refuseAddress(host: string, address: string): AppError {

@@ -45,6 +45,32 @@ const guardedLookup: net.LookupFunction = (hostname, options, callback) => {
   });
 };
 
+/**
+ * Why a production sender refuses this URL before connecting, or null: a forbidden literal IP, a name resolving only to
+ * forbidden addresses (the more precise reason, checked first), or a scheme other than https (a URL stored before
+ * production, or edited in the database, is refused at send time as at creation).
+ */
+async function productionRefusal(url: URL): Promise<NodeJS.ErrnoException | null> {
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  // net.connect skips `lookup` for a literal IP: check it here.
+  if (net.isIP(host) !== 0) {
+    if (isForbiddenWebhookAddress(host)) return refusal(host);
+  } else if (url.protocol !== "https:") {
+    const resolved = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      guardedLookup(host, { all: true }, (error) => resolve(error));
+    });
+    if (resolved?.code === refusedCode) return resolved;
+  }
+  if (url.protocol !== "https:") {
+    const error: NodeJS.ErrnoException = new Error(
+      `refused to send to a ${url.protocol}// URL: webhook URLs must be https in production`,
+    );
+    error.code = refusedCode;
+    return error;
+  }
+  return null;
+}
+
 function describeError(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && error.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
   const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
@@ -72,8 +98,8 @@ async function readStart(body: AsyncIterable<Buffer>): Promise<string> {
 
 /**
  * POSTs webhook bodies over one keep-alive undici Agent. Redirects are never followed (a 3xx is a failed attempt).
- * `production`: only addresses isForbiddenWebhookAddress allows are connected to, checked on the resolved address
- * (and on a literal IP in the URL before any connection). An attempt has `timeoutMs` for the status and the first
+ * `production`: only https URLs, and only addresses isForbiddenWebhookAddress allows are connected to, checked on
+ * the resolved address (and on a literal IP in the URL before any connection); a refusal is an attempt without answer. An attempt has `timeoutMs` for the status and the first
  * 1 KB of the body.
  */
 export function createWebhookSender(options: { production: boolean; timeoutMs: number }): WebhookSender {
@@ -88,9 +114,8 @@ export function createWebhookSender(options: { production: boolean; timeoutMs: n
       const started = performance.now();
       const latencyMs = () => Math.round(performance.now() - started);
       try {
-        const host = new URL(input.url).hostname.replace(/^\[(.*)\]$/, "$1");
-        // net.connect skips `lookup` for a literal IP: check it here.
-        if (production && net.isIP(host) !== 0 && isForbiddenWebhookAddress(host)) throw refusal(host);
+        const refused = production ? await productionRefusal(new URL(input.url)) : null;
+        if (refused) throw refused;
         const answer = await request(input.url, {
           method: "POST",
           headers: { "content-type": "application/json", ...input.headers },
