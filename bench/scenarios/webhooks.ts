@@ -137,8 +137,8 @@ export function runWebhooks(options: ScenarioOptions): Promise<ScenarioResult> {
           seconds: round(seconds),
           lanes: LANES,
           bound:
-            "one transaction per delivery held across its POST (claim, attempt, delivery and endpoint writes), " +
-            "4 lanes in one exclusive pg-boss job, up to one polling interval before the job starts",
+            "per delivery a fan-out pass, a committed lease claim and, after the POST, a short transaction for the " +
+            "attempt, delivery and endpoint; 4 lanes in one exclusive pg-boss job, up to one polling interval before it starts",
         },
       };
     } finally {
