@@ -3,7 +3,6 @@ import { agreementEventTypeOf, calendarDateToUtcMidnight, type CalendarDate } fr
 import { eventReasonOf, type AgreementFacts, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
-import pg, { type PoolClient, type QueryResult } from "pg";
 import type { Database } from "../db/prisma.ts";
 import { presentAdminAgreement, type PresentableAgreement } from "../presenters/resources.ts";
 import { startsDeducting } from "./agreements.ts";
@@ -138,62 +137,20 @@ export type PlannedTransition = {
   event: { source: string; reason: string; raw: Record<string, string> };
 };
 
-const inboxColumns = `"id", "notifyId", "notifyType", "appId", "agreementNo", "outTradeNo", "params", "outcome", "detail",
-  "receivedAt"`;
-const inboxValues = `$1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::"NotificationOutcome", $9, $10::timestamptz`;
-
 const recordWithoutAgreementSql = `
-INSERT INTO "NotificationInbox" (${inboxColumns}) VALUES (${inboxValues})
+INSERT INTO "NotificationInbox" ("id", "notifyId", "notifyType", "appId", "agreementNo", "outTradeNo", "params",
+  "outcome", "detail", "receivedAt")
+VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::"NotificationOutcome", $9, $10::timestamptz)
 ON CONFLICT ("notifyId") DO NOTHING
 RETURNING 1`;
 
-const recordForAgreementSql = `
-WITH target AS (
-  SELECT "id" FROM "Agreement"
-  WHERE "id" = $11::uuid
-    AND "status" = $12::"AgreementStatus"
-    AND "agreementNo" IS NOT DISTINCT FROM $13
-    AND "alipayUserId" IS NOT DISTINCT FROM $14
-    AND "alipayOpenId" IS NOT DISTINCT FROM $31
-    AND ("signTime" IS NOT NULL) = $15::boolean
-    AND ("nextDeductDate" IS NOT NULL) = $16::boolean
-    AND ($34::boolean IS NOT TRUE OR ${liveSiblingOf(`"Agreement"`)} IS NOT DISTINCT FROM $35::uuid)
-    AND "updatedAt" = $36::timestamptz
-  FOR UPDATE
-), inbox AS (
-  INSERT INTO "NotificationInbox" (${inboxColumns})
-  SELECT ${inboxValues} FROM target
-  ON CONFLICT ("notifyId") DO NOTHING
-  RETURNING 1
-), updated AS (
-  UPDATE "Agreement" SET
-    "status" = $17::"AgreementStatus",
-    "alipayStatus" = CASE WHEN $30::boolean THEN $18 ELSE "alipayStatus" END,
-    "agreementNo" = COALESCE($19, "agreementNo"),
-    "alipayUserId" = COALESCE($20, "alipayUserId"),
-    "alipayOpenId" = COALESCE($32, "alipayOpenId"),
-    "signTime" = COALESCE($21::timestamptz, "signTime"),
-    "validTime" = COALESCE($22::timestamptz, "validTime"),
-    "invalidTime" = COALESCE($23::timestamptz, "invalidTime"),
-    "nextDeductDate" = CASE WHEN $24::boolean AND ($33::date IS NULL OR "executeTime" >= $33::date)
-                            THEN "executeTime" ELSE "nextDeductDate" END,
-    "nextFollowUpAt" = CASE WHEN $25::boolean THEN NULL ELSE "nextFollowUpAt" END,
-    "eventSequence" = "eventSequence" + CASE WHEN $38::text IS NULL THEN 0 ELSE 1 END,
-    "updatedAt" = $10::timestamptz
-  WHERE $17::"AgreementStatus" IS NOT NULL
-    AND "id" = (SELECT "id" FROM target)
-    AND EXISTS (SELECT 1 FROM inbox)
-  RETURNING "id", "eventSequence"
-), event AS (
-  INSERT INTO "AgreementEvent" ("id", "agreementId", "fromStatus", "toStatus", "source", "reason", "raw", "createdAt")
-  SELECT $26::uuid, "id", $12::"AgreementStatus", $17::"AgreementStatus", $27, $28, $29::jsonb, $10::timestamptz
-  FROM updated
-), outbound AS (
-  INSERT INTO "WebhookEvent" ("id", "type", "agreementId", "sequence", "data", "txid")
-  SELECT $37::uuid, $38, "id", "eventSequence", $39::jsonb, pg_current_xact_id()::text::bigint
-  FROM updated WHERE $38::text IS NOT NULL
-)
-SELECT EXISTS (SELECT 1 FROM target) AS "unchanged", EXISTS (SELECT 1 FROM inbox) AS "inserted"`;
+/** The call of prisma/migrations/20261224000000_agreement_notification_function, its parameters in their order. */
+const recordForAgreementSql = `SELECT "unchanged", "inserted" FROM "paysign_record_agreement_notification"(
+  $1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::"NotificationOutcome", $9, $10::timestamptz,
+  $11::uuid, $12::"AgreementStatus", $13, $14, $15, $16::boolean, $17::boolean, $18::boolean, $19::uuid,
+  $20::timestamptz, $21::"AgreementStatus", $22::boolean, $23, $24, $25, $26, $27::timestamptz, $28::timestamptz,
+  $29::timestamptz, $30::boolean, $31::date, $32::boolean, $33::uuid, $34, $35, $36::jsonb, $37::uuid, $38,
+  $39::jsonb)`;
 
 /**
  * `recorded`: the inbox row is written with its outcome, and the transition with its event; `duplicate`: the
@@ -202,14 +159,15 @@ SELECT EXISTS (SELECT 1 FROM target) AS "unchanged", EXISTS (SELECT 1 FROM inbox
 export type RecordResult = "recorded" | "duplicate" | "moved";
 
 /**
- * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
- * `expected` (its status, every field the decision read, and its `updatedAt`, so the row as read is the row written
+ * One call of the function `paysign_record_agreement_notification` (its migration says what it does), so one
+ * transaction without BEGIN/COMMIT and plans the session keeps: locks the agreement `FOR UPDATE` only while it is still
+ * as `expected` (its status, every field the decision read, and its `updatedAt`, so the row as read is the row written
  * over), inserts the inbox row with its outcome (unique notify_id) and, when both happened, applies the transition,
- * inserts its AgreementEvent and its outbound event (the next `eventSequence`, the admin agreement as written). A transition decided on
- * the customer's live agreement (`plan.liveSibling`: one that makes the agreement live, or its duplicate) runs in a
- * transaction that first locks the agreement, then the customer's row, as the Prisma writer does, so the statement
- * sees every activation committed before and none can commit meanwhile; it applies only while the live agreement is
- * still the planned one (docs/alipay-protocol.md §17.6).
+ * inserts its AgreementEvent and its outbound event (the next `eventSequence`, the admin agreement as written). A
+ * transition decided on the customer's live agreement (`plan.liveSibling`: one that makes the agreement live, or its
+ * duplicate) first locks the agreement, then the customer's row, as the Prisma writer does, so the write sees every
+ * activation committed before and none can commit meanwhile; it applies only while the live agreement is still the
+ * planned one (docs/alipay-protocol.md §17.6).
  */
 export async function recordNotification(
   db: Database,
@@ -246,7 +204,7 @@ export async function recordNotification(
   const changes = transition?.plan.changes;
   const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
-  const query = {
+  const { rows } = await db.sql.query<{ unchanged: boolean; inserted: boolean }>({
     name: "notify-record-for-agreement",
     text: recordForAgreementSql,
     values: [
@@ -255,114 +213,36 @@ export async function recordNotification(
       expected.status,
       expected.agreementNo,
       expected.alipayUserId,
+      expected.alipayOpenId,
       expected.hasSignTime,
       expected.hasNextDeductDate,
+      liveSibling !== undefined,
+      liveSibling ?? null,
+      expected.row.updatedAt,
       changes?.status ?? null,
+      changes?.alipayStatus !== undefined,
       changes?.alipayStatus ?? null,
       changes?.agreementNo ?? null,
       changes?.alipayUserId ?? null,
+      changes?.alipayOpenId ?? null,
       changes?.signTime ?? null,
       changes?.validTime ?? null,
       changes?.invalidTime ?? null,
       changes?.startDeductingFromExecuteTime ?? false,
+      changes?.unlessExecuteTimeBefore ?? null,
       changes?.clearNextFollowUp ?? false,
       randomUUID(),
       transition?.event.source ?? null,
       transition ? eventReasonOf(transition.plan, transition.event.reason) : null,
       transition ? JSON.stringify(transition.event.raw) : null,
-      changes?.alipayStatus !== undefined,
-      expected.alipayOpenId,
-      changes?.alipayOpenId ?? null,
-      changes?.unlessExecuteTimeBefore ?? null,
-      liveSibling !== undefined,
-      liveSibling ?? null,
-      expected.row.updatedAt,
       randomUUID(),
       outboundType,
       outboundType && transition
         ? JSON.stringify(presentAdminAgreement(agreementAfter(expected.row, transition.plan, now)))
         : null,
     ],
-  };
-  const { rows } =
-    liveSibling === undefined
-      ? await db.sql.query<RecordRow>(query)
-      : ((await lockedInOneRoundTrip(db, expected.id, query)) ??
-        (await underCustomerLock(db, expected.id, (client) => client.query<RecordRow>(query))));
+  });
   const result = rows[0];
   if (!result?.unchanged) return "moved";
   return result.inserted ? "recorded" : "duplicate";
 }
-
-type RecordRow = { unchanged: boolean; inserted: boolean };
-
-type SqlValue = string | boolean | number | Date | null;
-
-/** A parameter as an SQL literal; undefined when it cannot be one (a NUL character, which no literal can hold). */
-function literalOf(value: SqlValue): string | undefined {
-  if (value === null) return "NULL";
-  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : undefined;
-  const text = value instanceof Date ? value.toISOString() : value;
-  return text.includes("\0") ? undefined : pg.escapeLiteral(text);
-}
-
-/** A statement's text split at its `$n`: text, parameter index, text, …; split once per statement. */
-const splitTexts = new Map<string, Array<string | number>>();
-
-/** `text` with each `$n` replaced by the literal of `values[n - 1]`; undefined when one has none. */
-function withLiterals(text: string, values: readonly SqlValue[]): string | undefined {
-  const literals = values.map(literalOf);
-  if (literals.includes(undefined)) return undefined;
-  let parts = splitTexts.get(text);
-  if (!parts) {
-    parts = text.split(/\$(\d+)/).map((part, index) => (index % 2 === 1 ? Number(part) - 1 : part));
-    splitTexts.set(text, parts);
-  }
-  return parts.map((part) => (typeof part === "number" ? (literals[part] ?? "NULL") : part)).join("");
-}
-
-/**
- * The customer lock and the statement as one simple-protocol message of two statements: PostgreSQL runs them as one
- * implicit transaction (rolled back whole on an error) and gives each statement its own snapshot, so the statement
- * still sees every activation committed before the lock was granted — the transaction of `underCustomerLock`, in one
- * round trip instead of four. The parameters become escaped literals (every non-text one has its cast in the text);
- * undefined when a value cannot be a literal, for the caller to take the parameterised path.
- */
-async function lockedInOneRoundTrip(
-  db: Database,
-  agreementId: string,
-  query: { text: string; values: SqlValue[] },
-): Promise<{ rows: RecordRow[] } | undefined> {
-  const lock = withLiterals(lockAgreementAndCustomerSql, [agreementId]);
-  const statement = withLiterals(query.text, query.values);
-  if (lock === undefined || statement === undefined) return undefined;
-  const results = (await db.sql.query(`${lock};\n${statement}`)) as unknown as Array<QueryResult<RecordRow>>;
-  return { rows: results.at(-1)?.rows ?? [] };
-}
-
-/** Runs `work` in a transaction holding the agreement's row lock, then its customer's (the order every writer uses). */
-async function underCustomerLock<T>(db: Database, agreementId: string, work: (client: PoolClient) => Promise<T>) {
-  const client = await db.sql.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query({
-      name: "notify-lock-agreement-and-customer",
-      text: lockAgreementAndCustomerSql,
-      values: [agreementId],
-    });
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-const lockAgreementAndCustomerSql = `
-SELECT 1 FROM "Customer"
-WHERE "id" = (SELECT "customerId" FROM "Agreement" WHERE "id" = $1::uuid FOR UPDATE)
-FOR NO KEY UPDATE`;
