@@ -5,6 +5,7 @@ import {
   compareCalendarDates,
   deductWindowPosition,
   fenToYuan,
+  nextDeductDate,
   shanghaiDateOf,
   tryParseAlipayDateTime,
   yuanToFen,
@@ -13,14 +14,15 @@ import {
 import { isMerchantConfigurationFailure, isMerchantSideRefusal } from "@paysign/contracts/alipay";
 import type { AlipayCallResult } from "../alipay/alipay-client.ts";
 import { worstCaseCallMs } from "../alipay/call-duration.ts";
-import type { Charge } from "../generated/prisma/client.ts";
+import { Prisma, type Charge } from "../generated/prisma/client.ts";
+import { presentCharge } from "../presenters/resources.ts";
 import { lockAgreement } from "../repositories/agreements.ts";
 import type { Tx } from "../repositories/transaction.ts";
 import { syncAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
 import { alignWithAlipayDate } from "./align-period.ts";
-import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
+import { isUsedUp, nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
 import { settleStaleDeferClaim } from "./defer.ts";
 import { createAttempt, settleFailed, settleSucceeded, settleUnknown, type FailureKind } from "./settle.ts";
 import { lockAttempt } from "../repositories/charge-locks.ts";
@@ -32,6 +34,7 @@ import {
 } from "../repositories/charges.ts";
 import { insertCharge, setChargeState, settleAttemptRow } from "../repositories/charge-writes.ts";
 import { claimFirstAttempt, readChargeTarget, type ChargeTarget } from "../repositories/charge-claim-sql.ts";
+import { settleFirstAttemptPaid } from "../repositories/charge-settle-sql.ts";
 
 /** Sub_codes after which Alipay will never pay that out_trade_no: the next attempt takes a new one (§15.1). */
 const CLOSED_CODES = ["TRADE_CLOSED", "ACQ.TRADE_HAS_CLOSE"] as const;
@@ -71,9 +74,11 @@ export async function runCharge(
   const claim =
     first ??
     (await deps.db.prisma.$transaction((tx) => claimAttempt(deps, tx, { key, now, force: options.force ?? false })));
-  if (claim) await payAttempt(deps, claim);
-  else await settleStaleDeferClaim(deps, key.agreementId);
-  return findCharge(deps, key);
+  if (!claim) {
+    await settleStaleDeferClaim(deps, key.agreementId);
+    return findCharge(deps, key);
+  }
+  return (await payAttempt(deps, claim)) ?? findCharge(deps, key);
 }
 
 function findCharge(deps: ServiceDeps, key: ChargeKey): Promise<Charge | null> {
@@ -92,6 +97,8 @@ type Claim = {
   agreementNo: string;
   productCode: string;
   dueDate: CalendarDate;
+  /** A period's first attempt claimed in one statement: the agreement as it read it, and the charge's createdAt. */
+  first?: { target: ChargeTarget; chargeCreatedAt: Date };
 };
 
 /**
@@ -115,11 +122,12 @@ async function claimFirstAttemptFast(
   if (amountFen === undefined) return undefined;
   const chargeId = randomUUID();
   const outTradeNo = outTradeNoFor({ chargeId, dueDate: key.dueDate, attemptNumber: 1 });
+  const chargeCreatedAt = new Date();
   const attemptId = await claimFirstAttempt(deps.db, {
     agreementId: key.agreementId,
     dueDate: key.dueDate,
     expected: { agreementNo: target.agreementNo, paymentsCount: target.paymentsCount, paidTotal: target.paidTotal },
-    charge: { id: chargeId, amount: fenToYuan(amountFen) },
+    charge: { id: chargeId, amount: fenToYuan(amountFen), createdAt: chargeCreatedAt },
     attempt: { id: randomUUID(), outTradeNo, requestedAt: now, inFlightUntil: inFlightUntil(deps) },
   });
   if (!attemptId) return undefined;
@@ -132,6 +140,7 @@ async function claimFirstAttemptFast(
     agreementNo: target.agreementNo,
     productCode: target.productCode,
     dueDate: key.dueDate,
+    first: { target, chargeCreatedAt },
   };
 }
 
@@ -232,8 +241,11 @@ async function claimAttempt(
   };
 }
 
-/** alipay.trade.pay for an agreement deduction (docs/alipay-protocol.md §8), then its answer settled under the locks. */
-async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
+/**
+ * alipay.trade.pay for an agreement deduction (docs/alipay-protocol.md §8), then its answer settled under the locks.
+ * Answers the charge as written when the settle wrote all of it (a first attempt paid), else undefined.
+ */
+async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<Charge | undefined> {
   const result = await requireAlipay(deps).call("alipay.trade.pay", {
     out_trade_no: claim.outTradeNo,
     total_amount: fenToYuan(claim.amountFen),
@@ -242,17 +254,70 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<void> {
     agreement_params: { agreement_no: claim.agreementNo },
   });
   const now = await deps.clock.now();
-  const outcome = await settlePayAnswer(deps, claim, { result, now });
+  const paid = await settleFirstAttemptPaidFast(deps, claim, { result, now });
+  const outcome = paid ? "success" : await settlePayAnswer(deps, claim, { result, now });
   deps.metrics?.chargeAttempts.inc({ outcome, sub_code_class: subCodeClass(result) });
   deps.logger.info(
     { chargeId: claim.chargeId, outTradeNo: claim.outTradeNo, dueDate: claim.dueDate, outcome },
     "deduction attempt",
   );
+  if (paid) return paid;
   if (outcome === "merchant-side") logMerchantSideRefusal(deps, claim, result);
   if (outcome === "sync") await syncAgreement(deps, claim.agreementId, { source: "SCHEDULER" });
   // §8: an unknown outcome is never retried blind; ask at once, then on the reconcile schedule.
   if (outcome === "unknown-outcome") await reconcileCharge(deps, claim.chargeId);
   if (outcome === "period-settled-at-alipay") await checkPeriodAtAlipay(deps, claim);
+  return undefined;
+}
+
+/**
+ * A first attempt (claimed in one statement) paid by its pay answer, settled in one statement
+ * (repositories/charge-settle-sql.ts) when the agreement is still as the claim read it and the payment does not
+ * complete it: the charge as written, or undefined (nothing written) for settlePayAnswer to decide under the locks.
+ */
+async function settleFirstAttemptPaidFast(
+  deps: ServiceDeps,
+  claim: Claim,
+  answer: { result: AlipayCallResult<"alipay.trade.pay">; now: Date },
+): Promise<Charge | undefined> {
+  const { first } = claim;
+  const { result, now } = answer;
+  if (!first || result.kind !== "success" || !result.response.trade_no) return undefined;
+  const { target } = first;
+  const amount = new Prisma.Decimal(fenToYuan(claim.amountFen));
+  const after = { ...target, paymentsCount: target.paymentsCount + 1, paidTotal: target.paidTotal.add(amount) };
+  if (isUsedUp(after) || !target.agreementNo) return undefined;
+  const tradeNo = result.response.trade_no;
+  const gmtPayment = result.response.gmt_payment;
+  const paidAt = (gmtPayment && tryParseAlipayDateTime(gmtPayment)) || now;
+  const at = new Date();
+  const charge: Charge = {
+    id: claim.chargeId,
+    agreementId: claim.agreementId,
+    dueDate: calendarDateToUtcMidnight(claim.dueDate),
+    amount,
+    status: "SUCCEEDED",
+    tradeNo,
+    paidAt,
+    failureCode: null,
+    failureReason: null,
+    nextAttemptAt: null,
+    createdAt: first.chargeCreatedAt,
+    updatedAt: at,
+  };
+  const settled = await settleFirstAttemptPaid(deps.db, {
+    agreementId: claim.agreementId,
+    dueDate: claim.dueDate,
+    expected: { agreementNo: target.agreementNo, paymentsCount: target.paymentsCount, paidTotal: target.paidTotal },
+    attemptId: claim.attemptId,
+    chargeId: claim.chargeId,
+    trade: { tradeNo, paidAt },
+    amount: amount.toFixed(2),
+    nextDeductDate: nextDeductDate({ periodType: target.periodType, period: target.period, current: claim.dueDate }),
+    at,
+    event: { id: randomUUID(), data: presentCharge({ ...charge, attempts: [{ outTradeNo: claim.outTradeNo }] }) },
+  });
+  return settled ? charge : undefined;
 }
 
 type PayOutcome =

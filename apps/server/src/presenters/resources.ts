@@ -64,7 +64,7 @@ export function presentAdminAgreement(agreement: PresentableAgreement): AdminAgr
   };
 }
 
-export function presentCharge(charge: Charge & { attempts: ChargeAttempt[] }): ChargeDto {
+export function presentCharge(charge: Charge & { attempts: Array<Pick<ChargeAttempt, "outTradeNo">> }): ChargeDto {
   return {
     id: charge.id,
     agreementId: charge.agreementId,

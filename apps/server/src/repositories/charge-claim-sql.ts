@@ -1,4 +1,5 @@
 import type { CalendarDate } from "@paysign/contracts";
+import type { PeriodType } from "@paysign/contracts/alipay";
 import type { Database } from "../db/prisma.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
@@ -21,6 +22,8 @@ export type ChargeTarget = {
   totalPayments: number | null;
   paymentsCount: number;
   paidTotal: Prisma.Decimal;
+  periodType: PeriodType;
+  period: number;
   hasCharge: boolean;
 };
 
@@ -34,6 +37,7 @@ const readTargetSql = `
 SELECT a."status"::text AS "status", a."agreementNo", a."productCode", a."nextDeductDate"::text AS "nextDeductDate",
        a."deferClaimedUntil" IS NOT NULL AS "deferClaimed", a."singleAmount"::text AS "singleAmount",
        a."totalAmount"::text AS "totalAmount", a."totalPayments", a."paymentsCount", a."paidTotal"::text AS "paidTotal",
+       a."periodType"::text AS "periodType", a."period",
        EXISTS (SELECT 1 FROM "Charge" c WHERE c."agreementId" = a."id" AND c."dueDate" = $2::date) AS "hasCharge"
 FROM "Agreement" a
 WHERE a."id" = $1::uuid`;
@@ -77,8 +81,8 @@ RETURNING "id"`;
 /**
  * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
  * `expected` (ACTIVE, D = the period, its agreement_no, no defer claim, the counts the amount was computed from),
- * creates the period's charge PROCESSING (unique per agreement and date: nothing when one exists) and its attempt
- * with `outTradeNo`. Answers the attempt's id, or undefined when nothing was written (the caller takes the locked
+ * creates the period's charge PROCESSING (unique per agreement and date: nothing when one exists; `createdAt` and
+ * `updatedAt` = `charge.createdAt`) and its attempt with `outTradeNo`. Answers the attempt's id, or undefined when nothing was written (the caller takes the locked
  * Prisma path, which decides every other case).
  */
 export async function claimFirstAttempt(
@@ -87,7 +91,7 @@ export async function claimFirstAttempt(
     agreementId: string;
     dueDate: CalendarDate;
     expected: { agreementNo: string; paymentsCount: number; paidTotal: Prisma.Decimal };
-    charge: { id: string; amount: string };
+    charge: { id: string; amount: string; createdAt: Date };
     attempt: { id: string; outTradeNo: string; requestedAt: Date; inFlightUntil: Date };
   },
 ): Promise<string | undefined> {
@@ -103,7 +107,7 @@ export async function claimFirstAttempt(
       expected.paidTotal.toFixed(2),
       charge.id,
       charge.amount,
-      new Date(),
+      charge.createdAt,
       attempt.id,
       attempt.outTradeNo,
       attempt.requestedAt,

@@ -1,0 +1,84 @@
+import type { CalendarDate } from "@paysign/contracts";
+import type { Database } from "../db/prisma.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+// The raw-SQL settle of a period's first attempt paid by its own pay answer (deductions/charge-engine.ts): one statement
+// where the Prisma path (deductions/settle.ts) needs a transaction of about ten. It covers only that case — the
+// attempt and its charge still PROCESSING, the agreement still as the claim read it; anything else takes the Prisma
+// path, which decides every case the same way. Columns are Prisma's (prisma/schema.prisma); `updatedAt` is the
+// client's clock, as Prisma sets it.
+
+const settleFirstAttemptPaidSql = `
+WITH target AS (
+  SELECT "id" FROM "Agreement"
+  WHERE "id" = $1::uuid AND "status" = 'ACTIVE' AND "nextDeductDate" = $2::date AND "agreementNo" = $3
+    AND "deferClaimedUntil" IS NULL AND "paymentsCount" = $4 AND "paidTotal" = $5::numeric
+  FOR UPDATE
+), attempt AS (
+  UPDATE "ChargeAttempt" SET "status" = 'SUCCEEDED', "tradeNo" = $6, "settledAt" = $7::timestamptz,
+    "subCode" = NULL, "subMsg" = NULL
+  WHERE "id" = $8::uuid AND "status" = 'PROCESSING' AND EXISTS (SELECT 1 FROM target)
+  RETURNING "chargeId"
+), charge AS (
+  UPDATE "Charge" SET "status" = 'SUCCEEDED', "tradeNo" = $6, "paidAt" = $7::timestamptz, "failureCode" = NULL,
+    "failureReason" = NULL, "nextAttemptAt" = NULL, "updatedAt" = $9::timestamptz
+  WHERE "id" = $10::uuid AND "status" = 'PROCESSING' AND "id" = (SELECT "chargeId" FROM attempt)
+  RETURNING "id"
+), agreement AS (
+  UPDATE "Agreement" SET "paymentsCount" = "paymentsCount" + 1, "paidTotal" = "paidTotal" + $11::numeric,
+    "nextDeductDate" = $12::date, "eventSequence" = "eventSequence" + 1, "updatedAt" = $9::timestamptz
+  WHERE "id" = (SELECT "id" FROM target) AND EXISTS (SELECT 1 FROM charge)
+  RETURNING "id", "eventSequence"
+), outbound AS (
+  INSERT INTO "WebhookEvent" ("id", "type", "agreementId", "sequence", "data", "txid")
+  SELECT $13::uuid, 'charge.succeeded', "id", "eventSequence", $14::jsonb, pg_current_xact_id()::text::bigint
+  FROM agreement
+)
+SELECT EXISTS (SELECT 1 FROM agreement) AS "settled"`;
+
+/**
+ * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
+ * `expected` (ACTIVE with D = the period, its agreement_no, no defer claim, the counts the claim read), then settles
+ * the PROCESSING attempt SUCCEEDED with the trade, its PROCESSING charge SUCCEEDED (`updatedAt` = `at`), adds the
+ * payment to the agreement (count + 1, `amount` yuan to its total, D = `nextDeductDate`) and writes the charge's
+ * `charge.succeeded` outbound event (`event.data`: the charge as written) with the agreement's next sequence. False
+ * when anything was not as expected: nothing is written, and the caller takes the locked Prisma path.
+ */
+export async function settleFirstAttemptPaid(
+  db: Database,
+  input: {
+    agreementId: string;
+    dueDate: CalendarDate;
+    expected: { agreementNo: string; paymentsCount: number; paidTotal: Prisma.Decimal };
+    attemptId: string;
+    chargeId: string;
+    trade: { tradeNo: string; paidAt: Date };
+    amount: string;
+    nextDeductDate: CalendarDate;
+    at: Date;
+    event: { id: string; data: unknown };
+  },
+): Promise<boolean> {
+  const { expected, trade } = input;
+  const { rows } = await db.sql.query<{ settled: boolean }>({
+    name: "charge-settle-first-attempt-paid",
+    text: settleFirstAttemptPaidSql,
+    values: [
+      input.agreementId,
+      input.dueDate,
+      expected.agreementNo,
+      expected.paymentsCount,
+      expected.paidTotal.toFixed(2),
+      trade.tradeNo,
+      trade.paidAt,
+      input.attemptId,
+      input.at,
+      input.chargeId,
+      input.amount,
+      input.nextDeductDate,
+      input.event.id,
+      JSON.stringify(input.event.data),
+    ],
+  });
+  return rows[0]?.settled === true;
+}
