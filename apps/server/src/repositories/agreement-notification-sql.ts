@@ -9,9 +9,10 @@ import { startsDeducting } from "./agreements.ts";
 
 /**
  * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications/agreement-notification.ts):
- * one read, then one statement that writes everything, where Prisma needed a transaction of seven. This is the SQL
- * writer of the lifecycle planner (domain/agreement-lifecycle.ts); repositories/agreements.ts is the Prisma one. Tables and columns are Prisma's
- * (prisma/schema.prisma); `updatedAt` and `createdAt` are set here as Prisma sets them (the client's clock).
+ * one read, then one call of a PL/pgSQL function that writes everything, where Prisma needed a transaction of seven.
+ * This (with the function's migration) is the SQL writer of the lifecycle planner (domain/agreement-lifecycle.ts);
+ * repositories/agreements.ts is the Prisma one. Tables and columns are Prisma's (prisma/schema.prisma); `updatedAt`
+ * and `createdAt` are set here as Prisma sets them (the client's clock).
  */
 
 export type InboxRow = {
