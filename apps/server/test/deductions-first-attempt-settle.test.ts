@@ -218,7 +218,10 @@ describe("a period's first attempt paid by its pay answer", () => {
     expect(state.agreementEvents.slice(agreement.eventsBefore.length)).toMatchObject([
       { fromStatus: "ACTIVE", toStatus: "COMPLETED", source: "SCHEDULER" },
     ]);
-    const added = state.webhookEvents.filter((event) => event.sequence > agreement.before.eventSequence);
+    const sequence = agreement.before.eventSequence;
+    const added = state.webhookEvents.filter((event) => (event.sequence ?? 0) > sequence);
     expect(added.map((event) => event.type).sort()).toEqual(["agreement.completed", "charge.succeeded"]);
+    expect(added.map((event) => event.sequence)).toEqual([sequence + 1, sequence + 2]);
+    expect(state.agreement.eventSequence).toBe(sequence + 2);
   });
 });
