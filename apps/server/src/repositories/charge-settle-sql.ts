@@ -10,24 +10,27 @@ import type { Prisma } from "../generated/prisma/client.ts";
 
 const settleFirstAttemptPaidSql = `
 WITH target AS (
-  SELECT "id" FROM "Agreement"
-  WHERE "id" = $1::uuid AND "status" = 'ACTIVE' AND "nextDeductDate" = $2::date AND "agreementNo" = $3
-    AND "deferClaimedUntil" IS NULL AND "paymentsCount" = $4 AND "paidTotal" = $5::numeric
-  FOR UPDATE
+  SELECT a."id", c."id" AS "chargeId", t."id" AS "attemptId"
+  FROM "Agreement" a
+  JOIN "Charge" c ON c."id" = $10::uuid AND c."agreementId" = a."id" AND c."status" = 'PROCESSING'
+  JOIN "ChargeAttempt" t ON t."id" = $8::uuid AND t."chargeId" = c."id" AND t."status" = 'PROCESSING'
+  WHERE a."id" = $1::uuid AND a."status" = 'ACTIVE' AND a."nextDeductDate" = $2::date AND a."agreementNo" = $3
+    AND a."deferClaimedUntil" IS NULL AND a."paymentsCount" = $4 AND a."paidTotal" = $5::numeric
+  FOR UPDATE OF a, c, t
 ), attempt AS (
   UPDATE "ChargeAttempt" SET "status" = 'SUCCEEDED', "tradeNo" = $6, "settledAt" = $7::timestamptz,
     "subCode" = NULL, "subMsg" = NULL
-  WHERE "id" = $8::uuid AND "status" = 'PROCESSING' AND EXISTS (SELECT 1 FROM target)
-  RETURNING "chargeId"
+  WHERE "id" = (SELECT "attemptId" FROM target)
+  RETURNING "id"
 ), charge AS (
   UPDATE "Charge" SET "status" = 'SUCCEEDED', "tradeNo" = $6, "paidAt" = $7::timestamptz, "failureCode" = NULL,
     "failureReason" = NULL, "nextAttemptAt" = NULL, "updatedAt" = $9::timestamptz
-  WHERE "id" = $10::uuid AND "status" = 'PROCESSING' AND "id" = (SELECT "chargeId" FROM attempt)
+  WHERE "id" = (SELECT "chargeId" FROM target)
   RETURNING "id"
 ), agreement AS (
   UPDATE "Agreement" SET "paymentsCount" = "paymentsCount" + 1, "paidTotal" = "paidTotal" + $11::numeric,
     "nextDeductDate" = $12::date, "eventSequence" = "eventSequence" + 1, "updatedAt" = $9::timestamptz
-  WHERE "id" = (SELECT "id" FROM target) AND EXISTS (SELECT 1 FROM charge)
+  WHERE "id" = (SELECT "id" FROM target) AND EXISTS (SELECT 1 FROM attempt) AND EXISTS (SELECT 1 FROM charge)
   RETURNING "id", "eventSequence"
 ), outbound AS (
   INSERT INTO "WebhookEvent" ("id", "type", "agreementId", "sequence", "data", "txid")
@@ -37,9 +40,11 @@ WITH target AS (
 SELECT EXISTS (SELECT 1 FROM agreement) AS "settled"`;
 
 /**
- * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
- * `expected` (ACTIVE with D = the period, its agreement_no, no defer claim, the counts the claim read), then settles
- * the PROCESSING attempt SUCCEEDED with the trade, its PROCESSING charge SUCCEEDED (`updatedAt` = `at`), adds the
+ * One statement, so one transaction without BEGIN/COMMIT: locks the agreement, the charge and the attempt `FOR UPDATE`
+ * together, only while all three are still as expected — the agreement ACTIVE with D = the period, its agreement_no,
+ * no defer claim and the counts the claim read; the charge and the attempt PROCESSING — and re-checked on their latest
+ * versions after any wait for a lock. Then settles the attempt SUCCEEDED with the trade, the charge SUCCEEDED
+ * (`updatedAt` = `at`), adds the
  * payment to the agreement (count + 1, `amount` yuan to its total, D = `nextDeductDate`) and writes the charge's
  * `charge.succeeded` outbound event (`event.data`: the charge as written) with the agreement's next sequence. False
  * when anything was not as expected: nothing is written, and the caller takes the locked Prisma path.
