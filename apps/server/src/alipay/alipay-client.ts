@@ -1,4 +1,4 @@
-import { createVerify, type KeyObject } from "node:crypto";
+import { createPublicKey, createVerify, type KeyObject } from "node:crypto";
 import { AlipaySdk, type AlipaySdkConfig } from "alipay-sdk";
 import iconv from "iconv-lite";
 import { formatAlipayDateTime } from "@paysign/contracts";
@@ -64,8 +64,9 @@ function readString(value: unknown): string | undefined {
 }
 
 /**
- * One SDK instance per process. Its private key is swapped for a parsed KeyObject after construction, so signing
- * never re-parses the PEM (the SDK otherwise hands the PEM string to crypto on every call).
+ * One SDK instance per process. Its private key and Alipay's public key (given, or the SDK's from the Alipay public
+ * certificate) are swapped for parsed KeyObjects after construction, so neither signing nor verifying an answer or a
+ * notification re-parses a PEM (the SDK otherwise hands the PEM strings to crypto on every call).
  *
  * The client sets every common parameter the SDK does not: `timestamp` (the SDK would format the host's local
  * time; Alipay reads Asia/Shanghai wall time, docs/alipay-protocol.md §1.2) from `clock`, and `notify_url` from the
@@ -93,11 +94,12 @@ export function createAlipayClient(
   };
   const sdk = new AlipaySdk(sdkConfig);
   (sdk.config as { privateKey: string | KeyObject }).privateKey = config.privateKey.keyObject;
-  const alipayPublicKey = sdk.config.alipayPublicKey ?? "";
+  const alipayPublicKey = sdk.config.alipayPublicKey ? createPublicKey(sdk.config.alipayPublicKey) : undefined;
+  if (alipayPublicKey) (sdk.config as { alipayPublicKey: string | KeyObject }).alipayPublicKey = alipayPublicKey;
 
   const verifyAlipaySignature = (content: string | Buffer, sign: string, signType: string = config.signType) => {
     const algorithm = algorithms[signType as SignType];
-    if (!algorithm || !sign) return false;
+    if (!algorithm || !sign || !alipayPublicKey) return false;
     try {
       const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
       return createVerify(algorithm).update(bytes).verify(alipayPublicKey, sign, "base64");
