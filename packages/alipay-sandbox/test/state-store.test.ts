@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createStateStore, WRITE_DELAY_MS } from "../src/state/store.ts";
+import { createStateStore, WRITE_DELAY_MS, writeDelayMs } from "../src/state/store.ts";
 
 const freshFile = () => path.join(mkdtempSync(path.join(tmpdir(), "sandbox-store-")), "state.json");
 const onDisk = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { clockOffsetMs: number };
@@ -20,6 +20,12 @@ describe("state store", () => {
     expect(existsSync(file)).toBe(false);
     await sleep(WRITE_DELAY_MS * 3);
     expect(onDisk(file).clockOffsetMs).toBe(50);
+  });
+
+  it("a state that is slow to write waits ten times its last write before the next", () => {
+    expect(writeDelayMs(0)).toBe(WRITE_DELAY_MS);
+    expect(writeDelayMs(WRITE_DELAY_MS / 10)).toBe(WRITE_DELAY_MS);
+    expect(writeDelayMs(35)).toBe(350);
   });
 
   it("flush writes pending changes at once", () => {

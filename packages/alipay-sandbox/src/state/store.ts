@@ -5,8 +5,9 @@ import { createEmptyState, type SandboxState } from "./types.ts";
 export type StateStore = {
   readonly state: SandboxState;
   /**
-   * Marks the state changed. With a state file, it is written at most every WRITE_DELAY_MS (one write for a burst
-   * of changes), and at the latest when the process exits or another store opens the same file; a no-op otherwise.
+   * Marks the state changed. With a state file, it is written WRITE_DELAY_MS after the first change of a burst (one
+   * write for the burst) — longer for a large state, see writeDelayMs — and at the latest when the process exits or
+   * another store opens the same file; a no-op otherwise.
    */
   save(): void;
   /** Writes pending changes now, synchronously (a clean shutdown calls it; exit and reopening do it anyway). */
@@ -16,6 +17,13 @@ export type StateStore = {
 
 /** How long changes may wait before they are written: rewriting the whole file per change bounded deductions. */
 export const WRITE_DELAY_MS = 100;
+
+/**
+ * Each write rewrites the whole state, which grows with use: a state whose last write took `lastWriteMs` waits at
+ * least ten times as long before the next, so writing never takes more than about a tenth of the process's time
+ * (a state of thousands of trades and notifications took a third of it at a 100 ms delay).
+ */
+export const writeDelayMs = (lastWriteMs: number): number => Math.max(WRITE_DELAY_MS, 10 * lastWriteMs);
 
 type Writer = { flush(): void; retire(): void };
 
@@ -49,13 +57,16 @@ export function createStateStore(options: { stateFile: string | null }): StateSt
   let dirty = false;
   let retired = false;
   let timer: NodeJS.Timeout | undefined;
+  let lastWriteMs = 0;
 
   const write = () => {
     if (!stateFile) return;
+    const started = performance.now();
     mkdirSync(path.dirname(stateFile), { recursive: true });
     const temporary = `${stateFile}.tmp`;
-    writeFileSync(temporary, JSON.stringify(state, null, 2));
+    writeFileSync(temporary, JSON.stringify(state));
     renameSync(temporary, stateFile);
+    lastWriteMs = performance.now() - started;
   };
   const writer: Writer = {
     flush() {
@@ -94,7 +105,7 @@ export function createStateStore(options: { stateFile: string | null }): StateSt
       } catch (error) {
         console.error(`sandbox: the state file ${stateFile} could not be written; retrying on the next change`, error);
       }
-    }, WRITE_DELAY_MS);
+    }, writeDelayMs(lastWriteMs));
     // A pending write never keeps the process alive: the exit hook writes it.
     timer.unref();
   };
