@@ -17,6 +17,8 @@ export type Sizes = {
   notifyWarmUp: number;
   notifyConnections: number;
   deductionAgreements: number;
+  /** Agreements charged one by one (POST /admin/v1/agreements/:id/charges) before the measured scheduler run. */
+  deductionWarmUp: number;
   floorSeconds: number;
   /** `scale`: the table sizes seeded one after the other, and the due set of its fixed-due tick. */
   scaleSizes: number[];
@@ -34,6 +36,7 @@ export const fullSizes: Sizes = {
   notifyWarmUp: 400,
   notifyConnections: 32,
   deductionAgreements: 100,
+  deductionWarmUp: 20,
   floorSeconds: 3,
   scaleSizes: [10_000, 100_000, 1_000_000],
   scaleFixedDue: 100,
@@ -50,6 +53,7 @@ export const smallSizes: Sizes = {
   notifyWarmUp: 10,
   notifyConnections: 4,
   deductionAgreements: 12,
+  deductionWarmUp: 2,
   floorSeconds: 0.5,
   scaleSizes: [1_000, 3_000, 10_000],
   scaleFixedDue: 5,
