@@ -1,11 +1,9 @@
-import { randomUUID } from "node:crypto";
 import {
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
   compareCalendarDates,
   deductWindowPosition,
   fenToYuan,
-  nextDeductDate,
   shanghaiDateOf,
   tryParseAlipayDateTime,
   yuanToFen,
@@ -13,16 +11,14 @@ import {
 } from "@paysign/contracts";
 import { isMerchantConfigurationFailure, isMerchantSideRefusal } from "@paysign/contracts/alipay";
 import type { AlipayCallResult } from "../alipay/alipay-client.ts";
-import { worstCaseCallMs } from "../alipay/call-duration.ts";
-import { Prisma, type Charge } from "../generated/prisma/client.ts";
-import { presentCharge } from "../presenters/resources.ts";
+import type { Charge } from "../generated/prisma/client.ts";
 import { lockAgreement } from "../repositories/agreements.ts";
 import type { Tx } from "../repositories/transaction.ts";
 import { syncAgreement } from "../services/agreement-sync.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { requireAlipay } from "../services/require-alipay.ts";
 import { alignWithAlipayDate } from "./align-period.ts";
-import { isUsedUp, nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
+import { nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
 import { settleStaleDeferClaim } from "./defer.ts";
 import { createAttempt, settleFailed, settleSucceeded, settleUnknown, type FailureKind } from "./settle.ts";
 import { lockAttempt } from "../repositories/charge-locks.ts";
@@ -33,17 +29,14 @@ import {
   findTradeNumbers,
 } from "../repositories/charges.ts";
 import { insertCharge, setChargeState, settleAttemptRow } from "../repositories/charge-writes.ts";
-import { claimFirstAttempt, readChargeTarget, type ChargeTarget } from "../repositories/charge-claim-sql.ts";
-import { settleFirstAttemptPaid } from "../repositories/charge-settle-sql.ts";
+import { readChargeTarget } from "../repositories/charge-claim-sql.ts";
+import { claimFirstAttemptFast, inFlightSeconds, settleFirstAttemptPaidFast, type Claim } from "./first-attempt.ts";
 
 /** Sub_codes after which Alipay will never pay that out_trade_no: the next attempt takes a new one (§15.1). */
 const CLOSED_CODES = ["TRADE_CLOSED", "ACQ.TRADE_HAS_CLOSE"] as const;
 
 /** One period of one agreement: the unit of work of the charge job. */
 export type ChargeKey = { agreementId: string; dueDate: CalendarDate };
-
-/** Extra time on top of the longest SDK call before a PROCESSING attempt is presumed abandoned by its worker. */
-const IN_FLIGHT_MARGIN_SECONDS = 30;
 
 const terminalCharge = new Set(["SUCCEEDED", "PAST_DUE"]);
 
@@ -86,68 +79,6 @@ function findCharge(deps: ServiceDeps, key: ChargeKey): Promise<Charge | null> {
     agreementId: key.agreementId,
     dueDate: calendarDateToUtcMidnight(key.dueDate),
   });
-}
-
-type Claim = {
-  chargeId: string;
-  agreementId: string;
-  attemptId: string;
-  outTradeNo: string;
-  amountFen: number;
-  agreementNo: string;
-  productCode: string;
-  dueDate: CalendarDate;
-  /** A period's first attempt claimed in one statement: the agreement as it read it, and the charge's createdAt. */
-  first?: { target: ChargeTarget; chargeCreatedAt: Date };
-};
-
-/**
- * The first attempt of a period without a charge yet, in one statement (repositories/charge-claim-sql.ts), when the
- * agreement as read allows it: ACTIVE with D = the period, signed, no defer claim, the window open, an amount left.
- * The statement writes only while the agreement is still so under its row lock; undefined sends the caller to the
- * locked Prisma path (`claimAttempt`), which decides every case, this one included, the same way.
- */
-async function claimFirstAttemptFast(
-  deps: ServiceDeps,
-  input: { key: ChargeKey; target: ChargeTarget; now: Date },
-): Promise<Claim | undefined> {
-  const { key, target, now } = input;
-  if (target.status !== "ACTIVE" || target.nextDeductDate !== key.dueDate || target.deferClaimed) return undefined;
-  if (!target.agreementNo) return undefined;
-  const windowDays = deps.config.deductions.windowDays;
-  if (deductWindowPosition({ today: shanghaiDateOf(now), deductDate: key.dueDate, windowDays }) !== "OPEN") {
-    return undefined;
-  }
-  const amountFen = nextChargeAmountFen(target);
-  if (amountFen === undefined) return undefined;
-  const chargeId = randomUUID();
-  const outTradeNo = outTradeNoFor({ chargeId, dueDate: key.dueDate, attemptNumber: 1 });
-  const chargeCreatedAt = new Date();
-  const attemptId = await claimFirstAttempt(deps.db, {
-    agreementId: key.agreementId,
-    dueDate: key.dueDate,
-    expected: { agreementNo: target.agreementNo, paymentsCount: target.paymentsCount, paidTotal: target.paidTotal },
-    charge: { id: chargeId, amount: fenToYuan(amountFen), createdAt: chargeCreatedAt },
-    attempt: { id: randomUUID(), outTradeNo, requestedAt: now, inFlightUntil: inFlightUntil(deps) },
-  });
-  if (!attemptId) return undefined;
-  return {
-    chargeId,
-    agreementId: key.agreementId,
-    attemptId,
-    outTradeNo,
-    amountFen,
-    agreementNo: target.agreementNo,
-    productCode: target.productCode,
-    dueDate: key.dueDate,
-    first: { target, chargeCreatedAt },
-  };
-}
-
-/** Real time, not business time, until which a new attempt's pay call may still be in flight (see createAttempt). */
-function inFlightUntil(deps: ServiceDeps): Date {
-  const callSeconds = Math.ceil(worstCaseCallMs(deps.config.alipay?.timeoutMs ?? 10_000) / 1000);
-  return new Date(Date.now() + (callSeconds + IN_FLIGHT_MARGIN_SECONDS) * 1000);
 }
 
 async function claimAttempt(
@@ -222,12 +153,11 @@ async function claimAttempt(
   const live = await findLiveTradeNumber(tx, { chargeId: charge.id, closedCodes: CLOSED_CODES });
   const outTradeNo =
     live.outTradeNo ?? outTradeNoFor({ chargeId: charge.id, dueDate: key.dueDate, attemptNumber: live.used + 1 });
-  const callSeconds = Math.ceil(worstCaseCallMs(deps.config.alipay?.timeoutMs ?? 10_000) / 1000);
   const attempt = await createAttempt(tx, {
     charge,
     outTradeNo,
     now,
-    inFlightSeconds: callSeconds + IN_FLIGHT_MARGIN_SECONDS,
+    inFlightSeconds: inFlightSeconds(deps),
   });
   return {
     chargeId: charge.id,
@@ -268,56 +198,6 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<Charge | und
   if (outcome === "unknown-outcome") await reconcileCharge(deps, claim.chargeId);
   if (outcome === "period-settled-at-alipay") await checkPeriodAtAlipay(deps, claim);
   return undefined;
-}
-
-/**
- * A first attempt (claimed in one statement) paid by its pay answer, settled in one statement
- * (repositories/charge-settle-sql.ts) when the agreement is still as the claim read it and the payment does not
- * complete it: the charge as written, or undefined (nothing written) for settlePayAnswer to decide under the locks.
- */
-async function settleFirstAttemptPaidFast(
-  deps: ServiceDeps,
-  claim: Claim,
-  answer: { result: AlipayCallResult<"alipay.trade.pay">; now: Date },
-): Promise<Charge | undefined> {
-  const { first } = claim;
-  const { result, now } = answer;
-  if (!first || result.kind !== "success" || !result.response.trade_no) return undefined;
-  const { target } = first;
-  const amount = new Prisma.Decimal(fenToYuan(claim.amountFen));
-  const after = { ...target, paymentsCount: target.paymentsCount + 1, paidTotal: target.paidTotal.add(amount) };
-  if (isUsedUp(after) || !target.agreementNo) return undefined;
-  const tradeNo = result.response.trade_no;
-  const gmtPayment = result.response.gmt_payment;
-  const paidAt = (gmtPayment && tryParseAlipayDateTime(gmtPayment)) || now;
-  const at = new Date();
-  const charge: Charge = {
-    id: claim.chargeId,
-    agreementId: claim.agreementId,
-    dueDate: calendarDateToUtcMidnight(claim.dueDate),
-    amount,
-    status: "SUCCEEDED",
-    tradeNo,
-    paidAt,
-    failureCode: null,
-    failureReason: null,
-    nextAttemptAt: null,
-    createdAt: first.chargeCreatedAt,
-    updatedAt: at,
-  };
-  const settled = await settleFirstAttemptPaid(deps.db, {
-    agreementId: claim.agreementId,
-    dueDate: claim.dueDate,
-    expected: { agreementNo: target.agreementNo, paymentsCount: target.paymentsCount, paidTotal: target.paidTotal },
-    attemptId: claim.attemptId,
-    chargeId: claim.chargeId,
-    trade: { tradeNo, paidAt },
-    amount: amount.toFixed(2),
-    nextDeductDate: nextDeductDate({ periodType: target.periodType, period: target.period, current: claim.dueDate }),
-    at,
-    event: { id: randomUUID(), data: presentCharge({ ...charge, attempts: [{ outTradeNo: claim.outTradeNo }] }) },
-  });
-  return settled ? charge : undefined;
 }
 
 type PayOutcome =
