@@ -81,7 +81,8 @@ describe("pnpm bench results", () => {
     });
     expect(deductions.details.api_peak_rss_mb).toBeGreaterThan(0);
     expect(deductions.details.api_peak_rss_target_mb).toBe(256);
-    expect(deductions.details.trades).toBe(smallSizes.deductionAgreements);
+    expect(deductions.details.trades).toBe(smallSizes.deductionAgreements + smallSizes.deductionWarmUp);
+    expect(deductions.details.warm_up_charges).toBe(smallSizes.deductionWarmUp);
     expect(deductions.details.workers_4_succeeded).toBe(smallSizes.deductionAgreements);
     expect(deductions.details.workers_4_charges_per_s).toBeGreaterThan(0);
   });

@@ -27,7 +27,9 @@ export async function waitFor<T>(poll: {
     const value = await probe();
     if (done(value)) return value;
     if (Date.now() - started > timeoutMs) {
-      throw new Error(`${what}: not reached in ${timeoutMs} ms; last: ${JSON.stringify(value).slice(0, 2_000)}`);
+      throw new Error(
+        `${what}: not reached in ${timeoutMs} ms; last: ${String(JSON.stringify(value)).slice(0, 2_000)}`,
+      );
     }
     await sleep(intervalMs);
   }

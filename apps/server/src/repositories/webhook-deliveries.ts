@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import { withPooledClient } from "../db/pooled-client.ts";
 import type { Database } from "../db/prisma.ts";
 import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus } from "../generated/prisma/client.ts";
 import { afterCreatedAtCursor, createdAtCursorOf, newestFirst, readPage, type Page } from "./cursor.ts";
@@ -8,19 +9,18 @@ import type { Tx } from "./transaction.ts";
 // Raw SQL on the pg pool: the dispatcher's batch, the sender's claim (one statement) and its result (one short
 // transaction). No transaction is held across an HTTP call: a running one would hold back the outbox horizon.
 
-async function inTransaction<T>(db: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.sql.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+function inTransaction<T>(db: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withPooledClient(db.sql, async (client) => {
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 /**
@@ -247,47 +247,47 @@ export async function recordWebhookAttempt(
 ): Promise<AttemptWrite> {
   const { claim, attempt, status, nextAttemptAt } = input;
   const { delivery } = claim;
-  const client = await db.sql.connect();
-  try {
-    await client.query("BEGIN");
-    const endpoint = await client.query({
-      name: "webhook-endpoint-lock",
-      text: `SELECT 1 FROM "WebhookEndpoint" WHERE "id" = $1 FOR NO KEY UPDATE`,
-      values: [delivery.endpointId],
-    });
-    if (endpoint.rowCount === 0) {
-      await client.query("ROLLBACK");
-      return { written: false, why: "endpoint-gone" };
-    }
-    const updated = await client.query({
-      name: "webhook-delivery-after-attempt",
-      text: `UPDATE "WebhookDelivery" SET "status" = $3, "attemptCount" = "attemptCount" + 1, "lastAttemptAt" = $4,
+  return withPooledClient(db.sql, async (client) => {
+    try {
+      await client.query("BEGIN");
+      const endpoint = await client.query({
+        name: "webhook-endpoint-lock",
+        text: `SELECT 1 FROM "WebhookEndpoint" WHERE "id" = $1 FOR NO KEY UPDATE`,
+        values: [delivery.endpointId],
+      });
+      if (endpoint.rowCount === 0) {
+        await client.query("ROLLBACK");
+        return { written: false, why: "endpoint-gone" };
+      }
+      const updated = await client.query({
+        name: "webhook-delivery-after-attempt",
+        text: `UPDATE "WebhookDelivery" SET "status" = $3, "attemptCount" = "attemptCount" + 1, "lastAttemptAt" = $4,
                "nextAttemptAt" = $5, "updatedAt" = $4, "leaseUntil" = NULL, "leaseToken" = NULL
              WHERE "id" = $1 AND "leaseToken" = $2::uuid`,
-      values: [delivery.id, claim.leaseToken, status, attempt.attemptedAt, nextAttemptAt],
-    });
-    if (updated.rowCount === 0) {
-      await client.query("ROLLBACK");
-      return { written: false, why: "lease-lost" };
-    }
-    await client.query({
-      name: "webhook-attempt-insert",
-      text: `INSERT INTO "WebhookDeliveryAttempt"
+        values: [delivery.id, claim.leaseToken, status, attempt.attemptedAt, nextAttemptAt],
+      });
+      if (updated.rowCount === 0) {
+        await client.query("ROLLBACK");
+        return { written: false, why: "lease-lost" };
+      }
+      await client.query({
+        name: "webhook-attempt-insert",
+        text: `INSERT INTO "WebhookDeliveryAttempt"
                ("id", "deliveryId", "statusCode", "latencyMs", "responseBody", "error", "attemptedAt")
              VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      values: [
-        randomUUID(),
-        delivery.id,
-        attempt.statusCode,
-        attempt.latencyMs,
-        attempt.responseBody,
-        attempt.error,
-        attempt.attemptedAt,
-      ],
-    });
-    const { rows } = await client.query<{ failingSince: Date | null }>({
-      name: "webhook-endpoint-after-attempt",
-      text: `UPDATE "WebhookEndpoint"
+        values: [
+          randomUUID(),
+          delivery.id,
+          attempt.statusCode,
+          attempt.latencyMs,
+          attempt.responseBody,
+          attempt.error,
+          attempt.attemptedAt,
+        ],
+      });
+      const { rows } = await client.query<{ failingSince: Date | null }>({
+        name: "webhook-endpoint-after-attempt",
+        text: `UPDATE "WebhookEndpoint"
              SET "failingSince" = CASE
                WHEN $2::boolean OR "failingSince" IS NOT NULL THEN CASE WHEN $2::boolean THEN NULL ELSE "failingSince" END
                WHEN EXISTS (
@@ -295,28 +295,27 @@ export async function recordWebhookAttempt(
                  WHERE s."endpointId" = $1 AND s."lastAttemptAt" >= $4 AND s."status" = 'SUCCEEDED') THEN NULL
                ELSE $3::timestamptz END
              WHERE "id" = $1 RETURNING "failingSince"`,
-      values: [delivery.endpointId, status === "SUCCEEDED", attempt.attemptedAt, input.successesSince],
-    });
-    const failingSince = rows[0]?.failingSince ?? null;
-    const disable = input.disableFor(failingSince);
-    let disabled = false;
-    if (disable) {
-      const result = await client.query({
-        name: "webhook-endpoint-disable",
-        text: `UPDATE "WebhookEndpoint" SET "enabled" = false, "disabledReason" = $2, "disabledAt" = $3, "updatedAt" = $3
-               WHERE "id" = $1 AND "enabled"`,
-        values: [delivery.endpointId, disable.reason, disable.at],
+        values: [delivery.endpointId, status === "SUCCEEDED", attempt.attemptedAt, input.successesSince],
       });
-      disabled = (result.rowCount ?? 0) > 0;
+      const failingSince = rows[0]?.failingSince ?? null;
+      const disable = input.disableFor(failingSince);
+      let disabled = false;
+      if (disable) {
+        const result = await client.query({
+          name: "webhook-endpoint-disable",
+          text: `UPDATE "WebhookEndpoint" SET "enabled" = false, "disabledReason" = $2, "disabledAt" = $3, "updatedAt" = $3
+               WHERE "id" = $1 AND "enabled"`,
+          values: [delivery.endpointId, disable.reason, disable.at],
+        });
+        disabled = (result.rowCount ?? 0) > 0;
+      }
+      await client.query("COMMIT");
+      return { written: true, failingSince, disabled };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
     }
-    await client.query("COMMIT");
-    return { written: true, failingSince, disabled };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export type WebhookDeliveryFilter = {
