@@ -42,9 +42,13 @@ test("settleFirstAttemptPaid writes nothing when the charge is not PROCESSING", 
     [attemptId, chargeId],
   );
   const settled = await settleFirstAttemptPaid(t.db, {
-    agreementId,
-    dueDate: "2028-05-08",
-    expected: { agreementNo: "20880001", paymentsCount: 0, paidTotal: new Prisma.Decimal(0) },
+    agreement: {
+      agreementId,
+      dueDate: "2028-05-08",
+      agreementNo: "20880001",
+      paymentsCount: 0,
+      paidTotal: new Prisma.Decimal(0),
+    },
     attemptId,
     chargeId,
     trade: { tradeNo: "T1", paidAt: new Date() },

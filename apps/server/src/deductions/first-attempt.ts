@@ -12,7 +12,7 @@ import type { AlipayCallResult } from "../alipay/alipay-client.ts";
 import { worstCaseCallMs } from "../alipay/call-duration.ts";
 import { Prisma, type Charge } from "../generated/prisma/client.ts";
 import { presentCharge } from "../presenters/resources.ts";
-import { claimFirstAttempt, type ChargeTarget } from "../repositories/charge-claim-sql.ts";
+import { claimFirstAttempt, type AgreementAsClaimed, type ChargeTarget } from "../repositories/charge-claim-sql.ts";
 import { settleFirstAttemptPaid } from "../repositories/charge-settle-sql.ts";
 import type { ServiceDeps } from "../services/deps.ts";
 import { isUsedUp, nextChargeAmountFen, outTradeNoFor } from "./deduction-policy.ts";
@@ -32,8 +32,11 @@ export type Claim = {
   agreementNo: string;
   productCode: string;
   dueDate: CalendarDate;
-  /** A period's first attempt claimed in one statement: the agreement as it read it, and the charge's createdAt. */
-  first?: { target: ChargeTarget; chargeCreatedAt: Date };
+  /**
+   * A period's first attempt claimed in one statement: the agreement as read (`target`) and as the claim wrote on it
+   * (`claimed`), and the charge's createdAt.
+   */
+  first?: { target: ChargeTarget; claimed: AgreementAsClaimed; chargeCreatedAt: Date };
 };
 
 /**
@@ -58,10 +61,15 @@ export async function claimFirstAttemptFast(
   const chargeId = randomUUID();
   const outTradeNo = outTradeNoFor({ chargeId, dueDate: key.dueDate, attemptNumber: 1 });
   const chargeCreatedAt = new Date();
-  const attemptId = await claimFirstAttempt(deps.db, {
+  const claimed: AgreementAsClaimed = {
     agreementId: key.agreementId,
     dueDate: key.dueDate,
-    expected: { agreementNo: target.agreementNo, paymentsCount: target.paymentsCount, paidTotal: target.paidTotal },
+    agreementNo: target.agreementNo,
+    paymentsCount: target.paymentsCount,
+    paidTotal: target.paidTotal,
+  };
+  const attemptId = await claimFirstAttempt(deps.db, {
+    agreement: claimed,
     charge: { id: chargeId, amount: fenToYuan(amountFen), createdAt: chargeCreatedAt },
     attempt: { id: randomUUID(), outTradeNo, requestedAt: now, inFlightUntil: inFlightUntil(deps) },
   });
@@ -75,7 +83,7 @@ export async function claimFirstAttemptFast(
     agreementNo: target.agreementNo,
     productCode: target.productCode,
     dueDate: key.dueDate,
-    first: { target, chargeCreatedAt },
+    first: { target, claimed, chargeCreatedAt },
   };
 }
 
@@ -105,10 +113,10 @@ export async function settleFirstAttemptPaidFast(
   const { first } = claim;
   const { result, now } = answer;
   if (!first || result.kind !== "success" || !result.response.trade_no) return undefined;
-  const { target } = first;
+  const { target, claimed } = first;
   const amount = new Prisma.Decimal(fenToYuan(claim.amountFen));
   const after = { ...target, paymentsCount: target.paymentsCount + 1, paidTotal: target.paidTotal.add(amount) };
-  if (isUsedUp(after) || !target.agreementNo) return undefined;
+  if (isUsedUp(after)) return undefined;
   const tradeNo = result.response.trade_no;
   const gmtPayment = result.response.gmt_payment;
   const paidAt = (gmtPayment && tryParseAlipayDateTime(gmtPayment)) || now;
@@ -128,9 +136,7 @@ export async function settleFirstAttemptPaidFast(
     updatedAt: at,
   };
   const settled = await settleFirstAttemptPaid(deps.db, {
-    agreementId: claim.agreementId,
-    dueDate: claim.dueDate,
-    expected: { agreementNo: target.agreementNo, paymentsCount: target.paymentsCount, paidTotal: target.paidTotal },
+    agreement: claimed,
     attemptId: claim.attemptId,
     chargeId: claim.chargeId,
     trade: { tradeNo, paidAt },

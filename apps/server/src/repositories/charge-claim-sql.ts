@@ -62,11 +62,43 @@ export async function readChargeTarget(
   };
 }
 
+/**
+ * The agreement of a period as its first attempt was decided on: the claim and the settle of that attempt each write
+ * only while it is still so.
+ */
+export type AgreementAsClaimed = {
+  agreementId: string;
+  dueDate: CalendarDate;
+  agreementNo: string;
+  paymentsCount: number;
+  paidTotal: Prisma.Decimal;
+};
+
+/**
+ * SQL that holds for the Agreement row `alias` while it is still as claimed (parameters $1–$5, agreementAsClaimedValues):
+ * ACTIVE with D = the period, its agreement_no, no defer claim, the counts the amount was computed from.
+ */
+export function agreementAsClaimedSql(alias: string): string {
+  return `${alias}."id" = $1::uuid AND ${alias}."status" = 'ACTIVE' AND ${alias}."nextDeductDate" = $2::date
+    AND ${alias}."agreementNo" = $3 AND ${alias}."deferClaimedUntil" IS NULL AND ${alias}."paymentsCount" = $4
+    AND ${alias}."paidTotal" = $5::numeric`;
+}
+
+/** The values of parameters $1–$5 of agreementAsClaimedSql. */
+export function agreementAsClaimedValues(agreement: AgreementAsClaimed): [string, string, string, number, string] {
+  return [
+    agreement.agreementId,
+    agreement.dueDate,
+    agreement.agreementNo,
+    agreement.paymentsCount,
+    agreement.paidTotal.toFixed(2),
+  ];
+}
+
 const claimFirstAttemptSql = `
 WITH target AS (
-  SELECT "id" FROM "Agreement"
-  WHERE "id" = $1::uuid AND "status" = 'ACTIVE' AND "nextDeductDate" = $2::date AND "agreementNo" = $3
-    AND "deferClaimedUntil" IS NULL AND "paymentsCount" = $4 AND "paidTotal" = $5::numeric
+  SELECT a."id" FROM "Agreement" a
+  WHERE ${agreementAsClaimedSql("a")}
   FOR UPDATE
 ), charge AS (
   INSERT INTO "Charge" ("id", "agreementId", "dueDate", "amount", "status", "nextAttemptAt", "createdAt", "updatedAt")
@@ -80,31 +112,24 @@ RETURNING "id"`;
 
 /**
  * One statement, so one transaction without BEGIN/COMMIT: locks the agreement `FOR UPDATE` only while it is still as
- * `expected` (ACTIVE, D = the period, its agreement_no, no defer claim, the counts the amount was computed from),
- * creates the period's charge PROCESSING (unique per agreement and date: nothing when one exists; `createdAt` and
+ * claimed (agreementAsClaimedSql), creates the period's charge PROCESSING (unique per agreement and date: nothing when one exists; `createdAt` and
  * `updatedAt` = `charge.createdAt`) and its attempt with `outTradeNo`. Answers the attempt's id, or undefined when nothing was written (the caller takes the locked
  * Prisma path, which decides every other case).
  */
 export async function claimFirstAttempt(
   db: Database,
   input: {
-    agreementId: string;
-    dueDate: CalendarDate;
-    expected: { agreementNo: string; paymentsCount: number; paidTotal: Prisma.Decimal };
+    agreement: AgreementAsClaimed;
     charge: { id: string; amount: string; createdAt: Date };
     attempt: { id: string; outTradeNo: string; requestedAt: Date; inFlightUntil: Date };
   },
 ): Promise<string | undefined> {
-  const { expected, charge, attempt } = input;
+  const { charge, attempt } = input;
   const { rows } = await db.sql.query<{ id: string }>({
     name: "charge-claim-first-attempt",
     text: claimFirstAttemptSql,
     values: [
-      input.agreementId,
-      input.dueDate,
-      expected.agreementNo,
-      expected.paymentsCount,
-      expected.paidTotal.toFixed(2),
+      ...agreementAsClaimedValues(input.agreement),
       charge.id,
       charge.amount,
       charge.createdAt,

@@ -1,6 +1,6 @@
 import type { CalendarDate } from "@paysign/contracts";
 import type { Database } from "../db/prisma.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { agreementAsClaimedSql, agreementAsClaimedValues, type AgreementAsClaimed } from "./charge-claim-sql.ts";
 
 // The raw-SQL settle of a period's first attempt paid by its own pay answer (deductions/charge-engine.ts): one statement
 // where the Prisma path (deductions/settle.ts) needs a transaction of about ten. It covers only that case — the
@@ -14,8 +14,7 @@ WITH target AS (
   FROM "Agreement" a
   JOIN "Charge" c ON c."id" = $10::uuid AND c."agreementId" = a."id" AND c."status" = 'PROCESSING'
   JOIN "ChargeAttempt" t ON t."id" = $8::uuid AND t."chargeId" = c."id" AND t."status" = 'PROCESSING'
-  WHERE a."id" = $1::uuid AND a."status" = 'ACTIVE' AND a."nextDeductDate" = $2::date AND a."agreementNo" = $3
-    AND a."deferClaimedUntil" IS NULL AND a."paymentsCount" = $4 AND a."paidTotal" = $5::numeric
+  WHERE ${agreementAsClaimedSql("a")}
   FOR UPDATE OF a, c, t
 ), attempt AS (
   UPDATE "ChargeAttempt" SET "status" = 'SUCCEEDED', "tradeNo" = $6, "settledAt" = $7::timestamptz,
@@ -41,8 +40,8 @@ SELECT EXISTS (SELECT 1 FROM agreement) AS "settled"`;
 
 /**
  * One statement, so one transaction without BEGIN/COMMIT: locks the agreement, the charge and the attempt `FOR UPDATE`
- * together, only while all three are still as expected — the agreement ACTIVE with D = the period, its agreement_no,
- * no defer claim and the counts the claim read; the charge and the attempt PROCESSING — and re-checked on their latest
+ * together, only while all three are still as expected — the agreement as claimed (agreementAsClaimedSql), the charge
+ * and the attempt PROCESSING — and re-checked on their latest
  * versions after any wait for a lock. Then settles the attempt SUCCEEDED with the trade, the charge SUCCEEDED
  * (`updatedAt` = `at`), adds the
  * payment to the agreement (count + 1, `amount` yuan to its total, D = `nextDeductDate`) and writes the charge's
@@ -52,9 +51,7 @@ SELECT EXISTS (SELECT 1 FROM agreement) AS "settled"`;
 export async function settleFirstAttemptPaid(
   db: Database,
   input: {
-    agreementId: string;
-    dueDate: CalendarDate;
-    expected: { agreementNo: string; paymentsCount: number; paidTotal: Prisma.Decimal };
+    agreement: AgreementAsClaimed;
     attemptId: string;
     chargeId: string;
     trade: { tradeNo: string; paidAt: Date };
@@ -64,16 +61,12 @@ export async function settleFirstAttemptPaid(
     event: { id: string; data: unknown };
   },
 ): Promise<boolean> {
-  const { expected, trade } = input;
+  const { trade } = input;
   const { rows } = await db.sql.query<{ settled: boolean }>({
     name: "charge-settle-first-attempt-paid",
     text: settleFirstAttemptPaidSql,
     values: [
-      input.agreementId,
-      input.dueDate,
-      expected.agreementNo,
-      expected.paymentsCount,
-      expected.paidTotal.toFixed(2),
+      ...agreementAsClaimedValues(input.agreement),
       trade.tradeNo,
       trade.paidAt,
       input.attemptId,
