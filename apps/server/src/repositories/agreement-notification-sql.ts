@@ -138,6 +138,28 @@ export type PlannedTransition = {
   event: { source: string; reason: string; raw: Record<string, string> };
 };
 
+/**
+ * The values of a NotificationInbox row in column order — id (new), notifyId, notifyType, appId, agreementNo,
+ * outTradeNo, params (JSON), outcome, detail, receivedAt — for parameters $1–$10 of a statement that inserts it.
+ */
+export function inboxRowValues(
+  inbox: InboxRow,
+  recorded: { outcome: NotificationOutcome; detail: string; receivedAt: Date },
+): [string, string, string, string, string | null, string | null, string, NotificationOutcome, string, Date] {
+  return [
+    randomUUID(),
+    inbox.notifyId,
+    inbox.notifyType,
+    inbox.appId,
+    inbox.agreementNo,
+    inbox.outTradeNo,
+    JSON.stringify(inbox.params),
+    recorded.outcome,
+    recorded.detail,
+    recorded.receivedAt,
+  ];
+}
+
 const recordWithoutAgreementSql = `
 INSERT INTO "NotificationInbox" ("id", "notifyId", "notifyType", "appId", "agreementNo", "outTradeNo", "params",
   "outcome", "detail", "receivedAt")
@@ -182,18 +204,7 @@ export async function recordNotification(
 ): Promise<RecordResult> {
   const { inbox, expected, transition } = input;
   const now = new Date();
-  const inboxParams = [
-    randomUUID(),
-    inbox.notifyId,
-    inbox.notifyType,
-    inbox.appId,
-    inbox.agreementNo,
-    inbox.outTradeNo,
-    JSON.stringify(inbox.params),
-    input.outcome,
-    input.detail,
-    now,
-  ];
+  const inboxParams = inboxRowValues(inbox, { outcome: input.outcome, detail: input.detail, receivedAt: now });
   if (!expected) {
     const { rowCount } = await db.sql.query({
       name: "notify-record-without-agreement",

@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { Database } from "../db/prisma.ts";
-import type { InboxRow } from "./agreement-notification-sql.ts";
+import { inboxRowValues, type InboxRow } from "./agreement-notification-sql.ts";
 
 // The raw-SQL record of a trade_status_sync that reports a trade our engine has already settled as paid (mostly the
 // engine's own trade, whose pay answer came first): one statement instead of the Prisma transaction of
@@ -47,16 +46,7 @@ export async function recordSettledTradeNotification(
     name: "trade-notify-record-settled",
     text: recordSettledSql,
     values: [
-      randomUUID(),
-      inbox.notifyId,
-      inbox.notifyType,
-      inbox.appId,
-      inbox.agreementNo,
-      inbox.outTradeNo,
-      JSON.stringify(inbox.params),
-      input.outcome,
-      input.detail,
-      new Date(),
+      ...inboxRowValues(inbox, { outcome: input.outcome, detail: input.detail, receivedAt: new Date() }),
       trade.outTradeNo,
       trade.tradeNo,
       trade.amount,
