@@ -69,6 +69,19 @@ async function listed(customerId: string, agreementId: string) {
   return (answer.body.items as Json[]).find((item) => item.id === agreementId);
 }
 
+/**
+ * The agreement moved PENDING → ACTIVE by its notification, with its one `agreement.activated` outbound event, whose
+ * data is the agreement as the admin API lists it.
+ */
+async function expectActivatedOnce(customerId: string, agreementId: string) {
+  const state = await agreementState(stack, agreementId);
+  expect(state.status).toBe("ACTIVE");
+  expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
+  const events = await outbound(agreementId);
+  expect(events.map((event) => [event.type, event.sequence])).toEqual([["agreement.activated", 1]]);
+  expect(events[0]?.data).toEqual(await listed(customerId, agreementId));
+}
+
 /** Records the answer of each call of the function; `before` runs before each call is sent. */
 function recordCalls(before?: (call: number) => Promise<void>) {
   const pool = stack.database.db.sql;
@@ -92,12 +105,7 @@ describe("dut_user_sign written by the notification function", () => {
     expect(await deliverHeld(stack, "dut_user_sign", only.agreementNo)).toBe("success");
 
     expect(answers).toEqual([{ unchanged: true, inserted: true }]);
-    const state = await agreementState(stack, only.agreementId);
-    expect(state.status).toBe("ACTIVE");
-    expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
-    const events = await outbound(only.agreementId);
-    expect(events.map((event) => [event.type, event.sequence])).toEqual([["agreement.activated", 1]]);
-    expect(events[0]?.data).toEqual(await listed(customerId, only.agreementId));
+    await expectActivatedOnce(customerId, only.agreementId);
   });
 
   test("two agreements of one customer and plan signed concurrently: each write leaves its own events", async () => {
@@ -117,11 +125,8 @@ describe("dut_user_sign written by the notification function", () => {
     const live = signed[liveIndex] as { agreementId: string };
     const duplicate = signed[1 - liveIndex] as { agreementId: string };
 
-    expect(states[liveIndex]?.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
+    await expectActivatedOnce(customerId, live.agreementId);
     expect(states[1 - liveIndex]?.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ABANDONED NOTIFICATION"]);
-    const liveEvents = await outbound(live.agreementId);
-    expect(liveEvents.map((event) => [event.type, event.sequence])).toEqual([["agreement.activated", 1]]);
-    expect(liveEvents[0]?.data).toEqual(await listed(customerId, live.agreementId));
     const duplicateEvents = await outbound(duplicate.agreementId);
     expect(duplicateEvents.map((event) => [event.type, event.sequence])).toEqual([["agreement.abandoned", 1]]);
     expect(duplicateEvents[0]?.data).toEqual(await listed(customerId, duplicate.agreementId));
@@ -149,12 +154,7 @@ describe("dut_user_sign written by the notification function", () => {
       { unchanged: false, inserted: false },
       { unchanged: true, inserted: true },
     ]);
-    const state = await agreementState(stack, only.agreementId);
-    expect(state.status).toBe("ACTIVE");
-    expect(state.events).toEqual(["∅→PENDING CUSTOMER", "PENDING→ACTIVE NOTIFICATION"]);
-    const events = await outbound(only.agreementId);
-    expect(events.map((event) => [event.type, event.sequence])).toEqual([["agreement.activated", 1]]);
-    expect(events[0]?.data).toEqual(await listed(customerId, only.agreementId));
+    await expectActivatedOnce(customerId, only.agreementId);
     const inbox = await prisma.notificationInbox.findMany({ where: { agreementNo: only.agreementNo } });
     expect(inbox.map((row) => row.outcome)).toEqual(["APPLIED"]);
   });
