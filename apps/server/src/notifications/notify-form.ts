@@ -5,20 +5,34 @@ type NotifyForm = { ok: true; params: Record<string, string>; charset: AlipayCha
 
 const MAX_PARAMS = 200;
 
-/** application/x-www-form-urlencoded percent-decoding to bytes: `+` is a space, a malformed `%` stays as it is. */
+/** The value of one hexadecimal digit's character code, or -1 (also for NaN, past the end of the text). */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}
+
+/**
+ * application/x-www-form-urlencoded percent-decoding of latin1 text to bytes: `+` is a space, a malformed `%` stays
+ * as it is. One pass into one buffer: every notification's form goes through here before its signature is checked.
+ */
 function percentDecode(text: string): Buffer {
-  const bytes: number[] = [];
+  if (!text.includes("%") && !text.includes("+")) return Buffer.from(text, "latin1");
+  const bytes = Buffer.allocUnsafe(text.length);
+  let length = 0;
   for (let index = 0; index < text.length; index += 1) {
     const char = text.charCodeAt(index);
-    const hex = text.slice(index + 1, index + 3);
-    if (char === 0x25 && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16));
+    const high = char === 0x25 ? hexDigit(text.charCodeAt(index + 1)) : -1;
+    const low = high < 0 ? -1 : hexDigit(text.charCodeAt(index + 2));
+    if (low >= 0) {
+      bytes[length++] = high * 16 + low;
       index += 2;
     } else {
-      bytes.push(char === 0x2b ? 0x20 : char & 0xff);
+      bytes[length++] = char === 0x2b ? 0x20 : char & 0xff;
     }
   }
-  return Buffer.from(bytes);
+  return bytes.subarray(0, length);
 }
 
 function contentTypeCharset(contentType: string | undefined): string | undefined {
