@@ -5,15 +5,21 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@paysign/test-kit";
 import { childEnvironment } from "./env.ts";
+import { restartPeakRss } from "./memory.ts";
 import type { SandboxReady } from "./sandbox-process.ts";
 import type { StackReady } from "./stack-process.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..");
 
+/** The Node.js options production runs the server with (the Dockerfile's NODE_OPTIONS), so the API runs with them here. */
+export const PRODUCTION_NODE_OPTIONS = ["--max-semi-space-size=8"];
+
 export type BenchStack = Omit<StackReady, "type"> & {
   sandboxUrl: string;
   /** The API process's pid: the API and its PostgreSQL client pool alone (the sandbox and PostgreSQL run apart). */
   pid: number;
+  /** The API's peak RSS in MB over its start-up, after which its peak restarts (bench/memory.ts). */
+  startupPeakRssMb: number | undefined;
   stop(): Promise<void>;
 };
 
@@ -90,7 +96,10 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     });
     const api = await forkChild<StackReady>(path.join(import.meta.dirname, "stack-process.ts"), {
       args: [sandbox.ready.sandboxUrl],
-      execArgv: options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+      execArgv: [
+        ...PRODUCTION_NODE_OPTIONS,
+        ...(options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+      ],
       env: childEnvironment({
         ...common,
         NODE_ENV: "production",
@@ -108,10 +117,12 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     });
     const { type: _type, ...addresses } = api.ready;
     const running = sandbox;
+    const startupPeakRssMb = await restartPeakRss(api.pid);
     return {
       ...addresses,
       sandboxUrl: running.ready.sandboxUrl,
       pid: api.pid,
+      startupPeakRssMb,
       stop: async () => {
         await api.stop();
         await running.stop();

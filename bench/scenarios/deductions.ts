@@ -10,7 +10,7 @@ import { apiPeakRss } from "../memory.ts";
 import { monotonicMicros } from "../profile.ts";
 import { ratiosOf, round, unavailable, type ScenarioResult } from "../results.ts";
 import { onFreshStack, type ScenarioOptions } from "../scenario.ts";
-import { repoRoot, startBenchStack, type BenchStack } from "../stack.ts";
+import { PRODUCTION_NODE_OPTIONS, repoRoot, startBenchStack, type BenchStack } from "../stack.ts";
 import { sdkKeysOf } from "./signstr.ts";
 
 /** The sandbox allows 10 live agreements per buyer and app. */
@@ -83,7 +83,13 @@ async function startWorker(stack: BenchStack): Promise<ChildProcess> {
   const keys = await sdkKeysOf(stack);
   const child = spawn(
     process.execPath,
-    ["--conditions=@paysign/source", "--import", "tsx", path.join("apps", "server", "src", "worker.ts")],
+    [
+      ...PRODUCTION_NODE_OPTIONS,
+      "--conditions=@paysign/source",
+      "--import",
+      "tsx",
+      path.join("apps", "server", "src", "worker.ts"),
+    ],
     {
       cwd: repoRoot,
       env: childEnvironment({

@@ -66,6 +66,7 @@ describe("pnpm bench results", () => {
     });
     expect(notify.details.api_peak_rss_mb).toBeGreaterThan(0);
     expect(notify.details.api_peak_rss_target_mb).toBe(256);
+    expect(notify.details.api_startup_peak_rss_mb).toBeGreaterThan(0);
     expect(notify.details.duplicates).toBeGreaterThan(0);
   });
 
@@ -81,6 +82,7 @@ describe("pnpm bench results", () => {
     });
     expect(deductions.details.api_peak_rss_mb).toBeGreaterThan(0);
     expect(deductions.details.api_peak_rss_target_mb).toBe(256);
+    expect(deductions.details.api_startup_peak_rss_mb).toBeGreaterThan(0);
     expect(deductions.details.trades).toBe(smallSizes.deductionAgreements + smallSizes.deductionWarmUp);
     expect(deductions.details.warm_up_charges).toBe(smallSizes.deductionWarmUp);
     expect(deductions.details.workers_4_succeeded).toBe(smallSizes.deductionAgreements);
