@@ -6,7 +6,7 @@ import { admin, createPlan, setClock, shanghai } from "./support/deductions.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 // A dut_user_sign's write is one call of the PL/pgSQL function paysign_record_agreement_notification
-// (repositories/agreement-notification-sql.ts, statement "notify-record-for-agreement"). duplicate-agreements.test.ts
+// (repositories/agreement-notification-sql.ts, statement "notify-record-for-agreements", one call per notification). duplicate-agreements.test.ts
 // already has two agreements of one customer and plan signed concurrently end to end (one ACTIVE, the other ABANDONED
 // as DUPLICATE_OF, charged once, unsigned by the sweep); this file adds what it does not check: the outbound events
 // and AgreementEvents each write leaves, the activated event's data as the admin API shows the agreement, and an
@@ -32,7 +32,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const RECORD = "notify-record-for-agreement";
+const RECORD = "notify-record-for-agreements";
 
 /** PENDING agreements of one customer for the plan, each signed in the sandbox; their dut_user_sign is held. */
 async function signedAgreements(date: string, count: number) {
@@ -82,7 +82,7 @@ async function expectActivatedOnce(customerId: string, agreementId: string) {
   expect(events[0]?.data).toEqual(await listed(customerId, agreementId));
 }
 
-/** Records the answer of each call of the function; `before` runs before each call is sent. */
+/** Records the answer of each call of the function; `before` runs before each statement is sent. */
 function recordCalls(before?: (call: number) => Promise<void>) {
   const pool = stack.database.db.sql;
   const original = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
@@ -91,7 +91,7 @@ function recordCalls(before?: (call: number) => Promise<void>) {
     if (typeof config === "string" || config.name !== RECORD) return original(config as pg.QueryConfig);
     await before?.(answers.length + 1);
     const result = await original(config);
-    answers.push(result.rows[0] as { unchanged: boolean; inserted: boolean });
+    answers.push(...(result.rows as Array<{ unchanged: boolean; inserted: boolean }>));
     return result;
   }) as never);
   return answers;

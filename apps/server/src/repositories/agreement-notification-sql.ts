@@ -4,6 +4,7 @@ import { eventReasonOf, type AgreementFacts, type LifecyclePlan } from "../domai
 import { Prisma } from "../generated/prisma/client.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Database } from "../db/prisma.ts";
+import { batchedStatement, type BatchedStatement } from "../db/statement-batches.ts";
 import { presentAdminAgreement, type PresentableAgreement } from "../presenters/resources.ts";
 import { startsDeducting } from "./agreements.ts";
 
@@ -40,9 +41,9 @@ const liveSiblingOf = (t: string) => `(
     AND s."status" IN ('TEMP', 'ACTIVE', 'PAUSED')
   ORDER BY s."createdAt", s."id" LIMIT 1)`;
 
-const readTargetSql = `
-SELECT EXISTS (SELECT 1 FROM "NotificationInbox" WHERE "notifyId" = $1) AS "recorded", a.*
-FROM (SELECT 1) AS one
+const readTargetsSql = `
+SELECT EXISTS (SELECT 1 FROM "NotificationInbox" WHERE "notifyId" = k."notifyId") AS "recorded", a.*
+FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k("notifyId", "externalAgreementNo", "agreementNo", "position")
 LEFT JOIN LATERAL (
   SELECT t."id", t."status"::text AS "status", t."agreementNo", t."personalProductCode", t."signScene",
          t."alipayUserId", t."alipayOpenId", t."signTime" IS NOT NULL AS "hasSignTime",
@@ -53,27 +54,42 @@ LEFT JOIN LATERAL (
          t."paidTotal", t."signTime", t."validTime", t."invalidTime", t."clientResultStatus", t."followUpCount",
          t."nextFollowUpAt", t."nextSweepAt", t."createdAt", t."updatedAt"
   FROM "Agreement" AS t
-  WHERE t."id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = $2),
-                          (SELECT "id" FROM "Agreement" WHERE "agreementNo" = $3))
-) AS a ON true`;
+  WHERE t."id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = k."externalAgreementNo"),
+                          (SELECT "id" FROM "Agreement" WHERE "agreementNo" = k."agreementNo"))
+) AS a ON true
+ORDER BY k."position"`;
+
+type TargetQuery = { notifyId: string; externalAgreementNo: string | undefined; agreementNo: string };
+
+/** The reads of many notifications in one statement, in their order (readNotificationTarget). */
+async function readTargets(db: Database, queries: readonly TargetQuery[]): Promise<NotificationTarget[]> {
+  const { rows } = await db.sql.query<{ recorded: boolean } & Partial<TargetRow>>({
+    name: "notify-read-targets",
+    text: readTargetsSql,
+    values: [
+      queries.map((query) => query.notifyId),
+      queries.map((query) => query.externalAgreementNo || null),
+      queries.map((query) => query.agreementNo),
+    ],
+  });
+  return rows.map((found) => ({
+    recorded: found.recorded,
+    agreement: found.id ? notifiedAgreementOf(found as TargetRow) : null,
+  }));
+}
 
 /**
  * One statement, no lock: whether the notify_id is in the inbox already, and the agreement it names (by
- * external_agreement_no, else agreement_no) with the customer's live agreement for its plan (`liveSiblingId`). recordNotification writes what is decided from it only while the
- * agreement is still as read here.
+ * external_agreement_no, else agreement_no) with the customer's live agreement for its plan (`liveSiblingId`).
+ * recordNotification writes what is decided from it only while the agreement is still as read here. Reads of
+ * notifications arriving together go in one statement (statementsOf).
  */
-export async function readNotificationTarget(
+export function readNotificationTarget(
   db: Database,
   notifyId: string,
   target: { externalAgreementNo: string | undefined; agreementNo: string },
 ): Promise<NotificationTarget> {
-  const { rows } = await db.sql.query<{ recorded: boolean } & Partial<TargetRow>>({
-    name: "notify-read-target",
-    text: readTargetSql,
-    values: [notifyId, target.externalAgreementNo || null, target.agreementNo],
-  });
-  const found = rows[0];
-  return { recorded: Boolean(found?.recorded), agreement: found?.id ? notifiedAgreementOf(found as TargetRow) : null };
+  return statementsOf(db).readTarget({ notifyId, ...target });
 }
 
 /** The read's agreement columns as pg answers them: numerics as strings, dates as yyyy-MM-dd text. */
@@ -112,7 +128,7 @@ function notifiedAgreementOf(found: TargetRow): NotifiedAgreement {
 }
 
 /**
- * The agreement as the transition leaves it, as the UPDATE of recordForAgreementSql writes it (and the Prisma writer,
+ * The agreement as the transition leaves it, as the function's UPDATE (recordNotification) writes it (and the Prisma writer,
  * repositories/agreements.ts): the resource of its outbound event.
  */
 function agreementAfter(row: PresentableAgreement, plan: PlannedTransition["plan"], at: Date): PresentableAgreement {
@@ -167,13 +183,89 @@ VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::"NotificationOutcome", $9, 
 ON CONFLICT ("notifyId") DO NOTHING
 RETURNING 1`;
 
-/** The call of prisma/migrations/20261224000000_agreement_notification_function, its parameters in their order. */
-const recordForAgreementSql = `SELECT "unchanged", "inserted" FROM "paysign_record_agreement_notification"(
-  $1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::"NotificationOutcome", $9, $10::timestamptz,
-  $11::uuid, $12::"AgreementStatus", $13, $14, $15, $16::boolean, $17::boolean, $18::boolean, $19::uuid,
-  $20::timestamptz, $21::"AgreementStatus", $22::boolean, $23, $24, $25, $26, $27::timestamptz, $28::timestamptz,
-  $29::timestamptz, $30::boolean, $31::date, $32::boolean, $33::uuid, $34, $35, $36::jsonb, $37::uuid, $38,
-  $39::jsonb)`;
+/**
+ * The types of the parameters of prisma/migrations/20261224000000_agreement_notification_function, in their order
+ * (text where none is named).
+ */
+const functionParameterTypes = [
+  "uuid",
+  "text",
+  "text",
+  "text",
+  "text",
+  "text",
+  "jsonb",
+  '"NotificationOutcome"',
+  "text",
+  "timestamptz",
+  "uuid",
+  '"AgreementStatus"',
+  "text",
+  "text",
+  "text",
+  "boolean",
+  "boolean",
+  "boolean",
+  "uuid",
+  "timestamptz",
+  '"AgreementStatus"',
+  "boolean",
+  "text",
+  "text",
+  "text",
+  "text",
+  "timestamptz",
+  "timestamptz",
+  "timestamptz",
+  "boolean",
+  "date",
+  "boolean",
+  "uuid",
+  "text",
+  "text",
+  "jsonb",
+  "uuid",
+  "text",
+  "jsonb",
+] as const;
+
+/**
+ * One call of the function for each element of $1, a JSON array of the calls' parameter lists, in the array's order
+ * and in one transaction: its answers in that order.
+ */
+const recordForAgreementsSql = `SELECT r."unchanged", r."inserted"
+FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e("call", "position")
+CROSS JOIN LATERAL "paysign_record_agreement_notification"(
+  ${functionParameterTypes.map((type, index) => `(e."call"->>${index})::${type}`).join(", ")}) AS r
+ORDER BY e."position"`;
+
+type FunctionCall = { agreementId: string; parameters: unknown[] };
+
+/**
+ * Many notifications' calls of the function in one statement, so one transaction: in the order of their agreements'
+ * ids, the order in which every batch takes their locks, and answered in the calls' order.
+ */
+async function recordForAgreements(
+  db: Database,
+  calls: readonly FunctionCall[],
+): Promise<Array<{ unchanged: boolean; inserted: boolean }>> {
+  const order = calls.map((_, index) => index).sort((a, b) => compareIds(calls[a], calls[b]));
+  const { rows } = await db.sql.query<{ unchanged: boolean; inserted: boolean }>({
+    name: "notify-record-for-agreements",
+    text: recordForAgreementsSql,
+    values: [JSON.stringify(order.map((index) => calls[index]?.parameters))],
+  });
+  if (rows.length !== calls.length) throw new Error(`${rows.length} answers for ${calls.length} notifications`);
+  const answers = new Array<{ unchanged: boolean; inserted: boolean }>(calls.length);
+  order.forEach((callIndex, rowIndex) => {
+    const row = rows[rowIndex];
+    if (row) answers[callIndex] = row;
+  });
+  return answers;
+}
+
+const compareIds = (a: FunctionCall | undefined, b: FunctionCall | undefined) =>
+  (a?.agreementId ?? "").localeCompare(b?.agreementId ?? "");
 
 /**
  * `recorded`: the inbox row is written with its outcome, and the transition with its event; `duplicate`: the
@@ -182,15 +274,15 @@ const recordForAgreementSql = `SELECT "unchanged", "inserted" FROM "paysign_reco
 export type RecordResult = "recorded" | "duplicate" | "moved";
 
 /**
- * One call of the function `paysign_record_agreement_notification` (its migration says what it does), so one
- * transaction without BEGIN/COMMIT and plans the session keeps: locks the agreement `FOR UPDATE` only while it is still
- * as `expected` (its status, every field the decision read, and its `updatedAt`, so the row as read is the row written
- * over), inserts the inbox row with its outcome (unique notify_id) and, when both happened, applies the transition,
- * inserts its AgreementEvent and its outbound event (the next `eventSequence`, the admin agreement as written). A
- * transition decided on the customer's live agreement (`plan.liveSibling`: one that makes the agreement live, or its
- * duplicate) first locks the agreement, then the customer's row, as the Prisma writer does, so the write sees every
- * activation committed before and none can commit meanwhile; it applies only while the live agreement is still the
- * planned one (docs/alipay-protocol.md §17.6).
+ * One call of the function `paysign_record_agreement_notification` (its migration says what it does), in one
+ * transaction without BEGIN/COMMIT with the calls of the notifications arriving together (statementsOf): locks the
+ * agreement `FOR UPDATE` only while it is still as `expected` (its status, every field the decision read, and its
+ * `updatedAt`, so the row as read is the row written over), inserts the inbox row with its outcome (unique notify_id)
+ * and, when both happened, applies the transition, inserts its AgreementEvent and its outbound event (the next
+ * `eventSequence`, the admin agreement as written). A transition decided on the customer's live agreement
+ * (`plan.liveSibling`: one that makes the agreement live, or its duplicate) first locks the agreement, then the
+ * customer's row, as the Prisma writer does, so the write sees every activation committed before and none can commit
+ * meanwhile; it applies only while the live agreement is still the planned one (docs/alipay-protocol.md §17.6).
  */
 export async function recordNotification(
   db: Database,
@@ -216,10 +308,9 @@ export async function recordNotification(
   const changes = transition?.plan.changes;
   const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
-  const { rows } = await db.sql.query<{ unchanged: boolean; inserted: boolean }>({
-    name: "notify-record-for-agreement",
-    text: recordForAgreementSql,
-    values: [
+  const result = await statementsOf(db).recordForAgreement({
+    agreementId: expected.id,
+    parameters: [
       ...inboxParams,
       expected.id,
       expected.status,
@@ -254,7 +345,29 @@ export async function recordNotification(
         : null,
     ],
   });
-  const result = rows[0];
-  if (!result?.unchanged) return "moved";
+  if (!result.unchanged) return "moved";
   return result.inserted ? "recorded" : "duplicate";
+}
+
+type NotificationStatements = {
+  readTarget: BatchedStatement<TargetQuery, NotificationTarget>;
+  recordForAgreement: BatchedStatement<FunctionCall, { unchanged: boolean; inserted: boolean }>;
+};
+
+const statementsByDatabase = new WeakMap<Database, NotificationStatements>();
+
+/**
+ * The notification's read and write of each database, batched: under load, the notifications arriving while earlier
+ * batches are at the database share one statement each; each kind keeps at most a quarter of the pool busy.
+ */
+function statementsOf(db: Database): NotificationStatements {
+  const known = statementsByDatabase.get(db);
+  if (known) return known;
+  const batching = { maxInFlight: Math.max(1, Math.floor((db.sql.options.max ?? 10) / 4)), maxBatchSize: 64 };
+  const statements: NotificationStatements = {
+    readTarget: batchedStatement((queries) => readTargets(db, queries), batching),
+    recordForAgreement: batchedStatement((calls) => recordForAgreements(db, calls), batching),
+  };
+  statementsByDatabase.set(db, statements);
+  return statements;
 }

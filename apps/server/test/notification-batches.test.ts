@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import { alipayNotificationSchema } from "@paysign/contracts/alipay";
+import type pg from "pg";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { seedDemoPlans } from "../src/db/seed.ts";
+import { Prisma } from "../src/generated/prisma/client.ts";
+import { applyAgreementNotification, type AgreementNotification } from "../src/notifications/agreement-notification.ts";
+import type { InboxRow } from "../src/repositories/agreement-notification-sql.ts";
+import { monthlyPlanId } from "./support/customer-client.ts";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+
+// Notifications arriving together share one read statement and one write statement (group commit,
+// db/statement-batches.ts): one transaction then holds several notifications' writes. Started in one turn of the event
+// loop, the notifications below go in one batch each time, so what one batch must get right is checked here: a
+// re-delivery of a notification in the same batch as the original, and two notifications of one agreement.
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemoPlans(database.db);
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+let sequence = 0;
+
+/** A PENDING agreement of a customer of its own, as a sign string leaves it. */
+async function pendingAgreement() {
+  const number = ++sequence;
+  const customer = await database.db.prisma.customer.create({ data: { id: randomUUID() } });
+  return database.db.prisma.agreement.create({
+    data: {
+      id: randomUUID(),
+      externalAgreementNo: `PSBATCH${String(number).padStart(25, "0")}`,
+      customerId: customer.id,
+      planId: monthlyPlanId,
+      productCode: "GENERAL_WITHHOLDING",
+      personalProductCode: "CYCLE_PAY_AUTH_P",
+      signScene: "INDUSTRY|DIGITAL_MEDIA",
+      effectType: "DIRECT",
+      periodType: "MONTH",
+      period: 1,
+      executeTime: new Date("2026-12-07T00:00:00.000Z"),
+      singleAmount: new Prisma.Decimal("19.90"),
+    },
+  });
+}
+
+/** A dut_user_sign of the agreement, as ingestNotification hands it on once verified and parsed. */
+function dutUserSign(externalAgreementNo: string, agreementNo: string) {
+  const params = {
+    notify_id: `${Date.now()}${String(++sequence).padStart(21, "0")}`,
+    notify_time: "2026-11-30 10:00:05",
+    notify_type: "dut_user_sign",
+    app_id: "2021000000000000",
+    status: "NORMAL",
+    agreement_no: agreementNo,
+    external_agreement_no: externalAgreementNo,
+    personal_product_code: "CYCLE_PAY_AUTH_P",
+    sign_scene: "INDUSTRY|DIGITAL_MEDIA",
+    alipay_user_id: `2088${agreementNo.slice(-12)}`,
+    sign_time: "2026-11-30 10:00:00",
+    valid_time: "2026-11-30 10:00:00",
+    invalid_time: "2115-02-01 00:00:00",
+  };
+  // Verified already at this point: the signature is not read again.
+  const notification = alipayNotificationSchema.parse({
+    ...params,
+    sign_type: "RSA2",
+    sign: "verified",
+  }) as AgreementNotification;
+  const inbox: InboxRow = {
+    notifyId: params.notify_id,
+    notifyType: params.notify_type,
+    appId: params.app_id,
+    agreementNo,
+    outTradeNo: null,
+    params,
+  };
+  return { inbox, notification };
+}
+
+/** How many notifications each statement of the hot path carried, by statement name, in the order they were sent. */
+function recordBatches() {
+  const pool = database.db.sql;
+  const original = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+  const batches: Array<[string, number]> = [];
+  vi.spyOn(pool, "query").mockImplementation((async (config: pg.QueryConfig | string) => {
+    if (typeof config !== "string" && config.name?.startsWith("notify-")) {
+      const result = await original(config);
+      batches.push([config.name, result.rowCount ?? 0]);
+      return result;
+    }
+    return original(config as pg.QueryConfig);
+  }) as never);
+  return batches;
+}
+
+test("notifications arriving together: one read and one write for all, a re-delivery and a second notification of one agreement each applied once", async () => {
+  const agreements = await Promise.all(Array.from({ length: 5 }, () => pendingAgreement()));
+  const signed = agreements.map((agreement, index) =>
+    dutUserSign(agreement.externalAgreementNo, `2026113000${String(index).padStart(10, "0")}`),
+  );
+  const [first, second] = signed as [(typeof signed)[number], (typeof signed)[number]];
+  // Alipay delivering the first one twice, and a second dut_user_sign of the second agreement (a new notify_id).
+  const secondAgain = dutUserSign(agreements[1]?.externalAgreementNo ?? "", second.notification.agreement_no);
+  const deliveries = [...signed, first, secondAgain];
+
+  const batches = recordBatches();
+  const outcomes = await Promise.all(
+    deliveries.map(({ inbox, notification }) => applyAgreementNotification({ db: database.db }, inbox, notification)),
+  );
+  vi.restoreAllMocks();
+
+  expect(batches.slice(0, 2)).toEqual([
+    ["notify-read-targets", 7],
+    ["notify-record-for-agreements", 7],
+  ]);
+  expect(outcomes.slice(0, 5)).toEqual(
+    Array.from({ length: 5 }, () => ({ outcome: "APPLIED", detail: "PENDING → ACTIVE" })),
+  );
+  // Each later one found its agreement moved by the one before it in the batch, and was decided again.
+  expect(outcomes[5]).toBe("duplicate");
+  expect(outcomes[6]).toMatchObject({ outcome: "NO_CHANGE" });
+
+  const { prisma } = database.db;
+  const ids = agreements.map((agreement) => agreement.id);
+  expect(await prisma.agreement.count({ where: { id: { in: ids }, status: "ACTIVE" } })).toBe(5);
+  const activations = await prisma.agreementEvent.groupBy({
+    by: ["agreementId"],
+    where: { agreementId: { in: ids }, toStatus: "ACTIVE" },
+    _count: { _all: true },
+  });
+  expect(activations.map((row) => row._count._all)).toEqual([1, 1, 1, 1, 1]);
+  const outbound = await prisma.webhookEvent.findMany({ where: { agreementId: { in: ids } } });
+  expect(outbound.map((event) => [event.type, event.sequence])).toEqual(
+    Array.from({ length: 5 }, () => ["agreement.activated", 1]),
+  );
+  const inbox = await prisma.notificationInbox.findMany({
+    where: { notifyId: { in: deliveries.map((delivery) => delivery.inbox.notifyId) } },
+  });
+  expect(inbox.map((row) => row.outcome).sort()).toEqual([
+    "APPLIED",
+    "APPLIED",
+    "APPLIED",
+    "APPLIED",
+    "APPLIED",
+    "NO_CHANGE",
+  ]);
+});

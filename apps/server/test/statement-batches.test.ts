@@ -1,0 +1,94 @@
+import { setImmediate as turn } from "node:timers/promises";
+import { describe, expect, test } from "vitest";
+import { batchedStatement } from "../src/db/statement-batches.ts";
+
+/** A statement whose batches answer only when the test releases them, recording each batch it was given. */
+function heldStatement(answer: (item: number) => string = (item) => `answer ${item}`) {
+  const batches: number[][] = [];
+  const releases: Array<() => void> = [];
+  const execute = async (items: readonly number[]) => {
+    batches.push([...items]);
+    await new Promise<void>((resolve) => releases.push(resolve));
+    return items.map(answer);
+  };
+  return { batches, execute, release: (batch: number) => releases[batch]?.() };
+}
+
+describe("batchedStatement", () => {
+  test("an idle statement sends an item at once, alone, and answers it", async () => {
+    const held = heldStatement();
+    const run = batchedStatement(held.execute, { maxInFlight: 1, maxBatchSize: 10 });
+    const answer = run(1);
+    await turn();
+    expect(held.batches).toEqual([[1]]);
+    held.release(0);
+    expect(await answer).toBe("answer 1");
+  });
+
+  test("items asked for while the batches in flight are at the limit go together next, each with its own answer", async () => {
+    const held = heldStatement();
+    const run = batchedStatement(held.execute, { maxInFlight: 2, maxBatchSize: 10 });
+    const first = [run(1), run(2)];
+    await turn();
+    expect(held.batches).toEqual([[1, 2]]);
+    const second = [run(3)];
+    await turn();
+    expect(held.batches).toEqual([[1, 2], [3]]);
+    // Two batches in flight: these wait, and leave together when one of them answers.
+    const waiting = [run(4), run(5), run(6)];
+    await turn();
+    expect(held.batches).toHaveLength(2);
+    held.release(1);
+    expect(await Promise.all(second)).toEqual(["answer 3"]);
+    await turn();
+    expect(held.batches).toEqual([[1, 2], [3], [4, 5, 6]]);
+    held.release(0);
+    held.release(2);
+    expect(await Promise.all([...first, ...waiting])).toEqual([
+      "answer 1",
+      "answer 2",
+      "answer 4",
+      "answer 5",
+      "answer 6",
+    ]);
+  });
+
+  test("no batch is larger than maxBatchSize", async () => {
+    const held = heldStatement();
+    const run = batchedStatement(held.execute, { maxInFlight: 4, maxBatchSize: 2 });
+    const answers = [1, 2, 3, 4, 5].map((item) => run(item));
+    await turn();
+    expect(held.batches).toEqual([[1, 2], [3, 4], [5]]);
+    [0, 1, 2].forEach((batch) => held.release(batch));
+    expect(await Promise.all(answers)).toHaveLength(5);
+  });
+
+  test("a batch that fails as a whole is run again item by item: only the item at fault fails, with its own error", async () => {
+    const batches: number[][] = [];
+    const run = batchedStatement(
+      async (items: readonly number[]) => {
+        batches.push([...items]);
+        await turn();
+        if (items.includes(2)) throw new Error(`item 2 cannot be written (batch of ${items.length})`);
+        return items.map((item) => item * 10);
+      },
+      { maxInFlight: 1, maxBatchSize: 10 },
+    );
+    const answers = await Promise.allSettled([run(1), run(2), run(3)]);
+    expect(batches).toEqual([[1, 2, 3], [1], [2], [3]]);
+    expect(answers).toEqual([
+      { status: "fulfilled", value: 10 },
+      { status: "rejected", reason: new Error("item 2 cannot be written (batch of 1)") },
+      { status: "fulfilled", value: 30 },
+    ]);
+  });
+
+  test("a statement that answers fewer results than items fails each item, never answers one with another's result", async () => {
+    const run = batchedStatement((items: readonly number[]) => Promise.resolve(items.slice(1)), {
+      maxInFlight: 1,
+      maxBatchSize: 10,
+    });
+    const answers = await Promise.allSettled([run(1), run(2)]);
+    expect(answers.map((answer) => answer.status)).toEqual(["rejected", "rejected"]);
+  });
+});
