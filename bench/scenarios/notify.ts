@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { defined } from "@paysign/test-kit";
 import { asCustomer, expectStatus, mapConcurrent, monthlyPlanId, sandbox, signIn, type Json } from "../api.ts";
+import { cpuMsPerRequest, cpuSnapshot } from "../cpu-time.ts";
 import { runLoad } from "../load.ts";
 import { apiPeakRss } from "../memory.ts";
 import { monotonicMicros } from "../profile.ts";
@@ -122,7 +123,8 @@ async function pendingAgreements(stack: BenchStack, db: Database, count: number)
 /**
  * `notify`: verified dut_user_sign notifications for distinct PENDING agreements over HTTP with concurrency, 20 %
  * duplicates mixed in; notifications/s and latency. Peers on the same stack and connections: the target, a forged
- * copy of each (HTTP, form and RSA verification, nothing stored) and GET /healthz (the HTTP floor).
+ * copy of each (HTTP, form and RSA verification, nothing stored) and GET /healthz (the HTTP floor). Details add the
+ * CPU milliseconds a request cost the API and its PostgreSQL, for the notifications and for the forged copies.
  */
 export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
   const { sizes } = options;
@@ -140,7 +142,9 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
 
     const warm = await runLoad({ url, method: "POST", headers, connections, bodies: warmUp });
     const from = monotonicMicros();
+    const beforeMeasured = await cpuSnapshot(stack.pid);
     const measured = await runLoad({ url, method: "POST", headers, connections, bodies: measuredBodies });
+    const afterMeasured = await cpuSnapshot(stack.pid);
     markLoad({ from, to: monotonicMicros() });
 
     // Peers: forged copies (a flipped signature) are verified and refused with 400 `fail`; /healthz answers at once.
@@ -152,6 +156,8 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
       durationSeconds: sizes.floorSeconds,
       cycle: measuredBodies.slice(0, 500).map((body) => body.replace(/&sign=[A-Za-z0-9]/, "&sign=%2B")),
     });
+    const forgedCpu = cpuMsPerRequest(afterMeasured, await cpuSnapshot(stack.pid), forged.total);
+    const measuredCpu = cpuMsPerRequest(beforeMeasured, afterMeasured, measured.total);
     const floor = await runLoad({ url: `${stack.apiUrl}/healthz`, connections, durationSeconds: sizes.floorSeconds });
 
     const ids = targets.map((target) => target.agreementId);
@@ -198,6 +204,13 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
         measured_requests: measured.total,
         seconds: measured.durationSeconds,
         connections,
+        ...(measuredCpu && forgedCpu
+          ? {
+              api_cpu_ms_per_request: measuredCpu.api,
+              postgres_cpu_ms_per_request: measuredCpu.postgres,
+              forged_refused_api_cpu_ms_per_request: forgedCpu.api,
+            }
+          : {}),
         ...memory.details,
       },
     };

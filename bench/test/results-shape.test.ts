@@ -67,6 +67,9 @@ describe("pnpm bench results", () => {
     expect(notify.details.api_peak_rss_mb).toBeGreaterThan(0);
     expect(notify.details.api_peak_rss_target_mb).toBe(256);
     expect(notify.details.api_startup_peak_rss_mb).toBeGreaterThan(0);
+    expect(notify.details.api_cpu_ms_per_request).toBeGreaterThan(0);
+    expect(notify.details.postgres_cpu_ms_per_request).toBeGreaterThanOrEqual(0);
+    expect(notify.details.forged_refused_api_cpu_ms_per_request).toBeGreaterThan(0);
     expect(notify.details.duplicates).toBeGreaterThan(0);
   });
 
