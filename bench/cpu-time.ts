@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 /** CPU time so far (user + system, in clock ticks of 10 ms) of the API process and of the PostgreSQL it started. */
 export type CpuSnapshot = { api: number; postgres: Map<number, number> };
 
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times: 100 on every common architecture. */
 const TICK_MS = 10;
 
 type ProcessStat = { pid: number; parent: number; ticks: number };
@@ -60,7 +61,11 @@ export function cpuMsPerRequest(
 ): { api: number; postgres: number } | undefined {
   if (!before || !after || requests <= 0) return undefined;
   let postgres = 0;
-  for (const [pid, ticks] of after.postgres) postgres += ticks - (before.postgres.get(pid) ?? 0);
+  for (const [pid, ticks] of after.postgres) {
+    const earlier = before.postgres.get(pid) ?? 0;
+    // Fewer ticks than before: the pid is a new process's.
+    postgres += ticks >= earlier ? ticks - earlier : ticks;
+  }
   const perRequest = (ticks: number) => Math.round(((ticks * TICK_MS) / requests) * 1000) / 1000;
   return { api: perRequest(after.api - before.api), postgres: perRequest(postgres) };
 }

@@ -14,7 +14,8 @@ test("the Dockerfile, the server's start scripts and the bench run Node.js with 
   ).scripts;
   const options = PRODUCTION_NODE_OPTIONS.join(" ");
   expect(options).not.toBe("");
-  expect(/^ENV .*\bNODE_OPTIONS=(\S+)/m.exec(dockerfile)?.[1]).toBe(options);
+  const imageOptions = /^ENV .*\bNODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile)?.[1]?.replace(/^"|"$/g, "");
+  expect(imageOptions).toBe(options);
   for (const [name, file] of [
     ["start", "dist/main.js"],
     ["worker", "dist/worker.js"],

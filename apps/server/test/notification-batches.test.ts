@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { alipayNotificationSchema } from "@paysign/contracts/alipay";
-import type pg from "pg";
+import pg from "pg";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { seedDemoPlans } from "../src/db/seed.ts";
 import { Prisma } from "../src/generated/prisma/client.ts";
 import { applyAgreementNotification, type AgreementNotification } from "../src/notifications/agreement-notification.ts";
 import type { InboxRow } from "../src/repositories/agreement-notification-sql.ts";
-import { monthlyPlanId } from "./support/customer-client.ts";
+import { monthlyPlanId, weeklyPlanId } from "./support/customer-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 // Notifications arriving together share one read statement and one write statement (group commit,
@@ -25,16 +25,17 @@ afterAll(async () => {
 
 let sequence = 0;
 
-/** A PENDING agreement of a customer of its own, as a sign string leaves it. */
-async function pendingAgreement() {
+/** A PENDING agreement, as a sign string leaves it: of a customer of its own unless one is given. */
+async function pendingAgreement(options: { customerId?: string; planId?: string; id?: string } = {}) {
   const number = ++sequence;
-  const customer = await database.db.prisma.customer.create({ data: { id: randomUUID() } });
+  const customerId =
+    options.customerId ?? (await database.db.prisma.customer.create({ data: { id: randomUUID() } })).id;
   return database.db.prisma.agreement.create({
     data: {
-      id: randomUUID(),
+      id: options.id ?? randomUUID(),
       externalAgreementNo: `PSBATCH${String(number).padStart(25, "0")}`,
-      customerId: customer.id,
-      planId: monthlyPlanId,
+      customerId,
+      planId: options.planId ?? monthlyPlanId,
       productCode: "GENERAL_WITHHOLDING",
       personalProductCode: "CYCLE_PAY_AUTH_P",
       signScene: "INDUSTRY|DIGITAL_MEDIA",
@@ -148,4 +149,51 @@ test("notifications arriving together: one read and one write for all, a re-deli
     "APPLIED",
     "NO_CHANGE",
   ]);
+});
+
+test("a batch takes its agreements' locks before any customer's: a writer holding one of them (agreement, then customer) is never deadlocked by it", async () => {
+  // One customer, two agreements (two plans) activated in one batch; a writer holds the later agreement's lock.
+  const customerId = (await database.db.prisma.customer.create({ data: { id: randomUUID() } })).id;
+  const [firstId, secondId] = [randomUUID(), randomUUID()].sort() as [string, string];
+  const first = await pendingAgreement({ customerId, id: firstId });
+  const second = await pendingAgreement({ customerId, id: secondId, planId: weeklyPlanId });
+  const writer = new pg.Client({ connectionString: database.url });
+  const observer = new pg.Client({ connectionString: database.url });
+  await Promise.all([writer.connect(), observer.connect()]);
+  try {
+    await writer.query("BEGIN");
+    await writer.query(`SELECT 1 FROM "Agreement" WHERE "id" = $1 FOR UPDATE`, [second.id]);
+
+    const deliveries = [first, second].map((agreement, index) =>
+      dutUserSign(agreement.externalAgreementNo, `2026113001${String(index).padStart(10, "0")}`),
+    );
+    const outcomes = Promise.all(
+      deliveries.map(({ inbox, notification }) => applyAgreementNotification({ db: database.db }, inbox, notification)),
+    );
+    // The batch's write has locked the first agreement and waits for the second, held by the writer.
+    await expect
+      .poll(
+        async () =>
+          (
+            await observer.query<{ waiting: string }>(
+              `SELECT count(*) AS waiting FROM pg_stat_activity
+               WHERE wait_event_type = 'Lock' AND query LIKE '%paysign_record_agreement_notification%'`,
+            )
+          ).rows[0]?.waiting,
+        { timeout: 10_000 },
+      )
+      .toBe("1");
+    // The writer goes on as every single-agreement writer does, to the agreement's customer: the batch holds no
+    // customer lock yet, so it is granted at once instead of closing a cycle.
+    await writer.query(`SELECT 1 FROM "Customer" WHERE "id" = $1 FOR NO KEY UPDATE NOWAIT`, [customerId]);
+    await writer.query("COMMIT");
+
+    expect(await outcomes).toEqual([
+      { outcome: "APPLIED", detail: "PENDING → ACTIVE" },
+      { outcome: "APPLIED", detail: "PENDING → ACTIVE" },
+    ]);
+  } finally {
+    await writer.query("ROLLBACK").catch(() => undefined);
+    await Promise.all([writer.end(), observer.end()]);
+  }
 });

@@ -91,7 +91,8 @@ function recordCalls(before?: (call: number) => Promise<void>) {
     if (typeof config === "string" || config.name !== RECORD) return original(config as pg.QueryConfig);
     await before?.(answers.length + 1);
     const result = await original(config);
-    answers.push(...(result.rows as Array<{ unchanged: boolean; inserted: boolean }>));
+    const rows = result.rows as Array<{ unchanged: boolean; inserted: boolean }>;
+    answers.push(...rows.map(({ unchanged, inserted }) => ({ unchanged, inserted })));
     return result;
   }) as never);
   return answers;

@@ -63,12 +63,16 @@ describe("batchedStatement", () => {
     expect(await Promise.all(answers)).toHaveLength(5);
   });
 
-  test("a batch that fails as a whole is run again item by item: only the item at fault fails, with its own error", async () => {
+  test("a batch that fails as a whole is run again item by item, one after another: only the item at fault fails, with its own error", async () => {
     const batches: number[][] = [];
+    let running = 0;
+    let mostRunning = 0;
     const run = batchedStatement(
       async (items: readonly number[]) => {
         batches.push([...items]);
+        mostRunning = Math.max(mostRunning, ++running);
         await turn();
+        running -= 1;
         if (items.includes(2)) throw new Error(`item 2 cannot be written (batch of ${items.length})`);
         return items.map((item) => item * 10);
       },
@@ -76,6 +80,8 @@ describe("batchedStatement", () => {
     );
     const answers = await Promise.allSettled([run(1), run(2), run(3)]);
     expect(batches).toEqual([[1, 2, 3], [1], [2], [3]]);
+    // One after another: the retry holds no more connections than the batch did.
+    expect(mostRunning).toBe(1);
     expect(answers).toEqual([
       { status: "fulfilled", value: 10 },
       { status: "rejected", reason: new Error("item 2 cannot be written (batch of 1)") },

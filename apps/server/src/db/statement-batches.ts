@@ -9,8 +9,8 @@ export type BatchedStatement<Item, Result> = (item: Item) => Promise<Result>;
  * (at most `maxBatchSize`): under load one round trip, one plan execution and one commit serve many items; an idle
  * server sends each item at once (after the current turn of the event loop).
  * DataLoader (graphql/dataloader) collects the items and hands each its result; this decides when a batch goes.
- * When a batch fails as a whole (a deadlock, one item's error), each of its items is run again alone, so an item
- * fails only by its own error.
+ * When a batch fails as a whole (one item's error), each of its items is run again alone, one after another, so an
+ * item fails only by its own error.
  */
 export function batchedStatement<Item, Result>(
   execute: (items: readonly Item[]) => Promise<Result[]>,
@@ -58,17 +58,23 @@ async function executeOrIsolate<Item, Result>(
     return results;
   } catch (error) {
     if (items.length === 1) return [asError(error)];
-    return Promise.all(
-      items.map(async (item) => {
-        try {
-          const [result] = await execute([item]);
-          if (result === undefined) throw new Error("a batched statement answered no result for its item");
-          return result;
-        } catch (itemError) {
-          return asError(itemError);
-        }
-      }),
-    );
+    // One after another, so the retry holds no more connections than the batch did.
+    const results: Array<Result | Error> = [];
+    for (const item of items) results.push(await executeAlone(execute, item));
+    return results;
+  }
+}
+
+async function executeAlone<Item, Result>(
+  execute: (items: readonly Item[]) => Promise<Result[]>,
+  item: Item,
+): Promise<Result | Error> {
+  try {
+    const results = await execute([item]);
+    if (results.length !== 1) throw new Error(`a batched statement answered ${results.length} results for 1 item`);
+    return results[0] as Result;
+  } catch (error) {
+    return asError(error);
   }
 }
 

@@ -184,88 +184,27 @@ ON CONFLICT ("notifyId") DO NOTHING
 RETURNING 1`;
 
 /**
- * The types of the parameters of prisma/migrations/20261224000000_agreement_notification_function, in their order
- * (text where none is named).
+ * prisma/migrations/20261224000020_agreement_notification_batch_function: one call of the notification function per
+ * element of $1, a JSON array of the calls' parameter lists, in one transaction after every agreement's lock and then
+ * every customer's, in id order; one answer per call, by its 1-based position.
  */
-const functionParameterTypes = [
-  "uuid",
-  "text",
-  "text",
-  "text",
-  "text",
-  "text",
-  "jsonb",
-  '"NotificationOutcome"',
-  "text",
-  "timestamptz",
-  "uuid",
-  '"AgreementStatus"',
-  "text",
-  "text",
-  "text",
-  "boolean",
-  "boolean",
-  "boolean",
-  "uuid",
-  "timestamptz",
-  '"AgreementStatus"',
-  "boolean",
-  "text",
-  "text",
-  "text",
-  "text",
-  "timestamptz",
-  "timestamptz",
-  "timestamptz",
-  "boolean",
-  "date",
-  "boolean",
-  "uuid",
-  "text",
-  "text",
-  "jsonb",
-  "uuid",
-  "text",
-  "jsonb",
-] as const;
+const recordForAgreementsSql = `SELECT "position", "unchanged", "inserted"
+FROM "paysign_record_agreement_notifications"($1::jsonb)`;
 
-/**
- * One call of the function for each element of $1, a JSON array of the calls' parameter lists, in the array's order
- * and in one transaction: its answers in that order.
- */
-const recordForAgreementsSql = `SELECT r."unchanged", r."inserted"
-FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e("call", "position")
-CROSS JOIN LATERAL "paysign_record_agreement_notification"(
-  ${functionParameterTypes.map((type, index) => `(e."call"->>${index})::${type}`).join(", ")}) AS r
-ORDER BY e."position"`;
-
-type FunctionCall = { agreementId: string; parameters: unknown[] };
-
-/**
- * Many notifications' calls of the function in one statement, so one transaction: in the order of their agreements'
- * ids, the order in which every batch takes their locks, and answered in the calls' order.
- */
+/** Many notifications' calls of the function in one statement, answered in the calls' order. */
 async function recordForAgreements(
   db: Database,
-  calls: readonly FunctionCall[],
+  calls: readonly unknown[][],
 ): Promise<Array<{ unchanged: boolean; inserted: boolean }>> {
-  const order = calls.map((_, index) => index).sort((a, b) => compareIds(calls[a], calls[b]));
-  const { rows } = await db.sql.query<{ unchanged: boolean; inserted: boolean }>({
+  const { rows } = await db.sql.query<{ position: string; unchanged: boolean; inserted: boolean }>({
     name: "notify-record-for-agreements",
     text: recordForAgreementsSql,
-    values: [JSON.stringify(order.map((index) => calls[index]?.parameters))],
+    values: [JSON.stringify(calls)],
   });
-  if (rows.length !== calls.length) throw new Error(`${rows.length} answers for ${calls.length} notifications`);
-  const answers = new Array<{ unchanged: boolean; inserted: boolean }>(calls.length);
-  order.forEach((callIndex, rowIndex) => {
-    const row = rows[rowIndex];
-    if (row) answers[callIndex] = row;
-  });
-  return answers;
+  if (rows.length !== calls.length || rows.some((row, index) => Number(row.position) !== index + 1))
+    throw new Error(`the batch of ${calls.length} notification writes was answered out of order or incompletely`);
+  return rows.map(({ unchanged, inserted }) => ({ unchanged, inserted }));
 }
-
-const compareIds = (a: FunctionCall | undefined, b: FunctionCall | undefined) =>
-  (a?.agreementId ?? "").localeCompare(b?.agreementId ?? "");
 
 /**
  * `recorded`: the inbox row is written with its outcome, and the transition with its event; `duplicate`: the
@@ -308,50 +247,47 @@ export async function recordNotification(
   const changes = transition?.plan.changes;
   const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
-  const result = await statementsOf(db).recordForAgreement({
-    agreementId: expected.id,
-    parameters: [
-      ...inboxParams,
-      expected.id,
-      expected.status,
-      expected.agreementNo,
-      expected.alipayUserId,
-      expected.alipayOpenId,
-      expected.hasSignTime,
-      expected.hasNextDeductDate,
-      liveSibling !== undefined,
-      liveSibling ?? null,
-      expected.row.updatedAt,
-      changes?.status ?? null,
-      changes?.alipayStatus !== undefined,
-      changes?.alipayStatus ?? null,
-      changes?.agreementNo ?? null,
-      changes?.alipayUserId ?? null,
-      changes?.alipayOpenId ?? null,
-      changes?.signTime ?? null,
-      changes?.validTime ?? null,
-      changes?.invalidTime ?? null,
-      changes?.startDeductingFromExecuteTime ?? false,
-      changes?.unlessExecuteTimeBefore ?? null,
-      changes?.clearNextFollowUp ?? false,
-      randomUUID(),
-      transition?.event.source ?? null,
-      transition ? eventReasonOf(transition.plan, transition.event.reason) : null,
-      transition ? JSON.stringify(transition.event.raw) : null,
-      randomUUID(),
-      outboundType,
-      outboundType && transition
-        ? JSON.stringify(presentAdminAgreement(agreementAfter(expected.row, transition.plan, now)))
-        : null,
-    ],
-  });
+  const result = await statementsOf(db).recordForAgreement([
+    ...inboxParams,
+    expected.id,
+    expected.status,
+    expected.agreementNo,
+    expected.alipayUserId,
+    expected.alipayOpenId,
+    expected.hasSignTime,
+    expected.hasNextDeductDate,
+    liveSibling !== undefined,
+    liveSibling ?? null,
+    expected.row.updatedAt,
+    changes?.status ?? null,
+    changes?.alipayStatus !== undefined,
+    changes?.alipayStatus ?? null,
+    changes?.agreementNo ?? null,
+    changes?.alipayUserId ?? null,
+    changes?.alipayOpenId ?? null,
+    changes?.signTime ?? null,
+    changes?.validTime ?? null,
+    changes?.invalidTime ?? null,
+    changes?.startDeductingFromExecuteTime ?? false,
+    changes?.unlessExecuteTimeBefore ?? null,
+    changes?.clearNextFollowUp ?? false,
+    randomUUID(),
+    transition?.event.source ?? null,
+    transition ? eventReasonOf(transition.plan, transition.event.reason) : null,
+    transition ? JSON.stringify(transition.event.raw) : null,
+    randomUUID(),
+    outboundType,
+    outboundType && transition
+      ? JSON.stringify(presentAdminAgreement(agreementAfter(expected.row, transition.plan, now)))
+      : null,
+  ]);
   if (!result.unchanged) return "moved";
   return result.inserted ? "recorded" : "duplicate";
 }
 
 type NotificationStatements = {
   readTarget: BatchedStatement<TargetQuery, NotificationTarget>;
-  recordForAgreement: BatchedStatement<FunctionCall, { unchanged: boolean; inserted: boolean }>;
+  recordForAgreement: BatchedStatement<unknown[], { unchanged: boolean; inserted: boolean }>;
 };
 
 const statementsByDatabase = new WeakMap<Database, NotificationStatements>();
