@@ -43,7 +43,8 @@ const liveSiblingOf = (t: string) => `(
 
 const readTargetsSql = `
 SELECT EXISTS (SELECT 1 FROM "NotificationInbox" WHERE "notifyId" = k."notifyId") AS "recorded", a.*
-FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k("notifyId", "externalAgreementNo", "agreementNo", "position")
+FROM unnest($1::text[], $2::text[], $3::text[])
+     WITH ORDINALITY AS k("notifyId", "externalAgreementNo", "agreementNo", "position")
 LEFT JOIN LATERAL (
   SELECT t."id", t."status"::text AS "status", t."agreementNo", t."personalProductCode", t."signScene",
          t."alipayUserId", t."alipayOpenId", t."signTime" IS NOT NULL AS "hasSignTime",
@@ -128,8 +129,8 @@ function notifiedAgreementOf(found: TargetRow): NotifiedAgreement {
 }
 
 /**
- * The agreement as the transition leaves it, as the function's UPDATE (recordNotification) writes it (and the Prisma writer,
- * repositories/agreements.ts): the resource of its outbound event.
+ * The agreement as the transition leaves it, as the function's UPDATE (recordNotification) writes it (and the Prisma
+ * writer, repositories/agreements.ts): the resource of its outbound event.
  */
 function agreementAfter(row: PresentableAgreement, plan: PlannedTransition["plan"], at: Date): PresentableAgreement {
   const { changes } = plan;
@@ -247,6 +248,7 @@ export async function recordNotification(
   const changes = transition?.plan.changes;
   const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
+  // The function's parameters in their order: the batch function reads each call's by position.
   const result = await statementsOf(db).recordForAgreement([
     ...inboxParams,
     expected.id,
