@@ -37,6 +37,31 @@ function interrupt(dev: DevProcess): void {
   process.kill(-dev.child.pid, "SIGINT");
 }
 
+/** The exit code once pnpm dev has stopped; an error with its output when it still runs `timeoutMs` after Ctrl-C. */
+async function exitCodeWithin(dev: DevProcess, timeoutMs = 20_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`pnpm dev still running ${timeoutMs} ms after Ctrl-C:\n${dev.output()}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([dev.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** GET `url` from the running stack; an error naming the URL, with the stack's output, when no answer comes in 15 s. */
+async function get(dev: DevProcess, url: string): Promise<Response> {
+  try {
+    return await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  } catch (error) {
+    throw new Error(`GET ${url} failed (${String(error)}); pnpm dev's output:\n${dev.output()}`, { cause: error });
+  }
+}
+
 function errorLines(output: string): string[] {
   return output.split("\n").filter((line) => /"level":(50|60)/.test(line));
 }
@@ -89,20 +114,20 @@ describe("pnpm dev", () => {
     console.info(`dev stack: banner after ${startedInMs} ms`);
     expect(first.output()).toContain(`API          ${api}`);
     expect(first.output()).toContain("Admin key    dev-admin-key");
-    expect((await fetch(`${api}/healthz`)).status).toBe(200);
-    expect((await fetch(`${api}/readyz`)).status).toBe(200);
-    expect((await fetch(`${api}/docs`)).status).toBe(200);
+    expect((await get(first, `${api}/healthz`)).status).toBe(200);
+    expect((await get(first, `${api}/readyz`)).status).toBe(200);
+    expect((await get(first, `${api}/docs`)).status).toBe(200);
     expect(first.output()).toContain(`Sandbox      ${sandbox}`);
-    expect((await fetch(`${sandbox}/sandbox/clock`)).status).toBe(200);
-    expect((await fetch(sandbox)).status).toBe(200);
+    expect((await get(first, `${sandbox}/sandbox/clock`)).status).toBe(200);
+    expect((await get(first, sandbox)).status).toBe(200);
     await waitForOutput(first, "mini program (development) → ");
     expect(first.output()).toContain(`Console      ${consoleUrl}`);
     await waitForOutput(first, "ready in");
-    const consolePage = await fetch(consoleUrl);
+    const consolePage = await get(first, consoleUrl);
     expect(consolePage.status).toBe(200);
     expect(await consolePage.text()).toContain('<div id="root">');
     // The dev server forwards the admin API, so the console's session cookie stays same-origin.
-    expect((await fetch(`http://127.0.0.1:${env.CONSOLE_PORT}/admin/v1/session`)).status).toBe(401);
+    expect((await get(first, `http://127.0.0.1:${env.CONSOLE_PORT}/admin/v1/session`)).status).toBe(401);
     expect(existsSync(path.join(dataDir, "mini", "app.json"))).toBe(true);
     const appPublicKey = readFileSync(path.join(dataDir, "keys", "app-public.pem"), "utf8");
     const customerId = randomUUID();
@@ -113,7 +138,7 @@ describe("pnpm dev", () => {
     );
 
     interrupt(first);
-    expect(await first.exited).toBe(0);
+    expect(await exitCodeWithin(first)).toBe(0);
     expect(errorLines(first.output())).toEqual([]);
     expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
     await expect(fetch(`${api}/healthz`)).rejects.toThrow();
@@ -124,7 +149,7 @@ describe("pnpm dev", () => {
     const customers = await sql(databaseUrl, `SELECT id FROM "Customer" WHERE id = $1`, [customerId]);
     const plans = await sql(databaseUrl, `SELECT id FROM "Plan"`);
     interrupt(second);
-    expect(await second.exited).toBe(0);
+    expect(await exitCodeWithin(second)).toBe(0);
     expect(errorLines(second.output())).toEqual([]);
     expect(customers).toHaveLength(1);
     expect(plans).toHaveLength(3);
