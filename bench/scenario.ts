@@ -1,4 +1,5 @@
 import { mkdir, rm } from "node:fs/promises";
+import { setTimeout } from "node:timers/promises";
 import path from "node:path";
 import { createDatabase, type Database } from "@paysign/server";
 import { readProfile, summarizeProfile } from "./profile.ts";
@@ -76,6 +77,28 @@ export type ScenarioRun = (context: {
 }) => Promise<ScenarioResult>;
 
 /**
+ * The API asks for one scheduler tick as it starts (apps/server/src/jobs/job-runner.ts), and pg-boss runs it when its
+ * worker next polls: a scenario starts once it has completed, so that tick never charges the agreements a scenario
+ * makes (a notify agreement due today, unknown to the sandbox, would be charged and unsigned by it).
+ */
+async function startupTickDone(db: Database): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const done = await db.sql
+      .query<{ done: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = 'deduction-tick' AND state = 'completed') AS "done"`,
+      )
+      .then(
+        (answer) => answer.rows[0]?.done === true,
+        () => false,
+      );
+    if (done) return;
+    if (performance.now() > deadline) throw new Error("the API's start-up scheduler tick did not complete within 60 s");
+    await setTimeout(100);
+  }
+}
+
+/**
  * Runs one scenario on a fresh stack (own PostgreSQL, sandbox and API in a child process), torn down after;
  * `stackEnv` adds to the server's environment.
  */
@@ -97,6 +120,7 @@ export async function onFreshStack(
   let window: Window | undefined;
   let result: ScenarioResult;
   try {
+    if (options.stackEnv?.JOBS_IN_API !== "false") await startupTickDone(db);
     result = await run({ stack, db, markLoad: (measured) => (window = measured) });
   } finally {
     await db.close();
