@@ -49,7 +49,8 @@ async function statusOf(agreementId: string) {
   return (await agreementDetail(stack, agreementId)).status;
 }
 
-/** A sign string issued now and confirmed in the sandbox after `confirmAt`; the verified result is reported. */
+/** A sign string issued now and confirmed in the sandbox after `confirmAt`; the verified result is reported, and the
+ * sandbox's notifications have been answered. */
 async function issueAndConfirmLater(planId: string, confirmAt: string) {
   const customer = await signIn(stack);
   const created = await customer.as("/api/v1/agreements", { planId });
@@ -66,6 +67,9 @@ async function issueAndConfirmLater(planId: string, confirmAt: string) {
     result: signed.body.result,
   });
   const agreement = reported.body.agreement as Json;
+  // The sandbox's dut_user_sign is written before the test sweeps: a write holding the agreement's lock would make the
+  // sweep skip it until its next round (SKIP LOCKED).
+  await stack.sandbox.settleNotifications();
   return { agreementId, agreementNo: agreement.agreementNo as string, agreement, customer };
 }
 
