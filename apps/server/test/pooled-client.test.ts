@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { createDatabase } from "../src/db/prisma.ts";
 import { withPooledClient } from "../src/db/pooled-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
@@ -29,4 +30,34 @@ test("a connection ended between two statements fails the work, not the process,
   const { rows } = await t.db.sql.query<{ one: number }>("SELECT 1 AS one");
   expect(rows[0]?.one).toBe(1);
   expect(t.db.sql.totalCount).toBeLessThanOrEqual(2);
+});
+
+test("an idle pooled connection that PostgreSQL ends is logged as a warning with its error, not its client", async () => {
+  const warnings: { details: object; message: string }[] = [];
+  let warned: () => void = () => {};
+  const logged = new Promise<void>((resolve) => (warned = resolve));
+  const db = createDatabase({
+    url: t.url,
+    poolSize: 2,
+    logger: {
+      warn(details, message) {
+        warnings.push({ details, message });
+        warned();
+      },
+    },
+  });
+  try {
+    const { rows } = await db.sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    await t.db.sql.query("SELECT pg_terminate_backend($1)", [rows[0]?.pid]);
+    await logged;
+    expect(warnings).toHaveLength(1);
+    const { err } = warnings[0]?.details as { err: Error & { code?: string } };
+    expect(warnings[0]?.message).toBe("database: an idle pooled connection failed; the pool replaces it");
+    expect(err.code).toBe("57P01");
+    expect(err).not.toHaveProperty("client");
+    expect(JSON.stringify(err).length).toBeLessThan(2_000);
+    expect((await db.sql.query<{ one: number }>("SELECT 1 AS one")).rows[0]?.one).toBe(1);
+  } finally {
+    await db.close();
+  }
 });

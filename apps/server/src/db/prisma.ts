@@ -34,9 +34,11 @@ export function createDatabase(options: { url: string; poolSize?: number; logger
     // timestamptz correctly only there (in an Asia/Shanghai session its instants shift by 8 hours).
     options: "-c TimeZone=UTC",
   });
-  sql.on("error", (error) =>
-    options.logger.warn({ err: error }, "database: an idle pooled connection failed; the pool replaces it"),
-  );
+  sql.on("error", (error) => {
+    // pg-pool hangs the failed client on the error: its socket, type parsers and statements are kilobytes of noise.
+    Reflect.deleteProperty(error, "client");
+    options.logger.warn({ err: error }, "database: an idle pooled connection failed; the pool replaces it");
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(sql) });
   return {
     prisma,
