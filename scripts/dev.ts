@@ -57,9 +57,13 @@ try {
   process.stdout.write(devBanner(stack, config.dataDir, `http://127.0.0.1:${consolePort}/console/`) + "\n");
   let stopping = false;
   const stop = () => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C quits at once; the embedded PostgreSQL child still gets its SIGINT on the way out.
+      process.stdout.write("\n  paysign quit before its shutdown finished\n");
+      process.exit(130);
+    }
     stopping = true;
-    process.stdout.write("\n  stopping paysign…\n");
+    process.stdout.write("\n  stopping paysign… (Ctrl-C again to quit at once)\n");
     miniProgram.kill("SIGTERM");
     consoleServer.kill("SIGTERM");
     stack.stop().then(
