@@ -81,6 +81,36 @@ function startWorker(): { child: ChildProcess; lines: string[] } {
   return { child, lines };
 }
 
+/**
+ * The period's charges so far: how many SUCCEEDED, and for a wait that times out, every other charge with its attempts,
+ * the agreements without a charge, and the workers' last warnings and errors.
+ */
+async function periodProgress(dueDate: string) {
+  const charges = await stack.database.db.prisma.charge.findMany({
+    where: { dueDate: calendarDateToUtcMidnight(dueDate) },
+    include: { attempts: { select: { status: true, subCode: true } } },
+  });
+  const charged = new Set(charges.map((charge) => charge.agreementId));
+  const uncharged = await stack.database.db.prisma.agreement.findMany({
+    where: { id: { notIn: [...charged] } },
+    select: { id: true, status: true, nextDeductDate: true, nextSweepAt: true },
+  });
+  return {
+    succeeded: charges.filter((charge) => charge.status === "SUCCEEDED").length,
+    others: charges
+      .filter((charge) => charge.status !== "SUCCEEDED")
+      .map(({ agreementId, status, failureCode, nextAttemptAt, attempts }) => ({
+        agreementId,
+        status,
+        failureCode,
+        nextAttemptAt,
+        attempts,
+      })),
+    uncharged,
+    workerWarnings: workers.flatMap(({ lines }) => lines.filter((line) => /"level":(40|50|60)/.test(line)).slice(-10)),
+  };
+}
+
 describe("two worker processes", () => {
   test("the same due agreements are charged once per period, never twice", async () => {
     const planId = await createPlan(stack, {
@@ -104,14 +134,11 @@ describe("two worker processes", () => {
       await setClock(stack, shanghai(period === 0 ? "2028-11-01" : addDays(dueDate, -3)));
       const inline = admin(stack, "/admin/v1/scheduler/run", { wait: true });
       const paid = await waitFor(
-        () =>
-          stack.database.db.prisma.charge.count({
-            where: { dueDate: calendarDateToUtcMidnight(dueDate), status: "SUCCEEDED" },
-          }),
-        (count) => count === AGREEMENTS,
+        () => periodProgress(dueDate),
+        (progress) => progress.succeeded === AGREEMENTS,
         60_000,
       );
-      expect(paid).toBe(AGREEMENTS);
+      expect(paid.succeeded).toBe(AGREEMENTS);
       expect((await inline).status).toBe(200);
     }
     await stack.sandbox.settleNotifications();
