@@ -25,7 +25,9 @@ let stack: Stack;
 const workers: Array<{ child: ChildProcess; lines: string[] }> = [];
 
 beforeAll(async () => {
-  stack = await startStack({ env: { DEDUCTION_LEAD_DAYS: "3" } });
+  // Production's default gateway timeout (10 s), not the test stacks' 3 s: under a full parallel test run a call can
+  // take seconds, and how a timed-out call is recovered is what the deductions fault tests check, not this file.
+  stack = await startStack({ env: { DEDUCTION_LEAD_DAYS: "3" }, alipayTimeoutMs: 10_000 });
 });
 afterAll(async () => {
   for (const { child } of workers) {
