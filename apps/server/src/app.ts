@@ -31,6 +31,7 @@ import { metricsRoute } from "./routes/metrics-route.ts";
 import { notifyRoute } from "./routes/notify-route.ts";
 import { isConsoleSessionRevoked, revokeConsoleSession } from "./repositories/console-sessions.ts";
 import { createAdminSessions } from "./services/admin-sessions.ts";
+import { sweepScheduleOf } from "./services/agreement-sweep.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import { createSessionTokens } from "./services/session-tokens.ts";
 import { getSessionVersion } from "./services/sessions.ts";
@@ -99,7 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives } }));
   app.use(healthRoutes(services, bind));
   // Alipay's notifications: no rate limit, no auth (the signature is the proof), a form body.
-  app.use(notifyRoute({ db: deps.db, logger, alipay, metrics, clock: deps.clock }));
+  app.use(notifyRoute({ db: deps.db, logger, alipay, metrics, clock: deps.clock, sweep: sweepScheduleOf(deps) }));
   // One count of wrong admin keys for /metrics and /admin/v1: guessing on one locks both.
   const adminKeyGuard = adminAuthFailureLimit(config, logger);
   app.use("/metrics", noStore, ...adminKeyGuard);

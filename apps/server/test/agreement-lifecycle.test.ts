@@ -318,7 +318,9 @@ async function throughSql(row: Row): Promise<{ id: string; kind: string }> {
     detail: row.name,
     expected,
     transition:
-      plan.kind === "transition" ? { plan, event: { source: "NOTIFICATION", reason: row.name, raw: {} } } : undefined,
+      plan.kind === "transition"
+        ? { plan, event: { source: "NOTIFICATION", reason: row.name, raw: {} }, nextSweepAt: null }
+        : undefined,
   });
   expect(written).toBe("recorded");
   return { id: agreement.id, kind: plan.kind };
@@ -498,7 +500,7 @@ describe("the agreement lifecycle planner, through both writers", () => {
       expected: { id: agreement.id, ...agreementFacts(agreement), liveSiblingId: null, row: agreement },
       transition:
         stale.kind === "transition"
-          ? { plan: stale, event: { source: "NOTIFICATION", reason: "stale", raw: {} } }
+          ? { plan: stale, event: { source: "NOTIFICATION", reason: "stale", raw: {} }, nextSweepAt: null }
           : undefined,
     });
     expect(written).toBe("moved");

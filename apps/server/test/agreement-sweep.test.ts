@@ -161,12 +161,21 @@ describe("the sweep sees what no notification reports (§17.3, §17.4)", () => {
     await setClock(stack, shanghai("2029-07-01", "09:00:00"));
     const { agreementId, agreementNo } = await signActiveAgreement(stack, { planId: sameDayPlanId });
     await stack.sandbox.settleNotifications();
+    // Its verified dut_user_sign told what a query would: the next look is AGREEMENT_SWEEP_INTERVAL_HOURS (24) after
+    // it arrived (the sandbox's clock runs on from 09:00), D (today) being already inside its charge window.
+    const nextSweepAt = Date.parse(String((await agreementDetail(stack, agreementId)).nextSweepAt));
+    expect(nextSweepAt - Date.parse(shanghai("2029-07-02", "09:00:00"))).toBeGreaterThanOrEqual(0);
+    expect(nextSweepAt - Date.parse(shanghai("2029-07-02", "09:00:00"))).toBeLessThan(60_000);
     await stack.control.pauseAgreement(agreementNo);
+    await sweep();
+    expect(await statusOf(agreementId)).toBe("ACTIVE");
+
+    await setClock(stack, shanghai("2029-07-02", "09:01:00"));
     await sweep();
     expect(await statusOf(agreementId)).toBe("PAUSED");
 
     await stack.control.resumeAgreement(agreementNo);
-    await setClock(stack, shanghai("2029-07-02", "10:00:00"));
+    await setClock(stack, shanghai("2029-07-03", "10:00:00"));
     await sweep();
     expect(await statusOf(agreementId)).toBe("ACTIVE");
   });

@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from "./support/test-database.t
 // re-delivery of a notification in the same batch as the original, and two notifications of one agreement.
 
 let database: TestDatabase;
+const sweep = { intervalHours: 24, leadDays: 3 };
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedDemoPlans(database.db);
@@ -110,7 +111,9 @@ test("notifications arriving together: one read and one write for all, a re-deli
 
   const batches = recordBatches();
   const outcomes = await Promise.all(
-    deliveries.map(({ inbox, notification }) => applyAgreementNotification({ db: database.db }, inbox, notification)),
+    deliveries.map(({ inbox, notification }) =>
+      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
+    ),
   );
   vi.restoreAllMocks();
 
@@ -168,7 +171,9 @@ test("a batch takes its agreements' locks before any customer's: a writer holdin
       dutUserSign(agreement.externalAgreementNo, `2026113001${String(index).padStart(10, "0")}`),
     );
     const outcomes = Promise.all(
-      deliveries.map(({ inbox, notification }) => applyAgreementNotification({ db: database.db }, inbox, notification)),
+      deliveries.map(({ inbox, notification }) =>
+        applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
+      ),
     );
     // The batch's write has locked the first agreement and waits for the second, held by the writer.
     await expect

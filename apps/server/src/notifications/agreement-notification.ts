@@ -1,6 +1,7 @@
 import { shanghaiDateOf, type CalendarDate } from "@paysign/contracts";
 import type { DutUserSignNotification, DutUserUnsignNotification } from "@paysign/contracts/alipay";
 import { planAlipayView, type AlipayAgreementView } from "../domain/agreement-lifecycle.ts";
+import { nextSweepAfter, type SweepSchedule } from "../domain/sweep-schedule.ts";
 import {
   readNotificationTarget,
   recordNotification,
@@ -8,6 +9,7 @@ import {
   type NotifiedAgreement,
   type PlannedTransition,
 } from "../repositories/agreement-notification-sql.ts";
+import { startsDeducting } from "../repositories/agreements.ts";
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/prisma.ts";
 import { redactAlipayFields } from "../services/redact.ts";
@@ -25,19 +27,20 @@ const MAX_DECISIONS = 5;
  * read when it moved. `duplicate` when the notify_id is recorded already.
  */
 export async function applyAgreementNotification(
-  deps: { db: Database; clock?: Clock | undefined },
+  deps: { db: Database; clock?: Clock | undefined; sweep: SweepSchedule },
   inbox: InboxRow,
   notification: AgreementNotification,
 ): Promise<Applied | "duplicate"> {
   const { db } = deps;
-  const today = deps.clock ? shanghaiDateOf(await deps.clock.now()) : undefined;
+  const now = deps.clock ? await deps.clock.now() : undefined;
+  const today = now ? shanghaiDateOf(now) : undefined;
   for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
     const read = await readNotificationTarget(db, inbox.notifyId, {
       externalAgreementNo: notification.external_agreement_no,
       agreementNo: notification.agreement_no,
     });
     if (read.recorded) return "duplicate";
-    const decided = decide(read.agreement, notification, today);
+    const decided = decide(read.agreement, notification, { today, now: now ?? new Date(), sweep: deps.sweep });
     const written = await recordNotification(db, {
       inbox,
       outcome: decided.outcome,
@@ -56,11 +59,11 @@ type Decision = Applied & { transition?: PlannedTransition };
 function decide(
   agreement: NotifiedAgreement | null,
   notification: AgreementNotification,
-  today: CalendarDate | undefined,
+  at: { today: CalendarDate | undefined; now: Date; sweep: SweepSchedule },
 ): Decision {
   if (!agreement)
     return { outcome: "UNKNOWN_TARGET", detail: "no agreement with this external_agreement_no or agreement_no" };
-  const plan = planAlipayView(agreement, viewOf(notification), today);
+  const plan = planAlipayView(agreement, viewOf(notification), at.today);
   switch (plan.kind) {
     case "mismatch":
       return { outcome: "MISMATCH", detail: plan.detail };
@@ -69,9 +72,33 @@ function decide(
     case "transition": {
       const event = { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) };
       const duplicate = plan.duplicateOf ? ` (DUPLICATE_OF ${plan.duplicateOf})` : "";
-      return { outcome: "APPLIED", detail: `${plan.from} → ${plan.to}${duplicate}`, transition: { plan, event } };
+      const nextSweepAt = sweepAfterNotification(agreement, plan, at);
+      return {
+        outcome: "APPLIED",
+        detail: `${plan.from} → ${plan.to}${duplicate}`,
+        transition: { plan, event, nextSweepAt },
+      };
     }
   }
+}
+
+/**
+ * A verified notification tells what Alipay holds as well as the sweep's agreement.query would, so an agreement it
+ * leaves ACTIVE with D, TEMP or PAUSED is next swept on the sweep's own schedule (domain/sweep-schedule.ts), not in
+ * the next round: one query less per signing. Null (unchanged) otherwise: an ACTIVE agreement without D is swept at
+ * once for its first date (docs/alipay-protocol.md §17.1), an ABANDONED one Alipay holds to be unsigned (§17.5).
+ */
+function sweepAfterNotification(
+  agreement: NotifiedAgreement,
+  plan: PlannedTransition["plan"],
+  at: { now: Date; sweep: SweepSchedule },
+): Date | null {
+  const nextDeductDate = startsDeducting(agreement.row, plan.changes)
+    ? agreement.row.executeTime
+    : agreement.row.nextDeductDate;
+  if (plan.to === "ACTIVE" && !nextDeductDate) return null;
+  if (plan.to !== "ACTIVE" && plan.to !== "TEMP" && plan.to !== "PAUSED") return null;
+  return nextSweepAfter({ status: plan.to, nextDeductDate }, at.now, at.sweep);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Database } from "../db/prisma.ts";
 import { applyTradeStatusSync, recordAlreadyPaidTrade } from "../deductions/trade-notification.ts";
 import { applyRefundNotification, isRefundNotification } from "../refunds/refund-notification.ts";
 import type { Clock } from "../clock.ts";
+import type { SweepSchedule } from "../domain/sweep-schedule.ts";
 import type { Logger } from "../logger.ts";
 import type { InboxRow } from "../repositories/agreement-notification-sql.ts";
 import { insertInboxRow, setInboxOutcome } from "../repositories/notification-inbox.ts";
@@ -17,8 +18,17 @@ import { redactAlipayFields } from "../services/redact.ts";
 import { applyAgreementNotification } from "./agreement-notification.ts";
 import type { Applied } from "./applied.ts";
 
-/** `clock` gives the day a signing takes effect on (docs/alipay-protocol.md §17.1); without it, D is never held back. */
-export type NotificationDeps = { db: Database; alipay: AlipayClient; logger: Logger; clock?: Clock | undefined };
+/**
+ * `clock` gives the day a signing takes effect on (docs/alipay-protocol.md §17.1); without it, D is never held back.
+ * `sweep` schedules the agreement sweep's next look at an agreement a notification confirmed.
+ */
+export type NotificationDeps = {
+  db: Database;
+  alipay: AlipayClient;
+  logger: Logger;
+  clock?: Clock | undefined;
+  sweep: SweepSchedule;
+};
 
 /** `acknowledge` → answer `success` (the effect is durable, or was already); otherwise `fail`, so Alipay retries. */
 export type IngestResult = {

@@ -132,8 +132,8 @@ function notifiedAgreementOf(found: TargetRow): NotifiedAgreement {
  * The agreement as the transition leaves it, as the function's UPDATE (recordNotification) writes it (and the Prisma
  * writer, repositories/agreements.ts): the resource of its outbound event.
  */
-function agreementAfter(row: PresentableAgreement, plan: PlannedTransition["plan"], at: Date): PresentableAgreement {
-  const { changes } = plan;
+function agreementAfter(row: PresentableAgreement, transition: PlannedTransition, at: Date): PresentableAgreement {
+  const { changes } = transition.plan;
   return {
     ...row,
     status: changes.status,
@@ -145,6 +145,7 @@ function agreementAfter(row: PresentableAgreement, plan: PlannedTransition["plan
     invalidTime: changes.invalidTime ?? row.invalidTime,
     nextDeductDate: startsDeducting(row, changes) ? row.executeTime : row.nextDeductDate,
     nextFollowUpAt: changes.clearNextFollowUp ? null : row.nextFollowUpAt,
+    nextSweepAt: transition.nextSweepAt ?? row.nextSweepAt,
     updatedAt: at,
   };
 }
@@ -153,6 +154,8 @@ function agreementAfter(row: PresentableAgreement, plan: PlannedTransition["plan
 export type PlannedTransition = {
   plan: Extract<LifecyclePlan, { kind: "transition" }>;
   event: { source: string; reason: string; raw: Record<string, string> };
+  /** The agreement's next sweep, or null to leave it as it is. */
+  nextSweepAt: Date | null;
 };
 
 /**
@@ -280,8 +283,9 @@ export async function recordNotification(
     randomUUID(),
     outboundType,
     outboundType && transition
-      ? JSON.stringify(presentAdminAgreement(agreementAfter(expected.row, transition.plan, now)))
+      ? JSON.stringify(presentAdminAgreement(agreementAfter(expected.row, transition, now)))
       : null,
+    transition?.nextSweepAt ?? null,
   ]);
   if (!result.unchanged) return "moved";
   return result.inserted ? "recorded" : "duplicate";

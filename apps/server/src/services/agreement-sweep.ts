@@ -1,15 +1,14 @@
 import {
-  addDays,
   addMonths,
   calendarDateFromUtcMidnight,
   calendarDateToUtcMidnight,
-  parseAlipayDateTime,
   parseCalendarDate,
   shanghaiDateOf,
   type CalendarDate,
 } from "@paysign/contracts";
 import { calendarDateOfAlipayTime } from "@paysign/contracts/alipay";
 import { worstCaseCallMs } from "../alipay/call-duration.ts";
+import { nextSweepAfter, type SweepSchedule } from "../domain/sweep-schedule.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import {
@@ -51,7 +50,8 @@ export function sweepHoldMs(timeoutMs: number): number {
  * The agreement sweep: what Alipay holds and no notification reports (docs/alipay-protocol.md §17) is learnt by
  * `alipay.user.agreement.query`, applied through the lifecycle planner. Each ACTIVE, PAUSED and TEMP agreement is asked
  * every AGREEMENT_SWEEP_INTERVAL_HOURS and on the day before its charge window opens (D − DEDUCTION_LEAD_DAYS − 1),
- * so a resume or a lost user unsign is seen within a day and before a period is charged. An ACTIVE agreement
+ * counted from the last query or verified dut_user_sign (domain/sweep-schedule.ts), so a resume or a lost user unsign
+ * is seen within a day and before a period is charged. An ACTIVE agreement
  * without D gets its first date (§17.1); an ABANDONED one Alipay reports signed is unsigned (§17.5). Safe with
  * several workers: each agreement is claimed with SKIP LOCKED.
  */
@@ -80,7 +80,8 @@ async function sweepAgreement(deps: ServiceDeps, id: string, now: Date): Promise
   if (!claimed) return undefined;
   const outcome = await sweepClaimed(deps, id, now);
   const agreement = await getAgreementById(deps.db.prisma, id);
-  const at = outcome === "retry" ? new Date(now.getTime() + RETRY_MS) : nextSweepAt(deps, agreement, now);
+  const at =
+    outcome === "retry" ? new Date(now.getTime() + RETRY_MS) : nextSweepAfter(agreement, now, sweepScheduleOf(deps));
   await scheduleNextSweep(deps.db.prisma, { id, at });
   return outcome;
 }
@@ -179,14 +180,7 @@ function firstAcceptableDate(agreement: Agreement, today: CalendarDate): Calenda
   return addMonths(`${today.slice(0, 8)}01`, 1);
 }
 
-/**
- * The slow sweep AGREEMENT_SWEEP_INTERVAL_HOURS from now, or earlier: the start (Asia/Shanghai) of the day before
- * the charge window of D opens, when that is still ahead.
- */
-function nextSweepAt(deps: ServiceDeps, agreement: Agreement, now: Date): Date {
-  const slow = new Date(now.getTime() + deps.config.jobs.agreementSweepIntervalHours * 3_600_000);
-  if (agreement.status !== "ACTIVE" || !agreement.nextDeductDate) return slow;
-  const windowOpens = addDays(calendarDateFromUtcMidnight(agreement.nextDeductDate), -deps.config.deductions.leadDays);
-  const before = parseAlipayDateTime(`${addDays(windowOpens, -1)} 00:00:00`);
-  return before > now && before < slow ? before : slow;
+/** The sweep's schedule settings from the configuration. */
+export function sweepScheduleOf(deps: Pick<ServiceDeps, "config">): SweepSchedule {
+  return { intervalHours: deps.config.jobs.agreementSweepIntervalHours, leadDays: deps.config.deductions.leadDays };
 }
