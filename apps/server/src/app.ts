@@ -4,6 +4,7 @@ import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import { createAlipayClient, type AlipayClient } from "./alipay/alipay-client.ts";
 import { systemClock, type Clock } from "./clock.ts";
+import { sweepScheduleOf } from "./domain/sweep-schedule.ts";
 import type { Database } from "./db/prisma.ts";
 import type { Config } from "./env.ts";
 import { createAuthenticator } from "./http/auth.ts";
@@ -31,7 +32,6 @@ import { metricsRoute } from "./routes/metrics-route.ts";
 import { notifyRoute } from "./routes/notify-route.ts";
 import { isConsoleSessionRevoked, revokeConsoleSession } from "./repositories/console-sessions.ts";
 import { createAdminSessions } from "./services/admin-sessions.ts";
-import { sweepScheduleOf } from "./services/agreement-sweep.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import { createSessionTokens } from "./services/session-tokens.ts";
 import { getSessionVersion } from "./services/sessions.ts";
@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives } }));
   app.use(healthRoutes(services, bind));
   // Alipay's notifications: no rate limit, no auth (the signature is the proof), a form body.
-  app.use(notifyRoute({ db: deps.db, logger, alipay, metrics, clock: deps.clock, sweep: sweepScheduleOf(deps) }));
+  app.use(notifyRoute({ db: deps.db, logger, alipay, metrics, clock: deps.clock, sweep: sweepScheduleOf(config) }));
   // One count of wrong admin keys for /metrics and /admin/v1: guessing on one locks both.
   const adminKeyGuard = adminAuthFailureLimit(config, logger);
   app.use("/metrics", noStore, ...adminKeyGuard);

@@ -157,28 +157,42 @@ describe("a first deduction date Alipay never moves", () => {
 });
 
 describe("the sweep sees what no notification reports (§17.3, §17.4)", () => {
-  test("an agreement paused and then resumed in the Alipay app is ACTIVE again after the sweep", async () => {
-    await setClock(stack, shanghai("2029-07-01", "09:00:00"));
-    const { agreementId, agreementNo } = await signActiveAgreement(stack, { planId: sameDayPlanId });
-    await stack.sandbox.settleNotifications();
-    // Its verified dut_user_sign told what a query would: the next look is AGREEMENT_SWEEP_INTERVAL_HOURS (24) after
-    // it arrived (the sandbox's clock runs on from 09:00), D (today) being already inside its charge window.
-    const nextSweepAt = Date.parse(String((await agreementDetail(stack, agreementId)).nextSweepAt));
-    expect(nextSweepAt - Date.parse(shanghai("2029-07-02", "09:00:00"))).toBeGreaterThanOrEqual(0);
-    expect(nextSweepAt - Date.parse(shanghai("2029-07-02", "09:00:00"))).toBeLessThan(60_000);
-    await stack.control.pauseAgreement(agreementNo);
-    await sweep();
-    expect(await statusOf(agreementId)).toBe("ACTIVE");
+  // A signing reported by Alipay (its verified dut_user_sign, or the verified paySignCenter result, whichever comes
+  // first) told what a query would: the sweep next asks AGREEMENT_SWEEP_INTERVAL_HOURS (24) after it, D (today) being
+  // inside its charge window already, and a pause in between is seen then.
+  test.each([
+    { first: "dut_user_sign", day: 1 },
+    { first: "paySignCenter result", day: 11 },
+  ])(
+    "an agreement paused and then resumed in the Alipay app is ACTIVE again after the sweep ($first first)",
+    async ({ first, day }) => {
+      const date = (offset: number) => `2029-07-${String(day + offset).padStart(2, "0")}`;
+      await setClock(stack, shanghai(date(0), "09:00:00"));
+      if (first === "paySignCenter result") await holdNextNotification(stack, "dut_user_sign");
+      const { agreementId, agreementNo } = await signActiveAgreement(stack, {
+        planId: sameDayPlanId,
+        notificationFirst: first === "dut_user_sign",
+      });
+      if (first === "paySignCenter result")
+        expect(await deliverHeld(stack, "dut_user_sign", agreementNo)).toBe("success");
+      await stack.sandbox.settleNotifications();
+      const nextSweepAt = Date.parse(String((await agreementDetail(stack, agreementId)).nextSweepAt));
+      expect(nextSweepAt - Date.parse(shanghai(date(1), "09:00:00"))).toBeGreaterThanOrEqual(0);
+      expect(nextSweepAt - Date.parse(shanghai(date(1), "09:00:00"))).toBeLessThan(60_000);
+      await stack.control.pauseAgreement(agreementNo);
+      await sweep();
+      expect(await statusOf(agreementId)).toBe("ACTIVE");
 
-    await setClock(stack, shanghai("2029-07-02", "09:01:00"));
-    await sweep();
-    expect(await statusOf(agreementId)).toBe("PAUSED");
+      await setClock(stack, shanghai(date(1), "09:01:00"));
+      await sweep();
+      expect(await statusOf(agreementId)).toBe("PAUSED");
 
-    await stack.control.resumeAgreement(agreementNo);
-    await setClock(stack, shanghai("2029-07-03", "10:00:00"));
-    await sweep();
-    expect(await statusOf(agreementId)).toBe("ACTIVE");
-  });
+      await stack.control.resumeAgreement(agreementNo);
+      await setClock(stack, shanghai(date(2), "10:00:00"));
+      await sweep();
+      expect(await statusOf(agreementId)).toBe("ACTIVE");
+    },
+  );
 
   test("a user unsign that never reaches /alipay/notify is seen by the sweep within a day", async () => {
     await setClock(stack, shanghai("2029-08-01", "09:00:00"));

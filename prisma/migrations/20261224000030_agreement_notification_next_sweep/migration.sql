@@ -1,6 +1,6 @@
--- A notification that leaves an agreement ACTIVE with D, TEMP or PAUSED also sets when the agreement sweep next asks
--- Alipay about it (apps/server/src/notifications/agreement-notification.ts): the verified notification already told
--- what the sweep's agreement.query would, so the sweep's next round no longer queries every fresh signing.
+-- A dut_user_sign that makes a PENDING or TEMP agreement ACTIVE also sets when the agreement sweep next asks Alipay
+-- about it (apps/server/src/domain/sweep-schedule.ts): the verified notification already told what the sweep's
+-- agreement.query would, so the sweep's next round no longer queries every fresh signing.
 -- "paysign_record_agreement_notification" takes p_next_sweep_at (NULL leaves "nextSweepAt" as it is) and is otherwise
 -- as in 20261224000000; the batch function passes each call's 40th parameter, as in 20261224000020 otherwise. A call
 -- list of 39 (a server started before this migration) leaves "nextSweepAt" as it is.

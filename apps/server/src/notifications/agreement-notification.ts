@@ -1,7 +1,7 @@
 import { shanghaiDateOf, type CalendarDate } from "@paysign/contracts";
 import type { DutUserSignNotification, DutUserUnsignNotification } from "@paysign/contracts/alipay";
 import { planAlipayView, type AlipayAgreementView } from "../domain/agreement-lifecycle.ts";
-import { nextSweepAfter, type SweepSchedule } from "../domain/sweep-schedule.ts";
+import { sweepAfterSigning, type SweepSchedule } from "../domain/sweep-schedule.ts";
 import {
   readNotificationTarget,
   recordNotification,
@@ -9,7 +9,7 @@ import {
   type NotifiedAgreement,
   type PlannedTransition,
 } from "../repositories/agreement-notification-sql.ts";
-import { startsDeducting } from "../repositories/agreements.ts";
+import { nextDeductDateAfter } from "../repositories/agreements.ts";
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/prisma.ts";
 import { redactAlipayFields } from "../services/redact.ts";
@@ -72,7 +72,8 @@ function decide(
     case "transition": {
       const event = { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) };
       const duplicate = plan.duplicateOf ? ` (DUPLICATE_OF ${plan.duplicateOf})` : "";
-      const nextSweepAt = sweepAfterNotification(agreement, plan, at);
+      const nextDeductDate = nextDeductDateAfter(agreement.row, plan.changes);
+      const nextSweepAt = sweepAfterSigning({ ...plan, nextDeductDate }, at.now, at.sweep) ?? null;
       return {
         outcome: "APPLIED",
         detail: `${plan.from} → ${plan.to}${duplicate}`,
@@ -80,25 +81,6 @@ function decide(
       };
     }
   }
-}
-
-/**
- * A verified notification tells what Alipay holds as well as the sweep's agreement.query would, so an agreement it
- * leaves ACTIVE with D, TEMP or PAUSED is next swept on the sweep's own schedule (domain/sweep-schedule.ts), not in
- * the next round: one query less per signing. Null (unchanged) otherwise: an ACTIVE agreement without D is swept at
- * once for its first date (docs/alipay-protocol.md §17.1), an ABANDONED one Alipay holds to be unsigned (§17.5).
- */
-function sweepAfterNotification(
-  agreement: NotifiedAgreement,
-  plan: PlannedTransition["plan"],
-  at: { now: Date; sweep: SweepSchedule },
-): Date | null {
-  const nextDeductDate = startsDeducting(agreement.row, plan.changes)
-    ? agreement.row.executeTime
-    : agreement.row.nextDeductDate;
-  if (plan.to === "ACTIVE" && !nextDeductDate) return null;
-  if (plan.to !== "ACTIVE" && plan.to !== "TEMP" && plan.to !== "PAUSED") return null;
-  return nextSweepAfter({ status: plan.to, nextDeductDate }, at.now, at.sweep);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Database } from "../db/prisma.ts";
 import { batchedStatement, type BatchedStatement } from "../db/statement-batches.ts";
 import { presentAdminAgreement, type PresentableAgreement } from "../presenters/resources.ts";
-import { startsDeducting } from "./agreements.ts";
+import { nextDeductDateAfter } from "./agreements.ts";
 
 /**
  * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications/agreement-notification.ts):
@@ -143,7 +143,7 @@ function agreementAfter(row: PresentableAgreement, transition: PlannedTransition
     signTime: changes.signTime ?? row.signTime,
     validTime: changes.validTime ?? row.validTime,
     invalidTime: changes.invalidTime ?? row.invalidTime,
-    nextDeductDate: startsDeducting(row, changes) ? row.executeTime : row.nextDeductDate,
+    nextDeductDate: nextDeductDateAfter(row, changes),
     nextFollowUpAt: changes.clearNextFollowUp ? null : row.nextFollowUpAt,
     nextSweepAt: transition.nextSweepAt ?? row.nextSweepAt,
     updatedAt: at,

@@ -103,8 +103,16 @@ export async function applyLifecyclePlan(
   return { changed: true, agreement: updated };
 }
 
+/** D after the transition: the agreement's `executeTime` when it starts deducting, otherwise D as it was. */
+export function nextDeductDateAfter(
+  agreement: Pick<Agreement, "executeTime" | "nextDeductDate">,
+  changes: Extract<LifecyclePlan, { kind: "transition" }>["changes"],
+): Date | null {
+  return startsDeducting(agreement, changes) ? agreement.executeTime : agreement.nextDeductDate;
+}
+
 /** Whether the transition sets D to the agreement's `executeTime` (both lifecycle writers apply this rule). */
-export function startsDeducting(
+function startsDeducting(
   agreement: Pick<Agreement, "executeTime">,
   changes: Extract<LifecyclePlan, { kind: "transition" }>["changes"],
 ): boolean {

@@ -8,7 +8,7 @@ import {
 } from "@paysign/contracts";
 import { calendarDateOfAlipayTime } from "@paysign/contracts/alipay";
 import { worstCaseCallMs } from "../alipay/call-duration.ts";
-import { nextSweepAfter, type SweepSchedule } from "../domain/sweep-schedule.ts";
+import { nextSweepAfter, sweepScheduleOf } from "../domain/sweep-schedule.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import {
@@ -50,10 +50,10 @@ export function sweepHoldMs(timeoutMs: number): number {
  * The agreement sweep: what Alipay holds and no notification reports (docs/alipay-protocol.md §17) is learnt by
  * `alipay.user.agreement.query`, applied through the lifecycle planner. Each ACTIVE, PAUSED and TEMP agreement is asked
  * every AGREEMENT_SWEEP_INTERVAL_HOURS and on the day before its charge window opens (D − DEDUCTION_LEAD_DAYS − 1),
- * counted from the last query or verified dut_user_sign (domain/sweep-schedule.ts), so a resume or a lost user unsign
- * is seen within a day and before a period is charged. An ACTIVE agreement
- * without D gets its first date (§17.1); an ABANDONED one Alipay reports signed is unsigned (§17.5). Safe with
- * several workers: each agreement is claimed with SKIP LOCKED.
+ * counted from the last query or verified report of its signing (domain/sweep-schedule.ts), so a resume or a lost
+ * user unsign is seen within a day and before a period is charged. An ACTIVE agreement without D gets its first date
+ * (§17.1); an ABANDONED one Alipay reports signed is unsigned (§17.5). Safe with several workers: each agreement is
+ * claimed with SKIP LOCKED.
  */
 export async function runAgreementSweep(deps: ServiceDeps, limit = 100): Promise<SweepReport> {
   const now = await deps.clock.now();
@@ -81,7 +81,9 @@ async function sweepAgreement(deps: ServiceDeps, id: string, now: Date): Promise
   const outcome = await sweepClaimed(deps, id, now);
   const agreement = await getAgreementById(deps.db.prisma, id);
   const at =
-    outcome === "retry" ? new Date(now.getTime() + RETRY_MS) : nextSweepAfter(agreement, now, sweepScheduleOf(deps));
+    outcome === "retry"
+      ? new Date(now.getTime() + RETRY_MS)
+      : nextSweepAfter(agreement, now, sweepScheduleOf(deps.config));
   await scheduleNextSweep(deps.db.prisma, { id, at });
   return outcome;
 }
@@ -178,9 +180,4 @@ async function setFirstDate(
 function firstAcceptableDate(agreement: Agreement, today: CalendarDate): CalendarDate {
   if (agreement.periodType !== "MONTH" || parseCalendarDate(today).day <= 28) return today;
   return addMonths(`${today.slice(0, 8)}01`, 1);
-}
-
-/** The sweep's schedule settings from the configuration. */
-export function sweepScheduleOf(deps: Pick<ServiceDeps, "config">): SweepSchedule {
-  return { intervalHours: deps.config.jobs.agreementSweepIntervalHours, leadDays: deps.config.deductions.leadDays };
 }

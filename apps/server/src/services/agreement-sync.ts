@@ -3,6 +3,7 @@ import type { AlipayBizContent, AlipayResponse } from "@paysign/contracts/alipay
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import { getAgreementById } from "../repositories/agreement-reads.ts";
 import { lockAgreement, type AgreementEventSource } from "../repositories/agreements.ts";
+import { sweepScheduleOf } from "../domain/sweep-schedule.ts";
 import { applyAlipayView, changeAgreementStatus } from "./agreement-transitions.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { requireAlipay } from "./require-alipay.ts";
@@ -53,7 +54,8 @@ export async function syncAgreement(
 ): Promise<{ agreement: Agreement; answer: QueryAnswer }> {
   const current = await getAgreementById(deps.db.prisma, agreementId);
   const answer = await queryAgreement(deps, current);
-  const today = shanghaiDateOf(await deps.clock.now());
+  const now = await deps.clock.now();
+  const today = shanghaiDateOf(now);
   const agreement = await deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreementId);
     if (!locked) throw new Error(`agreement ${agreementId} vanished`);
@@ -64,6 +66,7 @@ export async function syncAgreement(
         const result = await applyAlipayView(tx, {
           agreement: locked,
           today,
+          sweep: { now, schedule: sweepScheduleOf(deps.config) },
           view: {
             status: answer.status,
             agreementNo: response.agreement_no,

@@ -7,10 +7,12 @@ import {
   type AlipayAgreementView,
   type LifecyclePlan,
 } from "../domain/agreement-lifecycle.ts";
+import { sweepAfterSigning, type SweepSchedule } from "../domain/sweep-schedule.ts";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import {
   applyLifecyclePlan,
   lockCustomerAndFindLiveSibling,
+  nextDeductDateAfter,
   type AgreementEventInput,
   type TransitionResult,
 } from "../repositories/agreements.ts";
@@ -25,16 +27,32 @@ import type { Tx } from "../repositories/transaction.ts";
  */
 export async function applyAlipayView(
   tx: Tx,
-  input: { agreement: Agreement; view: AlipayAgreementView; event: AgreementEventInput; today?: CalendarDate },
+  input: {
+    agreement: Agreement;
+    view: AlipayAgreementView;
+    event: AgreementEventInput;
+    today?: CalendarDate;
+    /** When the view is Alipay's own word (a query, a verified result): a signing it reports schedules the sweep. */
+    sweep?: { now: Date; schedule: SweepSchedule };
+  },
 ): Promise<TransitionResult & { plan: LifecyclePlan }> {
-  const { agreement, view, event } = input;
+  const { agreement, view, event, sweep } = input;
   const facts = agreementFacts(agreement);
   let plan = planAlipayView(facts, view, input.today);
   if (makesLive(plan)) {
     const liveSiblingId = await lockCustomerAndFindLiveSibling(tx, agreement);
     plan = planAlipayView({ ...facts, liveSiblingId }, view, input.today);
   }
-  return { plan, ...(await applyLifecyclePlan(tx, { agreement, plan, event })) };
+  const nextSweepAt =
+    sweep && plan.kind === "transition"
+      ? sweepAfterSigning(
+          { ...plan, nextDeductDate: nextDeductDateAfter(agreement, plan.changes) },
+          sweep.now,
+          sweep.schedule,
+        )
+      : undefined;
+  const extra = nextSweepAt ? { extra: { nextSweepAt } } : {};
+  return { plan, ...(await applyLifecyclePlan(tx, { agreement, plan, event, ...extra })) };
 }
 
 /** A status change Alipay did not report (planStatusChange), on a locked agreement, with its event. */

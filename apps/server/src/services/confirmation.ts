@@ -10,6 +10,7 @@ import { notFound } from "../errors.ts";
 import type { Agreement } from "../generated/prisma/client.ts";
 import { findAgreementOf, findLiveAgreementId, getAgreementById } from "../repositories/agreement-reads.ts";
 import { lockAgreement, recordClientResult } from "../repositories/agreements.ts";
+import { sweepScheduleOf } from "../domain/sweep-schedule.ts";
 import { applyAlipayView } from "./agreement-transitions.ts";
 import { syncAgreement } from "./agreement-sync.ts";
 import type { ServiceDeps } from "./deps.ts";
@@ -102,13 +103,15 @@ async function confirmFromVerifiedResult(
   }
   if (response.status !== "NORMAL" && response.status !== "TEMP") return undefined;
   const status = response.status;
-  const today = shanghaiDateOf(await deps.clock.now());
+  const now = await deps.clock.now();
+  const today = shanghaiDateOf(now);
   return deps.db.prisma.$transaction(async (tx) => {
     const locked = await lockAgreement(tx, agreement.id);
     if (!locked) throw new Error(`agreement ${agreement.id} vanished`);
     const applied = await applyAlipayView(tx, {
       agreement: locked,
       today,
+      sweep: { now, schedule: sweepScheduleOf(deps.config) },
       view: {
         status,
         agreementNo: response.agreement_no,
