@@ -28,8 +28,18 @@ describe("the agreement sweep's schedule", () => {
   });
 
   test("a signing Alipay reports schedules the next sweep only when it makes a PENDING or TEMP agreement ACTIVE", () => {
+    // D after the transition is the agreement's executeTime `date`, or none when no date is given.
     const signing = (from: "PENDING" | "TEMP" | "PAUSED", to: "ACTIVE" | "TEMP" | "ABANDONED", date?: string) =>
-      sweepAfterSigning({ from, to, nextDeductDate: date ? day(date) : null }, now, schedule);
+      sweepAfterSigning(
+        { executeTime: day(date ?? "2029-06-01"), nextDeductDate: null },
+        {
+          kind: "transition",
+          from,
+          to,
+          changes: { status: to, startDeductingFromExecuteTime: date !== undefined, clearNextFollowUp: true },
+        },
+        { now, schedule },
+      );
     expect(signing("PENDING", "ACTIVE", "2029-07-10")).toEqual(new Date("2029-07-02T01:00:00Z"));
     expect(signing("TEMP", "ACTIVE", "2029-07-01")).toEqual(new Date("2029-07-02T01:00:00Z"));
     // Without D the sweep sets the first date (§17.1): due at once.

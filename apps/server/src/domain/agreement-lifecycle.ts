@@ -1,4 +1,5 @@
 import {
+  calendarDateFromUtcMidnight,
   canTransition,
   SIGNED_AGREEMENT_STATUSES,
   tryParseAlipayDateTime,
@@ -248,4 +249,22 @@ function findOpenIdMismatch(facts: AgreementFacts, view: AlipayAgreementView): s
   if (namesOnlyOpenId && facts.alipayUserId && !facts.alipayOpenId)
     return "Alipay names an open id, but the agreement's customer is known only by a user id";
   return undefined;
+}
+
+/**
+ * Whether a transition sets D to the agreement's `executeTime` (both lifecycle writers apply this rule): it starts
+ * deducting, and `executeTime` is not before `unlessExecuteTimeBefore`.
+ */
+export function startsDeducting(agreement: Pick<Agreement, "executeTime">, changes: AgreementChanges): boolean {
+  if (!changes.startDeductingFromExecuteTime) return false;
+  const notBefore = changes.unlessExecuteTimeBefore;
+  return notBefore === undefined || calendarDateFromUtcMidnight(agreement.executeTime) >= notBefore;
+}
+
+/** D after a transition (UTC midnight of the Shanghai date): `executeTime` when it starts deducting, else D as it was. */
+export function nextDeductDateAfter(
+  agreement: Pick<Agreement, "executeTime" | "nextDeductDate">,
+  changes: AgreementChanges,
+): Date | null {
+  return startsDeducting(agreement, changes) ? agreement.executeTime : agreement.nextDeductDate;
 }

@@ -1,10 +1,13 @@
 import { addDays, calendarDateFromUtcMidnight, parseAlipayDateTime } from "@paysign/contracts";
 import type { Config } from "../env.ts";
+import type { Agreement } from "../generated/prisma/client.ts";
 import type { AgreementStatus } from "../generated/prisma/enums.ts";
+import { nextDeductDateAfter, type LifecyclePlan } from "./agreement-lifecycle.ts";
 
 /** AGREEMENT_SWEEP_INTERVAL_HOURS and DEDUCTION_LEAD_DAYS, the two settings the sweep's schedule follows. */
 export type SweepSchedule = { intervalHours: number; leadDays: number };
 
+/** The sweep's schedule settings from the configuration. */
 export function sweepScheduleOf(config: Pick<Config, "jobs" | "deductions">): SweepSchedule {
   return { intervalHours: config.jobs.agreementSweepIntervalHours, leadDays: config.deductions.leadDays };
 }
@@ -36,11 +39,12 @@ export function nextSweepAfter(
  * that corrects it, and an ABANDONED duplicate is unsigned at once (§17.5).
  */
 export function sweepAfterSigning(
-  transition: { from: AgreementStatus; to: AgreementStatus; nextDeductDate: Date | null },
-  now: Date,
-  schedule: SweepSchedule,
+  agreement: Pick<Agreement, "executeTime" | "nextDeductDate">,
+  plan: Extract<LifecyclePlan, { kind: "transition" }>,
+  at: { now: Date; schedule: SweepSchedule },
 ): Date | undefined {
-  if (transition.to !== "ACTIVE" || (transition.from !== "PENDING" && transition.from !== "TEMP")) return undefined;
-  if (!transition.nextDeductDate) return now;
-  return nextSweepAfter({ status: "ACTIVE", nextDeductDate: transition.nextDeductDate }, now, schedule);
+  if (plan.to !== "ACTIVE" || (plan.from !== "PENDING" && plan.from !== "TEMP")) return undefined;
+  const nextDeductDate = nextDeductDateAfter(agreement, plan.changes);
+  if (!nextDeductDate) return at.now;
+  return nextSweepAfter({ status: "ACTIVE", nextDeductDate }, at.now, at.schedule);
 }

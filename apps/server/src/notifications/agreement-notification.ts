@@ -9,7 +9,6 @@ import {
   type NotifiedAgreement,
   type PlannedTransition,
 } from "../repositories/agreement-notification-sql.ts";
-import { nextDeductDateAfter } from "../repositories/agreements.ts";
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/prisma.ts";
 import { redactAlipayFields } from "../services/redact.ts";
@@ -72,8 +71,7 @@ function decide(
     case "transition": {
       const event = { source: "NOTIFICATION", reason: notification.notify_type, raw: redactAlipayFields(notification) };
       const duplicate = plan.duplicateOf ? ` (DUPLICATE_OF ${plan.duplicateOf})` : "";
-      const nextDeductDate = nextDeductDateAfter(agreement.row, plan.changes);
-      const nextSweepAt = sweepAfterSigning({ ...plan, nextDeductDate }, at.now, at.sweep) ?? null;
+      const nextSweepAt = sweepAfterSigning(agreement.row, plan, { now: at.now, schedule: at.sweep }) ?? null;
       return {
         outcome: "APPLIED",
         detail: `${plan.from} → ${plan.to}${duplicate}`,

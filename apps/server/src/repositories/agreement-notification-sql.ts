@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { agreementEventTypeOf, calendarDateToUtcMidnight, type CalendarDate } from "@paysign/contracts";
-import { eventReasonOf, type AgreementFacts, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
+import {
+  eventReasonOf,
+  nextDeductDateAfter,
+  type AgreementFacts,
+  type LifecyclePlan,
+} from "../domain/agreement-lifecycle.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Database } from "../db/prisma.ts";
 import { batchedStatement, type BatchedStatement } from "../db/statement-batches.ts";
 import { presentAdminAgreement, type PresentableAgreement } from "../presenters/resources.ts";
-import { nextDeductDateAfter } from "./agreements.ts";
 
 /**
  * The raw-SQL statements of a dut_user_sign / dut_user_unsign notification (notifications/agreement-notification.ts):

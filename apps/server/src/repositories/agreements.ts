@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { agreementEventTypeOf, calendarDateFromUtcMidnight } from "@paysign/contracts";
+import { agreementEventTypeOf } from "@paysign/contracts";
 import type { Agreement, Prisma } from "../generated/prisma/client.ts";
-import { eventReasonOf, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
+import { eventReasonOf, startsDeducting, type LifecyclePlan } from "../domain/agreement-lifecycle.ts";
 import { presentAdminAgreement } from "../presenters/resources.ts";
 import type { Tx } from "./transaction.ts";
 import { appendWebhookEvent } from "./webhook-events.ts";
@@ -101,24 +101,6 @@ export async function applyLifecyclePlan(
   const type = agreementEventTypeOf(agreement.status, plan.to);
   if (type) await appendWebhookEvent(tx, { type, agreementId: agreement.id, data: presentAdminAgreement(updated) });
   return { changed: true, agreement: updated };
-}
-
-/** D after the transition: the agreement's `executeTime` when it starts deducting, otherwise D as it was. */
-export function nextDeductDateAfter(
-  agreement: Pick<Agreement, "executeTime" | "nextDeductDate">,
-  changes: Extract<LifecyclePlan, { kind: "transition" }>["changes"],
-): Date | null {
-  return startsDeducting(agreement, changes) ? agreement.executeTime : agreement.nextDeductDate;
-}
-
-/** Whether the transition sets D to the agreement's `executeTime` (both lifecycle writers apply this rule). */
-function startsDeducting(
-  agreement: Pick<Agreement, "executeTime">,
-  changes: Extract<LifecyclePlan, { kind: "transition" }>["changes"],
-): boolean {
-  if (!changes.startDeductingFromExecuteTime) return false;
-  const notBefore = changes.unlessExecuteTimeBefore;
-  return notBefore === undefined || calendarDateFromUtcMidnight(agreement.executeTime) >= notBefore;
 }
 
 /**

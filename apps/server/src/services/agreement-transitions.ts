@@ -12,7 +12,6 @@ import type { Agreement, Prisma } from "../generated/prisma/client.ts";
 import {
   applyLifecyclePlan,
   lockCustomerAndFindLiveSibling,
-  nextDeductDateAfter,
   type AgreementEventInput,
   type TransitionResult,
 } from "../repositories/agreements.ts";
@@ -43,14 +42,7 @@ export async function applyAlipayView(
     const liveSiblingId = await lockCustomerAndFindLiveSibling(tx, agreement);
     plan = planAlipayView({ ...facts, liveSiblingId }, view, input.today);
   }
-  const nextSweepAt =
-    sweep && plan.kind === "transition"
-      ? sweepAfterSigning(
-          { ...plan, nextDeductDate: nextDeductDateAfter(agreement, plan.changes) },
-          sweep.now,
-          sweep.schedule,
-        )
-      : undefined;
+  const nextSweepAt = sweep && plan.kind === "transition" ? sweepAfterSigning(agreement, plan, sweep) : undefined;
   const extra = nextSweepAt ? { extra: { nextSweepAt } } : {};
   return { plan, ...(await applyLifecyclePlan(tx, { agreement, plan, event, ...extra })) };
 }
