@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { setTimeout } from "node:timers/promises";
 import path from "node:path";
-import { createDatabase, type Database } from "@paysign/server";
+import { createDatabase, QUEUES, type Database } from "@paysign/server";
 import { readProfile, summarizeProfile } from "./profile.ts";
 import type { ScenarioResult } from "./results.ts";
 import { startBenchStack, type BenchStack, type StackOptions } from "./stack.ts";
@@ -86,7 +86,8 @@ async function startupTickDone(db: Database): Promise<void> {
   for (;;) {
     const done = await db.sql
       .query<{ done: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = 'deduction-tick' AND state = 'completed') AS "done"`,
+        `SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = $1 AND state = 'completed') AS "done"`,
+        [QUEUES.tick],
       )
       .then(
         (answer) => answer.rows[0]?.done === true,

@@ -8,3 +8,4 @@ export { migrate, readMigrations, MigrationError } from "./db/migrator.ts";
 export { assertPortFree, startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres.ts";
 export { createDatabase, type Database } from "./db/prisma.ts";
 export { seedDemoPlans } from "./db/seed.ts";
+export { QUEUES } from "./jobs/job-runner.ts";
