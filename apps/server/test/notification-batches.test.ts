@@ -202,3 +202,60 @@ test("a batch takes its agreements' locks before any customer's: a writer holdin
     await Promise.all([writer.end(), observer.end()]);
   }
 });
+
+test("a batch finds the agreements and customers it locks by primary key: no table is read whole, however many rows it holds", async () => {
+  // Enough rows that reading a whole table is what a planner guessing 100 calls a batch would pick (it did, at 4,400).
+  const template = await pendingAgreement();
+  await database.db.sql.query(
+    `
+    WITH seeded AS (
+      INSERT INTO "Customer" ("id", "updatedAt") SELECT gen_random_uuid(), now() FROM generate_series(1, 3000)
+      RETURNING "id")
+    INSERT INTO "Agreement"
+    SELECT (jsonb_populate_record(NULL::"Agreement", to_jsonb(t) || jsonb_build_object(
+      'id', gen_random_uuid(), 'customerId', s."id",
+      'externalAgreementNo', 'PSSEED' || lpad((row_number() OVER ())::text, 26, '0')))).*
+    FROM seeded AS s CROSS JOIN (SELECT * FROM "Agreement" WHERE "id" = $1) AS t`,
+    [template.id],
+  );
+  await database.db.sql.query(`ANALYZE "Agreement", "Customer"`);
+  const agreements = await Promise.all(Array.from({ length: 3 }, () => pendingAgreement()));
+
+  // The batch's write runs on a client of the test's own, in a transaction that then reads its own table scans.
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const pool = database.db.sql;
+  const original = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+  const scans: Array<{ relname: string; seq_scan: string; idx_scan: string }> = [];
+  vi.spyOn(pool, "query").mockImplementation((async (config: pg.QueryConfig | string) => {
+    if (typeof config === "string" || config.name !== "notify-record-for-agreements") return original(config as never);
+    await client.query("BEGIN");
+    const result = await client.query(config);
+    const counted = await client.query<(typeof scans)[number]>(
+      `SELECT relname, seq_scan, idx_scan FROM pg_stat_xact_user_tables
+       WHERE relname IN ('Agreement', 'Customer') ORDER BY relname`,
+    );
+    await client.query("COMMIT");
+    scans.push(...counted.rows);
+    return result;
+  }) as never);
+  try {
+    const outcomes = await Promise.all(
+      agreements.map((agreement, index) => {
+        const { inbox, notification } = dutUserSign(
+          agreement.externalAgreementNo,
+          `2026113002${String(index).padStart(10, "0")}`,
+        );
+        return applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
+      }),
+    );
+    expect(outcomes).toEqual(Array.from({ length: 3 }, () => ({ outcome: "APPLIED", detail: "PENDING → ACTIVE" })));
+  } finally {
+    vi.restoreAllMocks();
+    await client.end();
+  }
+  expect(scans.map((row) => [row.relname, Number(row.seq_scan), Number(row.idx_scan) > 0])).toEqual([
+    ["Agreement", 0, true],
+    ["Customer", 0, true],
+  ]);
+});
