@@ -1,10 +1,10 @@
 -- The batch notification write (20261224000030) took its locks with a hash join of the calls against a sequential
 -- scan of the whole "Agreement" table (and, for the customers, of "Agreement" and "Customer"): the planner guesses a
--- set-returning function yields 100 rows, and below some thousand agreements a scan looked cheaper than 100 index
--- look-ups. Every batch then read every agreement and customer row, a cost that grew with the tables, not the batch
--- (auto_explain in `pnpm bench --only notify`: 4 to 5 ms a batch at 4,400 agreements). The ids are now collected
--- into an array first, and "id" = ANY (array) is answered from the primary keys, one look-up per call, at any table
--- size. Locks, their order and everything else are as in 20261224000030.
+-- set-returning function yields 100 rows, and up to several thousand agreements a scan looked cheaper than 100 index
+-- look-ups. Every batch then read every agreement (and customer) row: 4 to 5 ms a batch at 4,400 agreements
+-- (auto_explain in `pnpm bench --only notify`). The ids are now collected into an array first, and "id" = ANY (array)
+-- is answered from the primary keys, one look-up per call; only a table of a few pages may still be read whole, where
+-- that is the cheaper plan. Locks, their order and everything else are as in 20261224000030.
 CREATE OR REPLACE FUNCTION "paysign_record_agreement_notifications"(p_calls JSONB)
 RETURNS TABLE ("position" BIGINT, "unchanged" BOOLEAN, "inserted" BOOLEAN)
 LANGUAGE plpgsql VOLATILE

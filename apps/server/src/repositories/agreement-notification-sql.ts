@@ -192,9 +192,10 @@ ON CONFLICT ("notifyId") DO NOTHING
 RETURNING 1`;
 
 /**
- * prisma/migrations/20261224000020_agreement_notification_batch_function: one call of the notification function per
- * element of $1, a JSON array of the calls' parameter lists, in one transaction after every agreement's lock and then
- * every customer's, in id order; one answer per call, by its 1-based position.
+ * The batch function (prisma/migrations/20261224000020_agreement_notification_batch_function, as last replaced by
+ * 20261224000040_agreement_notification_batch_locks_by_index): one call of the notification function per element of
+ * $1, a JSON array of the calls' parameter lists, in one transaction after every agreement's lock and then every
+ * customer's, in id order; one answer per call, by its 1-based position.
  */
 const recordForAgreementsSql = `SELECT "position", "unchanged", "inserted"
 FROM "paysign_record_agreement_notifications"($1::jsonb)`;
