@@ -83,19 +83,29 @@ function dutUserSign(externalAgreementNo: string, agreementNo: string) {
   return { inbox, notification };
 }
 
+type Query = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+
+/**
+ * Sends the pool's hot-path statements (named `notify-…`) through `handle`, with the pool's own query to pass them on;
+ * every other statement goes to the pool as before. Undone by vi.restoreAllMocks().
+ */
+function interceptNotifyStatements(handle: (config: pg.QueryConfig, original: Query) => Promise<pg.QueryResult>) {
+  const pool = database.db.sql;
+  const original = pool.query.bind(pool) as Query;
+  vi.spyOn(pool, "query").mockImplementation((async (config: pg.QueryConfig | string) =>
+    typeof config !== "string" && config.name?.startsWith("notify-")
+      ? handle(config, original)
+      : original(config as pg.QueryConfig)) as never);
+}
+
 /** How many notifications each statement of the hot path carried, by statement name, in the order they were sent. */
 function recordBatches() {
-  const pool = database.db.sql;
-  const original = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
   const batches: Array<[string, number]> = [];
-  vi.spyOn(pool, "query").mockImplementation((async (config: pg.QueryConfig | string) => {
-    if (typeof config !== "string" && config.name?.startsWith("notify-")) {
-      const result = await original(config);
-      batches.push([config.name, result.rowCount ?? 0]);
-      return result;
-    }
-    return original(config as pg.QueryConfig);
-  }) as never);
+  interceptNotifyStatements(async (config, original) => {
+    const result = await original(config);
+    batches.push([config.name ?? "", result.rowCount ?? 0]);
+    return result;
+  });
   return batches;
 }
 
@@ -229,11 +239,9 @@ test("a batch finds the agreements and customers it locks by primary key: no tab
   // transactions of the last second or so, whose counts are not flushed yet.
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
-  const pool = database.db.sql;
-  const original = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
   const scans: Array<{ relname: string; seq_scan: string; idx_scan: string }> = [];
-  vi.spyOn(pool, "query").mockImplementation((async (config: pg.QueryConfig | string) => {
-    if (typeof config === "string" || config.name !== "notify-record-for-agreements") return original(config as never);
+  interceptNotifyStatements(async (config, original) => {
+    if (config.name !== "notify-record-for-agreements") return original(config);
     await client.query("BEGIN");
     try {
       const result = await client.query(config);
@@ -248,7 +256,7 @@ test("a batch finds the agreements and customers it locks by primary key: no tab
       await client.query("ROLLBACK");
       throw error;
     }
-  }) as never);
+  });
   try {
     const outcomes = await Promise.all(
       agreements.map((agreement, index) => {
