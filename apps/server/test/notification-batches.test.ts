@@ -213,6 +213,58 @@ test("a batch takes its agreements' locks before any customer's: a writer holdin
   }
 });
 
+type TableScans = { relname: string; seq_scan: string; idx_scan: string };
+
+/**
+ * Runs the hot-path statement `name` on a client of the test's own, in a transaction that then reads its own scans of
+ * `tables` (pg_stat_xact_user_tables), while `work` runs; every other statement goes to the pool. The client must be
+ * new and run nothing before: pg_stat_xact_user_tables also shows a connection's scans of the transactions of the
+ * last second or so, whose counts are not flushed yet.
+ */
+async function scansOfStatement(name: string, tables: string[], work: () => Promise<void>): Promise<TableScans[]> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const scans: TableScans[] = [];
+  interceptNotifyStatements(async (config, original) => {
+    if (config.name !== name) return original(config);
+    await client.query("BEGIN");
+    try {
+      const result = await client.query(config);
+      const counted = await client.query<TableScans>(
+        `SELECT relname, seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = ANY ($1) ORDER BY relname`,
+        [tables],
+      );
+      await client.query("COMMIT");
+      scans.push(...counted.rows);
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK");
+      throw error;
+    }
+  });
+  try {
+    await work();
+  } finally {
+    vi.restoreAllMocks();
+    await client.end();
+  }
+  return scans;
+}
+
+/** Agreements activated by dut_user_sign notifications arriving together: each APPLIED. */
+async function signTogether(agreements: Array<{ externalAgreementNo: string }>, prefix: string) {
+  const outcomes = await Promise.all(
+    agreements.map((agreement, index) => {
+      const { inbox, notification } = dutUserSign(
+        agreement.externalAgreementNo,
+        `${prefix}${String(index).padStart(10, "0")}`,
+      );
+      return applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
+    }),
+  );
+  expect(outcomes).toEqual(agreements.map(() => ({ outcome: "APPLIED", detail: "PENDING → ACTIVE" })));
+}
+
 test("a batch finds the agreements and customers it locks by primary key: no table of thousands of rows is read whole", async () => {
   // Enough rows that reading a whole table is what a planner guessing 100 calls a batch picked (as it did at 4,400);
   // a table of a few pages may still be read whole, where that is the cheaper plan.
@@ -234,46 +286,30 @@ test("a batch finds the agreements and customers it locks by primary key: no tab
   await database.db.sql.query(`ANALYZE "Agreement", "Customer"`);
   const agreements = await Promise.all(Array.from({ length: 3 }, () => pendingAgreement()));
 
-  // The batch's write runs on a client of the test's own, in a transaction that then reads its own table scans. The
-  // client must be new and run nothing before it: pg_stat_xact_user_tables also shows a connection's scans of the
-  // transactions of the last second or so, whose counts are not flushed yet.
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  const scans: Array<{ relname: string; seq_scan: string; idx_scan: string }> = [];
-  interceptNotifyStatements(async (config, original) => {
-    if (config.name !== "notify-record-for-agreements") return original(config);
-    await client.query("BEGIN");
-    try {
-      const result = await client.query(config);
-      const counted = await client.query<(typeof scans)[number]>(
-        `SELECT relname, seq_scan, idx_scan FROM pg_stat_xact_user_tables
-         WHERE relname IN ('Agreement', 'Customer') ORDER BY relname`,
-      );
-      await client.query("COMMIT");
-      scans.push(...counted.rows);
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK");
-      throw error;
-    }
-  });
-  try {
-    const outcomes = await Promise.all(
-      agreements.map((agreement, index) => {
-        const { inbox, notification } = dutUserSign(
-          agreement.externalAgreementNo,
-          `2026113002${String(index).padStart(10, "0")}`,
-        );
-        return applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
-      }),
-    );
-    expect(outcomes).toEqual(Array.from({ length: 3 }, () => ({ outcome: "APPLIED", detail: "PENDING → ACTIVE" })));
-  } finally {
-    vi.restoreAllMocks();
-    await client.end();
-  }
+  const scans = await scansOfStatement("notify-record-for-agreements", ["Agreement", "Customer"], () =>
+    signTogether(agreements, "2026113002"),
+  );
   expect(scans.map((row) => [row.relname, Number(row.seq_scan), Number(row.idx_scan) > 0])).toEqual([
     ["Agreement", 0, true],
     ["Customer", 0, true],
+  ]);
+});
+
+test("a batch's read looks each notify_id up in the inbox by its index: an inbox of thousands of rows is not read whole", async () => {
+  // The read's EXISTS subquery was answered by hashing the whole inbox once a statement for a batch of 20 (and more
+  // readily under the generic plan the read now keeps).
+  await database.db.sql.query(
+    `INSERT INTO "NotificationInbox" ("id", "notifyId", "notifyType", "appId", "outcome", "params")
+     SELECT gen_random_uuid(), 'SEEDED' || lpad(n::text, 28, '0'), 'dut_user_sign', '2021000000000000', 'APPLIED', '{}'
+     FROM generate_series(1, 3000) AS n`,
+  );
+  await database.db.sql.query(`ANALYZE "NotificationInbox"`);
+  const agreements = await Promise.all(Array.from({ length: 20 }, () => pendingAgreement()));
+
+  const scans = await scansOfStatement("notify-read-targets", ["NotificationInbox"], () =>
+    signTogether(agreements, "2026113003"),
+  );
+  expect(scans.map((row) => [row.relname, Number(row.seq_scan), Number(row.idx_scan) > 0])).toEqual([
+    ["NotificationInbox", 0, true],
   ]);
 });

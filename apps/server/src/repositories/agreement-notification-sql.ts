@@ -38,37 +38,18 @@ export type NotifiedAgreement = AgreementFacts & { id: string; row: PresentableA
 /** What the first read of a notification finds: whether its notify_id is recorded already, and its agreement. */
 export type NotificationTarget = { recorded: boolean; agreement: NotifiedAgreement | null };
 
-/** The customer's other agreement for the plan that is live (TEMP, ACTIVE or PAUSED), the oldest: `t` is the agreement. */
-const liveSiblingOf = (t: string) => `(
-  SELECT s."id" FROM "Agreement" AS s
-  WHERE s."customerId" = ${t}."customerId" AND s."planId" = ${t}."planId" AND s."id" <> ${t}."id"
-    AND s."status" IN ('TEMP', 'ACTIVE', 'PAUSED')
-  ORDER BY s."createdAt", s."id" LIMIT 1)`;
-
-const readTargetsSql = `
-SELECT EXISTS (SELECT 1 FROM "NotificationInbox" WHERE "notifyId" = k."notifyId") AS "recorded", a.*
-FROM unnest($1::text[], $2::text[], $3::text[])
-     WITH ORDINALITY AS k("notifyId", "externalAgreementNo", "agreementNo", "position")
-LEFT JOIN LATERAL (
-  SELECT t."id", t."status"::text AS "status", t."agreementNo", t."personalProductCode", t."signScene",
-         t."alipayUserId", t."alipayOpenId", t."signTime" IS NOT NULL AS "hasSignTime",
-         t."nextDeductDate" IS NOT NULL AS "hasNextDeductDate", ${liveSiblingOf("t")} AS "liveSiblingId",
-         t."externalAgreementNo", t."customerId", t."planId", t."alipayStatus", t."productCode", t."effectType",
-         t."periodType"::text AS "periodType", t."period", t."executeTime"::text AS "executeDay", t."singleAmount",
-         t."totalAmount", t."totalPayments", t."nextDeductDate"::text AS "nextDeductDay", t."paymentsCount",
-         t."paidTotal", t."signTime", t."validTime", t."invalidTime", t."clientResultStatus", t."followUpCount",
-         t."nextFollowUpAt", t."nextSweepAt", t."createdAt", t."updatedAt"
-  FROM "Agreement" AS t
-  WHERE t."id" = COALESCE((SELECT "id" FROM "Agreement" WHERE "externalAgreementNo" = k."externalAgreementNo"),
-                          (SELECT "id" FROM "Agreement" WHERE "agreementNo" = k."agreementNo"))
-) AS a ON true
-ORDER BY k."position"`;
+/**
+ * The read function (prisma/migrations/20261224000050_notification_read_function): the statement of the reads of many
+ * notifications, answered in their order, planned once per connection.
+ */
+const readTargetsSql = `SELECT * FROM "paysign_read_notification_targets"($1::text[], $2::text[], $3::text[])
+ORDER BY "position"`;
 
 type TargetQuery = { notifyId: string; externalAgreementNo: string | undefined; agreementNo: string };
 
 /** The reads of many notifications in one statement, in their order (readNotificationTarget). */
 async function readTargets(db: Database, queries: readonly TargetQuery[]): Promise<NotificationTarget[]> {
-  const { rows } = await db.sql.query<{ recorded: boolean } & Partial<TargetRow>>({
+  const { rows } = await db.sql.query<{ position: string; recorded: boolean } & Partial<TargetRow>>({
     name: "notify-read-targets",
     text: readTargetsSql,
     values: [
@@ -77,8 +58,10 @@ async function readTargets(db: Database, queries: readonly TargetQuery[]): Promi
       queries.map((query) => query.agreementNo),
     ],
   });
-  return rows.map((found) => ({
-    recorded: found.recorded,
+  if (rows.length !== queries.length || rows.some((row, index) => Number(row.position) !== index + 1))
+    throw new Error(`the batch of ${queries.length} notification reads was answered out of order or incompletely`);
+  return rows.map(({ position: _position, recorded, ...found }) => ({
+    recorded,
     agreement: found.id ? notifiedAgreementOf(found as TargetRow) : null,
   }));
 }
