@@ -3,11 +3,13 @@
 -- prepared statement it was:
 -- - Whether a notify_id is in the inbox was an EXISTS subquery, which the planner may answer by hashing the whole
 --   NotificationInbox table once per statement: it did for batches of 20 while the inbox grew to 16,000 rows (6.3 ms
---   of CPU a read, 0.87 ms now). The inbox is now probed by its unique notifyId index, one look-up per notification.
+--   of CPU a read, 0.87 ms now). The inbox is now probed by its unique notifyId index, one look-up per notification
+--   (a table of a few hundred rows or fewer may still be read whole, where that is the cheaper plan).
 -- - It was planned again at every execution: PostgreSQL estimates unnest() of a constant array by its length, so for
 --   the few notifications a batch usually holds a custom plan looked cheaper than the generic one (costed for 10) and
---   was kept (a read of 5: 0.97 ms of CPU, 0.44 ms now). The plan is the same for any batch (the calls in order, every
---   row found through an index), so plan_cache_mode = force_generic_plan only spares the planning.
+--   was kept (a read of 5: 0.97 ms of CPU, 0.44 ms now). The plan does not depend on the batch's size (the calls in
+--   order, each row looked up), so plan_cache_mode = force_generic_plan spares the planning; like any cached plan it is
+--   made again when the tables' statistics change (ANALYZE, autovacuum).
 -- One row per element of the arrays, by its 1-based position: whether the notify_id is in the inbox already, and the
 -- agreement named by external_agreement_no, else agreement_no (all columns NULL when none is), with the customer's
 -- live agreement for its plan (TEMP, ACTIVE or PAUSED, the oldest) other than it, as the notification write checks it
@@ -28,6 +30,7 @@ LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
+-- (The result columns are named as the table's: a name in the query means the column, not the output variable.)
 BEGIN
     RETURN QUERY
     SELECT k."position", r."notifyId" IS NOT NULL, a.*
