@@ -45,6 +45,12 @@ export type NotificationTarget = { recorded: boolean; agreement: NotifiedAgreeme
 const readTargetsSql = `SELECT * FROM "paysign_read_notification_targets"($1::text[], $2::text[], $3::text[])
 ORDER BY "position"`;
 
+/** Throws unless a batch statement answered one row per item, each with its item's 1-based `position`, in order. */
+function checkAnsweredInOrder(rows: ReadonlyArray<{ position: string }>, items: number, what: string): void {
+  if (rows.length !== items || rows.some((row, index) => Number(row.position) !== index + 1))
+    throw new Error(`the batch of ${items} ${what} was answered out of order or incompletely`);
+}
+
 type TargetQuery = { notifyId: string; externalAgreementNo: string | undefined; agreementNo: string };
 
 /** The reads of many notifications in one statement, in their order (readNotificationTarget). */
@@ -58,8 +64,7 @@ async function readTargets(db: Database, queries: readonly TargetQuery[]): Promi
       queries.map((query) => query.agreementNo),
     ],
   });
-  if (rows.length !== queries.length || rows.some((row, index) => Number(row.position) !== index + 1))
-    throw new Error(`the batch of ${queries.length} notification reads was answered out of order or incompletely`);
+  checkAnsweredInOrder(rows, queries.length, "notification reads");
   return rows.map(({ position: _position, recorded, ...found }) => ({
     recorded,
     agreement: found.id ? notifiedAgreementOf(found as TargetRow) : null,
@@ -193,8 +198,7 @@ async function recordForAgreements(
     text: recordForAgreementsSql,
     values: [JSON.stringify(calls)],
   });
-  if (rows.length !== calls.length || rows.some((row, index) => Number(row.position) !== index + 1))
-    throw new Error(`the batch of ${calls.length} notification writes was answered out of order or incompletely`);
+  checkAnsweredInOrder(rows, calls.length, "notification writes");
   return rows.map(({ unchanged, inserted }) => ({ unchanged, inserted }));
 }
 
