@@ -2,6 +2,7 @@ import { defined } from "@paysign/test-kit";
 import type pg from "pg";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { runCharge } from "../src/deductions/charge-engine.ts";
+import { paysInFlight } from "../src/deductions/pays-in-flight.ts";
 import { injectFault, type Json } from "./support/customer-client.ts";
 import { admin, createPlan, setClock, shanghai, signActiveAgreement } from "./support/deductions.ts";
 import { startStack, type Stack } from "./support/stack.ts";
@@ -25,6 +26,7 @@ afterEach(async () => {
 });
 
 const SETTLE = "charge-settle-first-attempt-paid";
+const TRADE_NOTIFY = "trade-notify-record-settled";
 
 const plans = {
   month: { name: "Monthly", periodType: "MONTH", period: 1, singleAmount: "19.90", firstChargeDelayDays: 7 },
@@ -171,6 +173,51 @@ describe("a period's first attempt paid by its pay answer", () => {
     expect(returned).toEqual(charge);
   });
 
+  test("trade_status_sync arriving while the pay is settled here waits for it, then is recorded in one statement", async () => {
+    const current = await start();
+    const agreement = await dueAgreement(current, plans.month);
+    const pays = paysInFlight(current.deps.db);
+    const settled = pays.settled.bind(pays);
+    let reachedWait = () => {};
+    const waiting = new Promise<void>((resolve) => {
+      reachedWait = resolve;
+    });
+    vi.spyOn(pays, "settled").mockImplementation((outTradeNo) => {
+      reachedWait();
+      return settled(outTradeNo);
+    });
+    let delivered: ReturnType<typeof current.control.redeliverNotification> | undefined;
+    const statements = recordStatements(current, {
+      // The notification reaches the server and waits before the settle statement is sent: the order of the race
+      // the wait is for, made certain.
+      before: async () => {
+        const log = (await current.control.notifications()).body;
+        const sync = defined(
+          log.find((entry) => entry.notifyType === "trade_status_sync" && !entry.delivered),
+          "the lost trade_status_sync",
+        );
+        delivered = current.control.redeliverNotification(sync.notifyId);
+        await Promise.race([waiting, delivered]);
+      },
+    });
+    const returned = await runCharge(current.deps, chargeOf(agreement.agreementId));
+    const sent = await defined(delivered, "the redelivery");
+
+    expect(sent.body.attempts.at(-1)?.body).toBe("success");
+    expect(settleAnswers(statements)).toEqual([true]);
+    const names = statements.map((statement) => statement.name);
+    expect(names.filter((name) => name === TRADE_NOTIFY)).toHaveLength(1);
+    expect(names.indexOf(TRADE_NOTIFY)).toBeGreaterThan(names.indexOf(SETTLE));
+    const { charge } = await expectPaidOnce(current, agreement, "2028-06-08");
+    expect(returned).toEqual(charge);
+    const inbox = await current.database.db.prisma.notificationInbox.findMany({
+      where: { notifyType: "trade_status_sync" },
+    });
+    expect(inbox).toMatchObject([{ outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" }]);
+  });
+
+  // The settle statement here waits for the notification's answer, and the notification for the settle: its wait ends
+  // after PAY_SETTLE_WAIT_MS and it goes on as a pay sent by another process would have it.
   test("trade_status_sync applied between claim and settle: the statement writes nothing, the charge is paid once", async () => {
     const current = await start();
     const agreement = await dueAgreement(current, plans.month);

@@ -31,6 +31,7 @@ import {
 import { insertCharge, setChargeState, settleAttemptRow } from "../repositories/charge-writes.ts";
 import { readChargeTarget } from "../repositories/charge-claim-sql.ts";
 import { claimFirstAttemptFast, inFlightSeconds, settleFirstAttemptPaidFast, type Claim } from "./first-attempt.ts";
+import { paysInFlight } from "./pays-in-flight.ts";
 
 /** Sub_codes after which Alipay will never pay that out_trade_no: the next attempt takes a new one (§15.1). */
 const CLOSED_CODES = ["TRADE_CLOSED", "ACQ.TRADE_HAS_CLOSE"] as const;
@@ -176,16 +177,7 @@ async function claimAttempt(
  * Answers the charge as written when the settle wrote all of it (a first attempt paid), else undefined.
  */
 async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<Charge | undefined> {
-  const result = await requireAlipay(deps).call("alipay.trade.pay", {
-    out_trade_no: claim.outTradeNo,
-    total_amount: fenToYuan(claim.amountFen),
-    subject: `周期扣款 ${claim.dueDate}`,
-    product_code: claim.productCode,
-    agreement_params: { agreement_no: claim.agreementNo },
-  });
-  const now = await deps.clock.now();
-  const paid = await settleFirstAttemptPaidFast(deps, claim, { result, now });
-  const outcome = paid ? "success" : await settlePayAnswer(deps, claim, { result, now });
+  const { result, paid, outcome } = await payAndSettle(deps, claim);
   deps.metrics?.chargeAttempts.inc({ outcome, sub_code_class: subCodeClass(result) });
   deps.logger.info(
     { chargeId: claim.chargeId, outTradeNo: claim.outTradeNo, dueDate: claim.dueDate, outcome },
@@ -198,6 +190,26 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<Charge | und
   if (outcome === "unknown-outcome") await reconcileCharge(deps, claim.chargeId);
   if (outcome === "period-settled-at-alipay") await checkPeriodAtAlipay(deps, claim);
   return undefined;
+}
+
+/** trade.pay and the settle of its answer, marked in flight meanwhile (pays-in-flight.ts). */
+async function payAndSettle(deps: ServiceDeps, claim: Claim) {
+  const end = paysInFlight(deps.db).begin(claim.outTradeNo);
+  try {
+    const result = await requireAlipay(deps).call("alipay.trade.pay", {
+      out_trade_no: claim.outTradeNo,
+      total_amount: fenToYuan(claim.amountFen),
+      subject: `周期扣款 ${claim.dueDate}`,
+      product_code: claim.productCode,
+      agreement_params: { agreement_no: claim.agreementNo },
+    });
+    const now = await deps.clock.now();
+    const paid = await settleFirstAttemptPaidFast(deps, claim, { result, now });
+    const outcome: PayOutcome = paid ? "success" : await settlePayAnswer(deps, claim, { result, now });
+    return { result, paid, outcome };
+  } finally {
+    end();
+  }
 }
 
 type PayOutcome =
