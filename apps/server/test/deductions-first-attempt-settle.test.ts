@@ -41,7 +41,7 @@ const plans = {
   },
 } satisfies Record<string, Json>;
 
-type Statement = { name: string | undefined; values: unknown[]; settled?: boolean };
+type Statement = { name: string | undefined; values: unknown[]; settled?: boolean; answer?: unknown };
 type Hooks = {
   /** Runs just before the settle statement is sent, with it. */
   before?: (config: pg.QueryConfig) => Promise<void>;
@@ -49,7 +49,10 @@ type Hooks = {
   after?: () => Promise<void>;
 };
 
-/** Records every named raw statement sent on the pool, with the `settled` answer of the settle statement. */
+/**
+ * Records every named raw statement sent on the pool, with the `settled` answer of the settle statement and the
+ * answer row of the trade notification's statement.
+ */
 function recordStatements(current: Stack, hooks: Hooks = {}): Statement[] {
   const pool = current.database.db.sql;
   const original = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
@@ -58,6 +61,11 @@ function recordStatements(current: Stack, hooks: Hooks = {}): Statement[] {
     if (typeof config === "string") return original({ text: config });
     const statement: Statement = { name: config.name, values: config.values ?? [] };
     statements.push(statement);
+    if (config.name === TRADE_NOTIFY) {
+      const result = await original(config);
+      statement.answer = result.rows[0];
+      return result;
+    }
     if (config.name !== SETTLE) return original(config);
     await hooks.before?.(config);
     const result = await original(config);
@@ -177,14 +185,14 @@ describe("a period's first attempt paid by its pay answer", () => {
     const current = await start();
     const agreement = await dueAgreement(current, plans.month);
     const pays = paysInFlight(current.deps.db);
-    const settled = pays.settled.bind(pays);
+    const waitForSettle = pays.waitForSettle.bind(pays);
     let reachedWait = () => {};
     const waiting = new Promise<void>((resolve) => {
       reachedWait = resolve;
     });
-    vi.spyOn(pays, "settled").mockImplementation((outTradeNo) => {
+    vi.spyOn(pays, "waitForSettle").mockImplementation((outTradeNo) => {
       reachedWait();
-      return settled(outTradeNo);
+      return waitForSettle(outTradeNo);
     });
     let delivered: ReturnType<typeof current.control.redeliverNotification> | undefined;
     const statements = recordStatements(current, {
@@ -205,9 +213,9 @@ describe("a period's first attempt paid by its pay answer", () => {
 
     expect(sent.body.attempts.at(-1)?.body).toBe("success");
     expect(settleAnswers(statements)).toEqual([true]);
-    const names = statements.map((statement) => statement.name);
-    expect(names.filter((name) => name === TRADE_NOTIFY)).toHaveLength(1);
-    expect(names.indexOf(TRADE_NOTIFY)).toBeGreaterThan(names.indexOf(SETTLE));
+    // The notification's one statement found the attempt settled and wrote its inbox row: no locked transaction.
+    const recorded = statements.filter((statement) => statement.name === TRADE_NOTIFY);
+    expect(recorded.map((statement) => statement.answer)).toEqual([{ settled: true, inserted: true }]);
     const { charge } = await expectPaidOnce(current, agreement, "2028-06-08");
     expect(returned).toEqual(charge);
     const inbox = await current.database.db.prisma.notificationInbox.findMany({
@@ -216,11 +224,11 @@ describe("a period's first attempt paid by its pay answer", () => {
     expect(inbox).toMatchObject([{ outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" }]);
   });
 
-  // The settle statement here waits for the notification's answer, and the notification for the settle: its wait ends
-  // after PAY_SETTLE_WAIT_MS and it goes on as a pay sent by another process would have it.
+  // As when the pay was sent by another process (a worker): this process has no settle to wait for.
   test("trade_status_sync applied between claim and settle: the statement writes nothing, the charge is paid once", async () => {
     const current = await start();
     const agreement = await dueAgreement(current, plans.month);
+    vi.spyOn(paysInFlight(current.deps.db), "waitForSettle").mockResolvedValue(true);
     let around: { before: unknown; after: unknown } | undefined;
     const statements = recordStatements(current, {
       before: async () => {

@@ -5,43 +5,48 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Whether `promise` has settled by the time every queued microtask has run. */
-async function hasSettled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(() => {
-    done = true;
+/** `promise`'s value once every queued microtask has run, or "pending". */
+async function stateOf<T>(promise: Promise<T>): Promise<T | "pending"> {
+  let state: T | "pending" = "pending";
+  void promise.then((value) => {
+    state = value;
   });
   await vi.advanceTimersByTimeAsync(0);
-  return done;
+  return state;
 }
 
 describe("pays in flight", () => {
-  test("no pay in flight: answers at once", async () => {
+  test("no pay in flight: answers true at once", async () => {
     vi.useFakeTimers();
-    expect(await hasSettled(createPaysInFlight().settled("T1"))).toBe(true);
+    expect(await stateOf(createPaysInFlight().waitForSettle("T1"))).toBe(true);
   });
 
-  test("a pay in flight: answers when it ends, not before", async () => {
+  test("a pay in flight: answers true when it ends, not before, and leaves no timer", async () => {
     vi.useFakeTimers();
     const pays = createPaysInFlight();
     const end = pays.begin("T1");
-    const waited = pays.settled("T1");
-    expect(await hasSettled(waited)).toBe(false);
-    expect(await hasSettled(pays.settled("T2"))).toBe(true);
+    const waited = pays.waitForSettle("T1");
+    expect(await stateOf(waited)).toBe("pending");
+    expect(await stateOf(pays.waitForSettle("T2"))).toBe(true);
     end();
-    expect(await hasSettled(waited)).toBe(true);
-    expect(await hasSettled(pays.settled("T1"))).toBe(true);
+    expect(await stateOf(waited)).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await stateOf(pays.waitForSettle("T1"))).toBe(true);
   });
 
-  test("a pay that does not end: the wait gives up after PAY_SETTLE_WAIT_MS", async () => {
+  test("a pay that does not end: the wait ends PAY_SETTLE_WAIT_MS after the pay was sent, answering false", async () => {
     vi.useFakeTimers();
     const pays = createPaysInFlight();
     pays.begin("T1");
-    const waited = pays.settled("T1");
-    await vi.advanceTimersByTimeAsync(PAY_SETTLE_WAIT_MS - 1);
-    expect(await hasSettled(waited)).toBe(false);
+    await vi.advanceTimersByTimeAsync(600);
+    const waited = pays.waitForSettle("T1");
+    await vi.advanceTimersByTimeAsync(PAY_SETTLE_WAIT_MS - 600 - 1);
+    expect(await stateOf(waited)).toBe("pending");
     await vi.advanceTimersByTimeAsync(1);
-    expect(await hasSettled(waited)).toBe(true);
+    expect(await stateOf(waited)).toBe(false);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await stateOf(pays.waitForSettle("T1"))).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   test("the same out_trade_no sent again: the earlier pay's end leaves the later one in flight", async () => {
@@ -50,9 +55,9 @@ describe("pays in flight", () => {
     const endEarlier = pays.begin("T1");
     const endLater = pays.begin("T1");
     endEarlier();
-    const waited = pays.settled("T1");
-    expect(await hasSettled(waited)).toBe(false);
+    const waited = pays.waitForSettle("T1");
+    expect(await stateOf(waited)).toBe("pending");
     endLater();
-    expect(await hasSettled(waited)).toBe(true);
+    expect(await stateOf(waited)).toBe(true);
   });
 });

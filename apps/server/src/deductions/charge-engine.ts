@@ -192,8 +192,15 @@ async function payAttempt(deps: ServiceDeps, claim: Claim): Promise<Charge | und
   return undefined;
 }
 
-/** trade.pay and the settle of its answer, marked in flight meanwhile (pays-in-flight.ts). */
-async function payAndSettle(deps: ServiceDeps, claim: Claim) {
+/**
+ * trade.pay and the settle of its answer, marked in flight meanwhile (pays-in-flight.ts): the SDK's answer, the
+ * charge as written when the one-statement settle wrote all of it (else undefined), and how the answer was settled.
+ * Throws what the call or the settle throws.
+ */
+async function payAndSettle(
+  deps: ServiceDeps,
+  claim: Claim,
+): Promise<{ result: AlipayCallResult<"alipay.trade.pay">; paid: Charge | undefined; outcome: PayOutcome }> {
   const end = paysInFlight(deps.db).begin(claim.outTradeNo);
   try {
     const result = await requireAlipay(deps).call("alipay.trade.pay", {
@@ -205,7 +212,7 @@ async function payAndSettle(deps: ServiceDeps, claim: Claim) {
     });
     const now = await deps.clock.now();
     const paid = await settleFirstAttemptPaidFast(deps, claim, { result, now });
-    const outcome: PayOutcome = paid ? "success" : await settlePayAnswer(deps, claim, { result, now });
+    const outcome = paid ? "success" : await settlePayAnswer(deps, claim, { result, now });
     return { result, paid, outcome };
   } finally {
     end();

@@ -1,30 +1,33 @@
 import type { Database } from "../db/prisma.ts";
 
 /**
- * The trade.pay calls this process has sent and not yet settled, by out_trade_no. Alipay sends a paid trade's
- * `trade_status_sync` as it answers the pay call, so the notification often arrives while its own process is still
- * settling the answer; it then waits for that settle (at most `PAY_SETTLE_WAIT_MS`) and is recorded against the
- * settled attempt in one statement, instead of taking the attempt's lock in a transaction of its own to find the same
- * answer. Nothing is decided here: after the wait, the notification is handled exactly as it would have been.
- * A pay sent by another process (a worker) is not seen: its notification takes the locked path, as before.
+ * The trade.pay calls this process has sent and not yet settled, by out_trade_no. Nothing orders a paid trade's
+ * `trade_status_sync` after the pay answer (notifications are asynchronous, and the sandbox sends the first at once:
+ * docs/alipay-protocol.md §10.6), so it often arrives while this process is still settling the answer. It then waits
+ * for that settle and is recorded against the settled attempt in one statement, instead of taking the attempt's lock
+ * in a transaction of its own to find the same answer. Nothing is decided here: after the wait, the notification is
+ * handled exactly as it would have been. A pay sent by another process (a worker) is not seen here.
  */
 export type PaysInFlight = {
-  /** Marks the pay of `outTradeNo` in flight; the answer ends it (call it once the pay answer is settled). */
+  /** Marks the pay of `outTradeNo` in flight; answers the function that ends it (call it once the answer is settled or has failed). */
   begin(outTradeNo: string): () => void;
-  /** Resolves when no pay of `outTradeNo` is in flight in this process, or after `PAY_SETTLE_WAIT_MS`. */
-  settled(outTradeNo: string): Promise<void>;
+  /**
+   * Resolves once no pay of `outTradeNo` is in flight here, but no later than `PAY_SETTLE_WAIT_MS` after that pay
+   * was sent: true when it was settled (or none was in flight), false when the limit ended the wait.
+   */
+  waitForSettle(outTradeNo: string): Promise<boolean>;
 };
 
 /**
- * How long a notification waits for its pay answer to be settled here: ours, not Alipay's (which documents no answer
- * time for notifications); the answer follows the notification by milliseconds, and a longer wait would only hold
- * the notification's HTTP request open.
+ * How long after its pay was sent a notification waits for the answer to be settled here, in ms: ours, not Alipay's.
+ * A settle normally follows the answer by a few milliseconds; a pay still unanswered by then (a slow or lost answer)
+ * holds no notification longer than that.
  */
 export const PAY_SETTLE_WAIT_MS = 1_000;
 
 const registries = new WeakMap<Database, PaysInFlight>();
 
-/** The registry of one database's pays (one per process and database, as its statements are). */
+/** The registry of the pays sent through `db` by this process (the notifications read it through the same `db`). */
 export function paysInFlight(db: Database): PaysInFlight {
   const known = registries.get(db);
   if (known) return known;
@@ -33,31 +36,36 @@ export function paysInFlight(db: Database): PaysInFlight {
   return created;
 }
 
+type Entry = { sentAt: number; done: Promise<void>; end: () => void };
+
 /** A registry of its own (paysInFlight keeps one per database). */
 export function createPaysInFlight(): PaysInFlight {
-  const inFlight = new Map<string, { done: Promise<void>; end: () => void }>();
+  const inFlight = new Map<string, Entry>();
   return {
     begin(outTradeNo) {
       let end = () => {};
       const done = new Promise<void>((resolve) => {
         end = resolve;
       });
-      const entry = { done, end };
+      const entry: Entry = { sentAt: performance.now(), done, end };
       inFlight.set(outTradeNo, entry);
       return () => {
         if (inFlight.get(outTradeNo) === entry) inFlight.delete(outTradeNo);
         entry.end();
       };
     },
-    async settled(outTradeNo) {
+    async waitForSettle(outTradeNo) {
       const entry = inFlight.get(outTradeNo);
-      if (!entry) return;
+      if (!entry) return true;
+      const left = entry.sentAt + PAY_SETTLE_WAIT_MS - performance.now();
+      if (left <= 0) return false;
       let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, PAY_SETTLE_WAIT_MS);
+      const limit = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), left);
       });
-      await Promise.race([entry.done, waited]);
+      const settled = await Promise.race([entry.done.then(() => true as const), limit]);
       clearTimeout(timer);
+      return settled;
     },
   };
 }

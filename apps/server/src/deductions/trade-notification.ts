@@ -6,6 +6,8 @@ import type { InboxRow } from "../repositories/agreement-notification-sql.ts";
 import type { Tx } from "../repositories/transaction.ts";
 import { recordSettledTradeNotification } from "../repositories/trade-notification-sql.ts";
 import { findAttemptIdByOutTradeNo, lockAttempt } from "../repositories/charge-locks.ts";
+import type { Logger } from "../logger.ts";
+import { PAY_SETTLE_WAIT_MS, paysInFlight } from "./pays-in-flight.ts";
 import { settleSucceeded } from "./settle.ts";
 
 export type TradeNotificationResult = { outcome: NotificationOutcome; detail: string };
@@ -16,18 +18,26 @@ const ALREADY_PAID = "the attempt was already settled as paid";
  * A paid `trade_status_sync` of an attempt already settled as paid with this trade — most often the engine's own
  * trade, whose pay answer was settled first — recorded in one statement with the answer applyTradeStatusSync gives it
  * (NO_CHANGE), or "duplicate" for a recorded notify_id. undefined when that is not the case: nothing is written and
- * the caller runs applyTradeStatusSync, which decides every case under the agreement's lock.
+ * the caller runs applyTradeStatusSync, which decides every case under the agreement's lock. The notification of a
+ * pay this process is settling now waits for that settle first (pays-in-flight.ts).
  */
 export async function recordAlreadyPaidTrade(
-  db: Database,
+  deps: { db: Database; logger: Logger },
   inbox: InboxRow,
   notification: TradeStatusSyncNotification,
 ): Promise<TradeNotificationResult | "duplicate" | undefined> {
+  const { db } = deps;
   const status = notification.trade_status;
   if (status !== "TRADE_SUCCESS" && status !== "TRADE_FINISHED") return undefined;
   const fen = alipayAmountToFen(notification.total_amount);
   if (fen === undefined) return undefined;
   const amount = fenToYuan(fen);
+  if (!(await paysInFlight(db).waitForSettle(notification.out_trade_no))) {
+    deps.logger.info(
+      { notifyId: inbox.notifyId, outTradeNo: notification.out_trade_no, limitMs: PAY_SETTLE_WAIT_MS },
+      "trade_status_sync: the pay answer of its trade is still unsettled here (slow or lost); not waiting longer",
+    );
+  }
   const recorded = await recordSettledTradeNotification(db, {
     inbox,
     outcome: "NO_CHANGE",

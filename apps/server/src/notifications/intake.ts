@@ -6,7 +6,6 @@ import {
 } from "@paysign/contracts/alipay";
 import type { AlipayClient } from "../alipay/alipay-client.ts";
 import type { Database } from "../db/prisma.ts";
-import { paysInFlight } from "../deductions/pays-in-flight.ts";
 import { applyTradeStatusSync, recordAlreadyPaidTrade } from "../deductions/trade-notification.ts";
 import { applyRefundNotification, isRefundNotification } from "../refunds/refund-notification.ts";
 import type { Clock } from "../clock.ts";
@@ -144,17 +143,13 @@ function dispatch(
   }
 }
 
-/**
- * A trade the engine already settled as paid costs one statement; any other goes to the deductions transaction. The
- * notification of a pay this process is settling now waits for that settle first (deductions/pays-in-flight.ts).
- */
+/** A trade the engine already settled as paid costs one statement; any other goes to the deductions transaction. */
 async function dispatchTrade(
   deps: NotificationDeps,
   inbox: InboxRow,
   notification: Extract<AlipayNotification, { notify_type: "trade_status_sync" }>,
 ): Promise<Applied | "duplicate"> {
-  await paysInFlight(deps.db).settled(notification.out_trade_no);
-  const settled = await recordAlreadyPaidTrade(deps.db, inbox, notification);
+  const settled = await recordAlreadyPaidTrade(deps, inbox, notification);
   return settled ?? recordInTransaction(deps, inbox, (tx) => applyTradeStatusSync(tx, notification));
 }
 
