@@ -292,12 +292,14 @@ const statementsByDatabase = new WeakMap<Database, NotificationStatements>();
 
 /**
  * The notification's read and write of each database, batched: under load, the notifications arriving while earlier
- * batches are at the database share one statement each; each kind keeps at most a quarter of the pool busy.
+ * batches are at the database share one statement each. Each kind keeps at most an eighth of the pool busy (one
+ * connection of the default ten): fewer batches at the database make larger ones, and a batch costs the database
+ * mostly per statement, not per notification (BENCHMARKS.md, issue #20 seventh pass).
  */
 function statementsOf(db: Database): NotificationStatements {
   const known = statementsByDatabase.get(db);
   if (known) return known;
-  const batching = { maxInFlight: Math.max(1, Math.floor((db.sql.options.max ?? 10) / 4)), maxBatchSize: 64 };
+  const batching = { maxInFlight: Math.max(1, Math.floor((db.sql.options.max ?? 10) / 8)), maxBatchSize: 64 };
   const statements: NotificationStatements = {
     readTarget: batchedStatement((queries) => readTargets(db, queries), batching),
     recordForAgreement: batchedStatement((calls) => recordForAgreements(db, calls), batching),
