@@ -3,6 +3,7 @@ import { alipayNotificationSchema } from "@paysign/contracts/alipay";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { seedDemoPlans } from "../src/db/seed.ts";
+import { isDatabaseUnavailable, isLockTimeout } from "../src/http/database-errors.ts";
 import { Prisma } from "../src/generated/prisma/client.ts";
 import { applyAgreementNotification, type AgreementNotification } from "../src/notifications/agreement-notification.ts";
 import type { InboxRow } from "../src/repositories/agreement-notification-sql.ts";
@@ -210,6 +211,46 @@ test("a batch takes its agreements' locks before any customer's: a writer holdin
   } finally {
     await writer.query("ROLLBACK").catch(() => undefined);
     await Promise.all([writer.end(), observer.end()]);
+  }
+});
+
+test("a batch waits at most 2 s for a row lock: the notification whose agreement is held fails, the others are applied meanwhile", async () => {
+  const [free, held] = [await pendingAgreement(), await pendingAgreement()];
+  const writer = new pg.Client({ connectionString: database.url });
+  await writer.connect();
+  try {
+    await writer.query("BEGIN");
+    await writer.query(`SELECT 1 FROM "Agreement" WHERE "id" = $1 FOR UPDATE`, [held.id]);
+    const [forFree, forHeld] = [free, held].map((agreement, index) =>
+      dutUserSign(agreement.externalAgreementNo, `2026113005${String(index).padStart(10, "0")}`),
+    ) as [ReturnType<typeof dutUserSign>, ReturnType<typeof dutUserSign>];
+    const apply = ({ inbox, notification }: ReturnType<typeof dutUserSign>) =>
+      applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
+    const heldOutcome = apply(forHeld).then(
+      (outcome) => ({ outcome }),
+      (error: unknown) => ({ error }),
+    );
+    const freeOutcome = apply(forFree);
+    const stalled = new Promise<"stalled">((resolve) => setTimeout(() => resolve("stalled"), 20_000).unref());
+
+    // Both went in one batch, which failed on the held row after 2 s; run again one by one, the free one is applied
+    // while the row is still held.
+    expect(await Promise.race([freeOutcome, stalled])).toEqual({ outcome: "APPLIED", detail: "PENDING → ACTIVE" });
+    const { error } = (await heldOutcome) as { error: unknown };
+    expect(error).toMatchObject({ code: "55P03" });
+    // What the notify route tells apart: not a lost database, a lock waited for too long (answered `fail` either way).
+    expect([isLockTimeout(error), isDatabaseUnavailable(error)]).toEqual([true, false]);
+    const heldNow = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: held.id } });
+    expect(heldNow.status).toBe("PENDING");
+    const recorded = await database.db.prisma.notificationInbox.count({ where: { notifyId: forHeld.inbox.notifyId } });
+    expect(recorded).toBe(0);
+
+    // Released, the same notification delivered again is applied.
+    await writer.query("COMMIT");
+    expect(await apply(forHeld)).toEqual({ outcome: "APPLIED", detail: "PENDING → ACTIVE" });
+  } finally {
+    await writer.query("ROLLBACK").catch(() => undefined);
+    await writer.end();
   }
 });
 

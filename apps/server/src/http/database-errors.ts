@@ -50,3 +50,11 @@ export function dataExceptionCodeOf(error: unknown): string | undefined {
   const code = meta?.driverAdapterError?.cause?.originalCode;
   return typeof code === "string" && code.startsWith("22") ? code : undefined;
 }
+
+/**
+ * True for PostgreSQL's lock_not_available (55P03) raised by a raw statement on the pool: a lock waited for longer than
+ * its lock_timeout (the notification batch write's, prisma/migrations/20261224000060_…).
+ */
+export function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "55P03";
+}

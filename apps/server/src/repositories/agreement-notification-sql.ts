@@ -183,7 +183,8 @@ RETURNING 1`;
  * The batch function (prisma/migrations/20261224000020_agreement_notification_batch_function, as last replaced by
  * 20261224000040_agreement_notification_batch_locks_by_index): one call of the notification function per element of
  * $1, a JSON array of the calls' parameter lists, in one transaction after every agreement's lock and then every
- * customer's, in id order; one answer per call, by its 1-based position.
+ * customer's, in id order; one answer per call, by its 1-based position. It waits at most 2 s for a lock
+ * (20261224000060_agreement_notification_batch_lock_timeout), then fails with 55P03 and writes nothing.
  */
 const recordForAgreementsSql = `SELECT "position", "unchanged", "inserted"
 FROM "paysign_record_agreement_notifications"($1::jsonb)`;
@@ -292,9 +293,10 @@ const statementsByDatabase = new WeakMap<Database, NotificationStatements>();
 
 /**
  * The notification's read and write of each database, batched: under load, the notifications arriving while earlier
- * batches are at the database share one statement each. Each kind keeps at most an eighth of the pool busy (one
- * connection of the default ten): fewer batches at the database make larger ones, and a batch costs the database
- * mostly per statement, not per notification (BENCHMARKS.md, issue #20 seventh pass).
+ * batches are at the database share one statement each. Each kind has max(1, ⌊pool size / 8⌋) batches at the
+ * database at a time (one up to a pool of 15): fewer batches in flight make larger ones, and a batch costs the
+ * database mostly per statement, not per notification (BENCHMARKS.md, issue #20 seventh pass). A write batch waiting
+ * on a held row therefore holds back every write behind it, for at most its lock timeout (recordForAgreementsSql).
  */
 function statementsOf(db: Database): NotificationStatements {
   const known = statementsByDatabase.get(db);

@@ -1,6 +1,6 @@
 import { NOTIFY_ACK, NOTIFY_RETRY, NOTIFY_TYPES } from "@paysign/contracts/alipay";
 import express, { Router, type ErrorRequestHandler } from "express";
-import { isDatabaseUnavailable } from "../http/database-errors.ts";
+import { isDatabaseUnavailable, isLockTimeout } from "../http/database-errors.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { ingestNotification, type NotificationDeps } from "../notifications/intake.ts";
 import { readNotifyForm } from "../notifications/notify-form.ts";
@@ -43,10 +43,17 @@ export function notifyRoute(
       count(params.notify_type, result.outcome);
     } catch (error) {
       const unavailable = isDatabaseUnavailable(error);
-      req.log.error(
-        { err: error, notifyId: params.notify_id },
-        unavailable ? "notification not recorded: database unavailable; Alipay will retry" : "notification failed",
-      );
+      if (isLockTimeout(error)) {
+        req.log.warn(
+          { err: error, notifyId: params.notify_id },
+          "notification not recorded: its agreement stayed locked by another transaction past the lock timeout; Alipay will retry",
+        );
+      } else {
+        req.log.error(
+          { err: error, notifyId: params.notify_id },
+          unavailable ? "notification not recorded: database unavailable; Alipay will retry" : "notification failed",
+        );
+      }
       answer(unavailable ? 503 : 500, NOTIFY_RETRY);
       count(params.notify_type, unavailable ? "DATABASE_UNAVAILABLE" : "ERROR");
     }

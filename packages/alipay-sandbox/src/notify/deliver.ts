@@ -3,8 +3,9 @@ import { request } from "undici";
 export type DeliveryOutcome = { httpStatus: number; body: string };
 
 /**
- * One form POST as Alipay sends it, on undici's keep-alive connections (fetch cost a fifth of the sandbox's CPU while
- * it answered trade.pay); a network error or timeout is recorded as status 0 with the error text.
+ * One form POST as Alipay sends it, with undici's `request` (fetch's stream layer cost a fifth of the sandbox's CPU
+ * while it answered trade.pay). A redirect is an answer like any other, never followed: only `success` acknowledges
+ * (docs/alipay-protocol.md §10.6). A network error or timeout is recorded as status 0 with what went wrong.
  */
 export async function postForm(options: {
   url: string;
@@ -22,6 +23,13 @@ export async function postForm(options: {
     });
     return { httpStatus: response.statusCode, body: await response.body.text() };
   } catch (error) {
-    return { httpStatus: 0, body: error instanceof Error ? error.message : String(error) };
+    return { httpStatus: 0, body: describeFailure(error) };
   }
+}
+
+/** An error's message, else its code (a refused `localhost` is an AggregateError of both addresses, without one). */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code } = error as { code?: unknown };
+  return error.message || (typeof code === "string" ? code : error.name);
 }
