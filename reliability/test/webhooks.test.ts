@@ -85,20 +85,32 @@ describe("webhooks across a crash", () => {
     const eventIds: string[] = [];
     const agreements: string[] = [];
     for (let index = 0; index < AGREEMENTS; index++) agreements.push(await createAgreement(plan.id));
-    for (let round = 0; round < EVENTS_PER_AGREEMENT; round++) {
-      for (const agreementId of agreements) {
-        const written = await stack.db.prisma.$transaction((tx) =>
-          appendWebhookEvent(tx, { type: "charge.succeeded", agreementId, data: marker({ round }) }),
-        );
-        eventIds.push(written.id);
-      }
-    }
-    for (let index = 0; index < LOOSE_EVENTS; index++) {
-      const written = await stack.db.prisma.$transaction((tx) =>
-        appendWebhookEvent(tx, { type: "reconciliation.difference_found", agreementId: null, data: marker({ index }) }),
-      );
-      eventIds.push(written.id);
-    }
+    // Every event in one transaction: the API's job sees them all at once, so its lanes take HELD distinct deliveries
+    // together. Committed one by one, a job could start on the first few; its other lanes found nothing, and a held
+    // send that timed out was sent again before the HELD-th distinct one (the first receipts then held a repeat).
+    await stack.db.prisma.$transaction(
+      async (tx) => {
+        for (let round = 0; round < EVENTS_PER_AGREEMENT; round++) {
+          for (const agreementId of agreements) {
+            const written = await appendWebhookEvent(tx, {
+              type: "charge.succeeded",
+              agreementId,
+              data: marker({ round }),
+            });
+            eventIds.push(written.id);
+          }
+        }
+        for (let index = 0; index < LOOSE_EVENTS; index++) {
+          const written = await appendWebhookEvent(tx, {
+            type: "reconciliation.difference_found",
+            agreementId: null,
+            data: marker({ index }),
+          });
+          eventIds.push(written.id);
+        }
+      },
+      { timeout: 60_000 },
+    );
 
     // The API's job fans out and sends; its lanes all wait on the held answers.
     const inFlight = await receiver.received(HELD);
