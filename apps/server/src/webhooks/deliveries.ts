@@ -20,6 +20,7 @@ import type { ServiceDeps } from "../services/deps.ts";
 import { createWebhookSender, type WebhookHttpResult, type WebhookSender } from "./http-sender.ts";
 import { endpointFailureLimitMs, nextWebhookAttemptAt } from "./retry-schedule.ts";
 import { signWebhook, webhookBodyOf } from "./webhook-signing.ts";
+import { isDatabaseUnavailable } from "../http/database-errors.ts";
 
 const dispatchBatchSize = 500;
 const defaultLanes = 4;
@@ -96,7 +97,13 @@ export async function sendDueWebhookDeliveries(
   const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
   const errors = settled.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
   for (const error of errors) {
-    deps.logger.error({ err: error, lanes, failedLanes: errors.length, totals }, "webhook delivery lane failed");
+    const context = { err: error, lanes, failedLanes: errors.length, totals };
+    // A database going away (a restart, a shutdown under the job) is an outage, not a fault: readiness reports it.
+    if (isDatabaseUnavailable(error)) {
+      deps.logger.warn(context, "webhook delivery lane stopped: the database is unavailable; the next round goes on");
+    } else {
+      deps.logger.error(context, "webhook delivery lane failed");
+    }
   }
   if (errors.length > 0) throw errors[0];
   return totals;
