@@ -139,6 +139,16 @@ async function expectPaidOnce(current: Stack, agreement: Awaited<ReturnType<type
   return { charge, state };
 }
 
+/** The notify_id of the trade_status_sync the sandbox lost (dueAgreement's fault), for a test to deliver. */
+async function lostTradeStatusSync(current: Stack): Promise<string> {
+  const log = (await current.control.notifications()).body;
+  const sync = defined(
+    log.find((entry) => entry.notifyType === "trade_status_sync" && !entry.delivered),
+    "the lost trade_status_sync",
+  );
+  return sync.notifyId;
+}
+
 const chargeOf = (agreementId: string) => ({ agreementId, dueDate: "2028-05-08" as const });
 
 describe("a period's first attempt paid by its pay answer", () => {
@@ -199,12 +209,7 @@ describe("a period's first attempt paid by its pay answer", () => {
       // The notification reaches the server and waits before the settle statement is sent: the order of the race
       // the wait is for, made certain.
       before: async () => {
-        const log = (await current.control.notifications()).body;
-        const sync = defined(
-          log.find((entry) => entry.notifyType === "trade_status_sync" && !entry.delivered),
-          "the lost trade_status_sync",
-        );
-        delivered = current.control.redeliverNotification(sync.notifyId);
+        delivered = current.control.redeliverNotification(await lostTradeStatusSync(current));
         await Promise.race([waiting, delivered]);
       },
     });
@@ -232,12 +237,7 @@ describe("a period's first attempt paid by its pay answer", () => {
     let around: { before: unknown; after: unknown } | undefined;
     const statements = recordStatements(current, {
       before: async () => {
-        const log = (await current.control.notifications()).body;
-        const sync = defined(
-          log.find((entry) => entry.notifyType === "trade_status_sync" && !entry.delivered),
-          "the lost trade_status_sync",
-        );
-        const sent = await current.control.redeliverNotification(sync.notifyId);
+        const sent = await current.control.redeliverNotification(await lostTradeStatusSync(current));
         expect(sent.body.attempts.at(-1)?.body).toBe("success");
         around = { before: await stateOf(current, agreement.agreementId), after: undefined };
       },
