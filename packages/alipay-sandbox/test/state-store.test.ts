@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createStateStore, WRITE_DELAY_MS, writeDelayMs } from "../src/state/store.ts";
+import type { NotificationRecord } from "../src/state/types.ts";
 
 const freshFile = () => path.join(mkdtempSync(path.join(tmpdir(), "sandbox-store-")), "state.json");
 const onDisk = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { clockOffsetMs: number };
@@ -22,10 +23,10 @@ describe("state store", () => {
     expect(onDisk(file).clockOffsetMs).toBe(50);
   });
 
-  it("a state that is slow to write waits ten times its last write before the next", () => {
+  it("a state that is slow to write waits twenty times its last write before the next", () => {
     expect(writeDelayMs(0)).toBe(WRITE_DELAY_MS);
-    expect(writeDelayMs(WRITE_DELAY_MS / 10)).toBe(WRITE_DELAY_MS);
-    expect(writeDelayMs(35)).toBe(350);
+    expect(writeDelayMs(WRITE_DELAY_MS / 20)).toBe(WRITE_DELAY_MS);
+    expect(writeDelayMs(35)).toBe(700);
   });
 
   it("flush writes pending changes at once", () => {
@@ -66,6 +67,43 @@ describe("state store", () => {
       cwd: path.resolve(import.meta.dirname, ".."),
     });
     expect(onDisk(file).clockOffsetMs).toBe(42);
+  });
+
+  it("writes each notification's attempts and delivery as they change, and the whole state as it is", () => {
+    const file = freshFile();
+    const store = createStateStore({ stateFile: file });
+    const record = (notifyId: string): NotificationRecord => ({
+      notifyId,
+      notifyType: "trade_status_sync",
+      url: "http://127.0.0.1:1/notify",
+      params: { notify_id: notifyId },
+      rawBody: `notify_id=${notifyId}`,
+      attempts: [],
+      delivered: false,
+    });
+    const [settled, retried] = [record("n1"), record("n2")];
+    store.state.notifications.push(settled, retried);
+    store.save();
+    store.flush();
+
+    settled.attempts.push({ at: "2026-12-01T00:00:00.000Z", httpStatus: 200, body: "success" });
+    settled.delivered = true;
+    retried.attempts.push({ at: "2026-12-01T00:00:00.000Z", httpStatus: 500, body: "" });
+    store.state.clockOffsetMs = 5;
+    store.save();
+    store.flush();
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(JSON.parse(JSON.stringify(store.state)));
+
+    retried.attempts.push({ at: "2026-12-01T00:00:01.000Z", httpStatus: 200, body: "success" });
+    retried.delivered = true;
+    store.save();
+    store.flush();
+    const reopened = createStateStore({ stateFile: file });
+    expect(reopened.state.notifications.map((n) => [n.notifyId, n.attempts.length, n.delivered])).toEqual([
+      ["n1", 1, true],
+      ["n2", 2, true],
+    ]);
+    expect(reopened.state.clockOffsetMs).toBe(5);
   });
 
   it("without a state file nothing is written", () => {

@@ -10,6 +10,7 @@ import type { NotificationAttempt, NotificationRecord } from "../state/types.ts"
 import { formatAlipayDateTime } from "@paysign/contracts";
 import { buildNotifySignContent, type AlipayCharset, type EmptyValues } from "@paysign/contracts/alipay";
 import { postForm } from "./deliver.ts";
+import { encodeForm } from "./form-encoding.ts";
 import { RETRY_DELAYS_MS } from "./retry-schedule.ts";
 
 type NotifyInput = {
@@ -47,27 +48,6 @@ export type NotifierDeps = {
   timeScale: number;
   notifyTimeoutMs: number;
 };
-
-const unreserved = new Set(
-  [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*"].map((c) => c.charCodeAt(0)),
-);
-
-/** Each byte value as a form writes it: the character itself when unreserved, else `%XX`. */
-const formBytes = Array.from({ length: 256 }, (_, byte) =>
-  unreserved.has(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
-);
-
-/** A form body: each key and value percent-encoded over its bytes in `charset` (§18.1). */
-function encodeForm(params: Record<string, string>, charset: AlipayCharset = "utf-8"): string {
-  const encode = (text: string) => {
-    let encoded = "";
-    for (const byte of iconv.encode(text, charset)) encoded += formBytes[byte];
-    return encoded;
-  };
-  return Object.entries(params)
-    .map(([key, value]) => `${encode(key)}=${encode(value)}`)
-    .join("&");
-}
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   const pending = new Map<string, Pending>();

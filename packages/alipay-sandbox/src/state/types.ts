@@ -90,6 +90,10 @@ export type NotificationAttempt = {
   note?: "dropped" | "duplicate" | "forged" | "redelivery";
 };
 
+/**
+ * A notification as sent. Once created only `attempts` (appended) and `delivered` change: the state file reuses a
+ * record's JSON until one of them does (state/store.ts).
+ */
 export type NotificationRecord = {
   notifyId: string;
   notifyType: string;

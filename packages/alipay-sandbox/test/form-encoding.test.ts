@@ -1,0 +1,46 @@
+import iconv from "iconv-lite";
+import { describe, expect, it } from "vitest";
+import { encodeForm } from "../src/notify/form-encoding.ts";
+
+/** The form encoding spelled out: each byte in the charset, kept when A–Z a–z 0–9 - . _ *, else %XX (upper case). */
+function referenceEncoding(params: Record<string, string>, charset: "utf-8" | "gbk"): string {
+  const encode = (text: string) =>
+    [...iconv.encode(text, charset)]
+      .map((byte) =>
+        /[A-Za-z0-9\-._*]/.test(String.fromCharCode(byte)) && byte < 0x80
+          ? String.fromCharCode(byte)
+          : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+      )
+      .join("");
+  return Object.entries(params)
+    .map(([key, value]) => `${encode(key)}=${encode(value)}`)
+    .join("&");
+}
+
+const everyAscii = String.fromCharCode(...Array.from({ length: 128 }, (_, code) => code));
+
+describe("notification form encoding", () => {
+  it("writes UTF-8 forms byte for byte as the reference does: every ASCII character, CJK, emoji, a lone surrogate", () => {
+    const params = {
+      ascii: everyAscii,
+      subject: "月度会员 订阅（连续包月）",
+      emoji: "订阅 🎉 ok",
+      lone: "a\ud800b",
+      sign: "ab+/cd==",
+      "key with space": "x y",
+    };
+    expect(encodeForm(params, "utf-8")).toBe(referenceEncoding(params, "utf-8"));
+    expect(encodeForm(params)).toBe(referenceEncoding(params, "utf-8"));
+  });
+
+  it("keeps !'()~ escaped, as a form does (encodeURIComponent alone would not)", () => {
+    expect(encodeForm({ note: "!'()~" })).toBe("note=%21%27%28%29%7E");
+    expect(encodeForm({ note: "a b" })).toBe("note=a%20b");
+  });
+
+  it("writes GBK forms over their GBK bytes", () => {
+    const params = { subject: "月度会员 订阅", ascii: everyAscii };
+    expect(encodeForm(params, "gbk")).toBe(referenceEncoding(params, "gbk"));
+    expect(encodeForm({ s: "月" }, "gbk")).toBe("s=%D4%C2");
+  });
+});
