@@ -47,6 +47,8 @@ type Hooks = {
   before?: (config: pg.QueryConfig) => Promise<void>;
   /** Runs just after the settle statement answered. */
   after?: () => Promise<void>;
+  /** Runs after each answer of the trade notification's statement. */
+  onTradeNotify?: () => void;
 };
 
 /**
@@ -64,6 +66,7 @@ function recordStatements(current: Stack, hooks: Hooks = {}): Statement[] {
     if (config.name === TRADE_NOTIFY) {
       const result = await original(config);
       statement.answer = result.rows[0];
+      hooks.onTradeNotify?.();
       return result;
     }
     if (config.name !== SETTLE) return original(config);
@@ -220,7 +223,9 @@ describe("a period's first attempt paid by its pay answer", () => {
     expect(settleAnswers(statements)).toEqual([true]);
     // The notification's one statement found the attempt settled and wrote its inbox row: no locked transaction.
     const recorded = statements.filter((statement) => statement.name === TRADE_NOTIFY);
-    expect(recorded.map((statement) => statement.answer)).toEqual([{ settled: true, inserted: true }]);
+    expect(recorded.map((statement) => statement.answer)).toEqual([
+      { settled: true, inserted: true, processingSince: null },
+    ]);
     const { charge } = await expectPaidOnce(current, agreement, "2028-06-08");
     expect(returned).toEqual(charge);
     const inbox = await current.database.db.prisma.notificationInbox.findMany({
@@ -229,7 +234,44 @@ describe("a period's first attempt paid by its pay answer", () => {
     expect(inbox).toMatchObject([{ outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" }]);
   });
 
-  // As when the pay was sent by another process (a worker): this process has no settle to wait for.
+  // As when the pay was sent by another process (a worker): this process has no settle to wait for in memory.
+  test("trade_status_sync of another process's pay reads the attempt again until it is settled, then one statement", async () => {
+    const current = await start();
+    const agreement = await dueAgreement(current, plans.month);
+    vi.spyOn(paysInFlight(current.deps.db), "waitForSettle").mockResolvedValue(true);
+    let firstRead = () => {};
+    const readOnce = new Promise<void>((resolve) => {
+      firstRead = resolve;
+    });
+    let delivered: ReturnType<typeof current.control.redeliverNotification> | undefined;
+    const statements = recordStatements(current, {
+      // The notification's first read finds the attempt PROCESSING before the settle statement is sent.
+      before: async () => {
+        delivered = current.control.redeliverNotification(await lostTradeStatusSync(current));
+        await Promise.race([readOnce, delivered]);
+      },
+      onTradeNotify: firstRead,
+    });
+    const returned = await runCharge(current.deps, chargeOf(agreement.agreementId));
+    const sent = await defined(delivered, "the redelivery");
+
+    expect(sent.body.attempts.at(-1)?.body).toBe("success");
+    expect(settleAnswers(statements)).toEqual([true]);
+    const answers = statements.filter((s) => s.name === TRADE_NOTIFY).map((statement) => statement.answer);
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toMatchObject({ settled: false, inserted: false });
+    expect((answers[0] as { processingSince: unknown }).processingSince).toBeInstanceOf(Date);
+    expect(answers[1]).toEqual({ settled: true, inserted: true, processingSince: null });
+    const { charge } = await expectPaidOnce(current, agreement, "2028-06-08");
+    expect(returned).toEqual(charge);
+    const inbox = await current.database.db.prisma.notificationInbox.findMany({
+      where: { notifyType: "trade_status_sync" },
+    });
+    expect(inbox).toMatchObject([{ outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" }]);
+  });
+
+  // As when another process's pay is not settled within PAY_SETTLE_WAIT_MS: the notification stops reading and is
+  // applied under the locks.
   test("trade_status_sync applied between claim and settle: the statement writes nothing, the charge is paid once", async () => {
     const current = await start();
     const agreement = await dueAgreement(current, plans.month);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { createPaysInFlight, PAY_SETTLE_WAIT_MS } from "../src/deductions/pays-in-flight.ts";
+import { createPaysInFlight, PAY_SETTLE_WAIT_MS, pauseBeforeRereading } from "../src/deductions/pays-in-flight.ts";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -59,5 +59,22 @@ describe("pays in flight", () => {
     expect(await stateOf(waited)).toBe("pending");
     endLater();
     expect(await stateOf(waited)).toBe(true);
+  });
+});
+
+describe("another process's pay: pauses before reading its attempt again", () => {
+  const sent = new Date("2028-05-08T01:00:00.000Z");
+  const at = (ms: number) => new Date(sent.getTime() + ms);
+
+  test("20, 50, 100, 200 ms, then 200 ms again", () => {
+    expect([0, 1, 2, 3, 4, 5].map((reads) => pauseBeforeRereading(sent, at(10), reads))).toEqual([
+      20, 50, 100, 200, 200, 200,
+    ]);
+  });
+
+  test("never past PAY_SETTLE_WAIT_MS after the pay was sent, and none once it has passed", () => {
+    expect(pauseBeforeRereading(sent, at(PAY_SETTLE_WAIT_MS - 30), 3)).toBe(30);
+    expect(pauseBeforeRereading(sent, at(PAY_SETTLE_WAIT_MS), 0)).toBeUndefined();
+    expect(pauseBeforeRereading(sent, at(PAY_SETTLE_WAIT_MS + 5_000), 0)).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@ import type { Database } from "../db/prisma.ts";
  * docs/alipay-protocol.md §10.6), so it often arrives while this process is still settling the answer. It then waits
  * for that settle and is recorded against the settled attempt in one statement, instead of taking the attempt's lock
  * in a transaction of its own to find the same answer. Nothing is decided here: after the wait, the notification is
- * handled exactly as it would have been. A pay sent by another process (a worker) is not seen here.
+ * handled exactly as it would have been. A pay sent by another process (a worker) is not seen here: its attempt is
+ * read again until it is settled, at the pauses of `pausesBeforeRereading`, within the same limit.
  */
 export type PaysInFlight = {
   /** Marks the pay of `outTradeNo` in flight; answers the function that ends it (call it once the answer is settled or has failed). */
@@ -68,4 +69,17 @@ export function createPaysInFlight(): PaysInFlight {
       return settled;
     },
   };
+}
+
+/** The pauses between reads of an attempt whose pay another process is settling, in ms, then the last one again. */
+const REREAD_PAUSES_MS = [20, 50, 100, 200] as const;
+
+/**
+ * How long to pause before the `reads`-th read (from 0) of an attempt PROCESSING since `processingSince` (its
+ * requestedAt, the clock's), at `now`: undefined once `PAY_SETTLE_WAIT_MS` after the pay was sent has passed.
+ */
+export function pauseBeforeRereading(processingSince: Date, now: Date, reads: number): number | undefined {
+  const left = processingSince.getTime() + PAY_SETTLE_WAIT_MS - now.getTime();
+  if (left <= 0) return undefined;
+  return Math.min(left, REREAD_PAUSES_MS[Math.min(reads, REREAD_PAUSES_MS.length - 1)] ?? left);
 }

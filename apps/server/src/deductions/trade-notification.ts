@@ -7,7 +7,8 @@ import type { Tx } from "../repositories/transaction.ts";
 import { recordSettledTradeNotification } from "../repositories/trade-notification-sql.ts";
 import { findAttemptIdByOutTradeNo, lockAttempt } from "../repositories/charge-locks.ts";
 import type { Logger } from "../logger.ts";
-import { PAY_SETTLE_WAIT_MS, paysInFlight } from "./pays-in-flight.ts";
+import { systemClock, type Clock } from "../clock.ts";
+import { PAY_SETTLE_WAIT_MS, pauseBeforeRereading, paysInFlight } from "./pays-in-flight.ts";
 import { settleSucceeded } from "./settle.ts";
 
 export type TradeNotificationResult = { outcome: NotificationOutcome; detail: string };
@@ -19,10 +20,11 @@ const ALREADY_PAID = "the attempt was already settled as paid";
  * trade, whose pay answer was settled first — recorded in one statement with the answer applyTradeStatusSync gives it
  * (NO_CHANGE), or "duplicate" for a recorded notify_id. undefined when that is not the case: nothing is written and
  * the caller runs applyTradeStatusSync, which decides every case under the agreement's lock. The notification of a
- * pay this process is settling now waits for that settle first (pays-in-flight.ts).
+ * pay still being settled waits for that settle first, for at most PAY_SETTLE_WAIT_MS after the pay was sent
+ * (pays-in-flight.ts): a pay of this process is awaited, one of another process (a worker) read again at pauses.
  */
 export async function recordAlreadyPaidTrade(
-  deps: { db: Database; logger: Logger },
+  deps: { db: Database; logger: Logger; clock?: Clock | undefined },
   inbox: InboxRow,
   notification: TradeStatusSyncNotification,
 ): Promise<TradeNotificationResult | "duplicate" | undefined> {
@@ -31,26 +33,35 @@ export async function recordAlreadyPaidTrade(
   if (status !== "TRADE_SUCCESS" && status !== "TRADE_FINISHED") return undefined;
   const fen = alipayAmountToFen(notification.total_amount);
   if (fen === undefined) return undefined;
-  const amount = fenToYuan(fen);
-  if (!(await paysInFlight(db).waitForSettle(notification.out_trade_no))) {
-    deps.logger.info(
-      { notifyId: inbox.notifyId, outTradeNo: notification.out_trade_no, limitMs: PAY_SETTLE_WAIT_MS },
-      "trade_status_sync: the pay answer of its trade is still unsettled here (slow or lost); not waiting longer",
-    );
+  const trade = {
+    outTradeNo: notification.out_trade_no,
+    tradeNo: notification.trade_no,
+    amount: fenToYuan(fen),
+    agreementNo: notification.agreement_no || null,
+  };
+  const settledHere = await paysInFlight(db).waitForSettle(trade.outTradeNo);
+  for (let reads = 0; ; reads++) {
+    const recorded = await recordSettledTradeNotification(db, {
+      inbox,
+      outcome: "NO_CHANGE",
+      detail: ALREADY_PAID,
+      trade,
+    });
+    if (recorded === "duplicate") return "duplicate";
+    if (recorded === "recorded") return { outcome: "NO_CHANGE", detail: ALREADY_PAID };
+    const since = recorded.notSettled.processingSince;
+    const pause = since ? pauseBeforeRereading(since, await (deps.clock ?? systemClock).now(), reads) : undefined;
+    if (pause === undefined) {
+      if (since || !settledHere) {
+        deps.logger.info(
+          { notifyId: inbox.notifyId, outTradeNo: trade.outTradeNo, limitMs: PAY_SETTLE_WAIT_MS },
+          "trade_status_sync: the pay answer of its trade is still unsettled (slow or lost); not waiting longer",
+        );
+      }
+      return undefined;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
-  const recorded = await recordSettledTradeNotification(db, {
-    inbox,
-    outcome: "NO_CHANGE",
-    detail: ALREADY_PAID,
-    trade: {
-      outTradeNo: notification.out_trade_no,
-      tradeNo: notification.trade_no,
-      amount,
-      agreementNo: notification.agreement_no || null,
-    },
-  });
-  if (recorded === "not-settled") return undefined;
-  return recorded === "duplicate" ? "duplicate" : { outcome: "NO_CHANGE", detail: ALREADY_PAID };
 }
 
 /**

@@ -7,7 +7,7 @@ import { inboxRowValues, type InboxRow } from "./agreement-notification-sql.ts";
 
 const recordSettledSql = `
 WITH attempt AS (
-  SELECT "id", "status", "tradeNo", "chargeId" FROM "ChargeAttempt"
+  SELECT "id", "status", "tradeNo", "chargeId", "requestedAt" FROM "ChargeAttempt"
   WHERE "outTradeNo" = $11
   ORDER BY ("status" IN ('PROCESSING', 'UNKNOWN')) DESC, "requestedAt" DESC, "id" DESC
   LIMIT 1
@@ -24,13 +24,21 @@ WITH attempt AS (
   ON CONFLICT ("notifyId") DO NOTHING
   RETURNING 1
 )
-SELECT EXISTS (SELECT 1 FROM settled) AS "settled", EXISTS (SELECT 1 FROM inbox) AS "inserted"`;
+SELECT EXISTS (SELECT 1 FROM settled) AS "settled", EXISTS (SELECT 1 FROM inbox) AS "inserted",
+       (SELECT "requestedAt" FROM attempt WHERE "status" = 'PROCESSING') AS "processingSince"`;
+
+/**
+ * What recordSettledTradeNotification did: recorded the inbox row, found its notify_id recorded already, or wrote
+ * nothing because the attempt is not settled as paid with this trade — `processingSince` (its requestedAt) when the
+ * attempt is still PROCESSING, its pay in flight or its answer being settled (by this process or another).
+ */
+export type SettledTradeRecord = "recorded" | "duplicate" | { notSettled: { processingSince: Date | null } };
 
 /**
  * One statement, no lock (an attempt never leaves SUCCEEDED, a charge's amount never changes): when the attempt this
  * out_trade_no settles (its open one, else its latest — as findAttemptIdByOutTradeNo picks) is SUCCEEDED with
  * `tradeNo`, its charge's amount is `amount` (yuan) and its agreement's agreement_no is `agreementNo` (when given),
- * inserts the inbox row with `outcome` and `detail` (unique notify_id). "not-settled" writes nothing.
+ * inserts the inbox row with `outcome` and `detail` (unique notify_id). Otherwise it writes nothing.
  */
 export async function recordSettledTradeNotification(
   db: Database,
@@ -40,9 +48,9 @@ export async function recordSettledTradeNotification(
     detail: string;
     trade: { outTradeNo: string; tradeNo: string; amount: string; agreementNo: string | null };
   },
-): Promise<"recorded" | "duplicate" | "not-settled"> {
+): Promise<SettledTradeRecord> {
   const { inbox, trade } = input;
-  const { rows } = await db.sql.query<{ settled: boolean; inserted: boolean }>({
+  const { rows } = await db.sql.query<{ settled: boolean; inserted: boolean; processingSince: Date | null }>({
     name: "trade-notify-record-settled",
     text: recordSettledSql,
     values: [
@@ -54,6 +62,6 @@ export async function recordSettledTradeNotification(
     ],
   });
   const row = rows[0];
-  if (!row?.settled) return "not-settled";
+  if (!row?.settled) return { notSettled: { processingSince: row?.processingSince ?? null } };
   return row.inserted ? "recorded" : "duplicate";
 }
