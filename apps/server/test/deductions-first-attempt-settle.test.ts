@@ -257,11 +257,14 @@ describe("a period's first attempt paid by its pay answer", () => {
 
     expect(sent.body.attempts.at(-1)?.body).toBe("success");
     expect(settleAnswers(statements)).toEqual([true]);
+    // Read until settled: at least once before the settle statement, then the one that recorded the inbox row.
     const answers = statements.filter((s) => s.name === TRADE_NOTIFY).map((statement) => statement.answer);
-    expect(answers).toHaveLength(2);
-    expect(answers[0]).toMatchObject({ settled: false, inserted: false });
-    expect((answers[0] as { processingSince: unknown }).processingSince).toBeInstanceOf(Date);
-    expect(answers[1]).toEqual({ settled: true, inserted: true, processingSince: null });
+    expect(answers.length).toBeGreaterThanOrEqual(2);
+    for (const answer of answers.slice(0, -1)) {
+      expect(answer).toMatchObject({ settled: false, inserted: false });
+      expect((answer as { processingSince: unknown }).processingSince).toBeInstanceOf(Date);
+    }
+    expect(answers.at(-1)).toEqual({ settled: true, inserted: true, processingSince: null });
     const { charge } = await expectPaidOnce(current, agreement, "2028-06-08");
     expect(returned).toEqual(charge);
     const inbox = await current.database.db.prisma.notificationInbox.findMany({

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { createPaysInFlight, PAY_SETTLE_WAIT_MS, pauseBeforeRereading } from "../src/deductions/pays-in-flight.ts";
+import {
+  createPaysInFlight,
+  PAY_SETTLE_WAIT_MS,
+  pauseBeforeRereading,
+  rereadDeadline,
+} from "../src/deductions/pays-in-flight.ts";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -63,18 +68,26 @@ describe("pays in flight", () => {
 });
 
 describe("another process's pay: pauses before reading its attempt again", () => {
-  const sent = new Date("2028-05-08T01:00:00.000Z");
-  const at = (ms: number) => new Date(sent.getTime() + ms);
+  const claimed = new Date("2028-05-08T01:00:00.000Z");
+  const at = (ms: number) => new Date(claimed.getTime() + ms);
 
   test("20, 50, 100, 200 ms, then 200 ms again", () => {
-    expect([0, 1, 2, 3, 4, 5].map((reads) => pauseBeforeRereading(sent, at(10), reads))).toEqual([
+    const deadline = rereadDeadline(claimed, at(10), 0);
+    expect(deadline).toBe(PAY_SETTLE_WAIT_MS - 10);
+    expect([1, 2, 3, 4, 5, 6].map((reads) => pauseBeforeRereading(deadline, reads, 0))).toEqual([
       20, 50, 100, 200, 200, 200,
     ]);
   });
 
-  test("never past PAY_SETTLE_WAIT_MS after the pay was sent, and none once it has passed", () => {
-    expect(pauseBeforeRereading(sent, at(PAY_SETTLE_WAIT_MS - 30), 3)).toBe(30);
-    expect(pauseBeforeRereading(sent, at(PAY_SETTLE_WAIT_MS), 0)).toBeUndefined();
-    expect(pauseBeforeRereading(sent, at(PAY_SETTLE_WAIT_MS + 5_000), 0)).toBeUndefined();
+  test("never past PAY_SETTLE_WAIT_MS after the attempt was claimed, and none once that has passed", () => {
+    expect(pauseBeforeRereading(rereadDeadline(claimed, at(PAY_SETTLE_WAIT_MS - 30), 0), 4, 0)).toBe(30);
+    expect(pauseBeforeRereading(rereadDeadline(claimed, at(PAY_SETTLE_WAIT_MS), 0), 1, 0)).toBeUndefined();
+    expect(pauseBeforeRereading(rereadDeadline(claimed, at(PAY_SETTLE_WAIT_MS + 5_000), 0), 1, 0)).toBeUndefined();
+  });
+
+  test("a claim stamped ahead of this clock (another host's, or a sandbox clock moved back) waits no longer than the limit", () => {
+    const deadline = rereadDeadline(claimed, at(-3_600_000), 500);
+    expect(deadline).toBe(500 + PAY_SETTLE_WAIT_MS);
+    expect(pauseBeforeRereading(deadline, 9, 500 + PAY_SETTLE_WAIT_MS)).toBeUndefined();
   });
 });

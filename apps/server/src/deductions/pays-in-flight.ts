@@ -7,7 +7,7 @@ import type { Database } from "../db/prisma.ts";
  * for that settle and is recorded against the settled attempt in one statement, instead of taking the attempt's lock
  * in a transaction of its own to find the same answer. Nothing is decided here: after the wait, the notification is
  * handled exactly as it would have been. A pay sent by another process (a worker) is not seen here: its attempt is
- * read again until it is settled, at the pauses of `pausesBeforeRereading`, within the same limit.
+ * read again until it is settled, at the pauses of `pauseBeforeRereading`, within the same limit (`rereadDeadline`).
  */
 export type PaysInFlight = {
   /** Marks the pay of `outTradeNo` in flight; answers the function that ends it (call it once the answer is settled or has failed). */
@@ -75,11 +75,23 @@ export function createPaysInFlight(): PaysInFlight {
 const REREAD_PAUSES_MS = [20, 50, 100, 200] as const;
 
 /**
- * How long to pause before the `reads`-th read (from 0) of an attempt PROCESSING since `processingSince` (its
- * requestedAt, the clock's), at `now`: undefined once `PAY_SETTLE_WAIT_MS` after the pay was sent has passed.
+ * Until when (`performance.now()` ms) an attempt PROCESSING since `processingSince` (its requestedAt: claimed, its pay
+ * sent just after) is read again, as seen at `now` by the clock that wrote it: `PAY_SETTLE_WAIT_MS` after it was
+ * claimed, and never longer than that from `at` — another process's clock may be ahead of this one, or the sandbox's
+ * moved back.
  */
-export function pauseBeforeRereading(processingSince: Date, now: Date, reads: number): number | undefined {
+export function rereadDeadline(processingSince: Date, now: Date, at = performance.now()): number {
   const left = processingSince.getTime() + PAY_SETTLE_WAIT_MS - now.getTime();
+  return at + Math.min(PAY_SETTLE_WAIT_MS, left);
+}
+
+/**
+ * How long to pause before reading again after `reads` reads (from 1): 20, 50, 100, 200, 200… ms, never past
+ * `deadline` (rereadDeadline); undefined once it has passed.
+ */
+export function pauseBeforeRereading(deadline: number, reads: number, at = performance.now()): number | undefined {
+  const left = deadline - at;
   if (left <= 0) return undefined;
-  return Math.min(left, REREAD_PAUSES_MS[Math.min(reads, REREAD_PAUSES_MS.length - 1)] ?? left);
+  const pause = REREAD_PAUSES_MS[Math.min(reads, REREAD_PAUSES_MS.length) - 1] ?? REREAD_PAUSES_MS[0];
+  return Math.min(left, pause);
 }

@@ -8,7 +8,7 @@ import { recordSettledTradeNotification } from "../repositories/trade-notificati
 import { findAttemptIdByOutTradeNo, lockAttempt } from "../repositories/charge-locks.ts";
 import type { Logger } from "../logger.ts";
 import { systemClock, type Clock } from "../clock.ts";
-import { PAY_SETTLE_WAIT_MS, pauseBeforeRereading, paysInFlight } from "./pays-in-flight.ts";
+import { PAY_SETTLE_WAIT_MS, pauseBeforeRereading, paysInFlight, rereadDeadline } from "./pays-in-flight.ts";
 import { settleSucceeded } from "./settle.ts";
 
 export type TradeNotificationResult = { outcome: NotificationOutcome; detail: string };
@@ -20,8 +20,9 @@ const ALREADY_PAID = "the attempt was already settled as paid";
  * trade, whose pay answer was settled first — recorded in one statement with the answer applyTradeStatusSync gives it
  * (NO_CHANGE), or "duplicate" for a recorded notify_id. undefined when that is not the case: nothing is written and
  * the caller runs applyTradeStatusSync, which decides every case under the agreement's lock. The notification of a
- * pay still being settled waits for that settle first, for at most PAY_SETTLE_WAIT_MS after the pay was sent
- * (pays-in-flight.ts): a pay of this process is awaited, one of another process (a worker) read again at pauses.
+ * pay still being settled waits for that settle first, for at most PAY_SETTLE_WAIT_MS after the attempt was claimed
+ * (pays-in-flight.ts): a pay of this process is awaited, the attempt of another process's (a worker's) read again at
+ * pauses.
  */
 export async function recordAlreadyPaidTrade(
   deps: { db: Database; logger: Logger; clock?: Clock | undefined },
@@ -40,7 +41,8 @@ export async function recordAlreadyPaidTrade(
     agreementNo: notification.agreement_no || null,
   };
   const settledHere = await paysInFlight(db).waitForSettle(trade.outTradeNo);
-  for (let reads = 0; ; reads++) {
+  let deadline: number | undefined;
+  for (let reads = 1; ; reads++) {
     const recorded = await recordSettledTradeNotification(db, {
       inbox,
       outcome: "NO_CHANGE",
@@ -50,9 +52,11 @@ export async function recordAlreadyPaidTrade(
     if (recorded === "duplicate") return "duplicate";
     if (recorded === "recorded") return { outcome: "NO_CHANGE", detail: ALREADY_PAID };
     const since = recorded.notSettled.processingSince;
-    const pause = since ? pauseBeforeRereading(since, await (deps.clock ?? systemClock).now(), reads) : undefined;
+    if (since) deadline ??= rereadDeadline(since, await (deps.clock ?? systemClock).now());
+    const pause = since && deadline !== undefined ? pauseBeforeRereading(deadline, reads) : undefined;
     if (pause === undefined) {
-      if (since || !settledHere) {
+      // Logged when a wait was ended by its limit, not when there was nothing to wait for.
+      if (!settledHere || (since && reads > 1)) {
         deps.logger.info(
           { notifyId: inbox.notifyId, outTradeNo: trade.outTradeNo, limitMs: PAY_SETTLE_WAIT_MS },
           "trade_status_sync: the pay answer of its trade is still unsettled (slow or lost); not waiting longer",
