@@ -152,6 +152,52 @@ async function lostTradeStatusSync(current: Stack): Promise<string> {
   return sync.notifyId;
 }
 
+/** A promise to wait on and the function that resolves it. */
+function signal(): { fired: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fired, fire };
+}
+
+/**
+ * A settle hook (Hooks.before) that redelivers the lost trade_status_sync just before the settle statement and holds
+ * the statement until `until` (or the delivery's answer); `answered` is that redelivery.
+ */
+function deliverBeforeSettle(current: Stack, until: Promise<void>) {
+  const delivery: {
+    before: () => Promise<void>;
+    answered?: ReturnType<typeof current.control.redeliverNotification>;
+  } = {
+    before: async () => {
+      delivery.answered = current.control.redeliverNotification(await lostTradeStatusSync(current));
+      await Promise.race([until, delivery.answered]);
+    },
+  };
+  return delivery;
+}
+
+/** The redelivered notification answered `success`, the settle statement settled, and it left one inbox row. */
+async function expectRecordedAfterSettle(
+  current: Stack,
+  input: {
+    agreement: Awaited<ReturnType<typeof dueAgreement>>;
+    returned: unknown;
+    statements: Statement[];
+    sent: Awaited<ReturnType<Stack["control"]["redeliverNotification"]>>;
+  },
+) {
+  expect(input.sent.body.attempts.at(-1)?.body).toBe("success");
+  expect(settleAnswers(input.statements)).toEqual([true]);
+  const { charge } = await expectPaidOnce(current, input.agreement, "2028-06-08");
+  expect(input.returned).toEqual(charge);
+  const inbox = await current.database.db.prisma.notificationInbox.findMany({
+    where: { notifyType: "trade_status_sync" },
+  });
+  expect(inbox).toMatchObject([{ outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" }]);
+}
+
 const chargeOf = (agreementId: string) => ({ agreementId, dueDate: "2028-05-08" as const });
 
 describe("a period's first attempt paid by its pay answer", () => {
@@ -199,39 +245,24 @@ describe("a period's first attempt paid by its pay answer", () => {
     const agreement = await dueAgreement(current, plans.month);
     const pays = paysInFlight(current.deps.db);
     const waitForSettle = pays.waitForSettle.bind(pays);
-    let reachedWait = () => {};
-    const waiting = new Promise<void>((resolve) => {
-      reachedWait = resolve;
-    });
+    const waiting = signal();
     vi.spyOn(pays, "waitForSettle").mockImplementation((outTradeNo) => {
-      reachedWait();
+      waiting.fire();
       return waitForSettle(outTradeNo);
     });
-    let delivered: ReturnType<typeof current.control.redeliverNotification> | undefined;
-    const statements = recordStatements(current, {
-      // The notification reaches the server and waits before the settle statement is sent: the order of the race
-      // the wait is for, made certain.
-      before: async () => {
-        delivered = current.control.redeliverNotification(await lostTradeStatusSync(current));
-        await Promise.race([waiting, delivered]);
-      },
-    });
+    // The notification reaches the server and waits before the settle statement is sent: the order of the race the
+    // wait is for, made certain.
+    const delivery = deliverBeforeSettle(current, waiting.fired);
+    const statements = recordStatements(current, { before: delivery.before });
     const returned = await runCharge(current.deps, chargeOf(agreement.agreementId));
-    const sent = await defined(delivered, "the redelivery");
+    const sent = await defined(delivery.answered, "the redelivery");
 
-    expect(sent.body.attempts.at(-1)?.body).toBe("success");
-    expect(settleAnswers(statements)).toEqual([true]);
     // The notification's one statement found the attempt settled and wrote its inbox row: no locked transaction.
     const recorded = statements.filter((statement) => statement.name === TRADE_NOTIFY);
     expect(recorded.map((statement) => statement.answer)).toEqual([
       { settled: true, inserted: true, processingSince: null },
     ]);
-    const { charge } = await expectPaidOnce(current, agreement, "2028-06-08");
-    expect(returned).toEqual(charge);
-    const inbox = await current.database.db.prisma.notificationInbox.findMany({
-      where: { notifyType: "trade_status_sync" },
-    });
-    expect(inbox).toMatchObject([{ outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" }]);
+    await expectRecordedAfterSettle(current, { agreement, returned, statements, sent });
   });
 
   // As when the pay was sent by another process (a worker): this process has no settle to wait for in memory.
@@ -239,24 +270,13 @@ describe("a period's first attempt paid by its pay answer", () => {
     const current = await start();
     const agreement = await dueAgreement(current, plans.month);
     vi.spyOn(paysInFlight(current.deps.db), "waitForSettle").mockResolvedValue(true);
-    let firstRead = () => {};
-    const readOnce = new Promise<void>((resolve) => {
-      firstRead = resolve;
-    });
-    let delivered: ReturnType<typeof current.control.redeliverNotification> | undefined;
-    const statements = recordStatements(current, {
-      // The notification's first read finds the attempt PROCESSING before the settle statement is sent.
-      before: async () => {
-        delivered = current.control.redeliverNotification(await lostTradeStatusSync(current));
-        await Promise.race([readOnce, delivered]);
-      },
-      onTradeNotify: firstRead,
-    });
+    const firstRead = signal();
+    // The notification's first read finds the attempt PROCESSING before the settle statement is sent.
+    const delivery = deliverBeforeSettle(current, firstRead.fired);
+    const statements = recordStatements(current, { before: delivery.before, onTradeNotify: firstRead.fire });
     const returned = await runCharge(current.deps, chargeOf(agreement.agreementId));
-    const sent = await defined(delivered, "the redelivery");
+    const sent = await defined(delivery.answered, "the redelivery");
 
-    expect(sent.body.attempts.at(-1)?.body).toBe("success");
-    expect(settleAnswers(statements)).toEqual([true]);
     // Read until settled: at least once before the settle statement, then the one that recorded the inbox row.
     const answers = statements.filter((s) => s.name === TRADE_NOTIFY).map((statement) => statement.answer);
     expect(answers.length).toBeGreaterThanOrEqual(2);
@@ -265,12 +285,7 @@ describe("a period's first attempt paid by its pay answer", () => {
       expect((answer as { processingSince: unknown }).processingSince).toBeInstanceOf(Date);
     }
     expect(answers.at(-1)).toEqual({ settled: true, inserted: true, processingSince: null });
-    const { charge } = await expectPaidOnce(current, agreement, "2028-06-08");
-    expect(returned).toEqual(charge);
-    const inbox = await current.database.db.prisma.notificationInbox.findMany({
-      where: { notifyType: "trade_status_sync" },
-    });
-    expect(inbox).toMatchObject([{ outcome: "NO_CHANGE", detail: "the attempt was already settled as paid" }]);
+    await expectRecordedAfterSettle(current, { agreement, returned, statements, sent });
   });
 
   // As when another process's pay is not settled within PAY_SETTLE_WAIT_MS: the notification stops reading and is

@@ -1,21 +1,6 @@
-import iconv from "iconv-lite";
+import { encodeCharsetForm as referenceEncoding } from "@paysign/test-kit";
 import { describe, expect, it } from "vitest";
 import { encodeForm } from "../src/notify/form-encoding.ts";
-
-/** The form encoding spelled out: each byte in the charset, kept when A–Z a–z 0–9 - . _ *, else %XX (upper case). */
-function referenceEncoding(params: Record<string, string>, charset: "utf-8" | "gbk"): string {
-  const encode = (text: string) =>
-    [...iconv.encode(text, charset)]
-      .map((byte) =>
-        /[A-Za-z0-9\-._*]/.test(String.fromCharCode(byte)) && byte < 0x80
-          ? String.fromCharCode(byte)
-          : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
-      )
-      .join("");
-  return Object.entries(params)
-    .map(([key, value]) => `${encode(key)}=${encode(value)}`)
-    .join("&");
-}
 
 const everyAscii = String.fromCharCode(...Array.from({ length: 128 }, (_, code) => code));
 
