@@ -3,7 +3,7 @@ import iconv from "iconv-lite";
 import { formatAlipayDateTime } from "@paysign/contracts";
 import { buildNotifySignContent } from "@paysign/contracts/alipay";
 import { defined, encodeCharsetForm } from "@paysign/test-kit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startReceiver } from "./support/notify-receiver.ts";
 import { APP_ID, createUser, signAgreement, startHarness, testKeys, type Harness } from "./support/sandbox-harness.ts";
 
@@ -14,6 +14,10 @@ const app = { appId: APP_ID, publicKey: testKeys().app.publicKey, name: "Test me
 
 beforeAll(async () => {
   harness = await startHarness({ timeScale: 0.001 });
+});
+beforeEach(async () => {
+  // Inside the deduction window of MONTHLY_BIZ's execute_time, whatever today's date is (a reset keeps no clock).
+  await harness.post("/sandbox/clock", { now: "2026-11-30T10:00:00+08:00" });
 });
 afterEach(async () => {
   harness.sandbox.registerApp(app);
