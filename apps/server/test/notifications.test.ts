@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { defined } from "@paysign/test-kit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { FaultInput } from "@paysign/alipay-sandbox";
 import { agreementState, waitFor } from "./support/agreement-state.ts";
@@ -216,6 +217,36 @@ describe("Alipay notifications", () => {
         .sort();
       expect(outcomes).toEqual(["APPLIED", "NO_CHANGE"]);
     }
+  });
+
+  test("a notification whose agreement stays locked past the lock timeout: 500 fail, logged and counted as LOCK_TIMEOUT; applied when delivered again", async () => {
+    const [pending] = await pendingWithNotifications(1);
+    const { agreement, sign } = defined(pending, "a PENDING agreement");
+    const writer = new pg.Client({ connectionString: stack.database.url });
+    await writer.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query(`SELECT 1 FROM "Agreement" WHERE "id" = $1 FOR UPDATE`, [agreement.id]);
+
+      expect(await postNotification(stack, sign)).toEqual({ status: 500, text: "fail" });
+
+      expect(await inboxRows(defined(sign.notify_id, "sign.notify_id"))).toHaveLength(0);
+      const warned = stack.logs
+        .map((line) => JSON.parse(line) as { level: number; msg: string; notifyId?: string })
+        .filter((line) => line.notifyId === sign.notify_id);
+      expect(warned.map((line) => [line.level, line.msg.includes("past the lock timeout")])).toEqual([[40, true]]);
+      const metrics = await fetch(`${stack.api}/metrics`, {
+        headers: { authorization: `Bearer ${stack.config.adminApiKey}` },
+      }).then((answer) => answer.text());
+      expect(metrics).toContain('paysign_notifications_total{type="dut_user_sign",outcome="LOCK_TIMEOUT"} 1');
+      expect(metrics).not.toContain('outcome="ERROR"');
+    } finally {
+      await writer.query("ROLLBACK");
+      await writer.end();
+    }
+
+    expect(await postNotification(stack, sign)).toEqual({ status: 200, text: "success" });
+    expect((await agreementState(stack, agreement.id)).status).toBe("ACTIVE");
   });
 
   test("a notification for another app_id is refused and nothing is recorded", async () => {

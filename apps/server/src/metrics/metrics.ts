@@ -101,7 +101,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     notifications: new Counter({
       name: "paysign_notifications_total",
-      help: "Alipay notifications by notify_type and outcome (APPLIED, DUPLICATE, REFUSED, MISMATCH, ERROR…)",
+      help: "Alipay notifications by notify_type and outcome (APPLIED, DUPLICATE, REFUSED, MISMATCH, LOCK_TIMEOUT, ERROR…)",
       labelNames: ["type", "outcome"] as const,
       registers,
     }),

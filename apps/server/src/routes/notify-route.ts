@@ -43,7 +43,8 @@ export function notifyRoute(
       count(params.notify_type, result.outcome);
     } catch (error) {
       const unavailable = isDatabaseUnavailable(error);
-      if (isLockTimeout(error)) {
+      const lockTimeout = isLockTimeout(error);
+      if (lockTimeout) {
         req.log.warn(
           { err: error, notifyId: params.notify_id },
           "notification not recorded: its agreement stayed locked by another transaction past the lock timeout; Alipay will retry",
@@ -55,7 +56,7 @@ export function notifyRoute(
         );
       }
       answer(unavailable ? 503 : 500, NOTIFY_RETRY);
-      count(params.notify_type, unavailable ? "DATABASE_UNAVAILABLE" : "ERROR");
+      count(params.notify_type, unavailable ? "DATABASE_UNAVAILABLE" : lockTimeout ? "LOCK_TIMEOUT" : "ERROR");
     }
   });
   // A body the reader refuses (too large) is answered the way Alipay expects.
