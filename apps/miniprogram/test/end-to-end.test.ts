@@ -2,7 +2,7 @@ import { defined } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 // The server's global setup declares what it provides (adminDatabaseUrl) to vitest's inject().
 import type {} from "../../server/test/setup/global-database.ts";
-import { runScheduler } from "../../server/test/support/deductions.ts";
+import { runScheduler, setClock, shanghai } from "../../server/test/support/deductions.ts";
 import { startStack, type Stack } from "../../server/test/support/stack.ts";
 import { launchMiniProgram, networkFailure, type HttpBackend } from "./support/mini-runtime.ts";
 
@@ -12,6 +12,8 @@ import { launchMiniProgram, networkFailure, type HttpBackend } from "./support/m
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
+  // A fixed morning: the agreement signed today is charged today, whatever the real time of day.
+  await setClock(stack, shanghai("2026-12-10"));
 });
 afterAll(async () => {
   await stack?.close();

@@ -10,6 +10,7 @@ import {
   noticePlanId,
   signIn,
 } from "./support/customer-client.ts";
+import { setClock, shanghai } from "./support/deductions.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 // Each result code of my.paySignCenter ends in the right state (issue #5). Notifications are dropped where a test
@@ -18,6 +19,8 @@ import { startStack, type Stack } from "./support/stack.ts";
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ sandbox: { timeScale: 1 } });
+  // A fixed morning: an agreement's execute_time (its creation day) is still today when it is confirmed.
+  await setClock(stack, shanghai("2026-12-10"));
 });
 afterAll(async () => {
   await stack.close();

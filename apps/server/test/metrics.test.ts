@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { http } from "./support/customer-client.ts";
-import { runScheduler, signActiveAgreement } from "./support/deductions.ts";
+import { runScheduler, setClock, shanghai, signActiveAgreement } from "./support/deductions.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
 const monthlyPlanId = "6f1c4a52-0d3b-4c1e-9a53-000000000001";
@@ -9,6 +9,8 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack({ sandbox: { timeScale: 1 } });
+  // A fixed morning: the agreement signed today is charged today, whatever the real time of day.
+  await setClock(stack, shanghai("2026-12-10"));
 });
 afterAll(() => stack.close());
 

@@ -73,8 +73,10 @@ describe("alipay.user.agreement.query", () => {
   });
 
   it("answers USER_AGREEMENT_NOT_EXIST once the agreement expired", async () => {
+    // Signed at 10:00:00 and asked a minute past its day: the simulated clock runs on while the test signs.
+    await harness.post("/sandbox/clock", { now: "2026-11-28T10:00:00+08:00" });
     const { agreementNo } = await signed({ sign_validity_period: "1d" });
-    await harness.post("/sandbox/clock", { now: "2026-11-29T10:00:01+08:00" });
+    await harness.post("/sandbox/clock", { now: "2026-11-29T10:01:00+08:00" });
     try {
       expect((await exec("alipay.user.agreement.query", { agreement_no: agreementNo })).sub_code).toBe(
         "USER_AGREEMENT_NOT_EXIST",

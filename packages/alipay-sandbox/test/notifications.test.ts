@@ -1,3 +1,4 @@
+import { addDays, shanghaiDateOf } from "@paysign/contracts";
 import { defined } from "@paysign/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { APP_ID, createUser, signAgreement, startHarness, type Harness } from "./support/sandbox-harness.ts";
@@ -178,7 +179,8 @@ describe("notifications", () => {
 
   it("sends trade_status_sync with the agreement when trade.pay carries notify_url", async () => {
     const merchant = await receiver();
-    const execute = new Date(harness.sandbox.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    // Tomorrow (Shanghai): inside the deduction window [D − 5, D] even when the run crosses midnight.
+    const execute = addDays(shanghaiDateOf(harness.sandbox.now()), 1);
     const userId = (await createUser(harness)).userId;
     const biz = {
       product_code: "GENERAL_WITHHOLDING",

@@ -1,3 +1,4 @@
+import { addDays, shanghaiDateOf } from "@paysign/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandboxControl, type SandboxControl } from "../src/index.ts";
 import { startReceiver } from "./support/notify-receiver.ts";
@@ -22,7 +23,8 @@ let counter = 0;
 async function paidTrade() {
   const merchant = await startReceiver();
   receivers.push(merchant);
-  const execute = new Date(harness.sandbox.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  // Tomorrow (Shanghai): inside the deduction window [D − 5, D] even when the run crosses midnight.
+  const execute = addDays(shanghaiDateOf(harness.sandbox.now()), 1);
   const user = await createUser(harness, { balance: "100.00" });
   const { agreementNo } = await signAgreement(harness, {
     userId: user.userId,
