@@ -1,4 +1,4 @@
-import { defined } from "@paysign/test-kit";
+import { defined, signal } from "@paysign/test-kit";
 import type pg from "pg";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { runCharge } from "../src/deductions/charge-engine.ts";
@@ -152,15 +152,6 @@ async function lostTradeStatusSync(current: Stack): Promise<string> {
   return sync.notifyId;
 }
 
-/** A promise to wait on and the function that resolves it. */
-function signal(): { fired: Promise<void>; fire: () => void } {
-  let fire = () => {};
-  const fired = new Promise<void>((resolve) => {
-    fire = resolve;
-  });
-  return { fired, fire };
-}
-
 /**
  * A settle hook (Hooks.before) that redelivers the lost trade_status_sync just before the settle statement and holds
  * the statement until `until` (or the delivery's answer); `answered` is that redelivery.
@@ -247,12 +238,12 @@ describe("a period's first attempt paid by its pay answer", () => {
     const waitForSettle = pays.waitForSettle.bind(pays);
     const waiting = signal();
     vi.spyOn(pays, "waitForSettle").mockImplementation((outTradeNo) => {
-      waiting.fire();
+      waiting.resolve();
       return waitForSettle(outTradeNo);
     });
     // The notification reaches the server and waits before the settle statement is sent: the order of the race the
     // wait is for, made certain.
-    const delivery = deliverBeforeSettle(current, waiting.fired);
+    const delivery = deliverBeforeSettle(current, waiting.promise);
     const statements = recordStatements(current, { before: delivery.before });
     const returned = await runCharge(current.deps, chargeOf(agreement.agreementId));
     const sent = await defined(delivery.answered, "the redelivery");
@@ -272,8 +263,8 @@ describe("a period's first attempt paid by its pay answer", () => {
     vi.spyOn(paysInFlight(current.deps.db), "waitForSettle").mockResolvedValue(true);
     const firstRead = signal();
     // The notification's first read finds the attempt PROCESSING before the settle statement is sent.
-    const delivery = deliverBeforeSettle(current, firstRead.fired);
-    const statements = recordStatements(current, { before: delivery.before, onTradeNotify: firstRead.fire });
+    const delivery = deliverBeforeSettle(current, firstRead.promise);
+    const statements = recordStatements(current, { before: delivery.before, onTradeNotify: firstRead.resolve });
     const returned = await runCharge(current.deps, chargeOf(agreement.agreementId));
     const sent = await defined(delivery.answered, "the redelivery");
 

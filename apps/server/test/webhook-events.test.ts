@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { WEBHOOK_EVENT_TYPES, webhookEventSchema, type WebhookEvent } from "@paysign/contracts";
-import { defined } from "@paysign/test-kit";
+import { defined, signal } from "@paysign/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setChargeState } from "../src/repositories/charge-writes.ts";
 import { appendWebhookEvent, findFinalEvents } from "../src/repositories/webhook-events.ts";
@@ -65,13 +65,6 @@ async function horizonPassed(): Promise<void> {
         SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > ${txid}::bigint AS "passed"`,
     ([row]) => row.passed,
   );
-}
-
-/** A promise the test resolves itself, to order two transactions. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => {};
-  const promise = new Promise<void>((settle) => (resolve = settle));
-  return { promise, resolve };
 }
 
 const difference = (detail: string) => ({
