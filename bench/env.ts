@@ -23,3 +23,6 @@ export const environmentParsedAsDevelopment = (): Record<string, string | undefi
   ...process.env,
   NODE_ENV: "development",
 });
+
+/** The lanes of a scheduler run: DEDUCTION_CONCURRENCY as passed through to the stack, else its default (8, env.ts). */
+export const deductionLanes = (): number => Number(process.env.DEDUCTION_CONCURRENCY) || 8;

@@ -37,7 +37,7 @@ export const fullSizes: Sizes = {
   notifyWarmUp: 400,
   notifyConnections: 32,
   deductionAgreements: 100,
-  deductionWarmUp: 20,
+  deductionWarmUp: 100,
   floorSeconds: 3,
   scaleSizes: [10_000, 100_000, 1_000_000],
   scaleFixedDue: 100,
