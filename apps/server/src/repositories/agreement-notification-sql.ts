@@ -152,12 +152,24 @@ export type PlannedTransition = {
 
 /**
  * The values of a NotificationInbox row in column order — id (new), notifyId, notifyType, appId, agreementNo,
- * outTradeNo, params (JSON), outcome, detail, receivedAt — for parameters $1–$10 of a statement that inserts it.
+ * outTradeNo, params (an object: pg sends it as JSON, and a JSON array of calls holds it as a JSON value), outcome,
+ * detail, receivedAt — for parameters $1–$10 of a statement that inserts it.
  */
 export function inboxRowValues(
   inbox: InboxRow,
   recorded: { outcome: NotificationOutcome; detail: string; receivedAt: Date },
-): [string, string, string, string, string | null, string | null, string, NotificationOutcome, string, Date] {
+): [
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  Record<string, string>,
+  NotificationOutcome,
+  string,
+  Date,
+] {
   return [
     randomUUID(),
     inbox.notifyId,
@@ -165,7 +177,7 @@ export function inboxRowValues(
     inbox.appId,
     inbox.agreementNo,
     inbox.outTradeNo,
-    JSON.stringify(inbox.params),
+    inbox.params,
     recorded.outcome,
     recorded.detail,
     recorded.receivedAt,
@@ -180,11 +192,12 @@ ON CONFLICT ("notifyId") DO NOTHING
 RETURNING 1`;
 
 /**
- * The batch function (prisma/migrations/20261224000020_agreement_notification_batch_function, as last replaced by
- * 20261224000040_agreement_notification_batch_locks_by_index): one call of the notification function per element of
- * $1, a JSON array of the calls' parameter lists, in one transaction after every agreement's lock and then every
- * customer's, in id order; one answer per call, by its 1-based position. It waits at most 2 s for a lock
- * (20261224000060_agreement_notification_batch_lock_timeout), then fails with 55P03 and writes nothing.
+ * The batch function (prisma/migrations/20261224000070_agreement_notification_batch_set_based): one element of $1, a
+ * JSON array of the calls' parameter lists, per notification, written by set-based statements in one transaction
+ * after every agreement's lock and then every customer's, in id order; one answer per call, by its 1-based position.
+ * A call that a call before it in the batch could have moved (the same notify_id, a transition of its agreement, or of
+ * the live agreement it checks) is answered as moved and decided again. It waits at most 2 s for a lock, then fails
+ * with 55P03 and writes nothing.
  */
 const recordForAgreementsSql = `SELECT "position", "unchanged", "inserted"
 FROM "paysign_record_agreement_notifications"($1::jsonb)`;
@@ -210,11 +223,11 @@ async function recordForAgreements(
 export type RecordResult = "recorded" | "duplicate" | "moved";
 
 /**
- * One call of the function `paysign_record_agreement_notification` (its migration says what it does), in one
- * transaction without BEGIN/COMMIT with the calls of the notifications arriving together (statementsOf): locks the
- * agreement `FOR UPDATE` only while it is still as `expected` (its status, every field the decision read, and its
- * `updatedAt`, so the row as read is the row written over), inserts the inbox row with its outcome (unique notify_id)
- * and, when both happened, applies the transition, inserts its AgreementEvent and its outbound event (the next
+ * One call of the batch function (recordForAgreementsSql), in one transaction without BEGIN/COMMIT with the calls of
+ * the notifications arriving together (statementsOf): locks the agreement `FOR UPDATE`, writes only while it is still
+ * as `expected` (its status, every field the decision read, and its `updatedAt`, so the row as read is the row written
+ * over), inserts the inbox row with its outcome (unique notify_id) and, when both happened, applies the transition,
+ * inserts its AgreementEvent and its outbound event (the next
  * `eventSequence`, the admin agreement as written). A transition decided on the customer's live agreement
  * (`plan.liveSibling`: one that makes the agreement live, or its duplicate) first locks the agreement, then the
  * customer's row, as the Prisma writer does, so the write sees every activation committed before and none can commit
@@ -272,12 +285,10 @@ export async function recordNotification(
     randomUUID(),
     transition?.event.source ?? null,
     transition ? eventReasonOf(transition.plan, transition.event.reason) : null,
-    transition ? JSON.stringify(transition.event.raw) : null,
+    transition?.event.raw ?? null,
     randomUUID(),
     outboundType,
-    outboundType && transition
-      ? JSON.stringify(presentAdminAgreement(agreementAfter(expected.row, transition, now)))
-      : null,
+    outboundType && transition ? presentAdminAgreement(agreementAfter(expected.row, transition, now)) : null,
     transition?.nextSweepAt ?? null,
   ]);
   if (!result.unchanged) return "moved";
