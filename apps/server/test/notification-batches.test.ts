@@ -165,6 +165,45 @@ test("notifications arriving together: one read and one write for all, a re-deli
   ]);
 });
 
+test("six agreements of one customer and plan signed in one batch: one live, five duplicates, each decided at most twice", async () => {
+  // The write sees the rows as they were when it began: a signing that checks the customer's live agreement is decided
+  // again when one before it in the batch made an agreement of the customer and plan live (the first here), but not
+  // for a duplicate's PENDING → ABANDONED, which changes no live agreement. Counted per batch, so a chain of re-decisions
+  // (one more for each sibling, past the five decisions a notification gets) would show.
+  const { id: customerId } = await database.db.prisma.customer.create({ data: { id: randomUUID() } });
+  const agreements = [];
+  for (let index = 0; index < 6; index++) agreements.push(await pendingAgreement({ customerId }));
+  const signed = agreements.map((agreement, index) =>
+    dutUserSign(agreement.externalAgreementNo, `2026113006${String(index).padStart(10, "0")}`),
+  );
+
+  const batches = recordBatches();
+  const outcomes = await Promise.all(
+    signed.map(({ inbox, notification }) =>
+      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
+    ),
+  );
+  vi.restoreAllMocks();
+
+  expect(outcomes.map((outcome) => (outcome === "duplicate" ? outcome : outcome.outcome))).toEqual(
+    Array.from({ length: 6 }, () => "APPLIED"),
+  );
+  expect(batches.filter(([name]) => name === "notify-record-for-agreements").length).toBeLessThanOrEqual(2);
+  const rows = await database.db.prisma.agreement.findMany({
+    where: { id: { in: agreements.map((agreement) => agreement.id) } },
+    orderBy: { createdAt: "asc" },
+  });
+  const live = rows.filter((row) => row.status === "ACTIVE");
+  expect(live).toHaveLength(1);
+  expect(rows.filter((row) => row.status === "ABANDONED")).toHaveLength(5);
+  const events = await database.db.prisma.agreementEvent.findMany({
+    where: { agreementId: { in: rows.map((row) => row.id) } },
+  });
+  expect(events).toHaveLength(6);
+  for (const event of events.filter((found) => found.toStatus === "ABANDONED"))
+    expect(event.reason).toMatch(new RegExp(`^DUPLICATE_OF ${live[0]?.id}`));
+});
+
 test("a batch takes its agreements' locks before any customer's: a writer holding one of them (agreement, then customer) is never deadlocked by it", async () => {
   // One customer, two agreements (two plans) activated in one batch; a writer holds the later agreement's lock.
   const customerId = (await database.db.prisma.customer.create({ data: { id: randomUUID() } })).id;

@@ -5,8 +5,8 @@ import { deliverHeld, injectFault, signIn, type Json } from "./support/customer-
 import { admin, createPlan, setClock, shanghai } from "./support/deductions.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 
-// A dut_user_sign's write is one call of the PL/pgSQL function paysign_record_agreement_notification
-// (repositories/agreement-notification-sql.ts, statement "notify-record-for-agreements", one call per notification). duplicate-agreements.test.ts
+// A dut_user_sign's write is one element of a call of the PL/pgSQL function paysign_record_agreement_notifications
+// (repositories/agreement-notification-sql.ts, statement "notify-record-for-agreements"). duplicate-agreements.test.ts
 // already has two agreements of one customer and plan signed concurrently end to end (one ACTIVE, the other ABANDONED
 // as DUPLICATE_OF, charged once, unsigned by the sweep); this file adds what it does not check: the outbound events
 // and AgreementEvents each write leaves, the activated event's data as the admin API shows the agreement, and an

@@ -15,9 +15,11 @@
 -- One statement sees the rows as they were when it began, where the calls one after another each saw the ones before.
 -- So a call is written only when no call before it in the batch could have changed what it was decided on: none
 -- before it, written or not, with its notify_id; none with a transition of its agreement; and, for a call that checks
--- the customer's live agreement, none with a transition of an agreement of the same customer and plan. The others
--- answer "not unchanged" and are decided again, as they were when a call before them had moved their agreement. Only
--- calls whose agreement is as they read it count as before them: a call that cannot be written changes nothing.
+-- the customer's live agreement, none with a transition that makes an agreement of the same customer and plan live or
+-- no longer live (TEMP, ACTIVE and PAUSED are live; a duplicate's PENDING → ABANDONED changes nothing it checks). The
+-- others answer "not unchanged" and are decided again, as they were when a call before them had moved their
+-- agreement. Only calls whose agreement is as they read it count as before them: a call that cannot be written
+-- changes nothing.
 -- At most one call writes each agreement, so the UPDATE's join finds one row for each.
 --
 -- The JSON parameters (the inbox row's params, the event's raw notification, the outbound event's data) may be sent as
@@ -92,7 +94,9 @@ BEGIN
         -- The calls whose agreement is still as read, each looked up by its primary key (LIMIT 1: never a join
         -- the planner could answer by reading the whole table, as 20261224000040 explains).
         SELECT c."position", c.notify_id, c.agreement_id, c.to_status, c.live_sibling_planned,
-               t."customerId" AS customer_id, t."planId" AS plan_id
+               t."customerId" AS customer_id, t."planId" AS plan_id,
+               (c.expected_status IN ('TEMP', 'ACTIVE', 'PAUSED'))
+                   IS DISTINCT FROM (c.to_status IN ('TEMP', 'ACTIVE', 'PAUSED')) AS changes_liveness
         FROM calls c
         CROSS JOIN LATERAL (
             SELECT a."customerId", a."planId" FROM "Agreement" a
@@ -117,10 +121,9 @@ BEGIN
             SELECT 1 FROM as_read b
             WHERE b."position" < r."position"
               AND (b.notify_id = r.notify_id
-                   OR (b.to_status IS NOT NULL
-                       AND (b.agreement_id = r.agreement_id
-                            OR (r.live_sibling_planned AND b.customer_id = r.customer_id
-                                AND b.plan_id = r.plan_id)))))
+                   OR (b.to_status IS NOT NULL AND b.agreement_id = r.agreement_id)
+                   OR (r.live_sibling_planned AND b.changes_liveness
+                       AND b.customer_id = r.customer_id AND b.plan_id = r.plan_id)))
     ), inbox AS (
         INSERT INTO "NotificationInbox" ("id", "notifyId", "notifyType", "appId", "agreementNo", "outTradeNo",
                                          "params", "outcome", "detail", "receivedAt")
