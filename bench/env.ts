@@ -24,5 +24,11 @@ export const environmentParsedAsDevelopment = (): Record<string, string | undefi
   NODE_ENV: "development",
 });
 
-/** The lanes of a scheduler run: DEDUCTION_CONCURRENCY as passed through to the stack, else its default (8, env.ts). */
-export const deductionLanes = (): number => Number(process.env.DEDUCTION_CONCURRENCY) || 8;
+/**
+ * The lanes of a scheduler run: DEDUCTION_CONCURRENCY as passed through to the stack, else the server's default of 8
+ * (apps/server/src/env.ts, which refuses anything but a whole number from 1 to 64 at the stack's start).
+ */
+export const deductionLanes = (): number => {
+  const lanes = Number(process.env.DEDUCTION_CONCURRENCY ?? "8");
+  return Number.isInteger(lanes) && lanes >= 1 ? lanes : 8;
+};

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { alipayNotificationSchema } from "@paysign/contracts/alipay";
 import pg from "pg";
-import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
 import { seedDemoPlans } from "../src/db/seed.ts";
 import { isDatabaseUnavailable, isLockTimeout } from "../src/http/database-errors.ts";
 import { Prisma } from "../src/generated/prisma/client.ts";
@@ -23,6 +23,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.drop();
+});
+// A test that fails before it restores the pool's query leaves it spied on; the next test starts from the pool's own.
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 let sequence = 0;
@@ -168,8 +172,8 @@ test("notifications arriving together: one read and one write for all, a re-deli
 test("six agreements of one customer and plan signed in one batch: one live, five duplicates, each decided at most twice", async () => {
   // The write sees the rows as they were when it began: a signing that checks the customer's live agreement is decided
   // again when one before it in the batch made an agreement of the customer and plan live (the first here), but not
-  // for a duplicate's PENDING → ABANDONED, which changes no live agreement. Counted per batch, so a chain of re-decisions
-  // (one more for each sibling, past the five decisions a notification gets) would show.
+  // for a duplicate's PENDING → ABANDONED, which changes no live agreement. A chain of re-decisions (one more for each
+  // sibling) would run the sixth out of the five decisions a notification gets, or show as more write batches.
   const { id: customerId } = await database.db.prisma.customer.create({ data: { id: randomUUID() } });
   const agreements = [];
   for (let index = 0; index < 6; index++) agreements.push(await pendingAgreement({ customerId }));
@@ -204,6 +208,33 @@ test("six agreements of one customer and plan signed in one batch: one live, fiv
     expect(event.reason).toMatch(new RegExp(`^DUPLICATE_OF ${live[0]?.id}`));
 });
 
+test("a notification recorded without a transition holds back no sibling's signing in its batch", async () => {
+  // A dut_user_sign naming another personal product is a MISMATCH of its agreement: recorded, nothing applied. The
+  // sibling's signing beside it checks the customer's live agreement, which the mismatch does not change.
+  const { id: customerId } = await database.db.prisma.customer.create({ data: { id: randomUUID() } });
+  const mismatched = await pendingAgreement({ customerId });
+  const signing = await pendingAgreement({ customerId });
+  const other = dutUserSign(mismatched.externalAgreementNo, "20261130070000000000");
+  other.notification.personal_product_code = "OTHER_PRODUCT_P";
+  other.inbox.params = { ...other.inbox.params, personal_product_code: "OTHER_PRODUCT_P" };
+  const signed = dutUserSign(signing.externalAgreementNo, "20261130070000000001");
+
+  const batches = recordBatches();
+  const outcomes = await Promise.all(
+    [other, signed].map(({ inbox, notification }) =>
+      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
+    ),
+  );
+
+  expect(outcomes).toEqual([
+    expect.objectContaining({ outcome: "MISMATCH" }),
+    { outcome: "APPLIED", detail: "PENDING → ACTIVE" },
+  ]);
+  expect(batches.filter(([name]) => name === "notify-record-for-agreements")).toEqual([
+    ["notify-record-for-agreements", 2],
+  ]);
+});
+
 test("a batch takes its agreements' locks before any customer's: a writer holding one of them (agreement, then customer) is never deadlocked by it", async () => {
   // One customer, two agreements (two plans) activated in one batch; a writer holds the later agreement's lock.
   const customerId = (await database.db.prisma.customer.create({ data: { id: randomUUID() } })).id;
@@ -232,7 +263,7 @@ test("a batch takes its agreements' locks before any customer's: a writer holdin
           (
             await observer.query<{ waiting: string }>(
               `SELECT count(*) AS waiting FROM pg_stat_activity
-               WHERE wait_event_type = 'Lock' AND query LIKE '%paysign_record_agreement_notification%'`,
+               WHERE wait_event_type = 'Lock' AND query LIKE '%paysign_record_agreement_notifications%'`,
             )
           ).rows[0]?.waiting,
         { timeout: 10_000 },

@@ -18,7 +18,7 @@ let planId: string;
 beforeAll(async () => {
   stack = await startStack({ appGateway: false, env: { RATE_LIMIT_PER_MINUTE: "1000000" } });
   planId = await createPlan(stack, {
-    name: "Monthly (notification function)",
+    name: "Monthly (notification batch write)",
     periodType: "MONTH",
     period: 1,
     singleAmount: "9.90",
@@ -98,7 +98,7 @@ function recordCalls(before?: (call: number) => Promise<void>) {
   return answers;
 }
 
-describe("dut_user_sign written by the notification function", () => {
+describe("dut_user_sign written by the notification batch write", () => {
   test("activating a PENDING agreement, no other live one: ACTIVE, one event, agreement.activated as the admin API shows it", async () => {
     const { customerId, signed } = await signedAgreements("2029-03-02", 1);
     const [only] = signed as [{ agreementId: string; agreementNo: string }];

@@ -8,9 +8,9 @@
 -- What a call does is unchanged: its inbox row with its outcome, and its transition with its AgreementEvent and its
 -- outbound event (the next "eventSequence"), only while its agreement is still as the server read it (its status,
 -- every field the decision read, its "updatedAt", and, for a transition decided on the customer's live agreement, that
--- live agreement: docs/alipay-protocol.md §17.6). One call answers as before: "unchanged" whether it was written,
+-- live agreement: docs/alipay-protocol.md §17.6). Each call is answered as before: "unchanged" whether it was written,
 -- "inserted" whether its inbox row is new; a call that was not written is decided again by the server from a fresh
--- read.
+-- read (which now also happens in the cases below).
 --
 -- One statement sees the rows as they were when it began, where the calls one after another each saw the ones before.
 -- So a call is written only when no call before it in the batch could have changed what it was decided on: none
@@ -20,10 +20,11 @@
 -- others answer "not unchanged" and are decided again, as they were when a call before them had moved their
 -- agreement. Only calls whose agreement is as they read it count as before them: a call that cannot be written
 -- changes nothing.
--- At most one call writes each agreement, so the UPDATE's join finds one row for each.
+-- At most one call with a transition is written for each agreement, so the UPDATE's join finds one row for each.
 --
 -- The JSON parameters (the inbox row's params, the event's raw notification, the outbound event's data) may be sent as
--- JSON values, not only as text holding JSON as before: the server no longer writes JSON inside JSON.
+-- JSON values, not only as text holding JSON as before: the server no longer writes JSON inside JSON. Each is a JSON
+-- object (or null) either way, so a JSON string there is the old form, text holding the object.
 -- The locks are taken first, in the same order as in 20261224000040, and the 2 s lock timeout of 20261224000060 is
 -- kept. The per-notification function is no longer called and is dropped.
 CREATE OR REPLACE FUNCTION "paysign_record_agreement_notifications"(p_calls JSONB)
@@ -95,8 +96,8 @@ BEGIN
         -- the planner could answer by reading the whole table, as 20261224000040 explains).
         SELECT c."position", c.notify_id, c.agreement_id, c.to_status, c.live_sibling_planned,
                t."customerId" AS customer_id, t."planId" AS plan_id,
-               (c.expected_status IN ('TEMP', 'ACTIVE', 'PAUSED'))
-                   IS DISTINCT FROM (c.to_status IN ('TEMP', 'ACTIVE', 'PAUSED')) AS changes_liveness
+               c.to_status IS NOT NULL AND (c.expected_status IN ('TEMP', 'ACTIVE', 'PAUSED'))
+                   <> (c.to_status IN ('TEMP', 'ACTIVE', 'PAUSED')) AS changes_liveness
         FROM calls c
         CROSS JOIN LATERAL (
             SELECT a."customerId", a."planId" FROM "Agreement" a

@@ -195,9 +195,10 @@ RETURNING 1`;
  * The batch function (prisma/migrations/20261224000070_agreement_notification_batch_set_based): one element of $1, a
  * JSON array of the calls' parameter lists, per notification, written by set-based statements in one transaction
  * after every agreement's lock and then every customer's, in id order; one answer per call, by its 1-based position.
- * A call that a call before it in the batch could have moved (the same notify_id, a transition of its agreement, or of
- * the live agreement it checks) is answered as moved and decided again. It waits at most 2 s for a lock, then fails
- * with 55P03 and writes nothing.
+ * A call that a call before it in the batch could have moved (the same notify_id, a transition of its agreement, or,
+ * when it checks the customer's live agreement, a transition that makes an agreement of the same customer and plan
+ * live or no longer live) is answered as moved and decided again. It waits at most 2 s for a lock, then fails with
+ * 55P03 and writes nothing.
  */
 const recordForAgreementsSql = `SELECT "position", "unchanged", "inserted"
 FROM "paysign_record_agreement_notifications"($1::jsonb)`;
@@ -257,7 +258,7 @@ export async function recordNotification(
   const changes = transition?.plan.changes;
   const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
-  // The function's parameters in their order: the batch function reads each call's by position.
+  // The call's parameters in the order the batch function reads them, by position.
   const result = await statementsOf(db).recordForAgreement([
     ...inboxParams,
     expected.id,
