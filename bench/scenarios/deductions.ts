@@ -196,7 +196,7 @@ const sandboxTrades = async (stack: BenchStack) => (await sandbox(stack).trades(
 
 /**
  * The gateway peer's number of calls: 120, what it made in every run before the warm-up grew from 20 charges to 100
- * (it took up to 200 of the paid trades, and 120 were paid), so its figure stays comparable with theirs.
+ * (it took up to 200 of the paid trades, and 120 were paid), so it makes as many calls as in those runs.
  */
 const GATEWAY_PEER_CALLS = 120;
 

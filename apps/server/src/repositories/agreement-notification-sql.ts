@@ -228,11 +228,11 @@ export type RecordResult = "recorded" | "duplicate" | "moved";
  * the notifications arriving together (statementsOf): locks the agreement `FOR UPDATE`, writes only while it is still
  * as `expected` (its status, every field the decision read, and its `updatedAt`, so the row as read is the row written
  * over), inserts the inbox row with its outcome (unique notify_id) and, when both happened, applies the transition,
- * inserts its AgreementEvent and its outbound event (the next
- * `eventSequence`, the admin agreement as written). A transition decided on the customer's live agreement
- * (`plan.liveSibling`: one that makes the agreement live, or its duplicate) first locks the agreement, then the
- * customer's row, as the Prisma writer does, so the write sees every activation committed before and none can commit
- * meanwhile; it applies only while the live agreement is still the planned one (docs/alipay-protocol.md §17.6).
+ * inserts its AgreementEvent and its outbound event (the next `eventSequence`, the admin agreement as written). A
+ * transition decided on the customer's live agreement (`plan.liveSibling`: one that makes the agreement live, or its
+ * duplicate) first locks the agreement, then the customer's row, as the Prisma writer does, so the write sees every
+ * activation committed before and none can commit meanwhile; it applies only while the live agreement is still the
+ * planned one (docs/alipay-protocol.md §17.6).
  */
 export async function recordNotification(
   db: Database,
