@@ -17,8 +17,9 @@ RUN pnpm --filter @paysign/contracts --filter @paysign/server build
 RUN pnpm --filter @paysign/server deploy --prod --legacy /out
 
 FROM node:24-slim AS runtime
-# V8's young generation capped at 8 MB per semi-space (its default grows to 32 MB and more): under load the API stays
-# below 256 MB resident at the same throughput (BENCHMARKS.md, bench/stack.ts runs the API with these options).
+# V8's young generation capped at 8 MB per semi-space (its default grows to 32 MB and more): under load the API's peak
+# stays around 256 MB resident (235-258 MB in BENCHMARKS.md's latest runs) at the same throughput (bench/stack.ts runs
+# the API with these options).
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 COPY --from=build /out /app
