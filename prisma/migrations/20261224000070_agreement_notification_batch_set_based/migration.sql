@@ -23,10 +23,20 @@
 -- At most one call with a transition is written for each agreement, so the UPDATE's join finds one row for each.
 --
 -- The JSON parameters (the inbox row's params, the event's raw notification, the outbound event's data) may be sent as
--- JSON values, not only as text holding JSON as before: the server no longer writes JSON inside JSON. Each is a JSON
--- object (or null) either way, so a JSON string there is the old form, text holding the object.
+-- JSON values, not only as text holding JSON as before: the server no longer writes JSON inside JSON
+-- ("paysign_notification_json_parameter" reads both).
 -- The locks are taken first, in the same order as in 20261224000040, and the 2 s lock timeout of 20261224000060 is
 -- kept. The per-notification function is no longer called and is dropped.
+-- A JSON parameter of a call: a JSON object, or null (then SQL NULL); a JSON string is the form of a server started
+-- before this migration, text holding the object.
+CREATE FUNCTION "paysign_notification_json_parameter"(p_value JSONB)
+RETURNS JSONB
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE jsonb_typeof(p_value) WHEN 'string' THEN (p_value #>> '{}')::jsonb
+        ELSE NULLIF(p_value, 'null'::jsonb) END
+$$;
+
 CREATE OR REPLACE FUNCTION "paysign_record_agreement_notifications"(p_calls JSONB)
 RETURNS TABLE ("position" BIGINT, "unchanged" BOOLEAN, "inserted" BOOLEAN)
 LANGUAGE plpgsql VOLATILE
@@ -54,7 +64,7 @@ BEGIN
                e."call"->>3 AS app_id,
                e."call"->>4 AS inbox_agreement_no,
                e."call"->>5 AS inbox_out_trade_no,
-               CASE jsonb_typeof(e."call"->6) WHEN 'string' THEN (e."call"->>6)::jsonb ELSE e."call"->6 END AS params,
+               "paysign_notification_json_parameter"(e."call"->6) AS params,
                (e."call"->>7)::"NotificationOutcome" AS outcome,
                e."call"->>8 AS detail,
                (e."call"->>9)::timestamptz AS at,
@@ -83,12 +93,10 @@ BEGIN
                (e."call"->>32)::uuid AS event_id,
                e."call"->>33 AS event_source,
                e."call"->>34 AS event_reason,
-               CASE jsonb_typeof(e."call"->35) WHEN 'string' THEN (e."call"->>35)::jsonb
-                   ELSE NULLIF(e."call"->35, 'null'::jsonb) END AS event_raw,
+               "paysign_notification_json_parameter"(e."call"->35) AS event_raw,
                (e."call"->>36)::uuid AS outbound_id,
                e."call"->>37 AS outbound_type,
-               CASE jsonb_typeof(e."call"->38) WHEN 'string' THEN (e."call"->>38)::jsonb
-                   ELSE NULLIF(e."call"->38, 'null'::jsonb) END AS outbound_data,
+               "paysign_notification_json_parameter"(e."call"->38) AS outbound_data,
                (e."call"->>39)::timestamptz AS next_sweep_at
         FROM jsonb_array_elements(p_calls) WITH ORDINALITY AS e("call", "position")
     ), as_read AS MATERIALIZED (
