@@ -88,6 +88,17 @@ function dutUserSign(externalAgreementNo: string, agreementNo: string) {
   return { inbox, notification };
 }
 
+type Delivery = ReturnType<typeof dutUserSign>;
+
+/** The deliveries applied at once, started in one turn of the event loop so that they share batches; in order. */
+function applyTogether(deliveries: readonly Delivery[]) {
+  return Promise.all(
+    deliveries.map(({ inbox, notification }) =>
+      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
+    ),
+  );
+}
+
 type Query = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
 
 /**
@@ -125,11 +136,7 @@ test("notifications arriving together: one read and one write for all, a re-deli
   const deliveries = [...signed, first, secondAgain];
 
   const batches = recordBatches();
-  const outcomes = await Promise.all(
-    deliveries.map(({ inbox, notification }) =>
-      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
-    ),
-  );
+  const outcomes = await applyTogether(deliveries);
   vi.restoreAllMocks();
 
   expect(batches.slice(0, 2)).toEqual([
@@ -182,11 +189,7 @@ test("six agreements of one customer and plan signed in one batch: one live, fiv
   );
 
   const batches = recordBatches();
-  const outcomes = await Promise.all(
-    signed.map(({ inbox, notification }) =>
-      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
-    ),
-  );
+  const outcomes = await applyTogether(signed);
   vi.restoreAllMocks();
 
   expect(outcomes.map((outcome) => (outcome === "duplicate" ? outcome : outcome.outcome))).toEqual(
@@ -220,11 +223,7 @@ test("a notification recorded without a transition holds back no sibling's signi
   const signed = dutUserSign(signing.externalAgreementNo, "20261130070000000001");
 
   const batches = recordBatches();
-  const outcomes = await Promise.all(
-    [other, signed].map(({ inbox, notification }) =>
-      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
-    ),
-  );
+  const outcomes = await applyTogether([other, signed]);
 
   expect(outcomes).toEqual([
     expect.objectContaining({ outcome: "MISMATCH" }),
@@ -251,11 +250,7 @@ test("a batch takes its agreements' locks before any customer's: a writer holdin
     const deliveries = [first, second].map((agreement, index) =>
       dutUserSign(agreement.externalAgreementNo, `2026113001${String(index).padStart(10, "0")}`),
     );
-    const outcomes = Promise.all(
-      deliveries.map(({ inbox, notification }) =>
-        applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
-      ),
-    );
+    const outcomes = applyTogether(deliveries);
     // The batch's write has locked the first agreement and waits for the second, held by the writer.
     await expect
       .poll(
@@ -293,8 +288,8 @@ test("a batch waits at most 2 s for a row lock: the notification whose agreement
     await writer.query(`SELECT 1 FROM "Agreement" WHERE "id" = $1 FOR UPDATE`, [held.id]);
     const [forFree, forHeld] = [free, held].map((agreement, index) =>
       dutUserSign(agreement.externalAgreementNo, `2026113005${String(index).padStart(10, "0")}`),
-    ) as [ReturnType<typeof dutUserSign>, ReturnType<typeof dutUserSign>];
-    const apply = ({ inbox, notification }: ReturnType<typeof dutUserSign>) =>
+    ) as [Delivery, Delivery];
+    const apply = ({ inbox, notification }: Delivery) =>
       applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
     const heldOutcome = apply(forHeld).then(
       (outcome) => ({ outcome }),
@@ -364,14 +359,10 @@ async function scansOfStatement(name: string, tables: string[], work: () => Prom
 
 /** Agreements activated by dut_user_sign notifications arriving together: each APPLIED. */
 async function signTogether(agreements: Array<{ externalAgreementNo: string }>, prefix: string) {
-  const outcomes = await Promise.all(
-    agreements.map((agreement, index) => {
-      const { inbox, notification } = dutUserSign(
-        agreement.externalAgreementNo,
-        `${prefix}${String(index).padStart(10, "0")}`,
-      );
-      return applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
-    }),
+  const outcomes = await applyTogether(
+    agreements.map((agreement, index) =>
+      dutUserSign(agreement.externalAgreementNo, `${prefix}${String(index).padStart(10, "0")}`),
+    ),
   );
   expect(outcomes).toEqual(agreements.map(() => ({ outcome: "APPLIED", detail: "PENDING → ACTIVE" })));
 }
