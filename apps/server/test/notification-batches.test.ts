@@ -90,13 +90,14 @@ function dutUserSign(externalAgreementNo: string, agreementNo: string) {
 
 type Delivery = ReturnType<typeof dutUserSign>;
 
+/** One delivery applied as the notify route applies it. */
+function apply({ inbox, notification }: Delivery) {
+  return applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
+}
+
 /** The deliveries applied at once, started in one turn of the event loop so that they share batches; in order. */
 function applyTogether(deliveries: readonly Delivery[]) {
-  return Promise.all(
-    deliveries.map(({ inbox, notification }) =>
-      applyAgreementNotification({ db: database.db, sweep }, inbox, notification),
-    ),
-  );
+  return Promise.all(deliveries.map(apply));
 }
 
 type Query = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
@@ -289,8 +290,6 @@ test("a batch waits at most 2 s for a row lock: the notification whose agreement
     const [forFree, forHeld] = [free, held].map((agreement, index) =>
       dutUserSign(agreement.externalAgreementNo, `2026113005${String(index).padStart(10, "0")}`),
     ) as [Delivery, Delivery];
-    const apply = ({ inbox, notification }: Delivery) =>
-      applyAgreementNotification({ db: database.db, sweep }, inbox, notification);
     const heldOutcome = apply(forHeld).then(
       (outcome) => ({ outcome }),
       (error: unknown) => ({ error }),
