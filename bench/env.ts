@@ -29,6 +29,6 @@ export const environmentParsedAsDevelopment = (): Record<string, string | undefi
  * (apps/server/src/env.ts, which refuses anything but a whole number from 1 to 64 at the stack's start).
  */
 export const deductionLanes = (): number => {
-  const lanes = Number(process.env.DEDUCTION_CONCURRENCY ?? "8");
+  const lanes = Number(process.env.DEDUCTION_CONCURRENCY);
   return Number.isInteger(lanes) && lanes >= 1 ? lanes : 8;
 };
