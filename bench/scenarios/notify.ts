@@ -10,6 +10,7 @@ import { monotonicMicros } from "../profile.ts";
 import type { Database } from "@paysign/server";
 import { ratiosOf, round, type ScenarioResult } from "../results.ts";
 import { onFreshStack, type ScenarioOptions } from "../scenario.ts";
+import { statementBatchesBetween, statementBatchTotals } from "../statement-batches.ts";
 import type { BenchStack } from "../stack.ts";
 
 const NOTIFY_TARGET_PER_SECOND = 1_000;
@@ -158,11 +159,13 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
     const connections = sizes.notifyConnections;
 
     const warm = await runLoad({ url, method: "POST", headers, connections, bodies: warmUp });
+    const batchesBefore = await statementBatchTotals(stack);
     const from = monotonicMicros();
     const beforeMeasured = await cpuSnapshot(stack.pid);
     const measured = await runLoad({ url, method: "POST", headers, connections, bodies: measuredBodies });
     const afterMeasured = await cpuSnapshot(stack.pid);
     markLoad({ from, to: monotonicMicros() });
+    const batches = statementBatchesBetween(batchesBefore, await statementBatchTotals(stack));
 
     // Peers: forged copies (a flipped signature bit) are verified and refused with 400 `fail`; /healthz answers at once.
     const forged = await runLoad({
@@ -228,6 +231,8 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
               forged_refused_api_cpu_ms_per_request: forgedCpu.api,
             }
           : {}),
+        // The hot path's read and write batches during the measured load (the API's /metrics histograms).
+        ...batches,
         ...memory.details,
       },
     };

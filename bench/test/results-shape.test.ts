@@ -73,6 +73,11 @@ describe("pnpm bench results", () => {
     expect(notify.details.postgres_cpu_ms_per_request).toBeGreaterThanOrEqual(0);
     expect(notify.details.forged_refused_api_cpu_ms_per_request).toBeGreaterThan(0);
     expect(notify.details.duplicates).toBeGreaterThan(0);
+    // Every notification measured was read in a batch, and every one not a duplicate written in one.
+    expect(notify.details.notify_read_batches).toBeGreaterThan(0);
+    expect(notify.details.notify_write_batches).toBeGreaterThan(0);
+    expect(notify.details.notify_write_mean_size).toBeGreaterThanOrEqual(1);
+    expect(notify.details.notify_write_mean_ms).toBeGreaterThan(0);
   });
 
   test("deductions: trades in the sandbox equal successful charges, no period charged twice (also with 4 workers)", () => {

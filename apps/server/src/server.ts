@@ -28,9 +28,14 @@ export async function startServer(
 ): Promise<RunningServer> {
   if (config.port !== 0) await assertPortFree(config.port, apiPortOwner);
   const database = await openDatabase(config, logger);
-  const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize, logger });
-  const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
   const metrics = createMetrics();
+  const db = createDatabase({
+    url: database.url,
+    poolSize: config.databasePoolSize,
+    logger,
+    observeStatementBatch: (batch) => metrics.observeStatementBatch(batch),
+  });
+  const clock = options.clock ?? (config.sandboxUrl ? sandboxClock(config.sandboxUrl) : systemClock);
   metrics.readDatabase(createDatabaseGauges({ db, clock, queues: Object.values(QUEUES) }));
   const alipay = config.alipay ? createAlipayClient(config.alipay, { clock, logger, metrics }) : undefined;
   if (!alipay) logger.warn("Alipay is not configured: sessions, signing and notifications answer 503 until it is");

@@ -61,6 +61,12 @@ describe("GET /metrics", () => {
     expect(
       sample(text, 'paysign_alipay_call_duration_seconds_count{method="alipay.system.oauth.token",result="success"}'),
     ).toBe(1);
+    // The one dut_user_sign was written by a batch of its own; no batch failed.
+    expect(sample(text, 'paysign_statement_batch_size_count{statement="notify_write"}')).toBe(1);
+    expect(sample(text, 'paysign_statement_batch_size_sum{statement="notify_write"}')).toBe(1);
+    expect(sample(text, 'paysign_statement_batch_duration_seconds_count{statement="notify_write"}')).toBe(1);
+    expect(sample(text, 'paysign_statement_batch_size_count{statement="notify_read"}')).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain("paysign_statement_batch_failures_total{");
     expect(sample(text, 'paysign_follow_up_backlog{state="pending"}')).toBe(0);
     expect(text).toContain("# TYPE paysign_job_queue_depth gauge");
   });

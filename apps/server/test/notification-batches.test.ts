@@ -6,6 +6,7 @@ import { seedDemoPlans } from "../src/db/seed.ts";
 import { isDatabaseUnavailable, isLockTimeout } from "../src/http/database-errors.ts";
 import { Prisma } from "../src/generated/prisma/client.ts";
 import { applyAgreementNotification, type AgreementNotification } from "../src/notifications/agreement-notification.ts";
+import type { StatementBatchReport } from "../src/db/statement-batches.ts";
 import type { InboxRow } from "../src/repositories/agreement-notification-sql.ts";
 import { monthlyPlanId, weeklyPlanId } from "./support/customer-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -16,9 +17,11 @@ import { createTestDatabase, type TestDatabase } from "./support/test-database.t
 // re-delivery of a notification in the same batch as the original, and two notifications of one agreement.
 
 let database: TestDatabase;
+/** Every batch of the hot path's statements, as the database reports them to the process's metrics. */
+const batches: StatementBatchReport[] = [];
 const sweep = { intervalHours: 24, leadDays: 3 };
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ observeStatementBatch: (batch) => batches.push(batch) });
   await seedDemoPlans(database.db);
 });
 afterAll(async () => {
@@ -299,9 +302,16 @@ test("a batch waits at most 2 s for a row lock: the notification whose agreement
 
     // Both went in one batch, which failed on the held row after 2 s; run again one by one, the free one is applied
     // while the row is still held.
+    const reported = batches.length;
     expect(await Promise.race([freeOutcome, stalled])).toEqual({ outcome: "APPLIED", detail: "PENDING → ACTIVE" });
     const { error } = (await heldOutcome) as { error: unknown };
     expect(error).toMatchObject({ code: "55P03" });
+    // The batch's failure is reported (logged, and counted by the metrics), with its own error.
+    const failed = batches.slice(reported).filter((batch) => batch.error);
+    expect(failed.map(({ statement, size }) => ({ statement, size }))).toEqual([
+      { statement: "notify_write", size: 2 },
+    ]);
+    expect(failed[0]?.error).toMatchObject({ code: "55P03" });
     // What the notify route tells apart: not a lost database, a lock waited for too long (answered `fail` either way).
     expect([isLockTimeout(error), isDatabaseUnavailable(error)]).toEqual([true, false]);
     const heldNow = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: held.id } });

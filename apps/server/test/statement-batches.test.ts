@@ -1,6 +1,6 @@
 import { setImmediate as turn } from "node:timers/promises";
 import { describe, expect, test } from "vitest";
-import { batchedStatement } from "../src/db/statement-batches.ts";
+import { batchedStatement, type StatementBatchReport } from "../src/db/statement-batches.ts";
 
 /** A statement whose batches answer only when the test releases them, recording each batch it was given. */
 function heldStatement(answer: (item: number) => string = (item) => `answer ${item}`) {
@@ -17,7 +17,7 @@ function heldStatement(answer: (item: number) => string = (item) => `answer ${it
 describe("batchedStatement", () => {
   test("an idle statement sends an item at once, alone, and answers it", async () => {
     const held = heldStatement();
-    const run = batchedStatement(held.execute, { maxInFlight: 1, maxBatchSize: 10 });
+    const run = batchedStatement(held.execute, { name: "test", maxInFlight: 1, maxBatchSize: 10 });
     const answer = run(1);
     await turn();
     expect(held.batches).toEqual([[1]]);
@@ -27,7 +27,7 @@ describe("batchedStatement", () => {
 
   test("items asked for while the batches in flight are at the limit go together next, each with its own answer", async () => {
     const held = heldStatement();
-    const run = batchedStatement(held.execute, { maxInFlight: 2, maxBatchSize: 10 });
+    const run = batchedStatement(held.execute, { name: "test", maxInFlight: 2, maxBatchSize: 10 });
     const first = [run(1), run(2)];
     await turn();
     expect(held.batches).toEqual([[1, 2]]);
@@ -55,7 +55,7 @@ describe("batchedStatement", () => {
 
   test("no batch is larger than maxBatchSize", async () => {
     const held = heldStatement();
-    const run = batchedStatement(held.execute, { maxInFlight: 4, maxBatchSize: 2 });
+    const run = batchedStatement(held.execute, { name: "test", maxInFlight: 4, maxBatchSize: 2 });
     const answers = [1, 2, 3, 4, 5].map((item) => run(item));
     await turn();
     expect(held.batches).toEqual([[1, 2], [3, 4], [5]]);
@@ -76,7 +76,7 @@ describe("batchedStatement", () => {
         if (items.includes(2)) throw new Error(`item 2 cannot be written (batch of ${items.length})`);
         return items.map((item) => item * 10);
       },
-      { maxInFlight: 1, maxBatchSize: 10 },
+      { name: "test", maxInFlight: 1, maxBatchSize: 10 },
     );
     const answers = await Promise.allSettled([run(1), run(2), run(3)]);
     expect(batches).toEqual([[1, 2, 3], [1], [2], [3]]);
@@ -91,10 +91,34 @@ describe("batchedStatement", () => {
 
   test("a statement that answers fewer results than items fails each item, never answers one with another's result", async () => {
     const run = batchedStatement((items: readonly number[]) => Promise.resolve(items.slice(1)), {
+      name: "test",
       maxInFlight: 1,
       maxBatchSize: 10,
     });
     const answers = await Promise.allSettled([run(1), run(2)]);
     expect(answers.map((answer) => answer.status)).toEqual(["rejected", "rejected"]);
+  });
+
+  test("report hears of each batch once its items are answered: its name, size and wall time, and the error of a batch that failed as a whole", async () => {
+    const reports: StatementBatchReport[] = [];
+    const run = batchedStatement(
+      async (items: readonly number[]) => {
+        await turn();
+        if (items.includes(2)) throw new Error("item 2 cannot be written");
+        return [...items];
+      },
+      { name: "notify_write", maxInFlight: 1, maxBatchSize: 10, report: (batch) => reports.push(batch) },
+    );
+    await Promise.allSettled([run(1), run(3)]);
+    await Promise.allSettled([run(4), run(2)]);
+    await Promise.allSettled([run(2)]);
+
+    expect(reports.map(({ statement, size, error }) => ({ statement, size, error: error?.message }))).toEqual([
+      { statement: "notify_write", size: 2, error: undefined },
+      { statement: "notify_write", size: 2, error: "item 2 cannot be written" },
+      // Alone, the item's error is its own, and its caller hears it: not a batch failure.
+      { statement: "notify_write", size: 1, error: undefined },
+    ]);
+    for (const report of reports) expect(report.seconds).toBeGreaterThan(0);
   });
 });

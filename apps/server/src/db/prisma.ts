@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import type { StatementBatchReport } from "./statement-batches.ts";
 
 /**
  * The database as services and repositories see it: Prisma for most work, and the same `pg` pool (`sql`) for the
@@ -12,6 +13,8 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 export type Database = {
   prisma: PrismaClient;
   sql: pg.Pool;
+  /** Hears of every batch of a batched hot-path statement (db/statement-batches.ts): logs one that failed as a whole. */
+  reportStatementBatch(batch: StatementBatchReport): void;
   /** Disconnects Prisma and ends the pool. */
   close(): Promise<void>;
 };
@@ -23,9 +26,14 @@ export type PoolLogger = { warn(details: object, message: string): void };
  * A Prisma client over one `pg.Pool` of `poolSize` connections (DATABASE_POOL_SIZE), with that pool exposed as
  * `sql`. An idle connection the server drops (a restart, a killed backend) is discarded by the pool, logged as a
  * warning and replaced on the next checkout (without a listener its 'error' event would end the process). Sessions
- * run in UTC.
+ * run in UTC. `observeStatementBatch` (the process's metrics) hears of every batch of a batched statement.
  */
-export function createDatabase(options: { url: string; poolSize?: number; logger: PoolLogger }): Database {
+export function createDatabase(options: {
+  url: string;
+  poolSize?: number;
+  logger: PoolLogger;
+  observeStatementBatch?: (batch: StatementBatchReport) => void;
+}): Database {
   const sql = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
@@ -43,6 +51,14 @@ export function createDatabase(options: { url: string; poolSize?: number; logger
   return {
     prisma,
     sql,
+    reportStatementBatch(batch) {
+      if (batch.error)
+        options.logger.warn(
+          { err: batch.error, statement: batch.statement, size: batch.size },
+          `database: a batch of ${batch.size} ${batch.statement} statements failed as a whole; each was run again alone, and only an item that failed alone failed`,
+        );
+      options.observeStatementBatch?.(batch);
+    },
     async close() {
       try {
         await prisma.$disconnect();

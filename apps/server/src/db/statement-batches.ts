@@ -4,17 +4,29 @@ import DataLoader from "dataloader";
 export type BatchedStatement<Item, Result> = (item: Item) => Promise<Result>;
 
 /**
+ * One batch as it went: the statement's name, how many items it carried, its wall time in seconds from its dispatch to
+ * its items' answers (the retries alone included), and `error` when a batch of more than one item failed as a whole
+ * and its items were run again alone.
+ */
+export type StatementBatchReport = { statement: string; size: number; seconds: number; error?: Error };
+
+/**
  * Group commit for one hot statement. `execute` gets a batch of items and answers one result per item, in their
  * order. The items asked for while `maxInFlight` batches are at the database wait, and go together as the next batch
  * (at most `maxBatchSize`): under load one round trip, one plan execution and one commit serve many items; an idle
  * server sends each item at once (after the current turn of the event loop).
  * DataLoader (graphql/dataloader) collects the items and hands each its result; this decides when a batch goes.
  * When a batch fails as a whole (one item's error), each of its items is run again alone, one after another, so an
- * item fails only by its own error.
+ * item fails only by its own error. `report`, when given, hears of every batch once its items are answered.
  */
 export function batchedStatement<Item, Result>(
   execute: (items: readonly Item[]) => Promise<Result[]>,
-  options: { maxInFlight: number; maxBatchSize: number },
+  options: {
+    name: string;
+    maxInFlight: number;
+    maxBatchSize: number;
+    report?: ((batch: StatementBatchReport) => void) | undefined;
+  },
 ): BatchedStatement<Item, Result> {
   let inFlight = 0;
   const scheduled: Array<() => void> = [];
@@ -28,8 +40,12 @@ export function batchedStatement<Item, Result>(
   const loader = new DataLoader<Item, Result>(
     async (items) => {
       inFlight += 1;
+      const started = performance.now();
       try {
-        return await executeOrIsolate(execute, items);
+        const { results, error } = await executeOrIsolate(execute, items);
+        const seconds = (performance.now() - started) / 1000;
+        options.report?.({ statement: options.name, size: items.length, seconds, ...(error ? { error } : {}) });
+        return results;
       } finally {
         inFlight -= 1;
         dispatchWhatFits();
@@ -47,21 +63,23 @@ export function batchedStatement<Item, Result>(
   return (item) => loader.load(item);
 }
 
+/** The items' results, and the batch's error when it failed as a whole and its items were run again alone. */
 async function executeOrIsolate<Item, Result>(
   execute: (items: readonly Item[]) => Promise<Result[]>,
   items: readonly Item[],
-): Promise<Array<Result | Error>> {
+): Promise<{ results: Array<Result | Error>; error?: Error }> {
   try {
     const results = await execute(items);
     if (results.length !== items.length)
       throw new Error(`a batched statement answered ${results.length} results for ${items.length} items`);
-    return results;
+    return { results };
   } catch (error) {
-    if (items.length === 1) return [asError(error)];
+    // An item alone fails by its own error, which its caller hears.
+    if (items.length === 1) return { results: [asError(error)] };
     // One after another, so the retry holds no more connections than the batch did.
     const results: Array<Result | Error> = [];
     for (const item of items) results.push(await executeAlone(execute, item));
-    return results;
+    return { results, error: asError(error) };
   }
 }
 

@@ -1,7 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { StatementBatchReport } from "../db/statement-batches.ts";
 
 /** Seconds: HTTP answers and Alipay gateway calls (whose timeout is ALIPAY_TIMEOUT_MS, 10 s by default). */
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Seconds: a batch of a hot-path statement, from a millisecond to a write held up to its 2 s lock timeout. */
+const statementBatchBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** Items per batch of a hot-path statement (at most 64, db/statement-batches.ts). */
+const statementBatchSizeBuckets = [1, 2, 4, 8, 16, 32, 64];
 
 /** What the database says at scrape time, whichever process did the work (API or any worker). */
 export type DatabaseGauges = {
@@ -28,6 +35,8 @@ export type Metrics = {
   /** Webhook attempts by outcome (succeeded, retry, failed); endpoints disabled after a day of failures. */
   webhookAttempts: Counter<"outcome">;
   webhookEndpointsDisabled: Counter;
+  /** Hears of a batch of a batched hot-path statement (notify_read, notify_write): its size, wall time and failure. */
+  observeStatementBatch(batch: StatementBatchReport): void;
   /** Reads the database on every scrape (set by the server once the database is open). */
   readDatabase(gauges: DatabaseGauges): void;
 };
@@ -90,6 +99,27 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
 
+  const batchSize = new Histogram({
+    name: "paysign_statement_batch_size",
+    help: "Items per batch of a batched hot-path statement (notify_read, notify_write): notifications sharing one round trip",
+    labelNames: ["statement"] as const,
+    buckets: statementBatchSizeBuckets,
+    registers,
+  });
+  const batchDuration = new Histogram({
+    name: "paysign_statement_batch_duration_seconds",
+    help: "Wall time of a batch of a batched hot-path statement, from its dispatch to its items' answers",
+    labelNames: ["statement"] as const,
+    buckets: statementBatchBuckets,
+    registers,
+  });
+  const batchFailures = new Counter({
+    name: "paysign_statement_batch_failures_total",
+    help: "Batches of more than one item that failed as a whole, whose items were then run again one by one",
+    labelNames: ["statement"] as const,
+    registers,
+  });
+
   return {
     registry,
     httpDuration: new Histogram({
@@ -139,6 +169,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: "Webhook endpoints disabled because every delivery attempt to them failed for 24 hours",
       registers,
     }),
+    observeStatementBatch({ statement, size, seconds, error }) {
+      batchSize.observe({ statement }, size);
+      batchDuration.observe({ statement }, seconds);
+      if (error) batchFailures.inc({ statement });
+    },
     readDatabase(gauges) {
       database = gauges;
     },

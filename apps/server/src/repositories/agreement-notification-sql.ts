@@ -9,7 +9,7 @@ import {
 import { Prisma } from "../generated/prisma/client.ts";
 import type { NotificationOutcome } from "../generated/prisma/enums.ts";
 import type { Database } from "../db/prisma.ts";
-import { batchedStatement, type BatchedStatement } from "../db/statement-batches.ts";
+import { batchedStatement, type BatchedStatement, type StatementBatchReport } from "../db/statement-batches.ts";
 import { presentAdminAgreement, type PresentableAgreement } from "../presenters/resources.ts";
 
 /**
@@ -313,10 +313,17 @@ const statementsByDatabase = new WeakMap<Database, NotificationStatements>();
 function statementsOf(db: Database): NotificationStatements {
   const known = statementsByDatabase.get(db);
   if (known) return known;
-  const batching = { maxInFlight: Math.max(1, Math.floor((db.sql.options.max ?? 10) / 8)), maxBatchSize: 64 };
+  const batching = {
+    maxInFlight: Math.max(1, Math.floor((db.sql.options.max ?? 10) / 8)),
+    maxBatchSize: 64,
+    report: (batch: StatementBatchReport) => db.reportStatementBatch(batch),
+  };
   const statements: NotificationStatements = {
-    readTarget: batchedStatement((queries) => readTargets(db, queries), batching),
-    recordForAgreement: batchedStatement((calls) => recordForAgreements(db, calls), batching),
+    readTarget: batchedStatement((queries) => readTargets(db, queries), { name: "notify_read", ...batching }),
+    recordForAgreement: batchedStatement((calls) => recordForAgreements(db, calls), {
+      name: "notify_write",
+      ...batching,
+    }),
   };
   statementsByDatabase.set(db, statements);
   return statements;

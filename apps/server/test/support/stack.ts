@@ -68,7 +68,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     name: "paysign test merchant",
     ...options.app,
   });
-  const database = await createTestDatabase();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const database = await createTestDatabase({ observeStatementBatch: (batch) => metrics.observeStatementBatch(batch) });
   await seedDemoPlans(database.db);
 
   const logs: string[] = [];
@@ -101,7 +102,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SANDBOX_URL: sandbox.url,
   });
   const config: Config = { ...base, databaseUrl: database.url };
-  const metrics = createMetrics({ defaultMetrics: false });
   metrics.readDatabase(createDatabaseGauges({ db: database.db, clock, queues: Object.values(QUEUES) }));
   const alipay = createAlipayClient(defined(config.alipay, "config.alipay"), { clock, logger, metrics });
   const app = createApp({ config, db: database.db, logger, clock, alipay, metrics });

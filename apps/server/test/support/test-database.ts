@@ -3,6 +3,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { migrate } from "../../src/db/migrator.ts";
 import { createDatabase, type Database } from "../../src/db/prisma.ts";
+import type { StatementBatchReport } from "../../src/db/statement-batches.ts";
 
 export type TestDatabase = { url: string; db: Database; drop(): Promise<void> };
 
@@ -12,14 +13,24 @@ export function databaseUrlFor(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-/** An empty database of its own for one test file; `migrated: false` leaves it without tables. */
-export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * An empty database of its own for one test file; `migrated: false` leaves it without tables. `observeStatementBatch`
+ * hears of the batches of its batched statements (the stack's metrics).
+ */
+export async function createTestDatabase(
+  options: { migrated?: boolean; observeStatementBatch?: (batch: StatementBatchReport) => void } = {},
+): Promise<TestDatabase> {
   const adminUrl = inject("adminDatabaseUrl");
   const name = `paysign_test_${randomBytes(6).toString("hex")}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = databaseUrlFor(adminUrl, name);
   if (options.migrated !== false) await migrate({ connectionString: url });
-  const db = createDatabase({ url, poolSize: 5, logger: console });
+  const db = createDatabase({
+    url,
+    poolSize: 5,
+    logger: console,
+    ...(options.observeStatementBatch ? { observeStatementBatch: options.observeStatementBatch } : {}),
+  });
   return {
     url,
     db,
