@@ -22,8 +22,9 @@ export async function statementBatchTotals(stack: BenchStack): Promise<Statement
 }
 
 /**
- * The batches made between two readings, per statement: how many (`<statement>_batches`), their mean size in items
- * (`<statement>_mean_size`) and their mean wall time in ms from dispatch to the items' answers (`<statement>_mean_ms`).
+ * The batches made between two readings, per statement: how many (`<statement>_batches`), the items they carried
+ * (`<statement>_items`), their mean size in items (`<statement>_mean_size`) and their statement's mean wall time in ms
+ * (`<statement>_mean_ms`, from dispatch to its answer).
  */
 export function statementBatchesBetween(
   before: StatementBatchTotals,
@@ -34,8 +35,10 @@ export function statementBatchesBetween(
     const start = before.get(statement) ?? { batches: 0, items: 0, seconds: 0 };
     const batches = end.batches - start.batches;
     if (batches <= 0) continue;
+    const items = end.items - start.items;
     between[`${statement}_batches`] = batches;
-    between[`${statement}_mean_size`] = round((end.items - start.items) / batches);
+    between[`${statement}_items`] = items;
+    between[`${statement}_mean_size`] = round(items / batches);
     between[`${statement}_mean_ms`] = round(((end.seconds - start.seconds) * 1000) / batches);
   }
   return between;

@@ -222,6 +222,7 @@ export function runNotify(options: ScenarioOptions): Promise<ScenarioResult> {
         sent,
         duplicates: sent - ids.length,
         measured_requests: measured.total,
+        measured_agreements: targets.length - sizes.notifyWarmUp,
         seconds: measured.durationSeconds,
         connections,
         ...(measuredCpu && forgedCpu

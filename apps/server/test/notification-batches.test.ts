@@ -7,6 +7,7 @@ import { isDatabaseUnavailable, isLockTimeout } from "../src/http/database-error
 import { Prisma } from "../src/generated/prisma/client.ts";
 import { applyAgreementNotification, type AgreementNotification } from "../src/notifications/agreement-notification.ts";
 import type { StatementBatchReport } from "../src/db/statement-batches.ts";
+import { createMetrics } from "../src/metrics/metrics.ts";
 import type { InboxRow } from "../src/repositories/agreement-notification-sql.ts";
 import { monthlyPlanId, weeklyPlanId } from "./support/customer-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -19,9 +20,18 @@ import { createTestDatabase, type TestDatabase } from "./support/test-database.t
 let database: TestDatabase;
 /** Every batch of the hot path's statements, as the database reports them to the process's metrics. */
 const batches: StatementBatchReport[] = [];
+const metrics = createMetrics({ defaultMetrics: false });
+/** The database's warnings (a pool connection lost, a batch that failed as a whole). */
+const warnings: Array<{ details: object; message: string }> = [];
 const sweep = { intervalHours: 24, leadDays: 3 };
 beforeAll(async () => {
-  database = await createTestDatabase({ observeStatementBatch: (batch) => batches.push(batch) });
+  database = await createTestDatabase({
+    observeStatementBatch: (batch) => {
+      batches.push(batch);
+      metrics.observeStatementBatch(batch);
+    },
+    logger: { warn: (details, message) => void warnings.push({ details, message }) },
+  });
   await seedDemoPlans(database.db);
 });
 afterAll(async () => {
@@ -306,12 +316,21 @@ test("a batch waits at most 2 s for a row lock: the notification whose agreement
     expect(await Promise.race([freeOutcome, stalled])).toEqual({ outcome: "APPLIED", detail: "PENDING → ACTIVE" });
     const { error } = (await heldOutcome) as { error: unknown };
     expect(error).toMatchObject({ code: "55P03" });
-    // The batch's failure is reported (logged, and counted by the metrics), with its own error.
+    // The batch's failure is reported with its own error: logged as a warning and counted by the metrics. Its
+    // statement's time is the 2 s it waited, not the retries' too.
     const failed = batches.slice(reported).filter((batch) => batch.error);
     expect(failed.map(({ statement, size }) => ({ statement, size }))).toEqual([
       { statement: "notify_write", size: 2 },
     ]);
     expect(failed[0]?.error).toMatchObject({ code: "55P03" });
+    expect(failed[0]?.seconds).toBeLessThan(2.5);
+    expect(warnings).toContainEqual({
+      details: { statement: "notify_write", size: 2, code: "55P03", error: expect.any(String) as unknown },
+      message: expect.stringContaining("a batch of 2 notify_write statements failed as a whole") as unknown,
+    });
+    expect(await metrics.registry.getSingleMetricAsString("paysign_statement_batch_failures_total")).toContain(
+      'paysign_statement_batch_failures_total{statement="notify_write"} 1',
+    );
     // What the notify route tells apart: not a lost database, a lock waited for too long (answered `fail` either way).
     expect([isLockTimeout(error), isDatabaseUnavailable(error)]).toEqual([true, false]);
     const heldNow = await database.db.prisma.agreement.findUniqueOrThrow({ where: { id: held.id } });

@@ -99,7 +99,7 @@ describe("batchedStatement", () => {
     expect(answers.map((answer) => answer.status)).toEqual(["rejected", "rejected"]);
   });
 
-  test("report hears of each batch once its items are answered: its name, size and wall time, and the error of a batch that failed as a whole", async () => {
+  test("report hears of each batch once its items' results are known: its name, size and statement time, and the error of a batch that failed as a whole", async () => {
     const reports: StatementBatchReport[] = [];
     const run = batchedStatement(
       async (items: readonly number[]) => {
@@ -120,5 +120,17 @@ describe("batchedStatement", () => {
       { statement: "notify_write", size: 1, error: undefined },
     ]);
     for (const report of reports) expect(report.seconds).toBeGreaterThan(0);
+  });
+
+  test("a report that throws changes no answer: each item still gets its own result", async () => {
+    const run = batchedStatement((items: readonly number[]) => Promise.resolve(items.map((item) => item * 10)), {
+      name: "notify_write",
+      maxInFlight: 1,
+      maxBatchSize: 10,
+      report: () => {
+        throw new TypeError("Value is not a valid number");
+      },
+    });
+    expect(await Promise.all([run(1), run(2), run(3)])).toEqual([10, 20, 30]);
   });
 });

@@ -13,7 +13,10 @@ import type { StatementBatchReport } from "./statement-batches.ts";
 export type Database = {
   prisma: PrismaClient;
   sql: pg.Pool;
-  /** Hears of every batch of a batched hot-path statement (db/statement-batches.ts): logs one that failed as a whole. */
+  /**
+   * Hears of every batch of a batched hot-path statement (db/statement-batches.ts, wired in the repositories that batch):
+   * logs a warning for a batch that failed as a whole, and hands every batch to `observeStatementBatch` (the metrics).
+   */
   reportStatementBatch(batch: StatementBatchReport): void;
   /** Disconnects Prisma and ends the pool. */
   close(): Promise<void>;
@@ -52,12 +55,19 @@ export function createDatabase(options: {
     prisma,
     sql,
     reportStatementBatch(batch) {
+      // The error's code and message only: a data error's detail can quote the batch's rows, and each item that then
+      // fails alone is logged with its own error where it is handled.
       if (batch.error)
         options.logger.warn(
-          { err: batch.error, statement: batch.statement, size: batch.size },
-          `database: a batch of ${batch.size} ${batch.statement} statements failed as a whole; each was run again alone, and only an item that failed alone failed`,
+          { statement: batch.statement, size: batch.size, code: errorCodeOf(batch.error), error: batch.error.message },
+          `database: a batch of ${batch.size} ${batch.statement} statements failed as a whole; ` +
+            "each was run again alone, and only an item that failed alone failed",
         );
-      options.observeStatementBatch?.(batch);
+      try {
+        options.observeStatementBatch?.(batch);
+      } catch (error) {
+        options.logger.warn({ err: error, statement: batch.statement }, "metrics: a statement batch was not recorded");
+      }
     },
     async close() {
       try {
@@ -84,4 +94,10 @@ export async function pingDatabase(db: Database, timeoutMs = 2_000): Promise<boo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A PostgreSQL error's SQLSTATE (`55P03`), or undefined for another error. */
+function errorCodeOf(error: Error): string | undefined {
+  const code: unknown = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
 }

@@ -4,7 +4,7 @@ import type { StatementBatchReport } from "../db/statement-batches.ts";
 /** Seconds: HTTP answers and Alipay gateway calls (whose timeout is ALIPAY_TIMEOUT_MS, 10 s by default). */
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** Seconds: a batch of a hot-path statement, from a millisecond to a write held up to its 2 s lock timeout. */
+/** Seconds: a batch's statement, from a millisecond to a write that failed at its 2 s lock timeout. */
 const statementBatchBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** Items per batch of a hot-path statement (at most 64, db/statement-batches.ts). */
@@ -108,7 +108,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   });
   const batchDuration = new Histogram({
     name: "paysign_statement_batch_duration_seconds",
-    help: "Wall time of a batch of a batched hot-path statement, from its dispatch to its items' answers",
+    help:
+      "Wall time of a batch's statement (notify_read, notify_write), from its dispatch to its answer or failure " +
+      "(not its items run again alone)",
     labelNames: ["statement"] as const,
     buckets: statementBatchBuckets,
     registers,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { migrate } from "../../src/db/migrator.ts";
-import { createDatabase, type Database } from "../../src/db/prisma.ts";
+import { createDatabase, type Database, type PoolLogger } from "../../src/db/prisma.ts";
 import type { StatementBatchReport } from "../../src/db/statement-batches.ts";
 
 export type TestDatabase = { url: string; db: Database; drop(): Promise<void> };
@@ -15,10 +15,15 @@ export function databaseUrlFor(adminUrl: string, database: string): string {
 
 /**
  * An empty database of its own for one test file; `migrated: false` leaves it without tables. `observeStatementBatch`
- * hears of the batches of its batched statements (the stack's metrics).
+ * hears of the batches of its batched statements (the stack's metrics); `logger` gets the pool's and the batches'
+ * warnings (`console` by default).
  */
 export async function createTestDatabase(
-  options: { migrated?: boolean; observeStatementBatch?: (batch: StatementBatchReport) => void } = {},
+  options: {
+    migrated?: boolean;
+    observeStatementBatch?: (batch: StatementBatchReport) => void;
+    logger?: PoolLogger;
+  } = {},
 ): Promise<TestDatabase> {
   const adminUrl = inject("adminDatabaseUrl");
   const name = `paysign_test_${randomBytes(6).toString("hex")}`;
@@ -28,7 +33,7 @@ export async function createTestDatabase(
   const db = createDatabase({
     url,
     poolSize: 5,
-    logger: console,
+    logger: options.logger ?? console,
     ...(options.observeStatementBatch ? { observeStatementBatch: options.observeStatementBatch } : {}),
   });
   return {
