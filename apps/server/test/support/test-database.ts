@@ -34,7 +34,7 @@ export async function createTestDatabase(
     url,
     poolSize: 5,
     logger: options.logger ?? console,
-    ...(options.observeStatementBatch ? { observeStatementBatch: options.observeStatementBatch } : {}),
+    observeStatementBatch: options.observeStatementBatch,
   });
   return {
     url,
