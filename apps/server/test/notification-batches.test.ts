@@ -443,3 +443,20 @@ test("a batch's read looks each notify_id up in the inbox by its index: an inbox
     ["NotificationInbox", 0, true],
   ]);
 });
+
+test("the batch write, like the read, keeps one plan a connection (its 2 s lock timeout kept): the plan does not depend on what a batch holds", async () => {
+  // CREATE OR REPLACE FUNCTION resets a function's settings to its own SET clauses: a later version of either function
+  // that leaves them out would be planned again at every call (about 1 ms for the write) without failing anything else.
+  const { rows } = await database.db.sql.query<{ proname: string; proconfig: string[] }>(
+    `SELECT proname, proconfig FROM pg_proc
+     WHERE proname IN ('paysign_read_notification_targets', 'paysign_record_agreement_notifications')
+     ORDER BY proname`,
+  );
+  expect(rows).toEqual([
+    { proname: "paysign_read_notification_targets", proconfig: ["plan_cache_mode=force_generic_plan"] },
+    {
+      proname: "paysign_record_agreement_notifications",
+      proconfig: ["lock_timeout=2s", "plan_cache_mode=force_generic_plan"],
+    },
+  ]);
+});

@@ -258,9 +258,10 @@ export async function recordNotification(
   const changes = transition?.plan.changes;
   const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
-  // The call's parameters in the order the batch function reads them, by position.
+  // The call's parameters in the order the batch function reads them, by position; instants as ISO text, so that the
+  // batch's JSON.stringify meets no Date (an object with toJSON), which would take it off V8's fast path.
   const result = await statementsOf(db).recordForAgreement([
-    ...inboxParams,
+    ...inboxParams.map((value) => (value instanceof Date ? value.toISOString() : value)),
     expected.id,
     expected.status,
     expected.agreementNo,
@@ -270,16 +271,16 @@ export async function recordNotification(
     expected.hasNextDeductDate,
     liveSibling !== undefined,
     liveSibling ?? null,
-    expected.row.updatedAt,
+    expected.row.updatedAt.toISOString(),
     changes?.status ?? null,
     changes?.alipayStatus !== undefined,
     changes?.alipayStatus ?? null,
     changes?.agreementNo ?? null,
     changes?.alipayUserId ?? null,
     changes?.alipayOpenId ?? null,
-    changes?.signTime ?? null,
-    changes?.validTime ?? null,
-    changes?.invalidTime ?? null,
+    changes?.signTime?.toISOString() ?? null,
+    changes?.validTime?.toISOString() ?? null,
+    changes?.invalidTime?.toISOString() ?? null,
     changes?.startDeductingFromExecuteTime ?? false,
     changes?.unlessExecuteTimeBefore ?? null,
     changes?.clearNextFollowUp ?? false,
@@ -290,7 +291,7 @@ export async function recordNotification(
     randomUUID(),
     outboundType,
     outboundType && transition ? presentAdminAgreement(agreementAfter(expected.row, transition, now)) : null,
-    transition?.nextSweepAt ?? null,
+    transition?.nextSweepAt?.toISOString() ?? null,
   ]);
   if (!result.unchanged) return "moved";
   return result.inserted ? "recorded" : "duplicate";
