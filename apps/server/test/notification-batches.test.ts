@@ -448,7 +448,8 @@ test("the batch write, like the read, keeps one plan a connection (its 2 s lock 
   // CREATE OR REPLACE FUNCTION resets a function's settings to its own SET clauses: a later version of either function
   // that leaves them out would be planned again at every call (about 1 ms for the write) without failing anything else.
   const { rows } = await database.db.sql.query<{ proname: string; proconfig: string[] }>(
-    `SELECT proname, proconfig FROM pg_proc
+    `SELECT proname, ARRAY(SELECT setting FROM unnest(proconfig) AS setting ORDER BY setting) AS proconfig
+     FROM pg_proc
      WHERE proname IN ('paysign_read_notification_targets', 'paysign_record_agreement_notifications')
      ORDER BY proname`,
   );
