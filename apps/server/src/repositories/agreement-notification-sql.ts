@@ -258,8 +258,8 @@ export async function recordNotification(
   const changes = transition?.plan.changes;
   const outboundType = transition ? agreementEventTypeOf(expected.status, transition.plan.to) : null;
   const liveSibling = transition?.plan.liveSibling;
-  // The call's parameters in the order the batch function reads them, by position; instants as ISO text, so that the
-  // batch's JSON.stringify meets no Date (an object with toJSON), which would take it off V8's fast path.
+  // The call's parameters in the order the batch function reads them, by position; instants as ISO text: the batch's
+  // JSON.stringify took longer through each Date's toJSON than this conversion costs (BENCHMARKS.md, twelfth pass).
   const result = await statementsOf(db).recordForAgreement([
     ...inboxParams.map((value) => (value instanceof Date ? value.toISOString() : value)),
     expected.id,
